@@ -1,0 +1,51 @@
+# Aktiv uppföljning. Quick start: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
+# `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
+export AKTIV_DEMO ?= 1
+
+.PHONY: setup run migrate test test-pg lint bench seed-bench chromium clean
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(PY) -m lib.cli prepare
+
+run: migrate
+	$(PY) -m streamlit run app.py
+
+# Debian's Chromium for the browser tests; installed when missing and we are root.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium saknas: installera Debian-paketet chromium för webbläsartesterna."; fi; \
+	fi
+
+lint: setup
+	$(PY) -m ruff check .
+
+test: setup chromium lint
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The same suite against a private PostgreSQL 15 on a local port (installed when missing).
+test-pg: setup chromium
+	AKTIV_TEST_PG_URL=$$(scripts/pg_test_server.sh | tail -n 1) $(MAKE) test
+
+seed-bench: setup
+	$(PY) -m lib.cli seed-bench --url sqlite:///bench/region.db
+
+bench: setup
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""The data layer: typed SQLAlchemy models, the engine and migrations."""

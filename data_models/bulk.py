@@ -1,0 +1,37 @@
+"""Fast bulk insert of many rows: executemany on SQLite, COPY on PostgreSQL.
+Runs inside the caller's transaction, so a failure leaves nothing behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+
+def _sqlite_value(value):
+    # The text formats SQLAlchemy's SQLite Date and Time types read back.
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S.%f")
+    return value
+
+
+def insert_rows(session: Session, table: Table, columns: Sequence[str],
+                rows: Sequence[tuple]) -> int:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    placeholders = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    converted = [tuple(_sqlite_value(v) for v in row) for row in rows]
+    connection.exec_driver_sql(statement, converted)
+    return len(rows)

@@ -1,0 +1,62 @@
+"""Engine and unit of work. SQLite gets WAL, a busy timeout, foreign keys and
+BEGIN IMMEDIATE for writes, so that concurrent writers wait instead of failing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+WRITE = "aktiv_write"  # execution option that marks a write transaction
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy emit BEGIN itself; the driver's own BEGIN is always deferred.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writer takes the write lock up front; a deferred BEGIN that later upgrades
+        # fails with "database is locked" instead of waiting for the busy timeout.
+        immediate = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Session]:
+    """One transaction: committed when the block ends normally, rolled back otherwise."""
+    bind = engine.execution_options(**{WRITE: True}) if write else engine
+    session = Session(bind=bind, expire_on_commit=False)
+    try:
+        yield session
+        if write:
+            session.commit()
+        # A read ends at close(), which rolls back without expiring what was loaded.
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

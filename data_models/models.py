@@ -1,0 +1,215 @@
+"""Typed SQLAlchemy 2 models. Singular class names, English in code, Swedish in the UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names so that migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COACH = "coach"
+    SCHOOL_STAFF = "school_staff"
+    PROJECT_LEADER = "project_leader"
+
+
+class Region(Base):
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)  # SCB code, e.g. "2305"
+    name: Mapped[str] = mapped_column(String(120))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+
+
+class School(Base):
+    __tablename__ = "school"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(8), unique=True)  # skolenhetskod
+    name: Mapped[str] = mapped_column(String(160))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+
+
+class Term(Base):
+    __tablename__ = "term"
+    __table_args__ = (
+        CheckConstraint("kind IN ('HT', 'VT')", name="kind"),
+        CheckConstraint("end_date >= start_date", name="dates"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True)  # "HT2025"
+    kind: Mapped[str] = mapped_column(String(2))
+    year: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class Student(Base):
+    __tablename__ = "student"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Normalised to 12 digits, YYYYMMDDNNNN; validated in lib.personal_number.
+    personal_number: Mapped[str] = mapped_column(String(12), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    home_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    protected_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="student")
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+        CheckConstraint("school_year BETWEEN 1 AND 4", name="school_year"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    programme: Mapped[str] = mapped_column(String(80))
+    class_name: Mapped[str | None] = mapped_column(String(40))
+    school_year: Mapped[int] = mapped_column(Integer)  # årskurs
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    student: Mapped[Student] = relationship(back_populates="enrolments")
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "demo", "absence", "enrolment"
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_hash: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AbsenceRecord(Base):
+    """Absence per student, school and date; per lesson when the source has lessons."""
+
+    __tablename__ = "absence_record"
+    __table_args__ = (
+        CheckConstraint(
+            "scheduled_minutes >= 0 AND valid_minutes >= 0 AND invalid_minutes >= 0",
+            name="non_negative",
+        ),
+        CheckConstraint("absent_minutes = valid_minutes + invalid_minutes", name="absent_sum"),
+        CheckConstraint("absent_minutes <= scheduled_minutes", name="absent_le_scheduled"),
+        Index("ix_absence_record_term_student", "term_id", "student_id"),
+        Index("ix_absence_record_term_school", "term_id", "school_id"),
+        Index("ix_absence_record_student_date", "student_id", "date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    lesson_start: Mapped[dt.time | None] = mapped_column(Time)
+    course: Mapped[str | None] = mapped_column(String(80))
+    scheduled_minutes: Mapped[int] = mapped_column(Integer)
+    absent_minutes: Mapped[int] = mapped_column(Integer)
+    valid_minutes: Mapped[int] = mapped_column(Integer)
+    invalid_minutes: Mapped[int] = mapped_column(Integer)
+    iso_year: Mapped[int] = mapped_column(Integer)
+    iso_week: Mapped[int] = mapped_column(Integer)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'coach', 'school_staff', 'project_leader')", name="role"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)  # always lower case
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(80))  # "Rektor", "Kurator", …
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Logins that started before this moment are ended (password change, disabling).
+    credentials_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    scopes: Mapped[list[UserScope]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class UserScope(Base):
+    """One row per region, municipality or school that a user's role applies to."""
+
+    __tablename__ = "user_scope"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN region_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN municipality_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN school_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="exactly_one",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+
+    user: Mapped[User] = relationship(back_populates="scopes")
+
+
+class AuditEvent(Base):
+    """Who saw or changed what, and when. Never holds a personal identity number."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    # Kept without a foreign key so that the log outlives what it describes.
+    student_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""The product: access rules, services, analytics, authentication and the page guard."""

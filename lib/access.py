@@ -1,0 +1,133 @@
+"""Who may see what. Every service takes a Viewer and filters with these clauses in the
+query itself, so a page can never receive rows outside the viewer's role and scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
+
+from data_models.models import (
+    AbsenceRecord,
+    Enrolment,
+    Municipality,
+    Role,  # re-exported: pages name roles without importing the data layer
+    School,
+    Student,
+    User,
+    UserScope,
+)
+
+__all__ = ["ROLE_LABELS", "AccessDenied", "Role", "Viewer"]
+
+ROLE_LABELS = {
+    Role.ADMIN: "Systemförvaltare",
+    Role.COACH: "Ungdomscoach",
+    Role.SCHOOL_STAFF: "Skolpersonal",
+    Role.PROJECT_LEADER: "Projektledare",
+}
+
+
+class AccessDenied(PermissionError):
+    """Raised when a viewer asks for something outside their role or scope."""
+
+    def __init__(self, message: str = "Du har inte behörighet till det här.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int
+    username: str
+    name: str
+    role: Role
+    region_ids: frozenset[int] = frozenset()
+    municipality_ids: frozenset[int] = frozenset()
+    school_ids: frozenset[int] = frozenset()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def sees_individuals(self) -> bool:
+        return self.role != Role.PROJECT_LEADER
+
+
+def load_viewer(session: Session, user: User) -> Viewer:
+    scopes = session.scalars(select(UserScope).where(UserScope.user_id == user.id)).all()
+    return Viewer(
+        user_id=user.id,
+        username=user.username,
+        name=user.display_name,
+        role=Role(user.role),
+        region_ids=frozenset(s.region_id for s in scopes if s.region_id is not None),
+        municipality_ids=frozenset(s.municipality_id for s in scopes if s.municipality_id),
+        school_ids=frozenset(s.school_id for s in scopes if s.school_id is not None),
+    )
+
+
+def require_role(viewer: Viewer, *roles: Role) -> None:
+    if viewer.role not in roles:
+        raise AccessDenied()
+
+
+def require_individual_access(viewer: Viewer) -> None:
+    """Project leaders work with aggregates only, never with a single student."""
+    if not viewer.sees_individuals:
+        raise AccessDenied("Din roll ser bara sammanställningar, inte enskilda elever.")
+
+
+def student_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """Students the viewer may see: coach by home municipality, school staff by enrolment."""
+    if viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.COACH:
+        return Student.home_municipality_id.in_(viewer.municipality_ids)
+    if viewer.role == Role.SCHOOL_STAFF:
+        enrolled = select(Enrolment.student_id).where(Enrolment.school_id.in_(viewer.school_ids))
+        return Student.id.in_(enrolled)
+    return false()
+
+
+def absence_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """Absence rows: a coach sees their students' absence at any school; school staff see
+    only what was recorded at their own schools."""
+    if viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.COACH:
+        followed = select(Student.id).where(
+            Student.home_municipality_id.in_(viewer.municipality_ids)
+        )
+        return AbsenceRecord.student_id.in_(followed)
+    if viewer.role == Role.SCHOOL_STAFF:
+        return AbsenceRecord.school_id.in_(viewer.school_ids)
+    return false()
+
+
+def school_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """Schools whose rows the viewer may list."""
+    if viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.SCHOOL_STAFF:
+        return School.id.in_(viewer.school_ids)
+    if viewer.role == Role.COACH:
+        attended = (
+            select(Enrolment.school_id)
+            .join(Student, Student.id == Enrolment.student_id)
+            .where(Student.home_municipality_id.in_(viewer.municipality_ids))
+        )
+        return School.id.in_(attended)
+    return false()
+
+
+def municipality_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """Municipalities whose aggregates the viewer may see."""
+    if viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.PROJECT_LEADER:
+        return Municipality.region_id.in_(viewer.region_ids)
+    if viewer.role == Role.COACH:
+        return Municipality.id.in_(viewer.municipality_ids)
+    return false()

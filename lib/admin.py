@@ -1,0 +1,264 @@
+"""Administration: users, roles and scopes, passwords, and the organisation (regions,
+municipalities, schools, terms). Administrators only; every change is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_models.models import Municipality, Region, Role, School, Term, User, UserScope
+from lib.access import ROLE_LABELS, Viewer, require_role
+from lib.audit import log_event
+from lib.auth import find_user, hash_password, touch_credentials
+from lib.clock import utcnow
+
+USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
+SCOPE_KIND = {  # the kind of scope each role takes
+    Role.ADMIN: None,
+    Role.COACH: "municipality",
+    Role.SCHOOL_STAFF: "school",
+    Role.PROJECT_LEADER: "region",
+}
+
+
+class AdminError(ValueError):
+    """A Swedish message for the administrator; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    title: str | None
+    role: Role
+    active: bool
+    scope_ids: tuple[int, ...]
+
+
+def _require_admin(viewer: Viewer) -> None:
+    require_role(viewer, Role.ADMIN)
+
+
+def list_users(session: Session, viewer: Viewer) -> list[UserRow]:
+    _require_admin(viewer)
+    users = session.scalars(select(User).order_by(User.username)).all()
+    scopes = session.scalars(select(UserScope)).all()
+    by_user: dict[int, list[int]] = {}
+    for scope in scopes:
+        target = scope.region_id or scope.municipality_id or scope.school_id
+        by_user.setdefault(scope.user_id, []).append(target)
+    return [UserRow(u.id, u.username, u.display_name, u.title, Role(u.role), u.active,
+                    tuple(sorted(by_user.get(u.id, [])))) for u in users]
+
+
+def users_table(rows: Iterable[UserRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Användarnamn": r.username, "Namn": r.display_name, "Titel": r.title or "",
+          "Roll": ROLE_LABELS[r.role], "Aktiv": r.active, "Omfattning": len(r.scope_ids)}
+         for r in rows],
+        columns=["Användarnamn", "Namn", "Titel", "Roll", "Aktiv", "Omfattning"],
+    )
+
+
+def _set_scopes(user: User, role: Role, scope_ids: Iterable[int]) -> None:
+    kind = SCOPE_KIND[role]
+    ids = sorted(set(scope_ids))
+    if kind is None:
+        ids = []
+    elif not ids:
+        raise AdminError("Välj minst en kommun, skola eller region för rollen.")
+    user.scopes = [UserScope(**{f"{kind}_id": target}) for target in ids]
+
+
+def create_user(session: Session, viewer: Viewer, *, username: str, display_name: str,
+                role: Role, password: str, scope_ids: Iterable[int] = (),
+                title: str | None = None, email: str | None = None,
+                bcrypt_rounds: int = 12) -> int:
+    _require_admin(viewer)
+    scope_ids = sorted(set(scope_ids))
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise AdminError("Användarnamnet ska ha 3–60 tecken: a–z, siffror, punkt, bindestreck "
+                         "eller understreck.")
+    if not display_name.strip():
+        raise AdminError("Namn måste fyllas i.")
+    if find_user(session, username) is not None:
+        raise AdminError("Användarnamnet finns redan.")
+    now = utcnow()
+    user = User(username=username, display_name=display_name.strip(), title=title or None,
+                email=email or None, role=role.value, active=True, failed_attempts=0,
+                password_hash=hash_password(password, bcrypt_rounds),
+                credentials_changed_at=now, created_at=now)
+    _set_scopes(user, role, scope_ids)
+    session.add(user)
+    session.flush()
+    log_event(session, viewer, "create", "user", user.id,
+              after={"username": username, "role": role.value, "scopes": scope_ids})
+    return user.id
+
+
+def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
+                scope_ids: Iterable[int], active: bool, display_name: str,
+                title: str | None = None) -> None:
+    _require_admin(viewer)
+    scope_ids = sorted(set(scope_ids))
+    user = _get_user(session, user_id)
+    if user.id == viewer.user_id and (not active or role != Role.ADMIN):
+        raise AdminError("Du kan inte stänga av eller ta bort administratörsrollen från "
+                         "ditt eget konto.")
+    if not display_name.strip():
+        raise AdminError("Namn måste fyllas i.")
+    before = _user_state(user)
+    access_changed = user.role != role.value or user.active != active or \
+        sorted(before["scopes"]) != scope_ids
+    user.role, user.active = role.value, active
+    user.display_name, user.title = display_name.strip(), title or None
+    _set_scopes(user, role, scope_ids)
+    if access_changed:
+        touch_credentials(user)  # a new role or scope starts with a new login
+    session.flush()
+    log_event(session, viewer, "update", "user", user.id, before=before, after=_user_state(user))
+
+
+def reset_password(session: Session, viewer: Viewer, user_id: int, password: str,
+                   bcrypt_rounds: int = 12) -> None:
+    _require_admin(viewer)
+    user = _get_user(session, user_id)
+    user.password_hash = hash_password(password, bcrypt_rounds)
+    user.failed_attempts, user.locked_until = 0, None
+    touch_credentials(user)
+    log_event(session, viewer, "reset_password", "user", user.id)
+
+
+def _get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AdminError("Användaren finns inte.")
+    return user
+
+
+def _user_state(user: User) -> dict:
+    return {
+        "role": user.role, "active": user.active, "display_name": user.display_name,
+        "scopes": [s.region_id or s.municipality_id or s.school_id for s in user.scopes],
+    }
+
+
+# --- Organisation -------------------------------------------------------------------------
+
+def list_regions(session: Session, viewer: Viewer) -> pd.DataFrame:
+    _require_admin(viewer)
+    rows = session.execute(select(Region.id, Region.name).order_by(Region.name)).all()
+    return pd.DataFrame(rows, columns=["id", "Region"])
+
+
+def list_municipalities(session: Session, viewer: Viewer) -> pd.DataFrame:
+    _require_admin(viewer)
+    rows = session.execute(
+        select(Municipality.id, Municipality.code, Municipality.name, Region.name)
+        .join(Region, Region.id == Municipality.region_id).order_by(Municipality.name)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "Kommunkod", "Kommun", "Region"])
+
+
+def list_schools(session: Session, viewer: Viewer) -> pd.DataFrame:
+    _require_admin(viewer)
+    rows = session.execute(
+        select(School.id, School.unit_code, School.name, Municipality.name)
+        .join(Municipality, Municipality.id == School.municipality_id).order_by(School.name)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "Skolenhetskod", "Skola", "Kommun"])
+
+
+def list_terms_table(session: Session, viewer: Viewer) -> pd.DataFrame:
+    _require_admin(viewer)
+    rows = session.execute(
+        select(Term.id, Term.code, Term.start_date, Term.end_date).order_by(Term.start_date)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "Termin", "Startdatum", "Slutdatum"])
+
+
+def create_region(session: Session, viewer: Viewer, name: str) -> int:
+    _require_admin(viewer)
+    name = name.strip()
+    if not name:
+        raise AdminError("Regionens namn måste fyllas i.")
+    if session.scalar(select(Region.id).where(Region.name == name)):
+        raise AdminError("Regionen finns redan.")
+    region = Region(name=name)
+    session.add(region)
+    session.flush()
+    log_event(session, viewer, "create", "region", region.id, after={"name": name})
+    return region.id
+
+
+def create_municipality(session: Session, viewer: Viewer, code: str, name: str,
+                        region_id: int) -> int:
+    _require_admin(viewer)
+    code, name = code.strip(), name.strip()
+    if not re.fullmatch(r"\d{4}", code):
+        raise AdminError("Kommunkoden ska vara fyra siffror (SCB:s kod, t.ex. 2305).")
+    if not name:
+        raise AdminError("Kommunens namn måste fyllas i.")
+    if session.scalar(select(Municipality.id).where(Municipality.code == code)):
+        raise AdminError("Det finns redan en kommun med den koden.")
+    if session.get(Region, region_id) is None:
+        raise AdminError("Välj en region.")
+    municipality = Municipality(code=code, name=name, region_id=region_id)
+    session.add(municipality)
+    session.flush()
+    log_event(session, viewer, "create", "municipality", municipality.id,
+              after={"code": code, "name": name, "region_id": region_id})
+    return municipality.id
+
+
+def create_school(session: Session, viewer: Viewer, unit_code: str, name: str,
+                  municipality_id: int) -> int:
+    _require_admin(viewer)
+    unit_code, name = unit_code.strip(), name.strip()
+    if not re.fullmatch(r"\d{8}", unit_code):
+        raise AdminError("Skolenhetskoden ska vara åtta siffror.")
+    if not name:
+        raise AdminError("Skolans namn måste fyllas i.")
+    if session.scalar(select(School.id).where(School.unit_code == unit_code)):
+        raise AdminError("Det finns redan en skola med den skolenhetskoden.")
+    if session.get(Municipality, municipality_id) is None:
+        raise AdminError("Välj en kommun.")
+    school = School(unit_code=unit_code, name=name, municipality_id=municipality_id)
+    session.add(school)
+    session.flush()
+    log_event(session, viewer, "create", "school", school.id,
+              after={"unit_code": unit_code, "name": name, "municipality_id": municipality_id})
+    return school.id
+
+
+def create_term(session: Session, viewer: Viewer, kind: str, year: int, start: dt.date,
+                end: dt.date) -> int:
+    _require_admin(viewer)
+    if kind not in ("HT", "VT"):
+        raise AdminError("Terminen ska vara HT eller VT.")
+    if end < start:
+        raise AdminError("Slutdatum kan inte ligga före startdatum.")
+    if (kind == "HT") != (start.month >= 7) or start.year != year:
+        raise AdminError("Startdatumet passar inte terminen (HT börjar juli–december, VT "
+                         "januari–juni, samma år).")
+    code = f"{kind}{year}"
+    if session.scalar(select(Term.id).where(Term.code == code)):
+        raise AdminError(f"Terminen {code} finns redan.")
+    overlapping = session.scalar(select(Term.code).where(Term.start_date <= end,
+                                                         Term.end_date >= start))
+    if overlapping:
+        raise AdminError(f"Datumen överlappar terminen {overlapping}.")
+    term = Term(code=code, kind=kind, year=year, start_date=start, end_date=end)
+    session.add(term)
+    session.flush()
+    log_event(session, viewer, "create", "term", term.id,
+              after={"code": code, "start": start.isoformat(), "end": end.isoformat()})
+    return term.id

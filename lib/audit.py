@@ -1,0 +1,99 @@
+"""The audit log: every view of a student's data and every change, with user and time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_models.models import AuditEvent, Role
+from lib.access import Viewer, require_role
+from lib.clock import utcnow
+
+ACTION_LABELS = {
+    "view_student": "Visade elev",
+    "login": "Inloggning",
+    "login_failed": "Misslyckad inloggning",
+    "logout": "Utloggning",
+    "session_revoked": "Inloggning avslutad",
+    "create": "Skapade",
+    "update": "Ändrade",
+    "reset_password": "Nytt lösenord",
+}
+
+
+def log_event(
+    session: Session,
+    actor: Viewer | None,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    *,
+    student_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    username: str | None = None,
+    note: str | None = None,
+) -> None:
+    details = {k: v for k, v in (("before", before), ("after", after)) if v is not None}
+    session.add(
+        AuditEvent(
+            at=utcnow(),
+            user_id=actor.user_id if actor else None,
+            username=actor.username if actor else (username or ""),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            student_id=student_id,
+            details=details or None,
+            note=note,
+        )
+    )
+
+
+def list_events(
+    session: Session,
+    viewer: Viewer,
+    *,
+    username: str | None = None,
+    student_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    require_role(viewer, Role.ADMIN)
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if username:
+        query = query.where(AuditEvent.username == username.strip().lower())
+    if student_id is not None:
+        query = query.where(AuditEvent.student_id == student_id)
+    if date_from is not None:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(date_from, dt.time.min))
+    if date_to is not None:
+        query = query.where(AuditEvent.at < dt.datetime.combine(date_to, dt.time.min)
+                            + dt.timedelta(days=1))
+    rows = [
+        {
+            "Tid (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "Användare": e.username,
+            "Händelse": ACTION_LABELS.get(e.action, e.action),
+            "Objekt": e.entity,
+            "Objekt-id": e.entity_id,
+            "Elev-id": e.student_id,
+            "Före": _compact(e.details, "before"),
+            "Efter": _compact(e.details, "after"),
+        }
+        for e in session.scalars(query)
+    ]
+    columns = ["Tid (UTC)", "Användare", "Händelse", "Objekt", "Objekt-id", "Elev-id", "Före",
+               "Efter"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _compact(details: dict | None, key: str) -> str:
+    if not details or key not in details:
+        return ""
+    return ", ".join(f"{k}={v}" for k, v in details[key].items())

@@ -1,0 +1,61 @@
+"""Command line: migrate, seed the demo region, seed a region-scale benchmark set.
+
+    python -m lib.cli migrate
+    python -m lib.cli prepare              # migrate; in demo mode also seed an empty database
+    python -m lib.cli seed-demo            # only when the database is empty
+    python -m lib.cli seed-bench --students 60000 --url sqlite:///bench/region.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+from data_models.engine import make_engine, unit_of_work
+from data_models.migrate import upgrade
+from lib.demo import DemoSpec, database_is_empty, seed_demo
+from lib.settings import ConfigurationError, cookie_key, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli")
+    parser.add_argument("command", choices=["migrate", "prepare", "seed-demo", "seed-bench"])
+    parser.add_argument("--url", help="database URL (default: DATABASE_URL or the SQLite file)")
+    parser.add_argument("--students", type=int, default=None)
+    parser.add_argument("--terms", type=int, default=None)
+    parser.add_argument("--end-date", type=dt.date.fromisoformat, default=None)
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    url = args.url or settings.database_url
+    if args.command == "prepare":
+        try:
+            cookie_key(settings)  # refuse to start without a proper key; demo mode makes one
+        except ConfigurationError as error:
+            print(error, file=sys.stderr)
+            return 2
+    upgrade(url)
+    if args.command == "migrate" or (args.command == "prepare" and not settings.demo_mode):
+        print("Databasen är migrerad.")
+        return 0
+    spec = DemoSpec(
+        students=args.students or (60_000 if args.command == "seed-bench" else 3000),
+        terms=args.terms or (2 if args.command == "seed-bench" else 4),
+        end_date=args.end_date or dt.date.today(),
+    )
+    engine = make_engine(url)
+    with unit_of_work(engine, write=True) as session:
+        if not database_is_empty(session):
+            print("Databasen har redan innehåll; inget demodata lades till.")
+            return 0
+        started = time.perf_counter()
+        counts = seed_demo(session, spec)
+    print(f"Demoregionen skapad på {time.perf_counter() - started:.1f} s: "
+          f"{counts['students']} elever, {counts['schools']} skolor, "
+          f"{counts['absence_rows']} frånvarorader, {counts['users']} konton.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

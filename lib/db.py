@@ -1,0 +1,30 @@
+"""The app's engine (one per database URL, cached for the process) and unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from data_models.engine import make_engine, unit_of_work
+from lib.settings import load_settings
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def current_engine() -> Engine:
+    return engine_for(load_settings().database_url)
+
+
+@contextmanager
+def session_scope(write: bool = False) -> Iterator[Session]:
+    """One unit of work per user action. Leave the block before st.rerun/st.stop:
+    they raise, and inside the block that rolls the write back."""
+    with unit_of_work(current_engine(), write=write) as session:
+        yield session

@@ -1,0 +1,488 @@
+"""A synthetic demo region: municipalities, schools, students, enrolments, four terms of
+daily absence and one demo account per role.
+
+Deterministic for a given DemoSpec. Every person and school is invented; personal
+identity numbers use the birth numbers 980–999, the range of Skatteverket's test numbers.
+The shape follows the source projects: most students at 2–8 % absence with a long tail;
+in the small municipality about a quarter over 20 % the first year and fewer the second;
+Monday patterns, students rising during a term, a few with protected identity, and a few
+schools reporting per lesson with a first-lesson pattern."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from data_models.bulk import insert_rows
+from data_models.models import (
+    AbsenceRecord,
+    Enrolment,
+    ImportBatch,
+    Municipality,
+    Region,
+    Role,
+    School,
+    Student,
+    Term,
+    User,
+    UserScope,
+)
+from lib.auth import hash_password
+from lib.clock import utcnow
+from lib.personal_number import luhn_digit
+
+DEMO_PASSWORD = "Demo-lösenord-2026"
+REGION = "Region Jämtland Härjedalen"
+NEIGHBOUR_REGION = "Region Västernorrland"
+SMALL_CODE = "2305"  # Bräcke: the small municipality of the source project
+
+# (code, name, share of the region's students, schools of its own)
+MUNICIPALITIES = [
+    ("2380", "Östersund", 0.50, 12),
+    ("2309", "Krokom", 0.11, 2),
+    ("2321", "Åre", 0.09, 3),
+    ("2313", "Strömsund", 0.08, 2),
+    ("2326", "Berg", 0.07, 1),
+    (SMALL_CODE, "Bräcke", 0.15, 1),
+]
+# Schools in neighbouring municipalities that students also attend; nobody there is followed.
+NEIGHBOURS = [("2281", "Sundsvall", 3), ("2260", "Ånge", 1)]
+FICTIONAL_SIZE = 2500  # students per extra municipality in region-scale sets
+
+PROGRAMMES = [
+    ("Barn- och fritidsprogrammet", "BF"), ("Bygg- och anläggningsprogrammet", "BA"),
+    ("Ekonomiprogrammet", "EK"), ("El- och energiprogrammet", "EE"),
+    ("Estetiska programmet", "ES"), ("Fordons- och transportprogrammet", "FT"),
+    ("Naturvetenskapsprogrammet", "NA"), ("Samhällsvetenskapsprogrammet", "SA"),
+    ("Teknikprogrammet", "TE"), ("Vård- och omsorgsprogrammet", "VO"),
+    ("Introduktionsprogram", "IM"),
+]
+COURSES = ["Svenska 1", "Engelska 6", "Matematik 1b", "Idrott och hälsa 1", "Historia 1b",
+           "Samhällskunskap 1b", "Naturkunskap 1b", "Religionskunskap 1", "Programmering 1",
+           "Företagsekonomi 1", "Psykologi 1", "Gymnasiearbete"]
+SCHOOL_PREFIXES = ["Tallbacka", "Sjövik", "Björkhaga", "Lunden", "Norrsken", "Älvdal",
+                   "Granlid", "Forsby", "Myrhed", "Stensund", "Ljungdal", "Fjällsta",
+                   "Rönnvik", "Aspnäs", "Hagaberg", "Ekåsen", "Solvik", "Furulid"]
+SCHOOL_SUFFIXES = ["gymnasiet", "skolan", "s gymnasium", " utbildningscentrum"]
+FIRST_NAMES = ["Alva", "Elsa", "Maja", "Ella", "Wilma", "Saga", "Ebba", "Alice", "Olivia",
+               "Agnes", "Freja", "Tuva", "Stella", "Nora", "Lova", "Signe", "Hugo", "Liam",
+               "William", "Noah", "Oliver", "Lucas", "Elias", "Adam", "Viktor", "Axel",
+               "Theo", "Leo", "Melvin", "Isak", "Alexander", "Arvid", "Malte", "Vincent",
+               "Ali", "Amina", "Yusuf", "Sara", "Mohammed", "Leila"]
+LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson",
+              "Olsson", "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson",
+              "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson",
+              "Magnusson", "Olofsson", "Lindström", "Lindqvist", "Lindgren", "Berg",
+              "Axelsson", "Bergström", "Lundberg", "Lundgren", "Mattsson", "Berglund",
+              "Sandberg", "Forsberg", "Sjöberg", "Wallin", "Engström", "Danielsson",
+              "Håkansson", "Lund", "Ali", "Hussein"]
+WEEKDAY_MINUTES = np.array([330, 320, 300, 310, 250])  # Monday–Friday scheduled time
+LESSON_STARTS = [dt.time(8, 15), dt.time(9, 30), dt.time(10, 45), dt.time(12, 45),
+                 dt.time(14, 0)]
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    students: int = 3000  # all cohorts; about three fifths are enrolled in any one term
+    seed: int = 2026
+    end_date: dt.date = field(default_factory=dt.date.today)
+    terms: int = 4
+    lesson_level_schools: int = 2
+    bcrypt_rounds: int = 12
+
+
+# --- Calendar ---------------------------------------------------------------------------
+
+def _easter(year: int) -> dt.date:
+    """Gregorian Easter Sunday (Anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month = (h + l_ - 7 * m + 114) // 31
+    day = (h + l_ - 7 * m + 114) % 31 + 1
+    return dt.date(year, month, day)
+
+
+def term_dates(kind: str, year: int) -> tuple[dt.date, dt.date]:
+    """HT: Monday of ISO week 34 to Friday of week 51; VT: Monday of week 2 to Friday of 24."""
+    first, last = (34, 51) if kind == "HT" else (2, 24)
+    return dt.date.fromisocalendar(year, first, 1), dt.date.fromisocalendar(year, last, 5)
+
+
+def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Weekdays without the usual breaks: autumn (v. 44), sports (v. 9), Easter week and
+    public holidays."""
+    holidays: set[dt.date] = set()
+    for year in range(start.year, end.year + 1):
+        easter = _easter(year)
+        easter_monday = easter + dt.timedelta(days=1)
+        holidays |= {easter_monday + dt.timedelta(days=n) for n in range(5)}
+        holidays |= {easter - dt.timedelta(days=2), easter + dt.timedelta(days=39),
+                     dt.date(year, 1, 6), dt.date(year, 5, 1), dt.date(year, 6, 6)}
+    days = []
+    day = start
+    while day <= end:
+        week = day.isocalendar().week
+        if day.weekday() < 5 and day not in holidays and week not in (9, 44):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def demo_terms(end_date: dt.date, count: int) -> list[tuple[str, int]]:
+    """The `count` terms ending with the one that contains (or last started before) end_date."""
+    kind, year = ("HT", end_date.year) if end_date.month >= 7 else ("VT", end_date.year)
+    if term_dates(kind, year)[0] > end_date:  # summer before HT: the spring term is the last
+        kind = "VT"
+    terms = []
+    for _ in range(count):
+        terms.append((kind, year))
+        kind, year = ("VT", year) if kind == "HT" else ("HT", year - 1)
+    return terms[::-1]
+
+
+# --- Generator --------------------------------------------------------------------------
+
+@dataclass
+class _Built:
+    region_id: int
+    small_municipality_id: int
+    municipality_ids: dict[str, int]
+    school_ids: list[int]
+
+
+def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
+    """Fill an empty database with the demo region. Returns counts of what was made."""
+    spec = spec or DemoSpec()
+    rng = np.random.default_rng(spec.seed)
+    term_rows = _make_terms(session, spec)
+    built = _make_organisation(session, rng, spec)
+    students = _make_students(session, rng, spec, built, term_rows)
+    batch = ImportBatch(kind="demo", file_name=None, created_at=utcnow(), row_count=0)
+    session.add(batch)
+    session.flush()
+    rows = _make_absence(rng, spec, students, term_rows, built, batch.id)
+    columns = ["student_id", "school_id", "date", "lesson_start", "course",
+               "scheduled_minutes", "absent_minutes", "valid_minutes", "invalid_minutes",
+               "iso_year", "iso_week", "term_id", "batch_id"]
+    insert_rows(session, AbsenceRecord.__table__, columns, rows)
+    batch.row_count = len(rows)
+    users = _make_users(session, spec, built, students)
+    return {"students": len(students), "absence_rows": len(rows), "users": users,
+            "schools": len(built.school_ids), "terms": len(term_rows)}
+
+
+def database_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(User)) and \
+        not session.scalar(select(func.count()).select_from(Student))
+
+
+def _make_terms(session: Session, spec: DemoSpec) -> list[tuple[int, dt.date, dt.date]]:
+    result = []
+    for kind, year in demo_terms(spec.end_date, spec.terms):
+        start, end = term_dates(kind, year)
+        term = Term(code=f"{kind}{year}", kind=kind, year=year, start_date=start, end_date=end)
+        session.add(term)
+        session.flush()
+        result.append((term.id, start, min(end, spec.end_date)))
+    return result
+
+
+def _municipality_plan(spec: DemoSpec) -> list[tuple[str, str, float, int]]:
+    """(code, name, share of students, schools). Region-scale sets keep the six real
+    municipalities at demo size and add fictional ones for the rest."""
+    plan = list(MUNICIPALITIES)
+    extra = max(0, math.ceil((spec.students - 3000) / FICTIONAL_SIZE))
+    if extra:
+        real = 3000 / spec.students
+        plan = [(c, n, s * real, k) for c, n, s, k in plan]
+        plan += [(f"99{i:02d}", f"Exempelkommun {i}", (1 - real) / extra, 5)
+                 for i in range(1, extra + 1)]
+    return plan
+
+
+def _make_organisation(session: Session, rng: np.random.Generator, spec: DemoSpec) -> _Built:
+    region = Region(name=REGION)
+    neighbour_region = Region(name=NEIGHBOUR_REGION)
+    session.add_all([region, neighbour_region])
+    session.flush()
+    names = iter(_school_names(rng))
+    codes = iter(rng.choice(np.arange(10_000_000, 99_999_999), size=500, replace=False))
+    municipality_ids: dict[str, int] = {}
+    school_ids: list[int] = []
+    plan = [(c, n, k, region.id) for c, n, _, k in _municipality_plan(spec)]
+    plan += [(c, n, k, neighbour_region.id) for c, n, k in NEIGHBOURS]
+    for code, name, school_count, region_id in plan:
+        municipality = Municipality(code=code, name=name, region_id=region_id)
+        session.add(municipality)
+        session.flush()
+        municipality_ids[code] = municipality.id
+        for _ in range(school_count):
+            school = School(unit_code=str(next(codes)), name=f"{next(names)} {name}",
+                            municipality_id=municipality.id)
+            session.add(school)
+            session.flush()
+            school_ids.append(school.id)
+    return _Built(region.id, municipality_ids[SMALL_CODE], municipality_ids, school_ids)
+
+
+def _school_names(rng: np.random.Generator) -> list[str]:
+    names = [p + s for p in SCHOOL_PREFIXES for s in SCHOOL_SUFFIXES]
+    return [names[i] for i in rng.permutation(len(names))] * 10
+
+
+@dataclass
+class _DemoStudent:
+    id: int
+    municipality_code: str
+    rate: float  # typical share of absence
+    valid_bias: float  # how much of the absence is valid
+    monday: bool
+    rising_terms: frozenset[int]
+    spans: list[tuple[int, dt.date, dt.date | None]]  # (school id, from, to)
+
+
+def _school_weights(built: _Built, session: Session, code: str) -> tuple[list[int], np.ndarray]:
+    """Where a municipality's students study: mostly at home or in the regional centre; the
+    small municipality's students spread over most schools, neighbours included."""
+    rows = session.execute(select(School.id, Municipality.code)
+                           .join(Municipality, Municipality.id == School.municipality_id)
+                           .order_by(School.id)).all()
+    ids = [r[0] for r in rows]
+    weights = []
+    for _, school_code in rows:
+        if code == SMALL_CODE:
+            weights.append(6.0 if school_code == SMALL_CODE else 1.0)
+        elif school_code == code:
+            weights.append(8.0)
+        elif school_code == "2380" and not code.startswith("99"):
+            weights.append(2.0)
+        else:
+            weights.append(0.05 if not code.startswith("99") else 0.0)
+    weights_array = np.array(weights)
+    return ids, weights_array / weights_array.sum()
+
+
+def _make_students(session, rng, spec, built, term_rows) -> list[_DemoStudent]:
+    window_start, window_end = term_rows[0][1], term_rows[-1][2]
+    first_ht = window_end.year if window_end.month >= 7 else window_end.year - 1
+    plan = _municipality_plan(spec)
+    counts = rng.multinomial(spec.students, [share for _, _, share, _ in plan])
+    records, demo = [], []
+    numbers = _NumberPool(rng)
+    for (code, _name, _share, _), count in zip(plan, counts, strict=True):
+        school_ids, weights = _school_weights(built, session, code)
+        small = code == SMALL_CODE
+        for _ in range(count):
+            cohort = int(rng.integers(0, 5))  # 0: started this autumn … 4: left two springs ago
+            start = dt.date(first_ht - cohort, 8, 15)
+            end = dt.date(first_ht - cohort + 3, 6, 15)
+            if end < window_start or start > window_end:
+                cohort, start, end = 1, dt.date(first_ht - 1, 8, 15), dt.date(first_ht + 2, 6, 15)
+            birth_year = first_ht - cohort - 16
+            number = numbers.take(birth_year)
+            tail = rng.random() < (0.38 if small else 0.17)
+            rate = float(rng.lognormal(math.log(0.23 if small and tail else
+                                                0.17 if tail else 0.045),
+                                       0.55 if tail else 0.5))
+            school = int(rng.choice(school_ids, p=weights))
+            spans = [(school, start, end if end < window_end else None)]
+            change = dt.date(first_ht, 1, 8) if first_ht - 1 >= start.year else None
+            if change and rng.random() < 0.04 and change < end:  # changed school at New Year
+                other = int(rng.choice(school_ids, p=weights))
+                if other != school:
+                    spans = [(school, start, change - dt.timedelta(days=1)),
+                             (other, change, spans[0][2])]
+            records.append({
+                "personal_number": number,
+                "first_name": FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))],
+                "last_name": LAST_NAMES[int(rng.integers(len(LAST_NAMES)))],
+                "home_municipality_id": built.municipality_ids[code],
+                "protected_identity": bool(rng.random() < 0.005),
+            })
+            rising = frozenset(int(i) for i in range(spec.terms) if rng.random() < 0.08)
+            demo.append(_DemoStudent(0, code, min(rate, 0.85), float(rng.beta(5, 2) if not tail
+                                                                      else rng.beta(2, 3)),
+                                     bool(rng.random() < 0.15), rising, spans))
+    _ensure_protected(records, demo)
+    ids = session.scalars(insert(Student).returning(Student.id, sort_by_parameter_order=True),
+                          records).all()
+    enrolments = []
+    for student_id, student in zip(ids, demo, strict=True):
+        student.id = student_id
+        programme, short = PROGRAMMES[int(rng.integers(len(PROGRAMMES)))]
+        for school, start, end in student.spans:
+            year = _school_year(student.spans[0][1], min(end or window_end, window_end))
+            enrolments.append({"student_id": student_id, "school_id": school,
+                               "programme": programme, "school_year": year,
+                               "class_name": f"{short}{year}{'ABC'[int(rng.integers(3))]}",
+                               "start_date": start, "end_date": end})
+    session.execute(insert(Enrolment), enrolments)
+    return demo
+
+
+def _ensure_protected(records: list[dict], demo: list[_DemoStudent]) -> None:
+    """At least two students with protected identity in the small municipality."""
+    small = [i for i, s in enumerate(demo) if s.municipality_code == SMALL_CODE]
+    for index in small[:2]:
+        records[index]["protected_identity"] = True
+
+
+class _NumberPool:
+    """Unique personal identity numbers per birth year with serials 980–999; coordination
+    numbers (day + 60) double the supply for region-scale sets."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.years: dict[int, list[int]] = {}
+
+    def take(self, year: int) -> str:
+        free = self.years.get(year)
+        if free is None:
+            free = self.years[year] = self.rng.permutation(365 * 20 * 2).tolist()
+        coordination, rest = divmod(free.pop(), 365 * 20)
+        day_index, serial = divmod(rest, 20)
+        born = dt.date(year, 1, 1) + dt.timedelta(days=day_index)
+        day = born.day + (60 if coordination else 0)
+        digits = f"{born.year % 100:02d}{born.month:02d}{day:02d}{980 + serial}"
+        return f"{born.year // 100}{digits}{luhn_digit(digits)}"
+
+
+def _school_year(start: dt.date, on: dt.date) -> int:
+    """Årskurs on a date, for an enrolment that started in August of `start.year`."""
+    school_year_start = on.year if on.month >= 7 else on.year - 1
+    return min(3, max(1, school_year_start - start.year + 1))
+
+
+def _make_absence(rng, spec, students, term_rows, built, batch_id) -> list[tuple]:
+    days, term_ids, term_index, progress = _calendar(term_rows)
+    iso = [d.isocalendar() for d in days]
+    iso_year = np.array([i.year for i in iso])
+    iso_week = np.array([i.week for i in iso])
+    weekday = np.array([d.weekday() for d in days])
+    day_ordinal = np.array([d.toordinal() for d in days])
+    lesson_schools = set(built.school_ids[: spec.lesson_level_schools])
+    first_year = np.array([i < spec.terms // 2 for i in term_index])
+    rows: list[tuple] = []
+    for student in students:
+        rates = _daily_rates(rng, student, term_index, progress, weekday, first_year, spec)
+        for school, start, end in student.spans:
+            mask = (day_ordinal >= start.toordinal()) & \
+                   (day_ordinal <= (end or dt.date.max).toordinal())
+            index = np.flatnonzero(mask)
+            if index.size == 0:
+                continue
+            args = (rng, student, school, index, rates, days, weekday, iso_year, iso_week,
+                    term_ids, batch_id)
+            rows += _lesson_rows(*args) if school in lesson_schools else _day_rows(*args)
+    return rows
+
+
+def _calendar(term_rows):
+    days, term_ids, term_index, progress = [], [], [], []
+    for index, (term_id, start, end) in enumerate(term_rows):
+        term_days = school_days(start, end)
+        full = term_dates("HT" if start.month >= 7 else "VT", start.year)
+        length = (full[1] - full[0]).days or 1
+        days += term_days
+        term_ids += [term_id] * len(term_days)
+        term_index += [index] * len(term_days)
+        progress += [(d - full[0]).days / length for d in term_days]
+    return days, np.array(term_ids), np.array(term_index), np.array(progress)
+
+
+def _daily_rates(rng, student, term_index, progress, weekday, first_year, spec):
+    improvement = 1.0 if student.municipality_code != SMALL_CODE else 0.72
+    term_factor = rng.lognormal(0, 0.2, size=spec.terms)
+    rates = student.rate * term_factor[term_index] * np.where(first_year, 1.0, improvement)
+    weekday_factor = np.array([1.15, 0.95, 0.95, 0.95, 1.1])
+    if student.monday:
+        weekday_factor = np.array([2.2, 0.8, 0.8, 0.8, 0.9])
+    rates = rates * weekday_factor[weekday]
+    for term in student.rising_terms:
+        in_term = term_index == term
+        rates[in_term] *= 0.5 + 2.0 * progress[in_term]
+    return np.clip(rates, 0, 0.95)
+
+
+def _day_rows(rng, student, school, index, rates, days, weekday, iso_year, iso_week,
+              term_ids, batch_id):
+    scheduled = WEEKDAY_MINUTES[weekday[index]]
+    rate = rates[index]
+    full = rng.random(index.size) < 0.6 * rate
+    lessons = scheduled // 60
+    partial_share = np.clip(0.4 * rate / np.maximum(1 - 0.6 * rate, 0.05), 0, 1)
+    partial = rng.binomial(lessons, partial_share) * 60
+    absent = np.where(full, scheduled, np.minimum(partial, scheduled))
+    valid = np.where(full, np.where(rng.random(index.size) < student.valid_bias, absent, 0),
+                     np.where(rng.random(index.size) < 0.3, absent, 0))
+    invalid = absent - valid
+    return list(zip(
+        [student.id] * index.size, [school] * index.size, [days[i] for i in index],
+        [None] * index.size, [None] * index.size, scheduled.tolist(), absent.tolist(),
+        valid.tolist(), invalid.tolist(), iso_year[index].tolist(), iso_week[index].tolist(),
+        term_ids[index].tolist(), [batch_id] * index.size, strict=True,
+    ))
+
+
+def _lesson_rows(rng, student, school, index, rates, days, weekday, iso_year, iso_week,
+                 term_ids, batch_id):
+    rows = []
+    full = rng.random(index.size) < 0.6 * rates[index]
+    for n, i in enumerate(index):
+        lessons = int(WEEKDAY_MINUTES[weekday[i]] // 60)
+        base = min(0.4 * rates[i] / max(1 - 0.6 * rates[i], 0.05), 1.0)
+        for slot in range(lessons):
+            if full[n]:
+                absent = 60
+                valid = absent if rng.random() < student.valid_bias else 0
+            else:
+                # The first lesson of the day is missed more often, and late arrival is common.
+                chance = min(base * (2.2 if slot == 0 else 0.8), 1.0)
+                absent = 60 if rng.random() < chance else 0
+                if slot == 0 and not absent and rng.random() < 0.5 * base:
+                    absent = int(rng.integers(5, 25))
+                valid = absent if absent and rng.random() < 0.3 else 0
+            course = COURSES[(weekday[i] * 5 + slot + school) % len(COURSES)]
+            rows.append((student.id, school, days[i], LESSON_STARTS[slot], course, 60,
+                         absent, valid, absent - valid, int(iso_year[i]), int(iso_week[i]),
+                         int(term_ids[i]), batch_id))
+    return rows
+
+
+def _make_users(session, spec, built, students) -> int:
+    # The school staff accounts work at the school most of the small municipality's
+    # students attend, so that the coach and the rector share students.
+    attended = Counter(s.spans[-1][0] for s in students if s.municipality_code == SMALL_CODE)
+    busiest = attended.most_common(1)[0][0]
+    now = utcnow()
+    password = hash_password(DEMO_PASSWORD, spec.bcrypt_rounds)
+    accounts = [
+        ("admin", "Alma Förvaltare", None, Role.ADMIN, []),
+        ("coach", "Kim Coach", "Ungdomscoach", Role.COACH,
+         [("municipality_id", built.small_municipality_id)]),
+        ("coach.ostersund", "Robin Coach", "Ungdomscoach", Role.COACH,
+         [("municipality_id", built.municipality_ids["2380"])]),
+        ("rektor", "Rut Rektor", "Rektor", Role.SCHOOL_STAFF, [("school_id", busiest)]),
+        ("kurator", "Kai Kurator", "Kurator", Role.SCHOOL_STAFF, [("school_id", busiest)]),
+        ("projektledare", "Pia Projektledare", "Projektledare", Role.PROJECT_LEADER,
+         [("region_id", built.region_id)]),
+    ]
+    for username, name, title, role, scopes in accounts:
+        user = User(username=username, display_name=name, title=title, role=role.value,
+                    password_hash=password, failed_attempts=0, active=True,
+                    credentials_changed_at=now, created_at=now)
+        user.scopes = [UserScope(**{column: value}) for column, value in scopes]
+        session.add(user)
+    session.flush()
+    return len(accounts)

@@ -1,0 +1,36 @@
+"""The app's pages, who may open them, and their Swedish labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data_models.models import Role
+
+ALL_ROLES = frozenset(Role)
+INDIVIDUAL_ROLES = frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    path: str  # relative to app.py
+    label: str
+    icon: str
+    roles: frozenset[Role]
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "pages/1_Oversikt.py", "Översikt", ":material/dashboard:", ALL_ROLES),
+    PageSpec("student", "pages/2_Elev.py", "Elev", ":material/person:", INDIVIDUAL_ROLES),
+    PageSpec("admin", "pages/9_Administration.py", "Administration",
+             ":material/admin_panel_settings:", frozenset({Role.ADMIN})),
+)
+PAGE_BY_KEY = {p.key: p for p in PAGES}
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    return [p for p in PAGES if role in p.roles]
+
+
+def may_open(role: Role, page_key: str) -> bool:
+    return page_key == "home" or role in PAGE_BY_KEY[page_key].roles

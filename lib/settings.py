@@ -1,0 +1,108 @@
+"""All settings are read here: environment first, then .streamlit/secrets.toml.
+
+st.secrets raises when there is no secrets file, so it is only ever touched in
+`_secret`, which treats a missing file as "not set"."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_COOKIE_KEY_BYTES = 32
+# Keys seen in tutorials and sample configs; a deployment that uses one is not secure.
+KNOWN_DEFAULT_KEYS = frozenset(
+    {"some_key", "some_signature_key", "random_signature_key", "abcdef", "secret", "changeme",
+     "change-me", "change_me", "cookie_key"}
+)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that makes it unsafe to start; the message is shown to the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    demo_mode: bool
+    data_dir: Path
+    cookie_name: str
+    cookie_expiry_days: float
+    bcrypt_rounds: int
+    login_sleep_seconds: float | None
+
+
+def _secret(name: str) -> str | None:
+    try:
+        import streamlit as st
+
+        value = st.secrets.get(name)
+    except Exception:  # no secrets file, or not running under Streamlit
+        return None
+    return None if value is None else str(value)
+
+
+def _read(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value is None:
+        value = _secret(name.lower())
+    return default if value in (None, "") else value
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _read(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+def load_settings() -> Settings:
+    data_dir = Path(_read("AKTIV_DATA_DIR", str(ROOT / "data")))
+    sleep = _read("AKTIV_LOGIN_SLEEP_SECONDS")
+    return Settings(
+        database_url=_read("DATABASE_URL", f"sqlite:///{data_dir / 'aktiv.db'}"),
+        demo_mode=_flag("AKTIV_DEMO", False),
+        data_dir=data_dir,
+        cookie_name=_read("AKTIV_COOKIE_NAME", "aktiv_uppfoljning_auth"),
+        # Half a day: a login never outlives the working day.
+        cookie_expiry_days=float(_read("AKTIV_COOKIE_EXPIRY_DAYS", "0.5")),
+        bcrypt_rounds=int(_read("AKTIV_BCRYPT_ROUNDS", "12")),
+        login_sleep_seconds=None if sleep is None else float(sleep),
+    )
+
+
+def check_cookie_key(key: str | None) -> str:
+    if not key:
+        raise ConfigurationError(
+            "Ingen nyckel för inloggningskakan är satt. Sätt AKTIV_COOKIE_KEY (minst 32 "
+            "slumpmässiga byte) innan appen startas."
+        )
+    if key.strip().lower() in KNOWN_DEFAULT_KEYS:
+        raise ConfigurationError(
+            "Nyckeln för inloggningskakan är ett känt standardvärde. Sätt en egen slumpmässig "
+            "AKTIV_COOKIE_KEY."
+        )
+    if len(key.encode()) < MIN_COOKIE_KEY_BYTES:
+        raise ConfigurationError(
+            f"Nyckeln för inloggningskakan är för kort: minst {MIN_COOKIE_KEY_BYTES} byte krävs."
+        )
+    return key
+
+
+def cookie_key(settings: Settings) -> str:
+    """The signing key. In demo mode one is generated once and kept beside the database."""
+    key = _read("AKTIV_COOKIE_KEY")
+    if key is None and settings.demo_mode:
+        key = _demo_key(settings.data_dir / "cookie_key")
+    return check_cookie_key(key)
+
+
+def _demo_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)  # 48 random bytes
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

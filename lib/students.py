@@ -1,0 +1,162 @@
+"""Individual students: lists and the student summary. Never for project leaders, and
+every view of one student's data is written to the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_models.models import AbsenceRecord, Enrolment, Municipality, School, Student, Term
+from lib import analytics
+from lib.access import (
+    AccessDenied,
+    Viewer,
+    absence_clause,
+    require_individual_access,
+    student_clause,
+)
+from lib.audit import log_event
+from lib.personal_number import mask
+
+PROTECTED_NAME = "Skyddad identitet"
+NOT_FOUND = "Eleven finns inte, eller så har du inte behörighet att se den."
+
+
+def display_name(student: Student) -> str:
+    if student.protected_identity:
+        return f"{PROTECTED_NAME} (elev {student.id})"
+    return f"{student.first_name} {student.last_name}"
+
+
+def list_students(session: Session, viewer: Viewer, term_id: int,
+                  flagged_only: bool = False) -> pd.DataFrame:
+    """Students in scope with absence this term, highest absence first."""
+    require_individual_access(viewer)
+    query = (
+        select(
+            AbsenceRecord.student_id,
+            func.sum(AbsenceRecord.scheduled_minutes).label("scheduled"),
+            func.sum(AbsenceRecord.absent_minutes).label("absent"),
+            func.sum(AbsenceRecord.valid_minutes).label("valid"),
+            func.sum(AbsenceRecord.invalid_minutes).label("invalid"),
+        )
+        .where(AbsenceRecord.term_id == term_id, absence_clause(viewer))
+        .group_by(AbsenceRecord.student_id)
+    )
+    rows = pd.DataFrame(session.execute(query).all(),
+                        columns=["student_id", "scheduled", "absent", "valid", "invalid"])
+    totals = analytics.student_shares(rows)
+    if flagged_only:
+        totals = totals[totals["absent_share"] >= analytics.WATCH_THRESHOLD]
+    students = {
+        s.id: s for s in session.scalars(
+            select(Student).where(Student.id.in_(totals["student_id"].tolist()),
+                                  student_clause(viewer))
+        )
+    }
+    records = [
+        {
+            "id": int(row.student_id),
+            "Elev": display_name(students[row.student_id]),
+            "Personnummer": mask(students[row.student_id].personal_number,
+                                 students[row.student_id].protected_identity),
+            "Frånvaro": row.absent_share,
+            "Giltig": row.valid_share,
+            "Ogiltig": row.invalid_share,
+            "Flagga": analytics.FLAG_LABELS[analytics.flag(row.absent_share)],
+        }
+        for row in totals.itertuples()
+        if row.student_id in students
+    ]
+    columns = ["id", "Elev", "Personnummer", "Frånvaro", "Giltig", "Ogiltig", "Flagga"]
+    table = pd.DataFrame(records, columns=columns)
+    return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
+
+
+def search_students(session: Session, viewer: Viewer, text: str = "",
+                    limit: int = 50) -> list[tuple[int, str]]:
+    """(id, label) of students in scope whose name matches; protected names never match."""
+    require_individual_access(viewer)
+    query = select(Student).where(student_clause(viewer)).order_by(Student.last_name,
+                                                                    Student.first_name)
+    text = text.strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        full_name = func.lower(Student.first_name + " " + Student.last_name)
+        query = query.where(Student.protected_identity.is_(False), full_name.like(pattern))
+    return [(s.id, display_name(s)) for s in session.scalars(query.limit(limit))]
+
+
+@dataclass(frozen=True)
+class StudentSummary:
+    id: int
+    name: str
+    personal_number_masked: str
+    home_municipality: str
+    protected_identity: bool
+    enrolments: pd.DataFrame
+    terms: pd.DataFrame
+
+
+def get_student(session: Session, viewer: Viewer, student_id: int) -> StudentSummary:
+    """One student's summary. Raises AccessDenied (with the same message whether the
+    student is missing or out of scope) and logs the view."""
+    require_individual_access(viewer)
+    student = session.scalar(select(Student).where(Student.id == student_id,
+                                                   student_clause(viewer)))
+    if student is None:
+        raise AccessDenied(NOT_FOUND)
+    municipality = session.get(Municipality, student.home_municipality_id)
+    summary = StudentSummary(
+        id=student.id,
+        name=display_name(student),
+        personal_number_masked=mask(student.personal_number, student.protected_identity),
+        home_municipality=municipality.name if municipality else "",
+        protected_identity=student.protected_identity,
+        enrolments=_enrolments(session, student.id),
+        terms=_terms(session, viewer, student.id),
+    )
+    log_event(session, viewer, "view_student", "student", student.id, student_id=student.id)
+    return summary
+
+
+def _enrolments(session: Session, student_id: int) -> pd.DataFrame:
+    rows = session.execute(
+        select(School.name, Enrolment.programme, Enrolment.class_name, Enrolment.school_year,
+               Enrolment.start_date, Enrolment.end_date)
+        .join(School, School.id == Enrolment.school_id)
+        .where(Enrolment.student_id == student_id)
+        .order_by(Enrolment.start_date.desc())
+    ).all()
+    return pd.DataFrame(rows, columns=["Skola", "Program", "Klass", "Årskurs", "Från", "Till"])
+
+
+def _terms(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    rows = session.execute(
+        select(
+            Term.code,
+            func.sum(AbsenceRecord.scheduled_minutes),
+            func.sum(AbsenceRecord.absent_minutes),
+            func.sum(AbsenceRecord.valid_minutes),
+            func.sum(AbsenceRecord.invalid_minutes),
+        )
+        .join(Term, Term.id == AbsenceRecord.term_id)
+        .where(AbsenceRecord.student_id == student_id, absence_clause(viewer))
+        .group_by(Term.code, Term.start_date)
+        .order_by(Term.start_date.desc())
+    ).all()
+    records = [
+        {
+            "Termin": code,
+            "Schemalagd tid (h)": round(scheduled / 60, 1),
+            "Frånvaro": analytics.share(absent, scheduled),
+            "Giltig": analytics.share(valid, scheduled),
+            "Ogiltig": analytics.share(invalid, scheduled),
+        }
+        for code, scheduled, absent, valid, invalid in rows
+    ]
+    return pd.DataFrame(records, columns=["Termin", "Schemalagd tid (h)", "Frånvaro", "Giltig",
+                                          "Ogiltig"])

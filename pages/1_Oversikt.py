@@ -1,0 +1,52 @@
+"""Översikt: the first page after login, per role."""
+
+import streamlit as st
+
+from lib.access import Role
+from lib.analytics import format_percent
+from lib.db import session_scope
+from lib.guard import guard
+from lib.overview import municipality_overview, scope_overview
+from lib.students import list_students
+from lib.terms import current_term, list_terms
+from lib.ui import show_table, term_picker
+
+viewer = guard("overview", "Översikt")
+st.title("Översikt")
+with session_scope() as session:
+    terms, current = list_terms(session), current_term(session)
+term = term_picker(terms, current)
+
+if viewer.role == Role.PROJECT_LEADER:
+    with session_scope() as session:
+        table = municipality_overview(session, viewer, term.id)
+    st.caption("Sammanställning per hemkommun. Andelar som bygger på färre än 10 elever visas "
+               "som \"..\".")
+    show_table(table)
+    st.stop()
+
+with session_scope() as session:
+    overview = scope_overview(session, viewer, term.id)
+    flagged = list_students(session, viewer, term.id, flagged_only=True)
+
+st.caption(f"{viewer.name}, {viewer.role_label.lower()} · termin {term.code}")
+first, second, third = st.columns(3)
+first.metric("Elever med frånvarodata", overview.students)
+second.metric("Frånvaro ≥ 15 %", format_percent(overview.share_watch),
+              help=f"{overview.over_watch} elever")
+third.metric("Frånvaro ≥ 20 %", format_percent(overview.share_high),
+             help=f"{overview.over_high} elever")
+
+st.subheader("Per skola")
+show_table(overview.per_school)
+
+st.subheader("Elever med frånvaro över 15 %")
+if flagged.empty:
+    st.info("Inga elever över 15 % den här terminen.")
+else:
+    st.caption("Välj en rad för att öppna eleven.")
+    event = show_table(flagged, on_select="rerun", selection_mode="single-row",
+                       key="flagged_students")
+    if event.selection.rows:
+        chosen = int(flagged.iloc[event.selection.rows[0]]["id"])
+        st.switch_page("pages/2_Elev.py", query_params={"elev": str(chosen)})

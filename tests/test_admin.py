@@ -1,0 +1,125 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from data_models.models import AuditEvent, Role, User
+from lib import admin
+from lib.audit import list_events
+from lib.auth import PasswordPolicyError
+from tests.apptest import login, texts, widget
+
+
+def _count(read, model):
+    with read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_create_user_with_scope_and_audit(write, read, world, viewer):
+    with write() as session:
+        user_id = admin.create_user(session, viewer("admin"), username=" Ny.Coach ",
+                                    display_name="Ny Coach", role=Role.COACH,
+                                    password="Ett-bra-lösenord-åäö", scope_ids=[world["B"]],
+                                    bcrypt_rounds=4)
+    with read() as session:
+        rows = {u.username: u for u in admin.list_users(session, viewer("admin"))}
+        log = list_events(session, viewer("admin"), username="admin")
+    assert rows["ny.coach"].scope_ids == (world["B"],) and rows["ny.coach"].id == user_id
+    assert log.iloc[0]["Händelse"] == "Skapade" and "role=coach" in log.iloc[0]["Efter"]
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"username": "x"}, admin.AdminError),
+    ({"username": "coach_a"}, admin.AdminError),  # taken
+    ({"password": "kort"}, PasswordPolicyError),
+    ({"scope_ids": []}, admin.AdminError),  # a coach needs a municipality
+    ({"display_name": "  "}, admin.AdminError),
+])
+def test_bad_user_input_saves_nothing(write, read, world, viewer, kwargs, error):
+    before = _count(read, User), _count(read, AuditEvent)
+    values = {"username": "ny.coach", "display_name": "Ny", "role": Role.COACH,
+              "password": "Ett-bra-lösenord-1", "scope_ids": [world["A"]], "bcrypt_rounds": 4}
+    with pytest.raises(error), write() as session:
+        admin.create_user(session, viewer("admin"), **{**values, **kwargs})
+    assert (_count(read, User), _count(read, AuditEvent)) == before
+
+
+def test_update_logs_before_and_after(write, read, world, viewer):
+    with write() as session:
+        admin.update_user(session, viewer("admin"), world["user:coach_a"], role=Role.COACH,
+                          scope_ids=[world["A"], world["B"]], active=True,
+                          display_name="Coach A")
+    with read() as session:
+        row = list_events(session, viewer("admin"), username="admin").iloc[0]
+    assert row["Händelse"] == "Ändrade"
+    assert f"scopes=[{world['A']}]" in row["Före"]
+    assert f"scopes=[{world['A']}, {world['B']}]" in row["Efter"]
+
+
+def test_an_admin_cannot_disable_themself(write, world, viewer):
+    with pytest.raises(admin.AdminError, match="eget konto"), write() as session:
+        admin.update_user(session, viewer("admin"), world["user:admin"], role=Role.ADMIN,
+                          scope_ids=[], active=False, display_name="Admin")
+
+
+def test_organisation_is_validated(write, world, viewer):
+    with write() as session:
+        region = admin.create_region(session, viewer("admin"), "Region Väst")
+        municipality = admin.create_municipality(session, viewer("admin"), "1480", "Göteborg",
+                                                 region)
+        admin.create_school(session, viewer("admin"), "12345678", "Skola G", municipality)
+    for call, message in [
+        (lambda s: admin.create_municipality(s, viewer("admin"), "14", "X", region), "fyra"),
+        (lambda s: admin.create_municipality(s, viewer("admin"), "1480", "X", region), "redan"),
+        (lambda s: admin.create_school(s, viewer("admin"), "1234", "X", municipality), "åtta"),
+        (lambda s: admin.create_region(s, viewer("admin"), "Region Väst"), "redan"),
+    ]:
+        with pytest.raises(admin.AdminError, match=message), write() as session:
+            call(session)
+
+
+def test_terms_are_validated(write, world, viewer):
+    with write() as session:
+        admin.create_term(session, viewer("admin"), "VT", 2026, dt.date(2026, 1, 8),
+                          dt.date(2026, 6, 12))
+    for args, message in [
+        (("HT", 2026, dt.date(2026, 12, 1), dt.date(2026, 8, 1)), "före"),
+        (("HT", 2026, dt.date(2026, 3, 1), dt.date(2026, 12, 1)), "passar inte"),
+        (("VT", 2026, dt.date(2026, 1, 8), dt.date(2026, 6, 12)), "finns redan"),
+        (("HT", 2024, dt.date(2024, 8, 1), dt.date(2025, 1, 10)), "överlappar terminen VT2025"),
+    ]:
+        with pytest.raises(admin.AdminError, match=message), write() as session:
+            admin.create_term(session, viewer("admin"), *args)
+
+
+def test_admin_page_creates_a_user(app_env, world, read):
+    at = login("admin", page="pages/9_Administration.py")
+    widget(at.selectbox, "Roll").set_value(Role.SCHOOL_STAFF).run()
+    widget(at.text_input, "Användarnamn").input("ny.kurator")
+    widget(at.text_input, "Namn").input("Ny Kurator")
+    widget(at.multiselect, "Skolor").select(world["SA"])
+    widget(at.text_input, "Lösenord (minst 12 tecken)").input("Kurator-lösenord-1")
+    widget(at.button, "Skapa användare").click().run()
+    assert not at.exception
+    assert "Användaren ny.kurator är skapad." in texts(at)
+    with read() as session:
+        assert session.scalar(select(User.role).where(User.username == "ny.kurator")) == \
+            "school_staff"
+
+
+def test_admin_page_shows_a_swedish_error_and_saves_nothing(app_env, world, read):
+    before = _count(read, User)
+    at = login("admin", page="pages/9_Administration.py")
+    widget(at.text_input, "Användarnamn").input("ny.person")
+    widget(at.text_input, "Namn").input("Ny Person")
+    widget(at.text_input, "Lösenord (minst 12 tecken)").input("kort")
+    widget(at.button, "Skapa användare").click().run()
+    assert "Lösenordet måste ha minst 12 tecken." in texts(at)
+    assert _count(read, User) == before
+
+
+def test_admin_page_audit_log_filters_by_user(app_env, world):
+    at = login("admin", page="pages/9_Administration.py")
+    widget(at.text_input, "Användare").input("admin").run()
+    log = at.dataframe[-1].value
+    assert set(log["Användare"]) == {"admin"} and "Inloggning" in set(log["Händelse"])
