@@ -53,3 +53,10 @@ def format_percent(value: float | None, decimals: int = 1) -> str:
     if value is None or pd.isna(value):
         return ".."
     return f"{value * 100:.{decimals}f} %".replace(".", ",")
+
+
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """Swedish style: "1 234,5" with a non-breaking space between thousands."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")

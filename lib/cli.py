@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         students=args.students or (60_000 if args.command == "seed-bench" else 3000),
         terms=args.terms or (2 if args.command == "seed-bench" else 4),
         end_date=args.end_date or dt.date.today(),
+        bcrypt_rounds=settings.bcrypt_rounds,
     )
     engine = make_engine(url)
     with unit_of_work(engine, write=True) as session:

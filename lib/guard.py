@@ -29,6 +29,9 @@ LOGIN_FIELDS = {
 }
 _LOGIN_AT = "aktiv_login_at"
 _LOGOUT_REQUESTED = "aktiv_logout_requested"
+# Why the last login ended. Kept across reruns: deleting the cookie triggers one, which
+# would otherwise wipe the message before anyone has read it.
+_NOTICE = "aktiv_notice"
 
 
 def guard(page_key: str, title: str) -> Viewer:
@@ -43,8 +46,7 @@ def guard(page_key: str, title: str) -> Viewer:
         st.stop()
     authenticator, credentials = _authenticator(settings, key)
     if st.session_state.get(_LOGOUT_REQUESTED):
-        _end_session(authenticator)
-        st.success("Du är utloggad.")
+        _end_session(authenticator, "Du är utloggad.")
     viewer = _login(authenticator, credentials, settings)
     if not may_open(viewer.role, page_key):
         _sidebar(viewer)
@@ -76,7 +78,10 @@ def _login(authenticator: stauth.Authenticate, credentials: dict, settings) -> V
     if not st.session_state.get("authentication_status"):
         if st.session_state.get("authentication_status") is False and not failed:
             st.error("Fel användarnamn eller lösenord.")
+        elif _NOTICE in st.session_state:
+            st.info(st.session_state[_NOTICE])
         st.stop()
+    st.session_state.pop(_NOTICE, None)
     username = st.session_state["username"]
     if _LOGIN_AT not in st.session_state:
         st.session_state[_LOGIN_AT] = _login_started_at(authenticator, settings)
@@ -86,8 +91,8 @@ def _login(authenticator: stauth.Authenticate, credentials: dict, settings) -> V
     with session_scope() as session:
         check = auth.check_login(session, username, st.session_state[_LOGIN_AT])
     if check.viewer is None:
-        _end_session(authenticator)
-        st.warning(check.reason)
+        _end_session(authenticator, check.reason)
+        st.info(check.reason)
         st.stop()
     return check.viewer
 
@@ -116,7 +121,7 @@ def _record_failures(usernames: list[str]) -> None:
         st.error("Fel användarnamn eller lösenord.")
 
 
-def _end_session(authenticator: stauth.Authenticate) -> None:
+def _end_session(authenticator: stauth.Authenticate, notice: str) -> None:
     """Log out: delete the cookie and clear everything this browser session held."""
     username = st.session_state.get("username")
     authenticator.cookie_controller.delete_cookie()
@@ -124,6 +129,7 @@ def _end_session(authenticator: stauth.Authenticate) -> None:
         del st.session_state[name]
     # Tells the authenticator not to log straight back in from a cookie still in flight.
     st.session_state["logout"] = True
+    st.session_state[_NOTICE] = notice
     if username:
         with session_scope(write=True) as session:
             log_event(session, None, "logout", "user", username=username)

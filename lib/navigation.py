@@ -17,13 +17,17 @@ class PageSpec:
     label: str
     icon: str
     roles: frozenset[Role]
+    description: str = ""
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "pages/1_Oversikt.py", "Översikt", ":material/dashboard:", ALL_ROLES),
-    PageSpec("student", "pages/2_Elev.py", "Elev", ":material/person:", INDIVIDUAL_ROLES),
+    PageSpec("overview", "pages/1_Oversikt.py", "Översikt", ":material/dashboard:", ALL_ROLES,
+             "Frånvaro över 15 % och 20 % den här terminen, per skola eller kommun."),
+    PageSpec("student", "pages/2_Elev.py", "Elev", ":material/person:", INDIVIDUAL_ROLES,
+             "En elevs frånvaro per termin och inskrivningar."),
     PageSpec("admin", "pages/9_Administration.py", "Administration",
-             ":material/admin_panel_settings:", frozenset({Role.ADMIN})),
+             ":material/admin_panel_settings:", frozenset({Role.ADMIN}),
+             "Användare, roller, skolor, terminer och granskningsloggen."),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.analytics import format_percent
+from lib.analytics import format_number, format_percent
 
 PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel ≥ 20 %")
 
@@ -13,9 +13,13 @@ PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel �
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
     """A read-only table with shares as Swedish percentages ("12,5 %", ".." when hidden)."""
     shown = table.drop(columns=[c for c in hide if c in table.columns]).copy()
-    for column in PERCENT_COLUMNS:
-        if column in shown.columns:
+    for column in shown.columns:
+        if column in PERCENT_COLUMNS:
             shown[column] = shown[column].map(format_percent)
+        elif pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(format_number)
+        elif shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda v: "" if v is None else v)
     return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
 
 

@@ -35,8 +35,11 @@ def submit_login(at: AppTest, username: str, password: str = PASSWORD) -> AppTes
     return at.run()
 
 
-def login(username: str, password: str = PASSWORD, page: str | None = None) -> AppTest:
-    """Log in on app.py, then go to `page` (e.g. "pages/2_Elev.py") if given."""
+OVERVIEW = "pages/1_Oversikt.py"
+
+
+def login(username: str, password: str = PASSWORD, page: str | None = OVERVIEW) -> AppTest:
+    """Log in on app.py, then go to `page` (None: stay on the start page)."""
     at = open_app().run()
     submit_login(at, username, password)
     if page:

@@ -43,10 +43,12 @@ def test_every_page_for_every_role(app_env, world, role, page):
     ("staff_sb", ["Översikt", "Elev"]),
     ("leader_north", ["Översikt"]),
 ])
-def test_sidebar_shows_only_the_pages_the_role_may_open(app_env, world, role, links):
-    at = login(role)
-    shown = [e.label for e in at.sidebar if type(e).__name__ == "PageLink"]
-    assert shown == links
+def test_sidebar_and_start_page_offer_only_the_pages_the_role_may_open(app_env, world, role,
+                                                                       links):
+    at = login(role, page=None)
+    assert at.title[0].value == "Aktiv uppföljning"
+    assert [e.label for e in at.sidebar if type(e).__name__ == "PageLink"] == links
+    assert [e.label for e in at.main if type(e).__name__ == "PageLink"] == links
 
 
 def test_coach_overview_has_the_coachs_figures(app_env, world):
@@ -140,6 +142,8 @@ def test_password_change_ends_an_open_session(app_env, world, write, viewer):
     at.run()
     assert "Din inloggning har avslutats" in texts(at)
     assert not at.metric and not at.dataframe
+    at.run()  # deleting the cookie reruns the page; the reason must still be there
+    assert "Din inloggning har avslutats" in texts(at) and at.text_input
 
 
 def test_disabling_a_user_ends_an_open_session(app_env, world, write, viewer):

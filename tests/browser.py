@@ -1,0 +1,100 @@
+"""Serve the app with `streamlit run` on a free local port and drive it with Playwright in
+Debian's Chromium (no browser downloads)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                    reason="Debian's chromium is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served_app(env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
+         "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"streamlit did not start:\n{output}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def log_in(page, url: str, username: str, password: str) -> None:
+    """Fill in and send the login form once the app has drawn it."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.get_by_label("Användarnamn")).to_be_editable(timeout=30_000)
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def click_until(locator, expected, attempts: int = 3, timeout: int = 10_000) -> None:
+    """Click and wait for `expected`; click again if the click fell into a rerun (the page
+    redraws right after login, when the cookie component reports back)."""
+    from playwright.sync_api import expect
+
+    for attempt in range(attempts):
+        locator.click()
+        try:
+            expect(expected).to_be_visible(timeout=timeout)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
