@@ -15,6 +15,7 @@ from lib.clock import utcnow
 
 ACTION_LABELS = {
     "view_student": "Visade elev",
+    "view_student_list": "Visade elevlista",
     "login": "Inloggning",
     "login_failed": "Misslyckad inloggning",
     "logout": "Utloggning",
@@ -85,11 +86,12 @@ def list_events(
             "Elev-id": e.student_id,
             "Före": _compact(e.details, "before"),
             "Efter": _compact(e.details, "after"),
+            "Notering": e.note or "",
         }
         for e in session.scalars(query)
     ]
     columns = ["Tid (UTC)", "Användare", "Händelse", "Objekt", "Objekt-id", "Elev-id", "Före",
-               "Efter"]
+               "Efter", "Notering"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from data_models.models import AbsenceRecord, Enrolment, Municipality, School, Student, Term
@@ -19,10 +19,17 @@ from lib.access import (
     student_clause,
 )
 from lib.audit import log_event
-from lib.personal_number import mask
+from lib.personal_number import mask, normalize
 
 PROTECTED_NAME = "Skyddad identitet"
 NOT_FOUND = "Eleven finns inte, eller så har du inte behörighet att se den."
+
+
+@event.listens_for(Student.personal_number, "set", retval=True)
+def _validate_personal_number(_target, value, _old, _initiator):
+    """Every ORM write of a personal identity number is checked and normalised to 12 digits;
+    InvalidPersonalNumber carries a Swedish message."""
+    return normalize(value)
 
 
 def display_name(student: Student) -> str:
@@ -33,7 +40,8 @@ def display_name(student: Student) -> str:
 
 def list_students(session: Session, viewer: Viewer, term_id: int,
                   flagged_only: bool = False) -> pd.DataFrame:
-    """Students in scope with absence this term, highest absence first."""
+    """Students in scope with absence this term, highest absence first. The view is
+    audited as one event for the list (term and count), not one per student."""
     require_individual_access(viewer)
     query = (
         select(
@@ -73,6 +81,8 @@ def list_students(session: Session, viewer: Viewer, term_id: int,
     ]
     columns = ["id", "Elev", "Personnummer", "Frånvaro", "Giltig", "Ogiltig", "Flagga"]
     table = pd.DataFrame(records, columns=columns)
+    log_event(session, viewer, "view_student_list", "term", term_id,
+              note=f"{len(table)} elever{' över 15 %' if flagged_only else ''}")
     return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
 
 

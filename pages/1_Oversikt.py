@@ -25,7 +25,7 @@ if viewer.role == Role.PROJECT_LEADER:
     show_table(table)
     st.stop()
 
-with session_scope() as session:
+with session_scope(write=True) as session:  # the student list view is audited
     overview = scope_overview(session, viewer, term.id)
     flagged = list_students(session, viewer, term.id, flagged_only=True)
 

@@ -34,5 +34,7 @@ fi
 
 psql_() { as_postgres psql -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qtAc "$1"; }
 [ "$(psql_ "SELECT 1 FROM pg_roles WHERE rolname='aktiv'")" = 1 ] || psql_ "CREATE ROLE aktiv LOGIN CREATEDB"
+# The tests drop their databases WITH (FORCE), which may end lingering connections.
+psql_ "GRANT pg_signal_backend TO aktiv"
 [ "$(psql_ "SELECT 1 FROM pg_database WHERE datname='aktiv_test'")" = 1 ] || psql_ "CREATE DATABASE aktiv_test OWNER aktiv"
 echo "$URL"

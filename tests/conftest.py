@@ -126,4 +126,7 @@ def app_env(db_url, monkeypatch, tmp_path):
     monkeypatch.setenv("AKTIV_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("AKTIV_DEMO", raising=False)
     yield db_url
+    from lib.db import engine_for
+
+    engine_for(db_url).dispose()  # close the app's pooled connections before the drop
     st.cache_resource.clear()

@@ -161,3 +161,12 @@ def test_admin_services_refuse_everyone_else(write, world, viewer, user):
         for call in ADMIN_CALLS:
             with pytest.raises(AccessDenied):
                 call(session, viewer(user), world)
+
+
+def test_listing_students_is_audited_once_per_list(write, read, world, viewer):
+    with write() as session:
+        list_students(session, viewer("coach_a"), world["HT2025"], flagged_only=True)
+    with read() as session:
+        log = list_events(session, viewer("admin"), username="coach_a")
+    assert list(log["Händelse"]) == ["Visade elevlista"]
+    assert log.iloc[0]["Notering"] == "1 elever över 15 %"
