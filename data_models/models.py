@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -54,6 +55,9 @@ class Municipality(Base):
     code: Mapped[str] = mapped_column(String(4), unique=True)  # SCB code, e.g. "2305"
     name: Mapped[str] = mapped_column(String(120))
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    # Flag levels for this municipality's students: "bevaka" and "hög" frånvaro.
+    watch_threshold: Mapped[float] = mapped_column(Float, default=0.15, server_default="0.15")
+    high_threshold: Mapped[float] = mapped_column(Float, default=0.20, server_default="0.2")
 
 
 class School(Base):
@@ -145,6 +149,8 @@ class AbsenceRecord(Base):
     absent_minutes: Mapped[int] = mapped_column(Integer)
     valid_minutes: Mapped[int] = mapped_column(Integer)
     invalid_minutes: Mapped[int] = mapped_column(Integer)
+    # Scheduled time for which no attendance was registered at all (for the reporting rate).
+    unreported_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     iso_year: Mapped[int] = mapped_column(Integer)
     iso_week: Mapped[int] = mapped_column(Integer)
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
@@ -213,3 +219,54 @@ class AuditEvent(Base):
     student_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Summaries, kept up to date in the same transaction as every absence write ------------
+
+class _Minutes:
+    scheduled: Mapped[int] = mapped_column(Integer)
+    absent: Mapped[int] = mapped_column(Integer)
+    valid: Mapped[int] = mapped_column(Integer)
+    invalid: Mapped[int] = mapped_column(Integer)
+    unreported: Mapped[int] = mapped_column(Integer)
+
+
+class StudentTermSummary(_Minutes, Base):
+    __tablename__ = "student_term_summary"
+    __table_args__ = (Index("ix_student_term_summary_term_school", "term_id", "school_id"),)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+
+
+class StudentWeekSummary(_Minutes, Base):
+    __tablename__ = "student_week_summary"
+    __table_args__ = (Index("ix_student_week_summary_term_school", "term_id", "school_id"),)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    iso_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iso_week: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+
+
+class SchoolWeekSummary(_Minutes, Base):
+    __tablename__ = "school_week_summary"
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    iso_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iso_week: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), index=True)
+    students: Mapped[int] = mapped_column(Integer)
+
+
+class MunicipalityTermSummary(_Minutes, Base):
+    """Per home municipality and term; flags use the municipality's own thresholds."""
+
+    __tablename__ = "municipality_term_summary"
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), primary_key=True)
+    students: Mapped[int] = mapped_column(Integer)
+    over_watch: Mapped[int] = mapped_column(Integer)
+    over_high: Mapped[int] = mapped_column(Integer)
+    invalid_over_watch: Mapped[int] = mapped_column(Integer)
+    invalid_over_high: Mapped[int] = mapped_column(Integer)

@@ -91,18 +91,19 @@ def student_clause(viewer: Viewer) -> ColumnElement[bool]:
     return false()
 
 
-def absence_clause(viewer: Viewer) -> ColumnElement[bool]:
-    """Absence rows: a coach sees their students' absence at any school; school staff see
-    only what was recorded at their own schools."""
+def absence_clause(viewer: Viewer, table=AbsenceRecord) -> ColumnElement[bool]:
+    """Absence rows (raw or summarised: any table with student_id and school_id): a coach
+    sees their students' absence at any school; school staff see only what was recorded at
+    their own schools."""
     if viewer.role == Role.ADMIN:
         return true()
     if viewer.role == Role.COACH:
         followed = select(Student.id).where(
             Student.home_municipality_id.in_(viewer.municipality_ids)
         )
-        return AbsenceRecord.student_id.in_(followed)
+        return table.student_id.in_(followed)
     if viewer.role == Role.SCHOOL_STAFF:
-        return AbsenceRecord.school_id.in_(viewer.school_ids)
+        return table.school_id.in_(viewer.school_ids)
     return false()
 
 

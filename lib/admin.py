@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_models.models import Municipality, Region, Role, School, Term, User, UserScope
+from lib import summaries
 from lib.access import ROLE_LABELS, Viewer, require_role
 from lib.audit import log_event
 from lib.auth import find_user, hash_password, touch_credentials
@@ -183,6 +184,32 @@ def list_terms_table(session: Session, viewer: Viewer) -> pd.DataFrame:
         select(Term.id, Term.code, Term.start_date, Term.end_date).order_by(Term.start_date)
     ).all()
     return pd.DataFrame(rows, columns=["id", "Termin", "Startdatum", "Slutdatum"])
+
+
+def list_thresholds(session: Session, viewer: Viewer) -> pd.DataFrame:
+    _require_admin(viewer)
+    rows = session.execute(select(Municipality.id, Municipality.name,
+                                  Municipality.watch_threshold, Municipality.high_threshold)
+                           .order_by(Municipality.name)).all()
+    return pd.DataFrame(rows, columns=["id", "Kommun", "Bevaka", "Hög"])
+
+
+def set_thresholds(session: Session, viewer: Viewer, municipality_id: int, watch: float,
+                   high: float) -> None:
+    """Flag levels for a municipality's students, as fractions (0.15 = 15 %)."""
+    _require_admin(viewer)
+    if not 0 < watch < high < 1:
+        raise AdminError("Nivån för bevakning måste vara större än 0 % och lägre än nivån för "
+                         "hög frånvaro, som måste vara under 100 %.")
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise AdminError("Kommunen finns inte.")
+    before = {"watch": municipality.watch_threshold, "high": municipality.high_threshold}
+    municipality.watch_threshold, municipality.high_threshold = watch, high
+    session.flush()
+    summaries.refresh_municipality(session, municipality_id)
+    log_event(session, viewer, "update", "municipality", municipality_id, before=before,
+              after={"watch": watch, "high": high})
 
 
 def create_region(session: Session, viewer: Viewer, name: str) -> int:

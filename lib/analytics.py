@@ -60,3 +60,101 @@ def format_number(value: float | None, decimals: int = 1) -> str:
     if value is None or pd.isna(value):
         return ""
     return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+# --- Trend -----------------------------------------------------------------------------------
+
+TREND_WEEKS = 4  # the recent window
+TREND_MARGIN = 0.05  # five percentage points
+TREND_FLOOR = 0.10  # a rise below 10 % absence is not flagged
+TREND_MIN_WEEKS = 6  # the recent window plus at least two earlier weeks
+
+TREND_RULE = (
+    "Stigande frånvaro: de senaste 4 veckorna med schemalagd tid ligger minst 5 "
+    "procentenheter över terminen dessförinnan och på minst 10 %. Sjunkande: minst 5 "
+    "procentenheter under. Kräver minst 6 veckor med schemalagd tid under terminen."
+)
+TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→", "": ""}
+
+
+def trends(weekly: pd.DataFrame) -> pd.Series:
+    """Trend per student from weekly rows (student_id, iso_year, iso_week, scheduled,
+    absent): "up", "down", "flat", or "" when there are too few weeks. The recent window is
+    each student's own last TREND_WEEKS weeks with scheduled time."""
+    frame = weekly[weekly["scheduled"] > 0].sort_values(["student_id", "iso_year", "iso_week"])
+    if frame.empty:
+        return pd.Series(dtype=object, name="trend")
+    from_end = frame.groupby("student_id").cumcount(ascending=False)
+    recent_rows = from_end < TREND_WEEKS
+    columns = ["scheduled", "absent"]
+    recent_sums = frame[recent_rows].groupby("student_id")[columns].sum()
+    earlier_sums = frame[~recent_rows].groupby("student_id")[columns].sum().reindex(
+        recent_sums.index)
+    weeks = frame.groupby("student_id").size()
+    recent = recent_sums["absent"] / recent_sums["scheduled"]
+    earlier = earlier_sums["absent"] / earlier_sums["scheduled"]
+    result = pd.Series("flat", index=recent_sums.index, name="trend")
+    result[(recent - earlier >= TREND_MARGIN) & (recent >= TREND_FLOOR)] = "up"
+    result[earlier - recent >= TREND_MARGIN] = "down"
+    result[weeks.reindex(result.index) < TREND_MIN_WEEKS] = ""
+    return result
+
+
+# --- Patterns --------------------------------------------------------------------------------
+
+WEEKDAYS = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag"]
+
+
+def weekday_pattern(daily: pd.DataFrame) -> pd.DataFrame:
+    """Absence share per weekday from rows with date, scheduled, valid, invalid."""
+    frame = daily.assign(weekday=pd.to_datetime(daily["date"]).dt.day_of_week)
+    frame = frame[frame["weekday"] < 5]
+    sums = frame.groupby("weekday")[["scheduled", "valid", "invalid"]].sum().reindex(range(5),
+                                                                                   fill_value=0)
+    return _shares(sums).assign(label=WEEKDAYS)
+
+
+def lesson_pattern(lessons: pd.DataFrame) -> pd.DataFrame:
+    """Absence share per lesson start time, from lesson-level rows (lesson_start, …)."""
+    frame = lessons.dropna(subset=["lesson_start"])
+    sums = frame.groupby("lesson_start")[["scheduled", "valid", "invalid"]].sum().sort_index()
+    shares = _shares(sums)
+    return shares.assign(label=[str(t)[:5] for t in shares.index])
+
+
+def _shares(sums: pd.DataFrame) -> pd.DataFrame:
+    scheduled = sums["scheduled"].where(sums["scheduled"] > 0)
+    return pd.DataFrame({
+        "valid_share": (sums["valid"] / scheduled).fillna(0.0),
+        "invalid_share": (sums["invalid"] / scheduled).fillna(0.0),
+        "share": ((sums["valid"] + sums["invalid"]) / scheduled).fillna(0.0),
+        "scheduled": sums["scheduled"],
+    }, index=sums.index)
+
+
+def longest_absent_run(daily: pd.DataFrame) -> int:
+    """The longest run of consecutive school days (days with scheduled time, in date order)
+    on which the student missed all scheduled time."""
+    frame = daily.groupby("date")[["scheduled", "absent"]].sum().sort_index()
+    frame = frame[frame["scheduled"] > 0]
+    longest = current = 0
+    for absent_all_day in (frame["absent"] >= frame["scheduled"]):
+        current = current + 1 if absent_all_day else 0
+        longest = max(longest, current)
+    return longest
+
+
+def reporting_rate(scheduled: float, unreported: float) -> float | None:
+    """Share of scheduled time for which attendance was registered at all."""
+    return None if scheduled <= 0 else 1 - unreported / scheduled
+
+
+def monthly_shares(daily: pd.DataFrame) -> pd.DataFrame:
+    """Absence share per calendar month from rows with date, scheduled, valid, invalid."""
+    frame = daily.assign(month=pd.to_datetime(daily["date"]).dt.to_period("M"))
+    return _shares(frame.groupby("month")[["scheduled", "valid", "invalid"]].sum())
+
+
+def week_label(iso_week: int, iso_year: int | None = None) -> str:
+    """ "v. 12", or "v. 12 2026" where a chart spans more than one year."""
+    return f"v. {iso_week}" if iso_year is None else f"v. {iso_week} {iso_year}"

@@ -16,6 +16,8 @@ from lib.clock import utcnow
 ACTION_LABELS = {
     "view_student": "Visade elev",
     "view_student_list": "Visade elevlista",
+    "view_school": "Visade skola",
+    "export": "Exporterade",
     "login": "Inloggning",
     "login_failed": "Misslyckad inloggning",
     "logout": "Utloggning",

@@ -15,6 +15,7 @@ import time
 
 from data_models.engine import make_engine, unit_of_work
 from data_models.migrate import upgrade
+from lib import summaries
 from lib.demo import DemoSpec, database_is_empty, seed_demo
 from lib.settings import ConfigurationError, cookie_key, load_settings
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 2
     upgrade(url)
+    _rebuild_stale_summaries(url)
     if args.command == "migrate" or (args.command == "prepare" and not settings.demo_mode):
         print("Databasen är migrerad.")
         return 0
@@ -56,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{counts['students']} elever, {counts['schools']} skolor, "
           f"{counts['absence_rows']} frånvarorader, {counts['users']} konton.")
     return 0
+
+
+def _rebuild_stale_summaries(url: str) -> None:
+    """A database migrated from before the summaries has raw absence but no summaries."""
+    engine = make_engine(url)
+    with unit_of_work(engine, write=True) as session:
+        if summaries.is_stale(session):
+            summaries.refresh_all(session)
+            print("Sammanställningarna är uppbyggda.")
+    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from data_models.models import (
     User,
     UserScope,
 )
+from lib import summaries
 from lib.auth import hash_password
 from lib.clock import utcnow
 from lib.personal_number import luhn_digit
@@ -159,6 +160,7 @@ class _Built:
     small_municipality_id: int
     municipality_ids: dict[str, int]
     school_ids: list[int]
+    unreported: dict[int, float] = field(default_factory=dict)  # school → share not registered
 
 
 def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
@@ -174,9 +176,10 @@ def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
     rows = _make_absence(rng, spec, students, term_rows, built, batch.id)
     columns = ["student_id", "school_id", "date", "lesson_start", "course",
                "scheduled_minutes", "absent_minutes", "valid_minutes", "invalid_minutes",
-               "iso_year", "iso_week", "term_id", "batch_id"]
+               "unreported_minutes", "iso_year", "iso_week", "term_id", "batch_id"]
     insert_rows(session, AbsenceRecord.__table__, columns, rows)
     batch.row_count = len(rows)
+    summaries.refresh(session, [term_id for term_id, _, _ in term_rows])
     users = _make_users(session, spec, built, students)
     return {"students": len(students), "absence_rows": len(rows), "users": users,
             "schools": len(built.school_ids), "terms": len(term_rows)}
@@ -233,7 +236,12 @@ def _make_organisation(session: Session, rng: np.random.Generator, spec: DemoSpe
             session.add(school)
             session.flush()
             school_ids.append(school.id)
-    return _Built(region.id, municipality_ids[SMALL_CODE], municipality_ids, school_ids)
+    # Most schools register nearly every lesson; a few lag behind.
+    unreported = {school: float(rng.choice([0.002, 0.01, 0.02, 0.08, 0.12],
+                                           p=[0.4, 0.3, 0.18, 0.07, 0.05]))
+                  for school in school_ids}
+    return _Built(region.id, municipality_ids[SMALL_CODE], municipality_ids, school_ids,
+                  unreported)
 
 
 def _school_names(rng: np.random.Generator) -> list[str]:
@@ -382,8 +390,8 @@ def _make_absence(rng, spec, students, term_rows, built, batch_id) -> list[tuple
             index = np.flatnonzero(mask)
             if index.size == 0:
                 continue
-            args = (rng, student, school, index, rates, days, weekday, iso_year, iso_week,
-                    term_ids, batch_id)
+            args = (rng, student, school, built.unreported[school], index, rates, days, weekday,
+                    iso_year, iso_week, term_ids, batch_id)
             rows += _lesson_rows(*args) if school in lesson_schools else _day_rows(*args)
     return rows
 
@@ -415,8 +423,8 @@ def _daily_rates(rng, student, term_index, progress, weekday, first_year, spec):
     return np.clip(rates, 0, 0.95)
 
 
-def _day_rows(rng, student, school, index, rates, days, weekday, iso_year, iso_week,
-              term_ids, batch_id):
+def _day_rows(rng, student, school, unreported_share, index, rates, days, weekday, iso_year,
+              iso_week, term_ids, batch_id):
     scheduled = WEEKDAY_MINUTES[weekday[index]]
     rate = rates[index]
     full = rng.random(index.size) < 0.6 * rate
@@ -427,16 +435,20 @@ def _day_rows(rng, student, school, index, rates, days, weekday, iso_year, iso_w
     valid = np.where(full, np.where(rng.random(index.size) < student.valid_bias, absent, 0),
                      np.where(rng.random(index.size) < 0.3, absent, 0))
     invalid = absent - valid
+    # A lesson now and then with no attendance registered at all.
+    missing = rng.binomial(lessons, unreported_share) * 60
+    unreported = np.minimum(missing, scheduled - absent)
     return list(zip(
         [student.id] * index.size, [school] * index.size, [days[i] for i in index],
         [None] * index.size, [None] * index.size, scheduled.tolist(), absent.tolist(),
-        valid.tolist(), invalid.tolist(), iso_year[index].tolist(), iso_week[index].tolist(),
-        term_ids[index].tolist(), [batch_id] * index.size, strict=True,
+        valid.tolist(), invalid.tolist(), unreported.tolist(), iso_year[index].tolist(),
+        iso_week[index].tolist(), term_ids[index].tolist(), [batch_id] * index.size,
+        strict=True,
     ))
 
 
-def _lesson_rows(rng, student, school, index, rates, days, weekday, iso_year, iso_week,
-                 term_ids, batch_id):
+def _lesson_rows(rng, student, school, unreported_share, index, rates, days, weekday,
+                 iso_year, iso_week, term_ids, batch_id):
     rows = []
     full = rng.random(index.size) < 0.6 * rates[index]
     for n, i in enumerate(index):
@@ -454,9 +466,10 @@ def _lesson_rows(rng, student, school, index, rates, days, weekday, iso_year, is
                     absent = int(rng.integers(5, 25))
                 valid = absent if absent and rng.random() < 0.3 else 0
             course = COURSES[(weekday[i] * 5 + slot + school) % len(COURSES)]
+            unreported = 60 if not absent and rng.random() < unreported_share else 0
             rows.append((student.id, school, days[i], LESSON_STARTS[slot], course, 60,
-                         absent, valid, absent - valid, int(iso_year[i]), int(iso_week[i]),
-                         int(term_ids[i]), batch_id))
+                         absent, valid, absent - valid, unreported, int(iso_year[i]),
+                         int(iso_week[i]), int(term_ids[i]), batch_id))
     return rows
 
 

@@ -32,12 +32,18 @@ _LOGOUT_REQUESTED = "aktiv_logout_requested"
 # Why the last login ended. Kept across reruns: deleting the cookie triggers one, which
 # would otherwise wipe the message before anyone has read it.
 _NOTICE = "aktiv_notice"
+# Tables are exported through the audited Excel export, which escapes formulas; the grid's
+# own CSV button (no option turns it off in Streamlit 1.67) is hidden. A static rule: no
+# user text ever goes into it.
+_HIDE_GRID_DOWNLOAD = ('<style>[data-testid="stElementToolbar"] '
+                       'button[aria-label="Download as CSV"] {display: none;}</style>')
 
 
 def guard(page_key: str, title: str) -> Viewer:
     """Return the logged-in viewer allowed on this page, or stop the script."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=":material/school:",
                        layout="wide")
+    st.html(_HIDE_GRID_DOWNLOAD)
     settings = load_settings()
     try:
         key = cookie_key(settings)

@@ -20,6 +20,7 @@ from lib.access import (
 )
 from lib.audit import log_event
 from lib.personal_number import mask, normalize
+from lib.summaries import per_student, student_term_rows
 
 PROTECTED_NAME = "Skyddad identitet"
 NOT_FOUND = "Eleven finns inte, eller så har du inte behörighet att se den."
@@ -40,25 +41,13 @@ def display_name(student: Student) -> str:
 
 def list_students(session: Session, viewer: Viewer, term_id: int,
                   flagged_only: bool = False) -> pd.DataFrame:
-    """Students in scope with absence this term, highest absence first. The view is
-    audited as one event for the list (term and count), not one per student."""
+    """Students in scope with absence this term, highest absence first; flags by each
+    student's home municipality's thresholds. The view is audited as one event for the
+    list (term and count), not one per student."""
     require_individual_access(viewer)
-    query = (
-        select(
-            AbsenceRecord.student_id,
-            func.sum(AbsenceRecord.scheduled_minutes).label("scheduled"),
-            func.sum(AbsenceRecord.absent_minutes).label("absent"),
-            func.sum(AbsenceRecord.valid_minutes).label("valid"),
-            func.sum(AbsenceRecord.invalid_minutes).label("invalid"),
-        )
-        .where(AbsenceRecord.term_id == term_id, absence_clause(viewer))
-        .group_by(AbsenceRecord.student_id)
-    )
-    rows = pd.DataFrame(session.execute(query).all(),
-                        columns=["student_id", "scheduled", "absent", "valid", "invalid"])
-    totals = analytics.student_shares(rows)
+    totals = per_student(student_term_rows(session, viewer, term_id))
     if flagged_only:
-        totals = totals[totals["absent_share"] >= analytics.WATCH_THRESHOLD]
+        totals = totals[totals["share"] >= totals["watch"]]
     students = {
         s.id: s for s in session.scalars(
             select(Student).where(Student.id.in_(totals["student_id"].tolist()),
@@ -71,10 +60,10 @@ def list_students(session: Session, viewer: Viewer, term_id: int,
             "Elev": display_name(students[row.student_id]),
             "Personnummer": mask(students[row.student_id].personal_number,
                                  students[row.student_id].protected_identity),
-            "Frånvaro": row.absent_share,
+            "Frånvaro": row.share,
             "Giltig": row.valid_share,
             "Ogiltig": row.invalid_share,
-            "Flagga": analytics.FLAG_LABELS[analytics.flag(row.absent_share)],
+            "Flagga": analytics.FLAG_LABELS[analytics.flag(row.share, row.watch, row.high)],
         }
         for row in totals.itertuples()
         if row.student_id in students

@@ -33,7 +33,8 @@ def term_picker(terms, current, key: str = "termin"):
     codes = [t.code for t in terms]
     wanted = st.query_params.get(key, current.code if current else codes[0])
     index = codes.index(wanted) if wanted in codes else 0
-    chosen = st.selectbox("Termin", codes, index=index, key=f"pick_{key}")
+    # No widget key: the URL, not widget state, decides the choice (links and reloads).
+    chosen = st.selectbox("Termin", codes, index=index)
     st.query_params[key] = chosen
     return terms[codes.index(chosen)]
 
@@ -44,3 +45,46 @@ def flash(message: str | None = None) -> None:
         st.session_state["aktiv_flash"] = message
     elif "aktiv_flash" in st.session_state:
         st.success(st.session_state.pop("aktiv_flash"))
+
+
+STUDENT_PAGE = "pages/3_Elev.py"
+
+
+def student_table(table: pd.DataFrame, key: str) -> None:
+    """A student list; choosing a row opens that student's page (?elev=<id>)."""
+    if table.empty:
+        st.info("Inga elever att visa.")
+        return
+    st.caption("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven.")
+    event = show_table(table, on_select="rerun", selection_mode="single-row", key=key)
+    names = dict(zip(table["id"], table["Elev"], strict=True))
+    picked = st.selectbox("Öppna elev", list(names), format_func=names.get, index=None,
+                          placeholder="Välj en elev", key=f"{key}_open")
+    if event.selection.rows:
+        picked = int(table.iloc[event.selection.rows[0]]["id"])
+    if picked is not None:
+        st.switch_page(STUDENT_PAGE, query_params={"elev": str(picked)})
+
+
+def excel_download(viewer, table: pd.DataFrame, title: str, subtitle: str, what: str,
+                   file_name: str) -> None:
+    """A formatted Excel file of the table; the download itself is audited."""
+    from lib.db import session_scope
+    from lib.exports import log_export, table_to_excel
+
+    def audit() -> None:
+        with session_scope(write=True) as session:
+            log_export(session, viewer, what, len(table), note=subtitle)
+
+    st.download_button("Exportera till Excel", table_to_excel(table, title, subtitle),
+                       file_name=file_name, on_click=audit, icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def query_int(name: str) -> int | None:
+    """An integer from the URL, or None when it is missing or not a number."""
+    raw = st.query_params.get(name)
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None

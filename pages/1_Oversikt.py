@@ -9,7 +9,7 @@ from lib.guard import guard
 from lib.overview import municipality_overview, scope_overview
 from lib.students import list_students
 from lib.terms import current_term, list_terms
-from lib.ui import show_table, term_picker
+from lib.ui import show_table, student_table, term_picker
 
 viewer = guard("overview", "Översikt")
 st.title("Översikt")
@@ -40,13 +40,8 @@ third.metric("Frånvaro ≥ 20 %", format_percent(overview.share_high),
 st.subheader("Per skola")
 show_table(overview.per_school)
 
-st.subheader("Elever med frånvaro över 15 %")
+st.subheader("Elever över bevakningsnivån")
 if flagged.empty:
-    st.info("Inga elever över 15 % den här terminen.")
+    st.info("Inga elever över bevakningsnivån den här terminen.")
 else:
-    st.caption("Välj en rad för att öppna eleven.")
-    event = show_table(flagged, on_select="rerun", selection_mode="single-row",
-                       key="flagged_students")
-    if event.selection.rows:
-        chosen = int(flagged.iloc[event.selection.rows[0]]["id"])
-        st.switch_page("pages/2_Elev.py", query_params={"elev": str(chosen)})
+    student_table(flagged, key="flagged_students")

@@ -30,6 +30,7 @@ from data_models.models import (
     User,
     UserScope,
 )
+from lib import summaries
 from lib.auth import hash_password
 from lib.clock import utcnow
 from lib.personal_number import luhn_digit
@@ -109,4 +110,5 @@ def build_world(session: Session, rounds: int = 4) -> World:
                     credentials_changed_at=now, created_at=now)
         user.scopes = [UserScope(**{column: ids[key]}) for column, key in scopes]
         add(f"user:{username}", user)
+    summaries.refresh_all(session)
     return World(ids)

@@ -55,3 +55,28 @@ def test_cookie_carries_a_deep_link_until_the_password_changes(app_env, world, w
         later.goto(f"{url}/Elev?elev={world['anna']}")
         expect(later.get_by_text("Din inloggning har avslutats")).to_be_visible(timeout=30_000)
         expect(later.get_by_text("Anna Testsson")).to_have_count(0)
+
+
+def test_school_then_student_with_charts(app_env, world):
+    with served_app(_env()) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        log_in(page, url, "staff_sb", PASSWORD)
+        expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
+        click_until(page.get_by_role("link", name="Skola").first,
+                    page.get_by_role("heading", name="Skola", exact=True))
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+        assert page.locator(".js-plotly-plot").count() >= 4
+        # The grid's own CSV download is hidden; the audited Excel export is offered.
+        expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
+        expect(page.get_by_role("button", name="Exportera till Excel")).to_be_visible()
+        chooser = page.get_by_role("combobox", name="Öppna elev")
+        chooser.click()
+        chooser.fill("Anna")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)
+        assert f"elev={world['anna']}" in page.url
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+        charts = page.locator(".js-plotly-plot")
+        assert charts.count() >= 3
+        # plotly has drawn the bars, not just the frame.
+        expect(charts.first.locator("g.trace.bars").first).to_be_attached()

@@ -10,7 +10,10 @@ from tests.apptest import PAGE_FILES, login, open_app, open_page_directly, submi
 
 ROLES = ["admin", "coach_a", "staff_sb", "leader_north"]
 DENIED = {("coach_a", "9_Administration.py"), ("staff_sb", "9_Administration.py"),
-          ("leader_north", "9_Administration.py"), ("leader_north", "2_Elev.py")}
+          ("leader_north", "9_Administration.py"), ("leader_north", "2_Skola.py"),
+          ("leader_north", "3_Elev.py"), ("leader_north", "4_Bevakning.py")}
+TITLES = {"1_Oversikt.py": "Översikt", "2_Skola.py": "Skola", "3_Elev.py": "Elev",
+          "4_Bevakning.py": "Bevakning", "9_Administration.py": "Administration"}
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -33,14 +36,13 @@ def test_every_page_for_every_role(app_env, world, role, page):
         assert not at.dataframe and not at.metric
     else:
         assert "behörighet" not in shown
-        assert at.title[0].value == {"1_Oversikt.py": "Översikt", "2_Elev.py": "Elev",
-                                     "9_Administration.py": "Administration"}[page]
+        assert at.title[0].value == TITLES[page]
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("admin", ["Översikt", "Elev", "Administration"]),
-    ("coach_a", ["Översikt", "Elev"]),
-    ("staff_sb", ["Översikt", "Elev"]),
+    ("admin", ["Översikt", "Skola", "Elev", "Bevakning", "Administration"]),
+    ("coach_a", ["Översikt", "Skola", "Elev", "Bevakning"]),
+    ("staff_sb", ["Översikt", "Skola", "Elev", "Bevakning"]),
     ("leader_north", ["Översikt"]),
 ])
 def test_sidebar_and_start_page_offer_only_the_pages_the_role_may_open(app_env, world, role,
@@ -76,7 +78,7 @@ def test_project_leader_sees_aggregates_with_suppression(app_env, world):
 
 
 def test_student_page_shows_masked_number_and_is_audited(app_env, world, read, viewer):
-    at = login("coach_a", page="pages/2_Elev.py")
+    at = login("coach_a", page="pages/3_Elev.py")
     at.query_params["elev"] = str(world["anna"])
     at.run()
     shown = texts(at)
@@ -88,7 +90,7 @@ def test_student_page_shows_masked_number_and_is_audited(app_env, world, read, v
 
 
 def test_student_page_refuses_out_of_scope_ids(app_env, world):
-    at = login("coach_a", page="pages/2_Elev.py")
+    at = login("coach_a", page="pages/3_Elev.py")
     at.query_params["elev"] = str(world["dan"])
     at.run()
     assert "behörighet" in at.error[0].value
@@ -96,7 +98,7 @@ def test_student_page_refuses_out_of_scope_ids(app_env, world):
 
 
 def test_student_page_handles_a_bad_id(app_env, world):
-    at = login("coach_a", page="pages/2_Elev.py")
+    at = login("coach_a", page="pages/3_Elev.py")
     at.query_params["elev"] = "abc"
     at.run()
     assert not at.exception and at.error[0].value == "Ogiltig elev i adressen."

@@ -1,0 +1,210 @@
+"""Summary tables, rebuilt inside the caller's transaction for whatever an absence write
+touched: student × term, student × week, school × week, municipality × term. Dashboards
+read these, never the raw rows' totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import and_, case, delete, func, insert, select, true
+from sqlalchemy.orm import Session
+
+from data_models.models import (
+    AbsenceRecord,
+    Municipality,
+    MunicipalityTermSummary,
+    SchoolWeekSummary,
+    Student,
+    StudentTermSummary,
+    StudentWeekSummary,
+)
+
+CHUNK = 500  # ids per IN list, well inside every backend's parameter limit
+
+MINUTES = ("scheduled", "absent", "valid", "invalid", "unreported")
+RAW = {
+    "scheduled": AbsenceRecord.scheduled_minutes,
+    "absent": AbsenceRecord.absent_minutes,
+    "valid": AbsenceRecord.valid_minutes,
+    "invalid": AbsenceRecord.invalid_minutes,
+    "unreported": AbsenceRecord.unreported_minutes,
+}
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def refresh(session: Session, term_ids: Iterable[int],
+            student_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the summaries for these terms, for the given students or for everyone."""
+    terms = sorted(set(term_ids))
+    if not terms:
+        return
+    if student_ids is None:
+        _refresh_students(session, terms, AbsenceRecord.term_id.in_(terms), None)
+        _refresh_school_weeks(session, terms, None)
+        _refresh_municipality_terms(session, terms, None)
+        return
+    ids = sorted(set(student_ids))
+    # Schools before and after: a write may have moved rows away from a school.
+    schools = set(_schools_of(session, terms, ids))
+    for chunk in _chunks(ids):
+        _refresh_students(session, terms, AbsenceRecord.student_id.in_(chunk), chunk)
+    schools |= set(_schools_of(session, terms, ids))
+    _refresh_school_weeks(session, terms, sorted(schools))
+    _refresh_municipality_terms(session, terms, _municipalities_of(session, ids))
+
+
+def refresh_municipality(session: Session, municipality_id: int) -> None:
+    """After a threshold change: recount the municipality's flagged students in every term."""
+    from data_models.models import Term
+
+    terms = session.scalars(select(Term.id)).all()
+    if terms:
+        _refresh_municipality_terms(session, terms, [municipality_id])
+
+
+def _refresh_students(session, terms, raw_filter, chunk) -> None:
+    for table in (StudentTermSummary, StudentWeekSummary):
+        condition = table.term_id.in_(terms)
+        if chunk is not None:
+            condition = and_(condition, table.student_id.in_(chunk))
+        session.execute(delete(table).where(condition))
+    sums = [func.sum(RAW[m]).label(m) for m in MINUTES]
+    where = and_(AbsenceRecord.term_id.in_(terms), raw_filter)
+    session.execute(insert(StudentTermSummary).from_select(
+        ["student_id", "school_id", "term_id", *MINUTES, "days"],
+        select(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.term_id, *sums,
+               func.count(func.distinct(AbsenceRecord.date)))
+        .where(where)
+        .group_by(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.term_id),
+    ))
+    session.execute(insert(StudentWeekSummary).from_select(
+        ["student_id", "school_id", "iso_year", "iso_week", "term_id", *MINUTES],
+        select(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.iso_year,
+               AbsenceRecord.iso_week, func.min(AbsenceRecord.term_id), *sums)
+        .where(where)
+        .group_by(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.iso_year,
+                  AbsenceRecord.iso_week),
+    ))
+
+
+def _schools_of(session, terms, ids) -> list[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(session.scalars(
+            select(StudentTermSummary.school_id).distinct()
+            .where(StudentTermSummary.student_id.in_(chunk), StudentTermSummary.term_id.in_(terms))
+        ))
+    return sorted(found)
+
+
+def _municipalities_of(session, ids) -> list[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(session.scalars(
+            select(Student.home_municipality_id).distinct().where(Student.id.in_(chunk))))
+    return sorted(found)
+
+
+def _refresh_school_weeks(session, terms, schools: list[int] | None) -> None:
+    scope = true() if schools is None else SchoolWeekSummary.school_id.in_(schools)
+    session.execute(delete(SchoolWeekSummary).where(SchoolWeekSummary.term_id.in_(terms), scope))
+    weekly = StudentWeekSummary
+    source_scope = true() if schools is None else weekly.school_id.in_(schools)
+    session.execute(insert(SchoolWeekSummary).from_select(
+        ["school_id", "iso_year", "iso_week", "term_id", "students", *MINUTES],
+        select(weekly.school_id, weekly.iso_year, weekly.iso_week, func.min(weekly.term_id),
+               func.count(), *[func.sum(getattr(weekly, m)) for m in MINUTES])
+        .where(weekly.term_id.in_(terms), source_scope)
+        .group_by(weekly.school_id, weekly.iso_year, weekly.iso_week),
+    ))
+
+
+def _refresh_municipality_terms(session, terms, municipalities: list[int] | None) -> None:
+    target = MunicipalityTermSummary
+    scope = true() if municipalities is None else target.municipality_id.in_(municipalities)
+    session.execute(delete(target).where(target.term_id.in_(terms), scope))
+    per_student = (
+        select(Student.home_municipality_id.label("municipality_id"),
+               StudentTermSummary.term_id,
+               *[func.sum(getattr(StudentTermSummary, m)).label(m) for m in MINUTES])
+        .join(Student, Student.id == StudentTermSummary.student_id)
+        .where(StudentTermSummary.term_id.in_(terms),
+               true() if municipalities is None
+               else Student.home_municipality_id.in_(municipalities))
+        .group_by(Student.home_municipality_id, StudentTermSummary.term_id,
+                  StudentTermSummary.student_id)
+        .having(func.sum(StudentTermSummary.scheduled) > 0)
+        .subquery()
+    )
+    share = per_student.c.absent * 1.0 / per_student.c.scheduled
+    invalid_share = per_student.c.invalid * 1.0 / per_student.c.scheduled
+
+    def count_over(value, threshold):
+        return func.sum(case((value >= threshold, 1), else_=0))
+
+    session.execute(insert(target).from_select(
+        ["municipality_id", "term_id", "students", "over_watch", "over_high",
+         "invalid_over_watch", "invalid_over_high", *MINUTES],
+        select(per_student.c.municipality_id, per_student.c.term_id, func.count(),
+               count_over(share, Municipality.watch_threshold),
+               count_over(share, Municipality.high_threshold),
+               count_over(invalid_share, Municipality.watch_threshold),
+               count_over(invalid_share, Municipality.high_threshold),
+               *[func.sum(getattr(per_student.c, m)) for m in MINUTES])
+        .join(Municipality, Municipality.id == per_student.c.municipality_id)
+        .group_by(per_student.c.municipality_id, per_student.c.term_id,
+                  Municipality.watch_threshold, Municipality.high_threshold),
+    ))
+
+
+def refresh_all(session: Session) -> None:
+    from data_models.models import Term
+
+    refresh(session, session.scalars(select(Term.id)).all())
+
+
+def is_stale(session: Session) -> bool:
+    """Raw absence without any summary: a database migrated from before the summaries."""
+    has_raw = session.scalar(select(AbsenceRecord.id).limit(1)) is not None
+    has_summary = session.scalar(select(StudentTermSummary.student_id).limit(1)) is not None
+    return has_raw and not has_summary
+
+
+TERM_ROW_COLUMNS = ["student_id", "school_id", "scheduled", "absent", "valid", "invalid",
+                    "unreported", "watch", "high"]
+
+
+def student_term_rows(session: Session, viewer, term_id: int,
+                      school_id: int | None = None) -> pd.DataFrame:
+    """Student × school rows of one term in the viewer's scope, with the thresholds of each
+    student's home municipality."""
+    from lib.access import absence_clause
+
+    summary = StudentTermSummary
+    query = (
+        select(summary.student_id, summary.school_id, summary.scheduled, summary.absent,
+               summary.valid, summary.invalid, summary.unreported,
+               Municipality.watch_threshold, Municipality.high_threshold)
+        .join(Student, Student.id == summary.student_id)
+        .join(Municipality, Municipality.id == Student.home_municipality_id)
+        .where(summary.term_id == term_id, summary.scheduled > 0,
+               absence_clause(viewer, summary))
+    )
+    if school_id is not None:
+        query = query.where(summary.school_id == school_id)
+    return pd.DataFrame(session.execute(query).all(), columns=TERM_ROW_COLUMNS)
+
+
+def per_student(rows: pd.DataFrame) -> pd.DataFrame:
+    """Sum a student's rows over schools; shares and flags by their own thresholds."""
+    sums = rows.groupby("student_id", as_index=False).agg(
+        scheduled=("scheduled", "sum"), absent=("absent", "sum"), valid=("valid", "sum"),
+        invalid=("invalid", "sum"), watch=("watch", "first"), high=("high", "first"))
+    return sums.assign(share=sums["absent"] / sums["scheduled"],
+                       valid_share=sums["valid"] / sums["scheduled"],
+                       invalid_share=sums["invalid"] / sums["scheduled"])

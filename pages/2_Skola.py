@@ -1,0 +1,117 @@
+"""Skola: one school's students this term — key figures, distribution, weekly trend against
+the municipality and the region, heatmap, patterns, reporting rate and the student list."""
+
+import math
+
+import streamlit as st
+
+from lib import charts
+from lib.access import AccessDenied
+from lib.analytics import TREND_RULE, format_percent
+from lib.audit import log_event
+from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page, schools_in_scope
+from lib.db import session_scope
+from lib.guard import guard
+from lib.terms import current_term, list_terms
+from lib.ui import excel_download, query_int, student_table, term_picker
+
+viewer = guard("school", "Skola")
+st.title("Skola")
+with session_scope() as session:
+    terms, current = list_terms(session), current_term(session)
+term = term_picker(terms, current)
+with session_scope() as session:
+    schools = dict(schools_in_scope(session, viewer, term.id))
+if not schools:
+    st.info(f"Det finns ingen frånvaro för dina elever terminen {term.code}.")
+    st.stop()
+
+wanted = query_int("skola")
+school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
+                         index=list(schools).index(wanted) if wanted in schools else 0)
+st.query_params["skola"] = str(school_id)
+filters = Filters(programme=st.query_params.get("program"),
+                  school_year=query_int("arskurs"), class_name=st.query_params.get("klass"))
+
+page, error = None, None
+try:
+    with session_scope(write=True) as session:  # the list of students is an audited view
+        page = school_page(session, viewer, school_id, term.id, filters)
+        log_event(session, viewer, "view_school", "school", school_id,
+                  note=f"{term.code}, {page.students} elever")
+except AccessDenied as denied:
+    error = str(denied)
+if page is None:
+    st.error(error)
+    st.stop()
+
+
+def pick(label: str, name: str, options: list, current) -> None:
+    """A filter whose choice lives in the URL."""
+    choice = st.selectbox(label, ["Alla", *options],
+                          index=options.index(current) + 1 if current in options else 0)
+    if choice == "Alla":
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = str(choice)
+
+
+first, second, third = st.columns(3)
+with first:
+    pick("Program", "program", page.options["programme"], filters.programme)
+with second:
+    pick("Årskurs", "arskurs", page.options["school_year"], filters.school_year)
+with third:
+    pick("Klass", "klass", page.options["class_name"], filters.class_name)
+
+
+def change(now: float | None, before: float | None) -> str | None:
+    if now is None or before is None:
+        return None
+    return f"{(now - before) * 100:+.1f} procentenheter".replace(".", ",")
+
+
+st.subheader(f"{page.school_name} · {page.term_code}")
+columns = st.columns(4)
+columns[0].metric("Elever", page.students)
+columns[1].metric(f"≥ {page.watch * 100:.0f} %", format_percent(page.share_watch),
+                  change(page.share_watch, page.previous_share_watch), delta_color="inverse",
+                  help=f"{page.over_watch} elever. Förändring mot {page.previous_term_code}.")
+columns[2].metric(f"≥ {page.high * 100:.0f} %", format_percent(page.share_high),
+                  change(page.share_high, page.previous_share_high), delta_color="inverse",
+                  help=f"{page.over_high} elever. Förändring mot {page.previous_term_code}.")
+columns[3].metric("Rapporteringsgrad", format_percent(page.reporting_rate),
+                  help="Andel av den schemalagda tiden där närvaro registrerats alls.")
+
+left, right = st.columns(2)
+left.plotly_chart(charts.distribution(page.table["Frånvaro"], page.watch, page.high),
+                  key="distribution")
+right.plotly_chart(charts.weekly_trend(page.weekly_lines, page.watch, page.high), key="trend")
+left, right = st.columns(2)
+left.plotly_chart(charts.pattern(page.weekday, "Frånvaro per veckodag", page.watch, page.high),
+                  key="weekday")
+if not page.lessons.empty:
+    right.plotly_chart(charts.pattern(page.lessons, "Frånvaro per lektionsstart", page.watch,
+                                      page.high), key="lessons")
+else:
+    right.info("Skolan rapporterar hela dagar, inte lektioner, så lektionsmönster saknas.")
+
+st.subheader("Elever")
+with st.expander("Så räknas trenden"):
+    st.write(TREND_RULE)
+student_table(page.table, key="school_students")
+excel_download(viewer, page.table, f"Elever {page.school_name}",
+               f"{page.term_code}, {page.students} elever", "school",
+               f"elever-{page.term_code}.xlsx")
+
+st.subheader("Vecka för vecka")
+pages = max(1, math.ceil(len(page.table) / HEATMAP_PAGE))
+number = st.number_input(f"Sida (av {pages}, {HEATMAP_PAGE} elever per sida, högst risk först)",
+                         min_value=1, max_value=pages, value=1, key="heatmap_page")
+with session_scope() as session:
+    matrix = heatmap_page(session, viewer, school_id, term.id, page.table["id"].tolist(),
+                          int(number) - 1)
+if matrix.empty:
+    st.info("Ingen veckodata att visa.")
+else:
+    st.plotly_chart(charts.heatmap(matrix), key="heatmap")

@@ -1,0 +1,78 @@
+"""Elev: one student's absence over time, patterns, courses and enrolments. Addressed by
+internal id (?elev=123), never by personal identity number."""
+
+import streamlit as st
+
+from lib import charts
+from lib.access import AccessDenied
+from lib.dashboards import student_absence
+from lib.db import session_scope
+from lib.guard import guard
+from lib.students import get_student, search_students
+from lib.ui import query_int, show_table
+
+viewer = guard("student", "Elev")
+st.title("Elev")
+
+text = st.text_input("Sök elev på namn", key="student_search")
+with session_scope() as session:
+    options = search_students(session, viewer, text)
+labels = {student_id: label for student_id, label in options}
+chosen = st.selectbox("Elev", list(labels), format_func=labels.get, index=None,
+                      placeholder="Välj en elev")
+if chosen is not None:
+    st.query_params["elev"] = str(chosen)
+
+if st.query_params.get("elev") is None:
+    st.info("Välj en elev för att se frånvaro och inskrivningar.")
+    st.stop()
+student_id = query_int("elev")
+
+summary = absence = error = None
+try:
+    if student_id is None:
+        raise ValueError
+    with session_scope(write=True) as session:  # writes the audit event for this view
+        summary = get_student(session, viewer, student_id)
+        absence = student_absence(session, viewer, student_id)
+except AccessDenied as denied:
+    error = str(denied)
+except ValueError:
+    error = "Ogiltig elev i adressen."
+if summary is None:
+    st.error(error)
+    st.stop()
+
+st.header(summary.name)
+st.caption(f"Personnummer {summary.personal_number_masked} · hemkommun "
+           f"{summary.home_municipality}")
+
+columns = st.columns(3)
+latest = summary.terms.iloc[0] if not summary.terms.empty else None
+columns[0].metric("Frånvaro senaste terminen",
+                  "–" if latest is None else f"{latest['Frånvaro'] * 100:.1f} %".replace(".", ","),
+                  help=None if latest is None else latest["Termin"])
+columns[1].metric("Ogiltig frånvaro",
+                  "–" if latest is None else f"{latest['Ogiltig'] * 100:.1f} %".replace(".", ","))
+columns[2].metric("Längsta följd av hela frånvarodagar", f"{absence.longest_run} dagar")
+
+if absence.weekly.empty:
+    st.info("Ingen frånvarodata att visa.")
+else:
+    st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high),
+                    key="weeks")
+    st.plotly_chart(charts.calendar(absence.daily), key="calendar")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.pattern(absence.weekday, "Frånvaro per veckodag", absence.watch,
+                                     absence.high), key="weekday")
+    if not absence.lessons.empty:
+        right.plotly_chart(charts.pattern(absence.lessons, "Frånvaro per lektionsstart",
+                                          absence.watch, absence.high), key="lessons")
+
+st.subheader("Frånvaro per termin")
+show_table(summary.terms)
+if not absence.courses.empty:
+    st.subheader("Kurser")
+    show_table(absence.courses)
+st.subheader("Inskrivningar")
+show_table(summary.enrolments)

@@ -1,0 +1,36 @@
+"""Bevakning: students over the watch or high level, or rising, across the viewer's scope."""
+
+import streamlit as st
+
+from lib.analytics import TREND_RULE
+from lib.audit import log_event
+from lib.dashboards import watch_list
+from lib.db import session_scope
+from lib.guard import guard
+from lib.terms import current_term, list_terms
+from lib.ui import excel_download, student_table, term_picker
+
+viewer = guard("watch", "Bevakning")
+st.title("Bevakning")
+with session_scope() as session:
+    terms, current = list_terms(session), current_term(session)
+term = term_picker(terms, current)
+
+levels = {"watch": "Över bevakningsnivån (15 %)", "high": "Över hög nivå (20 %)"}
+wanted = st.query_params.get("niva", "watch")
+level = st.radio("Visa elever", list(levels), format_func=levels.get, horizontal=True,
+                 index=list(levels).index(wanted) if wanted in levels else 0)
+st.query_params["niva"] = level
+rising = st.checkbox("Ta också med elever med stigande frånvaro", value=True, key="rising",
+                     help=TREND_RULE)
+
+with session_scope(write=True) as session:  # a list of named students is an audited view
+    table = watch_list(session, viewer, term.id, level, rising)
+    log_event(session, viewer, "view_student_list", "term", term.id,
+              note=f"Bevakning: {len(table)} elever")
+
+st.caption(f"{len(table)} elever · termin {term.code} · nivåerna följer elevens hemkommun")
+student_table(table, key="watch_students")
+if not table.empty:
+    excel_download(viewer, table, "Bevakning", f"{term.code}, {levels[level].lower()}",
+                   "watch_list", f"bevakning-{term.code}.xlsx")

@@ -1,0 +1,100 @@
+"""School page, watch list and a student's absence on the hand-built world."""
+
+import datetime as dt
+
+import pytest
+
+from data_models.models import AbsenceRecord
+from lib import summaries
+from lib.access import AccessDenied
+from lib.dashboards import Filters, heatmap_page, school_page, student_absence, watch_list
+
+
+@pytest.fixture
+def last_spring(write, world):
+    """Anna had 40 % absence at SB in VT2025, the term before HT2025."""
+    with write() as session:
+        session.add(AbsenceRecord(student_id=world["anna"], school_id=world["SB"],
+                                  date=dt.date(2025, 3, 3), scheduled_minutes=1000,
+                                  absent_minutes=400, valid_minutes=0, invalid_minutes=400,
+                                  unreported_minutes=0, iso_year=2025, iso_week=10,
+                                  term_id=world["VT2025"]))
+        summaries.refresh(session, [world["VT2025"]], [world["anna"]])
+    return world
+
+
+def test_school_page_figures_for_school_staff(read, last_spring, viewer):
+    world = last_spring
+    with read() as session:
+        page = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"])
+    assert (page.students, page.over_watch, page.over_high) == (3, 2, 1)
+    assert page.previous_term_code == "VT2025"
+    assert page.previous_share_high == 1.0 and page.share_high == pytest.approx(1 / 3)
+    assert page.reporting_rate == 1.0
+    assert list(page.table["id"]) == [world["anna"], world["bo"], world["eva"]]  # by risk
+    assert list(page.table["Flagga"]) == ["≥ 20 %", "≥ 15 %", ""]
+    assert page.table.iloc[1]["Frånvaro"] == pytest.approx(0.16)
+    assert list(page.weekly_lines) == ["Skola SB", "Skolor i Beta", "Regionen"]
+    # Region Norr in week 36: SA and SB, 250 + 160 + 50 + 100 + 100 of 5000 minutes.
+    assert page.weekly_lines["Regionen"]["share"].iloc[0] == pytest.approx(660 / 5000)
+    assert page.weekday.loc[0, "share"] == pytest.approx(510 / 3000)  # 1 Sep 2025 is a Monday
+
+
+def test_coach_sees_only_their_students_at_a_school(read, world, viewer):
+    with read() as session:
+        page = school_page(session, viewer("coach_a"), world["SB"], world["HT2025"])
+    assert set(page.table["id"]) == {world["anna"], world["eva"]}
+
+
+def test_filters_narrow_the_table(read, world, viewer):
+    with read() as session:
+        everyone = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"])
+        none = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"],
+                           Filters(programme="EK"))
+    assert everyone.options["programme"] == ["NA"] and none.students == 0
+
+
+@pytest.mark.parametrize(("user", "school"), [("staff_sc", "SB"), ("coach_c", "SB"),
+                                              ("leader_north", "SB")])
+def test_school_page_out_of_scope_is_refused(read, world, viewer, user, school):
+    with read() as session, pytest.raises(AccessDenied):
+        school_page(session, viewer(user), world[school], world["HT2025"])
+
+
+def test_heatmap_page_lists_students_in_risk_order(read, world, viewer):
+    with read() as session:
+        order = [world["anna"], world["bo"], world["eva"]]
+        matrix = heatmap_page(session, viewer("staff_sb"), world["SB"], world["HT2025"], order, 0)
+    assert list(matrix.index) == ["Anna Testsson", "Bo Testsson",
+                                  f"Skyddad identitet (elev {world['eva']})"]
+    assert matrix.iloc[0, 0] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(("user", "level", "expected"), [
+    ("admin", "watch", {"dan", "anna", "bo"}),
+    ("admin", "high", {"dan", "anna"}),
+    ("coach_a", "watch", {"anna"}),
+    ("staff_sb", "watch", {"anna", "bo"}),
+    ("staff_sc", "high", {"dan"}),
+])
+def test_watch_list_by_scope_and_level(read, world, viewer, user, level, expected):
+    with read() as session:
+        table = watch_list(session, viewer(user), world["HT2025"], level)
+    assert set(table["id"]) == {world[name] for name in expected}
+    assert list(table["Frånvaro"]) == sorted(table["Frånvaro"], reverse=True)
+
+
+def test_watch_list_refuses_project_leaders(read, world, viewer):
+    with read() as session, pytest.raises(AccessDenied):
+        watch_list(session, viewer("leader_north"), world["HT2025"])
+
+
+def test_student_absence_respects_scope(read, world, viewer):
+    with read() as session:
+        staff = student_absence(session, viewer("staff_sb"), world["eva"])
+        coach = student_absence(session, viewer("coach_a"), world["eva"])
+        with pytest.raises(AccessDenied):
+            student_absence(session, viewer("staff_sc"), world["eva"])
+    assert staff.weekly["scheduled"].sum() == 1000 and coach.weekly["scheduled"].sum() == 2000
+    assert coach.weekly["share"].iloc[0] == pytest.approx(0.10)
+    assert (coach.watch, coach.high) == (0.15, 0.20)
