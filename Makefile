@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
 export AKTIV_DEMO ?= 1
 
-.PHONY: setup run migrate test test-pg lint bench seed-bench chromium clean
+.PHONY: setup run migrate test test-pg lint bench chromium clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,7 @@ test: setup chromium lint
 test-pg: setup chromium
 	AKTIV_TEST_PG_URL=$$(scripts/pg_test_server.sh | tail -n 1) $(MAKE) test
 
-seed-bench: setup
-	$(PY) -m lib.cli seed-bench --url sqlite:///bench/region.db
-
+# Seeds bench/region.db (60 000 students, about 10 M rows) on first use: several minutes.
 bench: setup
 	$(PY) -m bench.run
 

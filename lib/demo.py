@@ -173,15 +173,14 @@ def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
     batch = ImportBatch(kind="demo", file_name=None, created_at=utcnow(), row_count=0)
     session.add(batch)
     session.flush()
-    rows = _make_absence(rng, spec, students, term_rows, built, batch.id)
     columns = ["student_id", "school_id", "date", "lesson_start", "course",
                "scheduled_minutes", "absent_minutes", "valid_minutes", "invalid_minutes",
                "unreported_minutes", "iso_year", "iso_week", "term_id", "batch_id"]
-    insert_rows(session, AbsenceRecord.__table__, columns, rows)
-    batch.row_count = len(rows)
+    for rows in _make_absence(rng, spec, students, term_rows, built, batch.id):
+        batch.row_count += insert_rows(session, AbsenceRecord.__table__, columns, rows)
     summaries.refresh(session, [term_id for term_id, _, _ in term_rows])
     users = _make_users(session, spec, built, students)
-    return {"students": len(students), "absence_rows": len(rows), "users": users,
+    return {"students": len(students), "absence_rows": batch.row_count, "users": users,
             "schools": len(built.school_ids), "terms": len(term_rows)}
 
 
@@ -372,7 +371,11 @@ def _school_year(start: dt.date, on: dt.date) -> int:
     return min(3, max(1, school_year_start - start.year + 1))
 
 
-def _make_absence(rng, spec, students, term_rows, built, batch_id) -> list[tuple]:
+BATCH_ROWS = 200_000  # rows per insert: a region-scale set never sits in memory at once
+
+
+def _make_absence(rng, spec, students, term_rows, built, batch_id):
+    """Absence rows, yielded in batches of about BATCH_ROWS."""
     days, term_ids, term_index, progress = _calendar(term_rows)
     iso = [d.isocalendar() for d in days]
     iso_year = np.array([i.year for i in iso])
@@ -393,7 +396,11 @@ def _make_absence(rng, spec, students, term_rows, built, batch_id) -> list[tuple
             args = (rng, student, school, built.unreported[school], index, rates, days, weekday,
                     iso_year, iso_week, term_ids, batch_id)
             rows += _lesson_rows(*args) if school in lesson_schools else _day_rows(*args)
-    return rows
+        if len(rows) >= BATCH_ROWS:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
 
 
 def _calendar(term_rows):

@@ -57,8 +57,8 @@ def scope_picker(role: Role, default: tuple[int, ...], key: str) -> list[int]:
                           format_func=options.get, key=key)
 
 
-tab_users, tab_org, tab_terms, tab_audit = st.tabs(
-    ["Användare", "Organisation", "Terminer", "Granskningslogg"])
+tab_users, tab_org, tab_terms, tab_levels, tab_audit = st.tabs(
+    ["Användare", "Organisation", "Terminer", "Flaggnivåer", "Granskningslogg"])
 
 with tab_users:
     show_table(admin.users_table(users))
@@ -144,6 +144,29 @@ with tab_terms:
         end = st.date_input("Slutdatum", format="YYYY-MM-DD")
         if st.form_submit_button("Lägg till termin"):
             save(admin.create_term, "Terminen är tillagd.", kind, int(year), start, end)
+
+with tab_levels:
+    st.caption("Nivåerna gäller elever folkbokförda i kommunen, på alla skolor och sidor.")
+    with session_scope() as session:
+        levels = admin.list_thresholds(session, viewer)
+    show_table(levels.assign(Bevaka=levels["Bevaka"].map(lambda v: f"{v:.0%}"),
+                             Hög=levels["Hög"].map(lambda v: f"{v:.0%}")))
+    level_names = dict(zip(levels["id"], levels["Kommun"], strict=True))
+    # Chosen outside the form, so that the inputs show that municipality's levels; keyed by
+    # municipality, so that typed values survive the submit.
+    municipality_id = st.selectbox("Kommun", list(level_names), format_func=level_names.get,
+                                   key="levels_municipality")
+    current = levels.set_index("id").loc[municipality_id] if level_names else None
+    with st.form("thresholds"):
+        watch = st.number_input("Bevaka från (%)", min_value=1, max_value=99, step=1,
+                                key=f"watch_{municipality_id}",
+                                value=15 if current is None else round(current["Bevaka"] * 100))
+        high = st.number_input("Hög frånvaro från (%)", min_value=1, max_value=99, step=1,
+                               key=f"high_{municipality_id}",
+                               value=20 if current is None else round(current["Hög"] * 100))
+        if st.form_submit_button("Spara nivåer"):
+            save(admin.set_thresholds, "Nivåerna är sparade.", municipality_id, watch / 100,
+                 high / 100)
 
 with tab_audit:
     st.caption("Varje visning av en elev och varje ändring loggas med användare och tid.")

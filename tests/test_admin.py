@@ -123,3 +123,28 @@ def test_admin_page_audit_log_filters_by_user(app_env, world):
     widget(at.text_input, "Användare").input("admin").run()
     log = at.dataframe[-1].value
     assert set(log["Användare"]) == {"admin"} and "Inloggning" in set(log["Händelse"])
+
+
+def test_thresholds_are_validated_and_audited(write, read, world, viewer):
+    with pytest.raises(admin.AdminError, match="lägre än nivån"), write() as session:
+        admin.set_thresholds(session, viewer("admin"), world["A"], 0.25, 0.20)
+    with write() as session:
+        admin.set_thresholds(session, viewer("admin"), world["A"], 0.10, 0.30)
+    with read() as session:
+        levels = admin.list_thresholds(session, viewer("admin")).set_index("Kommun")
+        row = list_events(session, viewer("admin"), username="admin").iloc[0]
+    assert (levels.loc["Alfa", "Bevaka"], levels.loc["Alfa", "Hög"]) == (0.10, 0.30)
+    assert "watch=0.15" in row["Före"] and "high=0.3" in row["Efter"]
+
+
+def test_admin_page_sets_thresholds_that_the_watch_list_follows(app_env, world):
+    at = login("admin", page="pages/9_Administration.py")
+    at.selectbox(key="levels_municipality").set_value(world["B"]).run()
+    widget(at.number_input, "Bevaka från (%)").set_value(10)
+    widget(at.number_input, "Hög frånvaro från (%)").set_value(15)
+    widget(at.button, "Spara nivåer").click().run()
+    assert "Nivåerna är sparade." in texts(at)
+    at.switch_page("pages/4_Bevakning.py").run()
+    at.radio[0].set_value("high").run()
+    # Bo (Beta, 16 %) is now over Beta's high level of 15 %.
+    assert "Bo Testsson" in set(at.dataframe[0].value["Elev"])

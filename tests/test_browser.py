@@ -15,6 +15,13 @@ ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_S
             "AKTIV_BCRYPT_ROUNDS")
 
 
+def wait_for_charts(page, count: int) -> None:
+    """Charts draw one by one; wait until `count` of them are on the page."""
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {count}",
+        timeout=30_000)
+
+
 def _env():
     return {k: os.environ[k] for k in ENV_KEYS}
 
@@ -64,8 +71,7 @@ def test_school_then_student_with_charts(app_env, world):
         expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
         click_until(page.get_by_role("link", name="Skola").first,
                     page.get_by_role("heading", name="Skola", exact=True))
-        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
-        assert page.locator(".js-plotly-plot").count() >= 4
+        wait_for_charts(page, 4)  # distribution, trend, weekday pattern, heatmap
         # The grid's own CSV download is hidden; the audited Excel export is offered.
         expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
         expect(page.get_by_role("button", name="Exportera till Excel")).to_be_visible()
@@ -75,8 +81,7 @@ def test_school_then_student_with_charts(app_env, world):
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)
         assert f"elev={world['anna']}" in page.url
-        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
-        charts = page.locator(".js-plotly-plot")
-        assert charts.count() >= 3
+        wait_for_charts(page, 3)  # weeks, calendar, weekday pattern
         # plotly has drawn the bars, not just the frame.
-        expect(charts.first.locator("g.trace.bars").first).to_be_attached()
+        expect(page.locator(".js-plotly-plot").first.locator("g.trace.bars").first
+               ).to_be_attached()

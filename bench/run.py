@@ -1,0 +1,170 @@
+"""`make bench`: the service calls behind each page on a region-scale data set.
+
+Seeds bench/region.db (60 000 students, one school year of daily rows) on first use, then
+times each page's service calls: median and p95 over repeated runs, peak memory, the
+estimated browser payload of the school page, the summary refresh after an import, and a
+naive baseline (pandas groupby over the raw daily rows) for the region indicators.
+Writes bench/results.json as {metric: {"value": number, "unit": "ms" | "s" | "MB"}}."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select, text
+
+from data_models.engine import make_engine, unit_of_work
+from data_models.migrate import upgrade
+from data_models.models import Municipality, Student, StudentTermSummary, Term, User
+from lib import charts, summaries
+from lib.access import load_viewer
+from lib.dashboards import heatmap_page, school_page, student_absence, watch_list
+from lib.demo import SMALL_CODE, DemoSpec, seed_demo
+from lib.overview import municipality_overview, scope_overview
+from lib.students import get_student, list_students
+
+HERE = Path(__file__).resolve().parent
+# One full school year, so that the set does not change with the day it is built.
+END_DATE = dt.date(2026, 6, 12)
+
+
+def timed(call: Callable[[], object], runs: int) -> tuple[float, float]:
+    """(median, p95) in milliseconds, after one warm-up call."""
+    call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(0.95 * len(samples)))]
+
+
+def ensure_region(url: str, students: int) -> float | None:
+    """Seed the region-scale set when the database is empty; returns seconds or None."""
+    upgrade(url)
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return None
+    started = time.perf_counter()
+    with unit_of_work(engine, write=True) as session:
+        seed_demo(session, DemoSpec(students=students, terms=2, end_date=END_DATE,
+                                    bcrypt_rounds=4))
+    return time.perf_counter() - started
+
+
+def viewers(session):
+    def by_name(username):
+        return load_viewer(session, session.scalar(select(User).where(User.username == username)))
+    return {name: by_name(name) for name in ("admin", "coach", "rektor", "projektledare")}
+
+
+def payload_mb(page, matrix) -> float:
+    """What one rerun of the school page sends: its figures as JSON and tables as Arrow."""
+    from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
+
+    figures = [charts.distribution(page.table["Frånvaro"]), charts.weekly_trend(page.weekly_lines),
+               charts.pattern(page.weekday, "v"), charts.pattern(page.lessons, "l"),
+               charts.heatmap(matrix)]
+    size = sum(len(f.to_json()) for f in figures)
+    size += len(convert_pandas_df_to_arrow_bytes(page.table))
+    return size / 1e6
+
+
+def naive_region_indicators(session, term_id: int) -> pd.DataFrame:
+    """The baseline: read the raw daily rows and group them in pandas."""
+    raw = pd.read_sql(text(
+        "SELECT a.student_id, s.home_municipality_id, a.scheduled_minutes, a.absent_minutes "
+        "FROM absence_record a JOIN student s ON s.id = a.student_id WHERE a.term_id = :term"),
+        session.connection(), params={"term": term_id})
+    per_student = raw.groupby(["home_municipality_id", "student_id"])[
+        ["scheduled_minutes", "absent_minutes"]].sum()
+    share = per_student["absent_minutes"] / per_student["scheduled_minutes"]
+    return share.groupby(level=0).agg(students="size", over_high=lambda s: (s >= 0.2).sum())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--url", default=f"sqlite:///{HERE / 'region.db'}")
+    parser.add_argument("--students", type=int, default=60_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args(argv)
+
+    seeded = ensure_region(args.url, args.students)
+    engine = make_engine(args.url)
+    results: dict[str, dict] = {}
+
+    def record(name: str, value: float, unit: str) -> None:
+        results[name] = {"value": round(value, 3 if unit == "s" else 1), "unit": unit}
+
+    with unit_of_work(engine) as session:
+        people = viewers(session)
+        term = session.scalar(select(Term).order_by(Term.start_date.desc()).limit(1))
+        rows = session.scalar(text("SELECT COUNT(*) FROM absence_record"))
+        students = session.scalar(text("SELECT COUNT(*) FROM student"))
+        school_id = next(iter(people["rektor"].school_ids))
+        student_id = session.scalar(
+            select(Student.id)
+            .join(Municipality, Municipality.id == Student.home_municipality_id)
+            .join(StudentTermSummary, StudentTermSummary.student_id == Student.id)
+            .where(Municipality.code == SMALL_CODE, StudentTermSummary.term_id == term.id)
+            .limit(1))
+        coach, rector = people["coach"], people["rektor"]
+
+        def school() -> None:
+            page = school_page(session, rector, school_id, term.id)
+            heatmap_page(session, rector, school_id, term.id, page.table["id"].tolist(), 0)
+
+        calls = {
+            "coach_overview_ms": lambda: (scope_overview(session, coach, term.id),
+                                          list_students(session, coach, term.id, True)),
+            "school_page_ms": school,
+            "student_page_ms": lambda: (get_student(session, coach, student_id),
+                                        student_absence(session, coach, student_id)),
+            "watchlist_ms": lambda: watch_list(session, coach, term.id),
+            "region_indicators_ms": lambda: municipality_overview(
+                session, people["projektledare"], term.id),
+        }
+        medians = {}
+        for name, call in calls.items():
+            median, p95 = timed(call, args.runs)
+            medians[name] = median
+            record(name, median, "ms")
+            record(name.replace("_ms", "_p95_ms"), p95, "ms")
+        page = school_page(session, rector, school_id, term.id)
+        matrix = heatmap_page(session, rector, school_id, term.id, page.table["id"].tolist(), 0)
+        record("school_page_payload_mb", payload_mb(page, matrix), "MB")
+        school_students = page.table["id"].tolist()
+        baseline, _ = timed(lambda: naive_region_indicators(session, term.id), 3)
+        record("baseline_region_indicators_ms", baseline, "ms")
+        record("baseline_ratio", baseline / medians["region_indicators_ms"], "x")
+        session.rollback()  # the audit events written by the services above are not kept
+
+    # The refresh an import of one school's term triggers, in a transaction rolled back.
+    with unit_of_work(engine) as session:
+        started = time.perf_counter()
+        summaries.refresh(session, [term.id], school_students)
+        record("summary_refresh_s", time.perf_counter() - started, "s")
+        session.rollback()
+    if seeded is not None:
+        record("seed_region_s", seeded, "s")
+    record("peak_memory_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
+
+    (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"{students} students, {rows} absence rows, term {term.code}, school of "
+          f"{len(school_students)} students")
+    for name, value in results.items():
+        print(f"  {name:32s} {value['value']:>10} {value['unit']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
