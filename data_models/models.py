@@ -153,6 +153,7 @@ class AbsenceRecord(Base):
     unreported_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     iso_year: Mapped[int] = mapped_column(Integer)
     iso_week: Mapped[int] = mapped_column(Integer)
+    weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0 = Monday
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
@@ -233,7 +234,8 @@ class _Minutes:
 
 class StudentTermSummary(_Minutes, Base):
     __tablename__ = "student_term_summary"
-    __table_args__ = (Index("ix_student_term_summary_term_school", "term_id", "school_id"),)
+    __table_args__ = (Index("ix_student_term_summary_term_school", "term_id", "school_id"),
+                      Index("ix_student_term_summary_term_student", "term_id", "student_id"))
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), primary_key=True)
@@ -242,12 +244,28 @@ class StudentTermSummary(_Minutes, Base):
 
 class StudentWeekSummary(_Minutes, Base):
     __tablename__ = "student_week_summary"
-    __table_args__ = (Index("ix_student_week_summary_term_school", "term_id", "school_id"),)
+    __table_args__ = (Index("ix_student_week_summary_term_school", "term_id", "school_id"),
+                      Index("ix_student_week_summary_term_student", "term_id", "student_id"))
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
     iso_year: Mapped[int] = mapped_column(Integer, primary_key=True)
     iso_week: Mapped[int] = mapped_column(Integer, primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+
+
+class StudentSlotSummary(_Minutes, Base):
+    """Per student, school, term, weekday and lesson start (none for whole-day reports):
+    the weekday and lesson patterns of a school without reading raw rows."""
+
+    __tablename__ = "student_slot_summary"
+    __table_args__ = (Index("ix_student_slot_summary_term_school", "term_id", "school_id"),
+                      Index("ix_student_slot_summary_term_student", "term_id", "student_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    lesson_start: Mapped[dt.time | None] = mapped_column(Time)
 
 
 class SchoolWeekSummary(_Minutes, Base):

@@ -106,8 +106,10 @@ WEEKDAYS = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag"]
 
 
 def weekday_pattern(daily: pd.DataFrame) -> pd.DataFrame:
-    """Absence share per weekday from rows with date, scheduled, valid, invalid."""
-    frame = daily.assign(weekday=pd.to_datetime(daily["date"]).dt.day_of_week)
+    """Absence share per weekday from rows with scheduled, valid, invalid and either a
+    weekday (0 = Monday) or a date."""
+    frame = daily if "weekday" in daily else daily.assign(
+        weekday=pd.to_datetime(daily["date"]).dt.day_of_week)
     frame = frame[frame["weekday"] < 5]
     sums = frame.groupby("weekday")[["scheduled", "valid", "invalid"]].sum().reindex(range(5),
                                                                                    fill_value=0)

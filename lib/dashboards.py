@@ -18,6 +18,7 @@ from data_models.models import (
     School,
     SchoolWeekSummary,
     Student,
+    StudentSlotSummary,
     StudentTermSummary,
     StudentWeekSummary,
     Term,
@@ -31,6 +32,7 @@ from lib.access import (
     school_clause,
     student_clause,
 )
+from lib.frames import read_frame
 from lib.personal_number import mask
 from lib.students import display_name
 from lib.summaries import student_term_rows
@@ -96,15 +98,13 @@ def _previous_term(session: Session, term_id: int) -> Term | None:
 def _enrolment_details(session, school_id, student_ids, on: dt.date) -> pd.DataFrame:
     """Programme, year and class at the school: the enrolment current on `on`, or the
     latest one there."""
-    rows = session.execute(
+    frame = read_frame(session,
         select(Enrolment.student_id, Enrolment.programme, Enrolment.school_year,
                Enrolment.class_name, Enrolment.start_date)
         .where(Enrolment.school_id == school_id, Enrolment.student_id.in_(student_ids),
                Enrolment.start_date <= on)
-        .order_by(Enrolment.start_date)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["student_id", "programme", "school_year", "class_name",
-                                        "start"])
+        .order_by(Enrolment.start_date),
+        ["student_id", "programme", "school_year", "class_name", "start"])
     return frame.drop_duplicates("student_id", keep="last").drop(columns="start")
 
 
@@ -119,15 +119,13 @@ def _apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def _weekly(session, viewer, term_id, school_id, student_ids) -> pd.DataFrame:
-    rows = session.execute(
+    frame = read_frame(session,
         select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
                StudentWeekSummary.iso_week, StudentWeekSummary.scheduled,
                StudentWeekSummary.absent)
         .where(StudentWeekSummary.term_id == term_id, StudentWeekSummary.school_id == school_id,
-               absence_clause(viewer, StudentWeekSummary))
-    ).all()
-    frame = pd.DataFrame(rows, columns=["student_id", "iso_year", "iso_week", "scheduled",
-                                        "absent"])
+               absence_clause(viewer, StudentWeekSummary)),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
     return frame[frame["student_id"].isin(student_ids)]
 
 
@@ -219,16 +217,14 @@ def _trend_lines(session, viewer, school, municipality, term_id, weekly) -> dict
     """The school (the viewer's students there) against all schools in its municipality and
     in its region: aggregates only, from the school × week summary."""
     def area(condition) -> pd.DataFrame:
-        rows = session.execute(
+        return _share_by_week(read_frame(session,
             select(SchoolWeekSummary.iso_year, SchoolWeekSummary.iso_week,
                    func.sum(SchoolWeekSummary.scheduled), func.sum(SchoolWeekSummary.absent))
             .join(School, School.id == SchoolWeekSummary.school_id)
             .join(Municipality, Municipality.id == School.municipality_id)
             .where(SchoolWeekSummary.term_id == term_id, condition)
-            .group_by(SchoolWeekSummary.iso_year, SchoolWeekSummary.iso_week)
-        ).all()
-        return _share_by_week(pd.DataFrame(rows, columns=["iso_year", "iso_week", "scheduled",
-                                                          "absent"]))
+            .group_by(SchoolWeekSummary.iso_year, SchoolWeekSummary.iso_week),
+            ["iso_year", "iso_week", "scheduled", "absent"]))
 
     return {
         school.name: _share_by_week(weekly).sort_values(["iso_year", "iso_week"]),
@@ -239,42 +235,26 @@ def _trend_lines(session, viewer, school, municipality, term_id, weekly) -> dict
     }
 
 
-def _raw_sums(session, viewer, conditions, group_by) -> pd.DataFrame:
-    rows = session.execute(
-        select(*group_by, func.sum(AbsenceRecord.scheduled_minutes),
-               func.sum(AbsenceRecord.valid_minutes), func.sum(AbsenceRecord.invalid_minutes))
-        .where(*conditions, absence_clause(viewer))
-        .group_by(*group_by)
-    ).all()
-    names = [c.key for c in group_by]
-    return pd.DataFrame(rows, columns=[*names, "scheduled", "valid", "invalid"])
+def _slot_sums(session, viewer, school_id, term_id, student_ids, column) -> pd.DataFrame:
+    """Scheduled, valid and invalid minutes by weekday or lesson start, for the (filtered)
+    students at a school, from the slot summary."""
+    slot = StudentSlotSummary
+    frame = read_frame(session,
+        select(slot.student_id, getattr(slot, column), slot.scheduled, slot.valid, slot.invalid)
+        .where(slot.term_id == term_id, slot.school_id == school_id,
+               absence_clause(viewer, slot)),
+        ["student_id", column, "scheduled", "valid", "invalid"])
+    return frame[frame["student_id"].isin(student_ids)].drop(columns="student_id")
 
 
 def _school_weekday(session, viewer, school_id, term_id, student_ids) -> pd.DataFrame:
-    daily = _raw_sums(session, viewer, [AbsenceRecord.term_id == term_id,
-                                        AbsenceRecord.school_id == school_id,
-                                        AbsenceRecord.student_id.in_(student_ids)],
-                      [AbsenceRecord.date]) if student_ids else _empty_daily()
-    return analytics.weekday_pattern(daily)
+    sums = _slot_sums(session, viewer, school_id, term_id, student_ids, "weekday")
+    return analytics.weekday_pattern(sums)
 
 
 def _school_lessons(session, viewer, school_id, term_id, student_ids) -> pd.DataFrame:
-    if not student_ids:
-        return analytics.lesson_pattern(_empty_lessons())
-    lessons = _raw_sums(session, viewer, [AbsenceRecord.term_id == term_id,
-                                          AbsenceRecord.school_id == school_id,
-                                          AbsenceRecord.lesson_start.is_not(None),
-                                          AbsenceRecord.student_id.in_(student_ids)],
-                        [AbsenceRecord.lesson_start])
-    return analytics.lesson_pattern(lessons)
-
-
-def _empty_daily() -> pd.DataFrame:
-    return pd.DataFrame(columns=["date", "scheduled", "valid", "invalid"])
-
-
-def _empty_lessons() -> pd.DataFrame:
-    return pd.DataFrame(columns=["lesson_start", "scheduled", "valid", "invalid"])
+    sums = _slot_sums(session, viewer, school_id, term_id, student_ids, "lesson_start")
+    return analytics.lesson_pattern(sums)
 
 
 def heatmap_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
@@ -282,16 +262,14 @@ def heatmap_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     """Students × weeks shares for one page of the (already risk-sorted) student list."""
     require_individual_access(viewer)
     chosen = student_ids[page * HEATMAP_PAGE:(page + 1) * HEATMAP_PAGE]
-    rows = session.execute(
+    frame = read_frame(session,
         select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
                StudentWeekSummary.iso_week, StudentWeekSummary.scheduled,
                StudentWeekSummary.absent)
         .where(StudentWeekSummary.term_id == term_id, StudentWeekSummary.school_id == school_id,
                StudentWeekSummary.student_id.in_(chosen),
-               absence_clause(viewer, StudentWeekSummary))
-    ).all()
-    frame = pd.DataFrame(rows, columns=["student_id", "iso_year", "iso_week", "scheduled",
-                                        "absent"])
+               absence_clause(viewer, StudentWeekSummary)),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
     frame = frame[frame["scheduled"] > 0]
     frame = frame.assign(share=frame["absent"] / frame["scheduled"])
     matrix = frame.pivot_table(index="student_id", columns=["iso_year", "iso_week"],
@@ -321,19 +299,19 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
         .group_by(StudentTermSummary.student_id)
         .having(func.sum(StudentTermSummary.scheduled) > 0)
     )
-    totals = pd.DataFrame(session.execute(summary).all(),
-                          columns=["student_id", "scheduled", "absent", "valid", "invalid"])
+    totals = read_frame(session, summary,
+                        ["student_id", "scheduled", "absent", "valid", "invalid"])
     if totals.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    weekly = pd.DataFrame(session.execute(
+    weekly = read_frame(session,
         select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
                StudentWeekSummary.iso_week, func.sum(StudentWeekSummary.scheduled),
                func.sum(StudentWeekSummary.absent))
         .where(StudentWeekSummary.term_id == term_id,
                absence_clause(viewer, StudentWeekSummary))
         .group_by(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
-                  StudentWeekSummary.iso_week)
-    ).all(), columns=["student_id", "iso_year", "iso_week", "scheduled", "absent"])
+                  StudentWeekSummary.iso_week),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
     trend = analytics.trends(weekly)
     people = _people(session, viewer, term_id, totals["student_id"].tolist())
     rows = []
@@ -399,6 +377,7 @@ class StudentAbsence:
     weekday: pd.DataFrame
     lessons: pd.DataFrame
     courses: pd.DataFrame
+    months: pd.DataFrame
     longest_run: int
     watch: float
     high: float
@@ -415,14 +394,14 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
     ).first()
     if found is None:
         raise AccessDenied("Eleven finns inte, eller så har du inte behörighet att se den.")
-    raw = pd.DataFrame(session.execute(
+    raw = read_frame(session,
         select(AbsenceRecord.date, AbsenceRecord.lesson_start, AbsenceRecord.course,
                AbsenceRecord.iso_year, AbsenceRecord.iso_week,
                AbsenceRecord.scheduled_minutes, AbsenceRecord.absent_minutes,
                AbsenceRecord.valid_minutes, AbsenceRecord.invalid_minutes)
-        .where(AbsenceRecord.student_id == student_id, absence_clause(viewer))
-    ).all(), columns=["date", "lesson_start", "course", "iso_year", "iso_week", "scheduled",
-                      "absent", "valid", "invalid"])
+        .where(AbsenceRecord.student_id == student_id, absence_clause(viewer)),
+        ["date", "lesson_start", "course", "iso_year", "iso_week", "scheduled", "absent",
+         "valid", "invalid"])
     weekly = raw.groupby(["iso_year", "iso_week"], as_index=False)[
         ["scheduled", "absent", "valid", "invalid"]].sum().sort_values(["iso_year", "iso_week"])
     weekly = weekly[weekly["scheduled"] > 0]
@@ -435,9 +414,26 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
     return StudentAbsence(
         weekly=weekly.reset_index(drop=True), daily=daily.reset_index(drop=True),
         weekday=analytics.weekday_pattern(raw), lessons=analytics.lesson_pattern(raw),
-        courses=_courses(raw), longest_run=analytics.longest_absent_run(raw),
+        courses=_courses(raw), months=_months(raw),
+        longest_run=analytics.longest_absent_run(raw),
         watch=found[0], high=found[1],
     )
+
+
+MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december"]
+
+
+def _months(raw: pd.DataFrame) -> pd.DataFrame:
+    columns = ["Månad", "Frånvaro", "Giltig", "Ogiltig"]
+    if raw.empty:
+        return pd.DataFrame(columns=columns)
+    shares = analytics.monthly_shares(raw).sort_index(ascending=False)
+    return pd.DataFrame({
+        "Månad": [f"{MONTHS[p.month - 1]} {p.year}" for p in shares.index],
+        "Frånvaro": shares["share"].to_numpy(), "Giltig": shares["valid_share"].to_numpy(),
+        "Ogiltig": shares["invalid_share"].to_numpy(),
+    }, columns=columns)
 
 
 def _courses(raw: pd.DataFrame) -> pd.DataFrame:

@@ -175,7 +175,7 @@ def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
     session.flush()
     columns = ["student_id", "school_id", "date", "lesson_start", "course",
                "scheduled_minutes", "absent_minutes", "valid_minutes", "invalid_minutes",
-               "unreported_minutes", "iso_year", "iso_week", "term_id", "batch_id"]
+               "unreported_minutes", "iso_year", "iso_week", "weekday", "term_id", "batch_id"]
     for rows in _make_absence(rng, spec, students, term_rows, built, batch.id):
         batch.row_count += insert_rows(session, AbsenceRecord.__table__, columns, rows)
     summaries.refresh(session, [term_id for term_id, _, _ in term_rows])
@@ -268,8 +268,9 @@ def _school_weights(built: _Built, session: Session, code: str) -> tuple[list[in
     ids = [r[0] for r in rows]
     weights = []
     for _, school_code in rows:
-        if code == SMALL_CODE:
-            weights.append(6.0 if school_code == SMALL_CODE else 1.0)
+        if code == SMALL_CODE:  # its own school and every real school around it
+            weights.append(6.0 if school_code == SMALL_CODE else
+                           0.0 if school_code.startswith("99") else 1.0)
         elif school_code == code:
             weights.append(8.0)
         elif school_code == "2380" and not code.startswith("99"):
@@ -287,15 +288,17 @@ def _make_students(session, rng, spec, built, term_rows) -> list[_DemoStudent]:
     counts = rng.multinomial(spec.students, [share for _, _, share, _ in plan])
     records, demo = [], []
     numbers = _NumberPool(rng)
+    # Cohorts by start year (0: started this autumn … 4: left two springs ago) that were
+    # enrolled during the data window.
+    cohorts = [c for c in range(5) if dt.date(first_ht - c + 3, 6, 15) >= window_start
+               and dt.date(first_ht - c, 8, 15) <= window_end]
     for (code, _name, _share, _), count in zip(plan, counts, strict=True):
         school_ids, weights = _school_weights(built, session, code)
         small = code == SMALL_CODE
         for _ in range(count):
-            cohort = int(rng.integers(0, 5))  # 0: started this autumn … 4: left two springs ago
+            cohort = cohorts[int(rng.integers(0, len(cohorts)))]
             start = dt.date(first_ht - cohort, 8, 15)
             end = dt.date(first_ht - cohort + 3, 6, 15)
-            if end < window_start or start > window_end:
-                cohort, start, end = 1, dt.date(first_ht - 1, 8, 15), dt.date(first_ht + 2, 6, 15)
             birth_year = first_ht - cohort - 16
             number = numbers.take(birth_year)
             tail = rng.random() < (0.38 if small else 0.17)
@@ -354,9 +357,12 @@ class _NumberPool:
         self.years: dict[int, list[int]] = {}
 
     def take(self, year: int) -> str:
+        """A free number born in `year`, or the year before when that year is used up."""
         free = self.years.get(year)
         if free is None:
             free = self.years[year] = self.rng.permutation(365 * 20 * 2).tolist()
+        if not free:
+            return self.take(year - 1)
         coordination, rest = divmod(free.pop(), 365 * 20)
         day_index, serial = divmod(rest, 20)
         born = dt.date(year, 1, 1) + dt.timedelta(days=day_index)
@@ -449,8 +455,8 @@ def _day_rows(rng, student, school, unreported_share, index, rates, days, weekda
         [student.id] * index.size, [school] * index.size, [days[i] for i in index],
         [None] * index.size, [None] * index.size, scheduled.tolist(), absent.tolist(),
         valid.tolist(), invalid.tolist(), unreported.tolist(), iso_year[index].tolist(),
-        iso_week[index].tolist(), term_ids[index].tolist(), [batch_id] * index.size,
-        strict=True,
+        iso_week[index].tolist(), weekday[index].tolist(), term_ids[index].tolist(),
+        [batch_id] * index.size, strict=True,
     ))
 
 
@@ -476,7 +482,7 @@ def _lesson_rows(rng, student, school, unreported_share, index, rates, days, wee
             unreported = 60 if not absent and rng.random() < unreported_share else 0
             rows.append((student.id, school, days[i], LESSON_STARTS[slot], course, 60,
                          absent, valid, absent - valid, unreported, int(iso_year[i]),
-                         int(iso_week[i]), int(term_ids[i]), batch_id))
+                         int(iso_week[i]), int(weekday[i]), int(term_ids[i]), batch_id))
     return rows
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_models.models import Municipality, MunicipalityTermSummary, Role, School
 from lib import analytics
 from lib.access import Viewer, municipality_clause, require_role
+from lib.students import students_table
 from lib.summaries import per_student, student_term_rows
 
 
@@ -22,6 +23,7 @@ class Overview:
     over_watch: int
     over_high: int
     per_school: pd.DataFrame
+    flagged: pd.DataFrame  # the students over their watch level, highest first
 
     @property
     def share_watch(self) -> float | None:
@@ -41,20 +43,24 @@ def scope_overview(session: Session, viewer: Viewer, term_id: int) -> Overview:
     """Students with absence data this term in the viewer's scope, and how many are flagged."""
     require_role(viewer, Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF)
     rows = student_term_rows(session, viewer, term_id)
-    students, watch, high = _counts(per_student(rows))
-    return Overview(students, watch, high, _per_school(session, rows))
+    totals = per_student(rows)
+    students, watch, high = _counts(totals)
+    flagged = students_table(session, viewer, totals[totals["share"] >= totals["watch"]],
+                             term_id, " över 15 %")
+    return Overview(students, watch, high, _per_school(session, rows), flagged)
 
 
 def _per_school(session: Session, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each row is one student at one school, so a school's figures are one group-by."""
     columns = ["Skola", "Kommun", "Elever", "≥ 15 %", "≥ 20 %", "Andel ≥ 20 %"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    records = []
-    for school_id, group in rows.groupby("school_id"):
-        students, watch, high = _counts(per_student(group))
-        records.append((school_id, students, watch, high, analytics.share(high, students)))
-    table = pd.DataFrame(records, columns=["school_id", "Elever", "≥ 15 %", "≥ 20 %",
-                                           "Andel ≥ 20 %"])
+    share = rows["absent"] / rows["scheduled"]
+    flagged = rows.assign(watch_flag=share >= rows["watch"], high_flag=share >= rows["high"])
+    table = flagged.groupby("school_id", as_index=False).agg(
+        Elever=("student_id", "nunique"), watch=("watch_flag", "sum"), high=("high_flag", "sum"))
+    table = table.rename(columns={"watch": "≥ 15 %", "high": "≥ 20 %"})
+    table["Andel ≥ 20 %"] = table["≥ 20 %"] / table["Elever"]
     names = pd.DataFrame(
         session.execute(
             select(School.id, School.name, Municipality.name)

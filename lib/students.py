@@ -19,6 +19,7 @@ from lib.access import (
     student_clause,
 )
 from lib.audit import log_event
+from lib.frames import read_frame
 from lib.personal_number import mask, normalize
 from lib.summaries import per_student, student_term_rows
 
@@ -33,46 +34,56 @@ def _validate_personal_number(_target, value, _old, _initiator):
     return normalize(value)
 
 
+def format_name(student_id: int, first: str, last: str, protected: bool) -> str:
+    if protected:
+        return f"{PROTECTED_NAME} (elev {student_id})"
+    return f"{first} {last}"
+
+
 def display_name(student: Student) -> str:
-    if student.protected_identity:
-        return f"{PROTECTED_NAME} (elev {student.id})"
-    return f"{student.first_name} {student.last_name}"
+    return format_name(student.id, student.first_name, student.last_name,
+                       student.protected_identity)
+
+
+STUDENT_LIST_COLUMNS = ["id", "Elev", "Personnummer", "Frånvaro", "Giltig", "Ogiltig", "Flagga"]
+
+
+def students_table(session: Session, viewer: Viewer, totals: pd.DataFrame, term_id: int,
+                   note: str) -> pd.DataFrame:
+    """Named, masked rows for per-student totals (from summaries.per_student), highest
+    absence first. Showing such a list is audited as one event, not one per student."""
+    people = read_frame(session,
+        select(Student.id, Student.first_name, Student.last_name, Student.personal_number,
+               Student.protected_identity)
+        .where(Student.id.in_(totals["student_id"].tolist()), student_clause(viewer)),
+        ["student_id", "first", "last", "number", "protected"])
+    merged = totals.merge(people, on="student_id")
+    table = pd.DataFrame({
+        "id": merged["student_id"].astype(int),
+        "Elev": [format_name(*r) for r in zip(merged["student_id"], merged["first"],
+                                              merged["last"], merged["protected"], strict=True)],
+        "Personnummer": [mask(n, bool(p)) for n, p in zip(merged["number"], merged["protected"],
+                                                          strict=True)],
+        "Frånvaro": merged["share"], "Giltig": merged["valid_share"],
+        "Ogiltig": merged["invalid_share"],
+        "Flagga": [analytics.FLAG_LABELS[analytics.flag(v, w, h)] for v, w, h in
+                   zip(merged["share"], merged["watch"], merged["high"], strict=True)],
+    }, columns=STUDENT_LIST_COLUMNS)
+    log_event(session, viewer, "view_student_list", "term", term_id,
+              note=f"{len(table)} elever{note}")
+    return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
 
 
 def list_students(session: Session, viewer: Viewer, term_id: int,
                   flagged_only: bool = False) -> pd.DataFrame:
-    """Students in scope with absence this term, highest absence first; flags by each
-    student's home municipality's thresholds. The view is audited as one event for the
-    list (term and count), not one per student."""
+    """Students in scope with absence this term; flags by each student's home
+    municipality's thresholds."""
     require_individual_access(viewer)
     totals = per_student(student_term_rows(session, viewer, term_id))
     if flagged_only:
         totals = totals[totals["share"] >= totals["watch"]]
-    students = {
-        s.id: s for s in session.scalars(
-            select(Student).where(Student.id.in_(totals["student_id"].tolist()),
-                                  student_clause(viewer))
-        )
-    }
-    records = [
-        {
-            "id": int(row.student_id),
-            "Elev": display_name(students[row.student_id]),
-            "Personnummer": mask(students[row.student_id].personal_number,
-                                 students[row.student_id].protected_identity),
-            "Frånvaro": row.share,
-            "Giltig": row.valid_share,
-            "Ogiltig": row.invalid_share,
-            "Flagga": analytics.FLAG_LABELS[analytics.flag(row.share, row.watch, row.high)],
-        }
-        for row in totals.itertuples()
-        if row.student_id in students
-    ]
-    columns = ["id", "Elev", "Personnummer", "Frånvaro", "Giltig", "Ogiltig", "Flagga"]
-    table = pd.DataFrame(records, columns=columns)
-    log_event(session, viewer, "view_student_list", "term", term_id,
-              note=f"{len(table)} elever{' över 15 %' if flagged_only else ''}")
-    return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
+    return students_table(session, viewer, totals, term_id,
+                          " över 15 %" if flagged_only else "")
 
 
 def search_students(session: Session, viewer: Viewer, text: str = "",
@@ -123,14 +134,13 @@ def get_student(session: Session, viewer: Viewer, student_id: int) -> StudentSum
 
 
 def _enrolments(session: Session, student_id: int) -> pd.DataFrame:
-    rows = session.execute(
+    return read_frame(session,
         select(School.name, Enrolment.programme, Enrolment.class_name, Enrolment.school_year,
                Enrolment.start_date, Enrolment.end_date)
         .join(School, School.id == Enrolment.school_id)
         .where(Enrolment.student_id == student_id)
-        .order_by(Enrolment.start_date.desc())
-    ).all()
-    return pd.DataFrame(rows, columns=["Skola", "Program", "Klass", "Årskurs", "Från", "Till"])
+        .order_by(Enrolment.start_date.desc()),
+        ["Skola", "Program", "Klass", "Årskurs", "Från", "Till"])
 
 
 def _terms(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from data_models.models import (
     MunicipalityTermSummary,
     SchoolWeekSummary,
     Student,
+    StudentSlotSummary,
     StudentTermSummary,
     StudentWeekSummary,
 )
@@ -68,7 +69,7 @@ def refresh_municipality(session: Session, municipality_id: int) -> None:
 
 
 def _refresh_students(session, terms, raw_filter, chunk) -> None:
-    for table in (StudentTermSummary, StudentWeekSummary):
+    for table in (StudentTermSummary, StudentWeekSummary, StudentSlotSummary):
         condition = table.term_id.in_(terms)
         if chunk is not None:
             condition = and_(condition, table.student_id.in_(chunk))
@@ -89,6 +90,12 @@ def _refresh_students(session, terms, raw_filter, chunk) -> None:
         .where(where)
         .group_by(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.iso_year,
                   AbsenceRecord.iso_week),
+    ))
+    slot = (AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.term_id,
+            AbsenceRecord.weekday, AbsenceRecord.lesson_start)
+    session.execute(insert(StudentSlotSummary).from_select(
+        ["student_id", "school_id", "term_id", "weekday", "lesson_start", *MINUTES],
+        select(*slot, *sums).where(where).group_by(*slot),
     ))
 
 
@@ -184,6 +191,7 @@ def student_term_rows(session: Session, viewer, term_id: int,
     """Student × school rows of one term in the viewer's scope, with the thresholds of each
     student's home municipality."""
     from lib.access import absence_clause
+    from lib.frames import read_frame
 
     summary = StudentTermSummary
     query = (
@@ -197,7 +205,7 @@ def student_term_rows(session: Session, viewer, term_id: int,
     )
     if school_id is not None:
         query = query.where(summary.school_id == school_id)
-    return pd.DataFrame(session.execute(query).all(), columns=TERM_ROW_COLUMNS)
+    return read_frame(session, query, TERM_ROW_COLUMNS)
 
 
 def per_student(rows: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,6 @@ from lib.analytics import format_percent
 from lib.db import session_scope
 from lib.guard import guard
 from lib.overview import municipality_overview, scope_overview
-from lib.students import list_students
 from lib.terms import current_term, list_terms
 from lib.ui import show_table, student_table, term_picker
 
@@ -27,7 +26,6 @@ if viewer.role == Role.PROJECT_LEADER:
 
 with session_scope(write=True) as session:  # the student list view is audited
     overview = scope_overview(session, viewer, term.id)
-    flagged = list_students(session, viewer, term.id, flagged_only=True)
 
 st.caption(f"{viewer.name}, {viewer.role_label.lower()} · termin {term.code}")
 first, second, third = st.columns(3)
@@ -41,7 +39,7 @@ st.subheader("Per skola")
 show_table(overview.per_school)
 
 st.subheader("Elever över bevakningsnivån")
-if flagged.empty:
+if overview.flagged.empty:
     st.info("Inga elever över bevakningsnivån den här terminen.")
 else:
-    student_table(flagged, key="flagged_students")
+    student_table(overview.flagged, key="flagged_students")

@@ -69,8 +69,13 @@ else:
         right.plotly_chart(charts.pattern(absence.lessons, "Frånvaro per lektionsstart",
                                           absence.watch, absence.high), key="lessons")
 
-st.subheader("Frånvaro per termin")
-show_table(summary.terms)
+left, right = st.columns(2)
+with left:
+    st.subheader("Frånvaro per termin")
+    show_table(summary.terms)
+with right:
+    st.subheader("Frånvaro per månad")
+    show_table(absence.months)
 if not absence.courses.empty:
     st.subheader("Kurser")
     show_table(absence.courses)

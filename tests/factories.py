@@ -92,7 +92,7 @@ def build_world(session: Session, rounds: int = 4) -> World:
             session.add(AbsenceRecord(
                 student_id=ids[key], school_id=ids[school], date=day, scheduled_minutes=1000,
                 absent_minutes=absent, valid_minutes=valid, invalid_minutes=absent - valid,
-                iso_year=2025, iso_week=36, term_id=ids["HT2025"]))
+                iso_year=2025, iso_week=36, weekday=day.weekday(), term_id=ids["HT2025"]))
     password = hash_password(PASSWORD, rounds)
     users = [
         ("admin", Role.ADMIN, []),

@@ -18,7 +18,7 @@ def last_spring(write, world):
                                   date=dt.date(2025, 3, 3), scheduled_minutes=1000,
                                   absent_minutes=400, valid_minutes=0, invalid_minutes=400,
                                   unreported_minutes=0, iso_year=2025, iso_week=10,
-                                  term_id=world["VT2025"]))
+                                  weekday=0, term_id=world["VT2025"]))
         summaries.refresh(session, [world["VT2025"]], [world["anna"]])
     return world
 
@@ -98,3 +98,5 @@ def test_student_absence_respects_scope(read, world, viewer):
     assert staff.weekly["scheduled"].sum() == 1000 and coach.weekly["scheduled"].sum() == 2000
     assert coach.weekly["share"].iloc[0] == pytest.approx(0.10)
     assert (coach.watch, coach.high) == (0.15, 0.20)
+    assert coach.months.to_dict("records") == [{"Månad": "september 2025", "Frånvaro": 0.1,
+                                                "Giltig": 0.0, "Ogiltig": 0.1}]

@@ -47,7 +47,7 @@ def test_partial_refresh_follows_rows_that_move_between_schools(write, read, wor
                                   date=dt.date(2025, 9, 2), scheduled_minutes=300,
                                   absent_minutes=60, valid_minutes=0, invalid_minutes=60,
                                   unreported_minutes=30, iso_year=2025, iso_week=36,
-                                  term_id=world["HT2025"]))
+                                  weekday=1, term_id=world["HT2025"]))
         summaries.refresh(session, [world["HT2025"]], [world["anna"]])
     with read() as session:
         _assert_consistent(session)

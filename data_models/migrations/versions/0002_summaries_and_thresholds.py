@@ -1,8 +1,8 @@
-"""summaries and thresholds
+"""Summary tables, flag levels per municipality, unreported minutes and weekday on absence rows
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 08:32:03.170324
+Create Date: 2026-11-23 09:21:45.285127
 """
 from alembic import op
 import sqlalchemy as sa
@@ -51,6 +51,27 @@ def upgrade() -> None:
     with op.batch_alter_table('school_week_summary', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_school_week_summary_term_id'), ['term_id'], unique=False)
 
+    op.create_table('student_slot_summary',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('term_id', sa.Integer(), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('lesson_start', sa.Time(), nullable=True),
+    sa.Column('scheduled', sa.Integer(), nullable=False),
+    sa.Column('absent', sa.Integer(), nullable=False),
+    sa.Column('valid', sa.Integer(), nullable=False),
+    sa.Column('invalid', sa.Integer(), nullable=False),
+    sa.Column('unreported', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['school_id'], ['school.id'], name=op.f('fk_student_slot_summary_school_id_school')),
+    sa.ForeignKeyConstraint(['student_id'], ['student.id'], name=op.f('fk_student_slot_summary_student_id_student')),
+    sa.ForeignKeyConstraint(['term_id'], ['term.id'], name=op.f('fk_student_slot_summary_term_id_term')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_student_slot_summary'))
+    )
+    with op.batch_alter_table('student_slot_summary', schema=None) as batch_op:
+        batch_op.create_index('ix_student_slot_summary_term_school', ['term_id', 'school_id'], unique=False)
+        batch_op.create_index('ix_student_slot_summary_term_student', ['term_id', 'student_id'], unique=False)
+
     op.create_table('student_term_summary',
     sa.Column('student_id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -68,6 +89,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('student_term_summary', schema=None) as batch_op:
         batch_op.create_index('ix_student_term_summary_term_school', ['term_id', 'school_id'], unique=False)
+        batch_op.create_index('ix_student_term_summary_term_student', ['term_id', 'student_id'], unique=False)
 
     op.create_table('student_week_summary',
     sa.Column('student_id', sa.Integer(), nullable=False),
@@ -87,9 +109,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('student_week_summary', schema=None) as batch_op:
         batch_op.create_index('ix_student_week_summary_term_school', ['term_id', 'school_id'], unique=False)
+        batch_op.create_index('ix_student_week_summary_term_student', ['term_id', 'student_id'], unique=False)
 
     with op.batch_alter_table('absence_record', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unreported_minutes', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('weekday', sa.Integer(), server_default='0', nullable=False))
+
+    # Rows from before this revision: derive the weekday (0 = Monday) from the date.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE absence_record SET weekday = EXTRACT(ISODOW FROM date)::int - 1")
+    else:
+        op.execute("UPDATE absence_record SET weekday = (CAST(strftime('%w', date) AS INTEGER) + 6) % 7")
 
     with op.batch_alter_table('municipality', schema=None) as batch_op:
         batch_op.add_column(sa.Column('watch_threshold', sa.Float(), server_default='0.15', nullable=False))
@@ -105,16 +135,24 @@ def downgrade() -> None:
         batch_op.drop_column('watch_threshold')
 
     with op.batch_alter_table('absence_record', schema=None) as batch_op:
+        batch_op.drop_column('weekday')
         batch_op.drop_column('unreported_minutes')
 
     with op.batch_alter_table('student_week_summary', schema=None) as batch_op:
+        batch_op.drop_index('ix_student_week_summary_term_student')
         batch_op.drop_index('ix_student_week_summary_term_school')
 
     op.drop_table('student_week_summary')
     with op.batch_alter_table('student_term_summary', schema=None) as batch_op:
+        batch_op.drop_index('ix_student_term_summary_term_student')
         batch_op.drop_index('ix_student_term_summary_term_school')
 
     op.drop_table('student_term_summary')
+    with op.batch_alter_table('student_slot_summary', schema=None) as batch_op:
+        batch_op.drop_index('ix_student_slot_summary_term_student')
+        batch_op.drop_index('ix_student_slot_summary_term_school')
+
+    op.drop_table('student_slot_summary')
     with op.batch_alter_table('school_week_summary', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_school_week_summary_term_id'))
 
