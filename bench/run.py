@@ -117,10 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         students = session.scalar(text("SELECT COUNT(*) FROM student"))
         # The largest school of the term, seen by its own staff; and the coaches of the
         # small municipality (the source project's case) and of the largest one.
-        school_id = session.scalar(
+        by_size = session.scalars(
             select(StudentTermSummary.school_id).where(StudentTermSummary.term_id == term_id)
-            .group_by(StudentTermSummary.school_id).order_by(func.count().desc()).limit(1))
+            .group_by(StudentTermSummary.school_id).order_by(func.count().desc())).all()
+        school_id, typical_id = by_size[0], by_size[len(by_size) // 2]
         rector = Viewer(0, "bench", "Bench", Role.SCHOOL_STAFF, school_ids=frozenset({school_id}))
+        typical = Viewer(0, "bench", "Bench", Role.SCHOOL_STAFF,
+                         school_ids=frozenset({typical_id}))
         largest = session.scalar(
             select(Student.home_municipality_id).group_by(Student.home_municipality_id)
             .order_by(func.count().desc()).limit(1))
@@ -134,14 +137,15 @@ def main(argv: list[str] | None = None) -> int:
             .limit(1))
         coach = people["coach"]
 
-        def school() -> None:
-            page = school_page(session, rector, school_id, term.id)
-            heatmap_page(session, rector, school_id, term.id, page.table["id"].tolist(), 0)
+        def school(viewer=rector, chosen=school_id) -> None:
+            page = school_page(session, viewer, chosen, term.id)
+            heatmap_page(session, viewer, chosen, term.id, page.table["id"].tolist(), 0)
 
         calls = {
             "coach_overview_ms": lambda: scope_overview(session, coach, term.id),
             "large_coach_overview_ms": lambda: scope_overview(session, big_coach, term.id),
             "school_page_ms": school,
+            "typical_school_page_ms": lambda: school(typical, typical_id),
             "student_page_ms": lambda: (get_student(session, coach, student_id),
                                         student_absence(session, coach, student_id)),
             "watchlist_ms": lambda: watch_list(session, coach, term.id),

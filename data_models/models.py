@@ -244,7 +244,9 @@ class StudentTermSummary(_Minutes, Base):
 
 class StudentWeekSummary(_Minutes, Base):
     __tablename__ = "student_week_summary"
-    __table_args__ = (Index("ix_student_week_summary_term_school", "term_id", "school_id"),
+    # Covering: a school's weeks are read from the index alone.
+    __table_args__ = (Index("ix_student_week_summary_term_school", "term_id", "school_id",
+                            "student_id", "iso_year", "iso_week", "scheduled", "absent"),
                       Index("ix_student_week_summary_term_student", "term_id", "student_id"))
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
@@ -258,7 +260,10 @@ class StudentSlotSummary(_Minutes, Base):
     the weekday and lesson patterns of a school without reading raw rows."""
 
     __tablename__ = "student_slot_summary"
-    __table_args__ = (Index("ix_student_slot_summary_term_school", "term_id", "school_id"),
+    # Covering: a school's patterns are read from the index alone.
+    __table_args__ = (Index("ix_student_slot_summary_term_school", "term_id", "school_id",
+                            "student_id", "weekday", "lesson_start", "scheduled", "valid",
+                            "invalid"),
                       Index("ix_student_slot_summary_term_student", "term_id", "student_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))

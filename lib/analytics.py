@@ -37,6 +37,22 @@ def student_shares(rows: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
+class FlagShares:
+    """Shares over the levels, for a result with students, over_watch and over_high."""
+
+    students: int
+    over_watch: int
+    over_high: int
+
+    @property
+    def share_watch(self) -> float | None:
+        return share(self.over_watch, self.students)
+
+    @property
+    def share_high(self) -> float | None:
+        return share(self.over_high, self.students)
+
+
 def count_flags(shares: pd.Series, watch: float = WATCH_THRESHOLD,
                 high: float = HIGH_THRESHOLD) -> tuple[int, int, int]:
     """(students, at or over watch, at or over high)."""

@@ -33,9 +33,8 @@ from lib.access import (
     student_clause,
 )
 from lib.frames import read_frame
-from lib.personal_number import mask
-from lib.students import display_name
-from lib.summaries import student_term_rows
+from lib.students import display_name, identity_columns, people, share_columns
+from lib.summaries import per_student, student_term_rows
 
 HEATMAP_PAGE = 40  # students per heatmap page: keeps the browser payload small
 
@@ -48,7 +47,7 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class SchoolPage:
+class SchoolPage(analytics.FlagShares):
     school_name: str
     municipality_name: str
     term_code: str
@@ -66,14 +65,6 @@ class SchoolPage:
     weekday: pd.DataFrame
     lessons: pd.DataFrame
     options: dict[str, list] = field(default_factory=dict)
-
-    @property
-    def share_watch(self) -> float | None:
-        return analytics.share(self.over_watch, self.students)
-
-    @property
-    def share_high(self) -> float | None:
-        return analytics.share(self.over_high, self.students)
 
 
 def schools_in_scope(session: Session, viewer: Viewer, term_id: int) -> list[tuple[int, str]]:
@@ -148,7 +139,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     }
     merged = _apply_filters(merged, filters)
     weekly = _weekly(session, viewer, term_id, school_id, set(merged["student_id"]))
-    table = _student_table(session, merged, weekly)
+    table = _student_table(session, viewer, merged, weekly)
     shares = merged["absent"] / merged["scheduled"]
     previous = _previous_term(session, term_id)
     previous_watch = previous_high = None
@@ -158,6 +149,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
             before_shares = before["absent"] / before["scheduled"]
             previous_watch = float((before_shares >= before["watch"]).mean())
             previous_high = float((before_shares >= before["high"]).mean())
+    weekday, lessons = _patterns(session, viewer, school_id, term_id, set(merged["student_id"]))
     return SchoolPage(
         school_name=school.name, municipality_name=municipality.name, term_code=term.code,
         students=len(merged), over_watch=int((shares >= merged["watch"]).sum()),
@@ -169,35 +161,31 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
                                                 float(merged["unreported"].sum())),
         table=table,
         weekly_lines=_trend_lines(session, viewer, school, municipality, term_id, weekly),
-        weekday=_school_weekday(session, viewer, school_id, term_id,
-                                set(merged["student_id"])),
-        lessons=_school_lessons(session, viewer, school_id, term_id, set(merged["student_id"])),
+        weekday=weekday, lessons=lessons,
         options=options,
     )
 
 
-def _student_table(session, merged: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+def _student_table(session, viewer, merged: pd.DataFrame,
+                   weekly: pd.DataFrame) -> pd.DataFrame:
     columns = ["id", "Elev", "Personnummer", "Program", "Årskurs", "Klass", "Frånvaro",
                "Giltig", "Ogiltig", "Trend", "Flagga"]
     if merged.empty:
         return pd.DataFrame(columns=columns)
-    students = {s.id: s for s in session.scalars(
-        select(Student).where(Student.id.in_(merged["student_id"].tolist())))}
-    trend = analytics.trends(weekly)
-    rows = []
-    for row in merged.itertuples():
-        student = students[row.student_id]
-        share = row.absent / row.scheduled
-        rows.append({
-            "id": row.student_id, "Elev": display_name(student),
-            "Personnummer": mask(student.personal_number, student.protected_identity),
-            "Program": row.programme, "Årskurs": row.school_year, "Klass": row.class_name,
-            "Frånvaro": share, "Giltig": row.valid / row.scheduled,
-            "Ogiltig": row.invalid / row.scheduled,
-            "Trend": analytics.TREND_ARROWS[trend.get(row.student_id, "")],
-            "Flagga": analytics.FLAG_LABELS[analytics.flag(share, row.watch, row.high)],
-        })
-    table = pd.DataFrame(rows, columns=columns)
+    rows = merged.assign(share=merged["absent"] / merged["scheduled"],
+                         valid_share=merged["valid"] / merged["scheduled"],
+                         invalid_share=merged["invalid"] / merged["scheduled"])
+    rows = rows.merge(people(session, viewer, rows["student_id"]), on="student_id")
+    trend = analytics.trends(weekly).reindex(rows["student_id"]).fillna("").to_numpy()
+    flags = [analytics.flag(v, w, h) for v, w, h in
+             zip(rows["share"], rows["watch"], rows["high"], strict=True)]
+    table = pd.DataFrame({
+        **identity_columns(rows), "Program": rows["programme"].to_numpy(),
+        "Årskurs": rows["school_year"].to_numpy(), "Klass": rows["class_name"].to_numpy(),
+        **{k: v.to_numpy() for k, v in share_columns(rows).items()},
+        "Trend": [analytics.TREND_ARROWS[t] for t in trend],
+        "Flagga": [analytics.FLAG_LABELS[f] for f in flags],
+    }, columns=columns)
     # Risk: flag level first, rising before the rest, then the share itself.
     level = table["Flagga"].map({"≥ 20 %": 2, "≥ 15 %": 1}).fillna(0)
     rising = (table["Trend"] == "↑").astype(int)
@@ -215,7 +203,8 @@ def _share_by_week(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _trend_lines(session, viewer, school, municipality, term_id, weekly) -> dict:
     """The school (the viewer's students there) against all schools in its municipality and
-    in its region: aggregates only, from the school × week summary."""
+    in its region: aggregates only, from the school × week summary. Two narrow queries
+    measured 3× faster than one grouped by municipality."""
     def area(condition) -> pd.DataFrame:
         return _share_by_week(read_frame(session,
             select(SchoolWeekSummary.iso_year, SchoolWeekSummary.iso_week,
@@ -224,37 +213,28 @@ def _trend_lines(session, viewer, school, municipality, term_id, weekly) -> dict
             .join(Municipality, Municipality.id == School.municipality_id)
             .where(SchoolWeekSummary.term_id == term_id, condition)
             .group_by(SchoolWeekSummary.iso_year, SchoolWeekSummary.iso_week),
-            ["iso_year", "iso_week", "scheduled", "absent"]))
+            ["iso_year", "iso_week", "scheduled", "absent"])).sort_values(["iso_year",
+                                                                            "iso_week"])
 
     return {
         school.name: _share_by_week(weekly).sort_values(["iso_year", "iso_week"]),
-        f"Skolor i {municipality.name}": area(School.municipality_id == municipality.id)
-        .sort_values(["iso_year", "iso_week"]),
-        "Regionen": area(Municipality.region_id == municipality.region_id)
-        .sort_values(["iso_year", "iso_week"]),
+        f"Skolor i {municipality.name}": area(School.municipality_id == municipality.id),
+        "Regionen": area(Municipality.region_id == municipality.region_id),
     }
 
 
-def _slot_sums(session, viewer, school_id, term_id, student_ids, column) -> pd.DataFrame:
-    """Scheduled, valid and invalid minutes by weekday or lesson start, for the (filtered)
-    students at a school, from the slot summary."""
+def _patterns(session, viewer, school_id, term_id, student_ids) -> tuple[pd.DataFrame, ...]:
+    """Weekday and lesson-start patterns of the (filtered) students at a school, from one
+    read of the slot summary."""
     slot = StudentSlotSummary
     frame = read_frame(session,
-        select(slot.student_id, getattr(slot, column), slot.scheduled, slot.valid, slot.invalid)
+        select(slot.student_id, slot.weekday, slot.lesson_start, slot.scheduled, slot.valid,
+               slot.invalid)
         .where(slot.term_id == term_id, slot.school_id == school_id,
                absence_clause(viewer, slot)),
-        ["student_id", column, "scheduled", "valid", "invalid"])
-    return frame[frame["student_id"].isin(student_ids)].drop(columns="student_id")
-
-
-def _school_weekday(session, viewer, school_id, term_id, student_ids) -> pd.DataFrame:
-    sums = _slot_sums(session, viewer, school_id, term_id, student_ids, "weekday")
-    return analytics.weekday_pattern(sums)
-
-
-def _school_lessons(session, viewer, school_id, term_id, student_ids) -> pd.DataFrame:
-    sums = _slot_sums(session, viewer, school_id, term_id, student_ids, "lesson_start")
-    return analytics.lesson_pattern(sums)
+        ["student_id", "weekday", "lesson_start", "scheduled", "valid", "invalid"])
+    frame = frame[frame["student_id"].isin(student_ids)]
+    return analytics.weekday_pattern(frame), analytics.lesson_pattern(frame)
 
 
 def heatmap_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
@@ -289,20 +269,13 @@ WATCH_COLUMNS = ["id", "Elev", "Personnummer", "Hemkommun", "Skola", "Frånvaro"
 
 def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "watch",
                include_rising: bool = True) -> pd.DataFrame:
-    """Students over the watch (or high) level, or rising, across the viewer's scope."""
+    """Students over the watch (or high) level, or rising, across the viewer's scope; flags
+    by each student's home municipality's levels."""
     require_individual_access(viewer)
-    summary = (
-        select(StudentTermSummary.student_id, func.sum(StudentTermSummary.scheduled),
-               func.sum(StudentTermSummary.absent), func.sum(StudentTermSummary.valid),
-               func.sum(StudentTermSummary.invalid))
-        .where(StudentTermSummary.term_id == term_id, absence_clause(viewer, StudentTermSummary))
-        .group_by(StudentTermSummary.student_id)
-        .having(func.sum(StudentTermSummary.scheduled) > 0)
-    )
-    totals = read_frame(session, summary,
-                        ["student_id", "scheduled", "absent", "valid", "invalid"])
-    if totals.empty:
+    rows = student_term_rows(session, viewer, term_id)
+    if rows.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
+    totals = per_student(rows)
     weekly = read_frame(session,
         select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
                StudentWeekSummary.iso_week, func.sum(StudentWeekSummary.scheduled),
@@ -312,60 +285,27 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
         .group_by(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
                   StudentWeekSummary.iso_week),
         ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
-    trend = analytics.trends(weekly)
-    people = _people(session, viewer, term_id, totals["student_id"].tolist())
-    rows = []
-    for row in totals.itertuples():
-        person = people.get(row.student_id)
-        if person is None:
-            continue
-        share = row.absent / row.scheduled
-        flag = analytics.flag(share, person["watch"], person["high"])
-        rising = trend.get(row.student_id, "") == "up"
-        wanted = flag == "high" or (flag == "watch" and level == "watch") or \
-            (include_rising and rising)
-        if not wanted:
-            continue
-        rows.append({"id": row.student_id, "Elev": person["name"],
-                     "Personnummer": person["number"], "Hemkommun": person["municipality"],
-                     "Skola": person["school"], "Frånvaro": share,
-                     "Giltig": row.valid / row.scheduled,
-                     "Ogiltig": row.invalid / row.scheduled,
-                     "Trend": analytics.TREND_ARROWS[trend.get(row.student_id, "")],
-                     "Flagga": analytics.FLAG_LABELS[flag]})
-    table = pd.DataFrame(rows, columns=WATCH_COLUMNS)
+    trend = analytics.trends(weekly).reindex(totals["student_id"]).fillna("").to_numpy()
+    flags = [analytics.flag(v, w, h) for v, w, h in
+             zip(totals["share"], totals["watch"], totals["high"], strict=True)]
+    wanted = [f == "high" or (f == "watch" and level == "watch") or
+              (include_rising and t == "up") for f, t in zip(flags, trend, strict=True)]
+    chosen = totals.assign(flag=flags, trend=trend)[wanted]
+    # The school where the student has the most scheduled time this term.
+    main_school = rows.sort_values("scheduled").drop_duplicates("student_id", keep="last")
+    named = people(session, viewer, chosen["student_id"], Municipality.name)
+    schools = read_frame(session, select(School.id, School.name).where(
+        School.id.in_(main_school["school_id"].unique().tolist())), ["school_id", "school"])
+    merged = (chosen.merge(named, on="student_id")
+              .merge(main_school[["student_id", "school_id"]], on="student_id")
+              .merge(schools, on="school_id"))
+    table = pd.DataFrame({
+        **identity_columns(merged), "Hemkommun": merged["name"], "Skola": merged["school"],
+        **share_columns(merged),
+        "Trend": merged["trend"].map(analytics.TREND_ARROWS),
+        "Flagga": merged["flag"].map(analytics.FLAG_LABELS),
+    }, columns=WATCH_COLUMNS)
     return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
-
-
-def _people(session, viewer, term_id, student_ids) -> dict[int, dict]:
-    """Name, masked number, home municipality with thresholds, and the school with most
-    scheduled time this term, for students in scope."""
-    result: dict[int, dict] = {}
-    for start in range(0, len(student_ids), 500):
-        chunk = student_ids[start:start + 500]
-        for student, municipality in session.execute(
-            select(Student, Municipality)
-            .join(Municipality, Municipality.id == Student.home_municipality_id)
-            .where(Student.id.in_(chunk), student_clause(viewer))
-        ):
-            result[student.id] = {
-                "name": display_name(student),
-                "number": mask(student.personal_number, student.protected_identity),
-                "municipality": municipality.name, "watch": municipality.watch_threshold,
-                "high": municipality.high_threshold, "school": "",
-            }
-        schools = session.execute(
-            select(StudentTermSummary.student_id, School.name, StudentTermSummary.scheduled)
-            .join(School, School.id == StudentTermSummary.school_id)
-            .where(StudentTermSummary.term_id == term_id,
-                   StudentTermSummary.student_id.in_(chunk),
-                   absence_clause(viewer, StudentTermSummary))
-            .order_by(StudentTermSummary.scheduled)
-        ).all()
-        for student_id, school_name, _ in schools:  # the largest comes last and wins
-            if student_id in result:
-                result[student_id]["school"] = school_name
-    return result
 
 
 # --- One student -------------------------------------------------------------------------

@@ -54,11 +54,10 @@ def guard(page_key: str, title: str) -> Viewer:
     if st.session_state.get(_LOGOUT_REQUESTED):
         _end_session(authenticator, "Du är utloggad.")
     viewer = _login(authenticator, credentials, settings)
+    _sidebar(viewer)
     if not may_open(viewer.role, page_key):
-        _sidebar(viewer)
         st.error("Du har inte behörighet till den här sidan.")
         st.stop()
-    _sidebar(viewer)
     return viewer
 
 

@@ -18,20 +18,12 @@ from lib.summaries import per_student, student_term_rows
 
 
 @dataclass(frozen=True)
-class Overview:
+class Overview(analytics.FlagShares):
     students: int
     over_watch: int
     over_high: int
     per_school: pd.DataFrame
     flagged: pd.DataFrame  # the students over their watch level, highest first
-
-    @property
-    def share_watch(self) -> float | None:
-        return analytics.share(self.over_watch, self.students)
-
-    @property
-    def share_high(self) -> float | None:
-        return analytics.share(self.over_high, self.students)
 
 
 def _counts(students: pd.DataFrame) -> tuple[int, int, int]:

@@ -48,24 +48,42 @@ def display_name(student: Student) -> str:
 STUDENT_LIST_COLUMNS = ["id", "Elev", "Personnummer", "Frånvaro", "Giltig", "Ogiltig", "Flagga"]
 
 
+def people(session: Session, viewer: Viewer, student_ids, *extra) -> pd.DataFrame:
+    """Identity columns of the students in scope among student_ids (plus `extra` columns,
+    joined by the caller's query needs), as student_id, first, last, number, protected."""
+    query = select(Student.id, Student.first_name, Student.last_name, Student.personal_number,
+                   Student.protected_identity, *extra).where(
+        Student.id.in_(list(student_ids)), student_clause(viewer))
+    if extra:
+        query = query.join(Municipality, Municipality.id == Student.home_municipality_id)
+    names = ["student_id", "first", "last", "number", "protected"]
+    return read_frame(session, query, [*names, *(c.key for c in extra)])
+
+
+def identity_columns(frame: pd.DataFrame) -> dict[str, list]:
+    """id, shown name and masked number for rows merged with people()."""
+    return {
+        "id": frame["student_id"].astype(int).tolist(),
+        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
+                                              frame["last"], frame["protected"], strict=True)],
+        "Personnummer": [mask(n, bool(p)) for n, p in zip(frame["number"], frame["protected"],
+                                                          strict=True)],
+    }
+
+
+def share_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The three shares of per-student totals (summaries.per_student)."""
+    return {"Frånvaro": frame["share"], "Giltig": frame["valid_share"],
+            "Ogiltig": frame["invalid_share"]}
+
+
 def students_table(session: Session, viewer: Viewer, totals: pd.DataFrame, term_id: int,
                    note: str) -> pd.DataFrame:
     """Named, masked rows for per-student totals (from summaries.per_student), highest
     absence first. Showing such a list is audited as one event, not one per student."""
-    people = read_frame(session,
-        select(Student.id, Student.first_name, Student.last_name, Student.personal_number,
-               Student.protected_identity)
-        .where(Student.id.in_(totals["student_id"].tolist()), student_clause(viewer)),
-        ["student_id", "first", "last", "number", "protected"])
-    merged = totals.merge(people, on="student_id")
+    merged = totals.merge(people(session, viewer, totals["student_id"]), on="student_id")
     table = pd.DataFrame({
-        "id": merged["student_id"].astype(int),
-        "Elev": [format_name(*r) for r in zip(merged["student_id"], merged["first"],
-                                              merged["last"], merged["protected"], strict=True)],
-        "Personnummer": [mask(n, bool(p)) for n, p in zip(merged["number"], merged["protected"],
-                                                          strict=True)],
-        "Frånvaro": merged["share"], "Giltig": merged["valid_share"],
-        "Ogiltig": merged["invalid_share"],
+        **identity_columns(merged), **share_columns(merged),
         "Flagga": [analytics.FLAG_LABELS[analytics.flag(v, w, h)] for v, w, h in
                    zip(merged["share"], merged["watch"], merged["high"], strict=True)],
     }, columns=STUDENT_LIST_COLUMNS)

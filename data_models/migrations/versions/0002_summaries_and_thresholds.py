@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_student_slot_summary'))
     )
     with op.batch_alter_table('student_slot_summary', schema=None) as batch_op:
-        batch_op.create_index('ix_student_slot_summary_term_school', ['term_id', 'school_id'], unique=False)
+        batch_op.create_index('ix_student_slot_summary_term_school', ['term_id', 'school_id', 'student_id', 'weekday', 'lesson_start', 'scheduled', 'valid', 'invalid'], unique=False)
         batch_op.create_index('ix_student_slot_summary_term_student', ['term_id', 'student_id'], unique=False)
 
     op.create_table('student_term_summary',
@@ -108,7 +108,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('student_id', 'school_id', 'iso_year', 'iso_week', name=op.f('pk_student_week_summary'))
     )
     with op.batch_alter_table('student_week_summary', schema=None) as batch_op:
-        batch_op.create_index('ix_student_week_summary_term_school', ['term_id', 'school_id'], unique=False)
+        batch_op.create_index('ix_student_week_summary_term_school', ['term_id', 'school_id', 'student_id', 'iso_year', 'iso_week', 'scheduled', 'absent'], unique=False)
         batch_op.create_index('ix_student_week_summary_term_student', ['term_id', 'student_id'], unique=False)
 
     with op.batch_alter_table('absence_record', schema=None) as batch_op:
