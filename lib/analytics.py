@@ -26,16 +26,6 @@ def flag(value: float | None, watch: float = WATCH_THRESHOLD, high: float = HIGH
     return ""
 
 
-def student_shares(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per-student totals from rows with student_id, scheduled, absent, valid, invalid."""
-    totals = rows.groupby("student_id", as_index=False)[
-        ["scheduled", "absent", "valid", "invalid"]
-    ].sum()
-    totals = totals[totals["scheduled"] > 0].copy()
-    for column in ("absent", "valid", "invalid"):
-        totals[f"{column}_share"] = totals[column] / totals["scheduled"]
-    return totals
-
 
 class FlagShares:
     """Shares over the levels, for a result with students, over_watch and over_high."""
@@ -52,11 +42,6 @@ class FlagShares:
     def share_high(self) -> float | None:
         return share(self.over_high, self.students)
 
-
-def count_flags(shares: pd.Series, watch: float = WATCH_THRESHOLD,
-                high: float = HIGH_THRESHOLD) -> tuple[int, int, int]:
-    """(students, at or over watch, at or over high)."""
-    return int(shares.size), int((shares >= watch).sum()), int((shares >= high).sum())
 
 
 def suppress(count: int, value: float | None) -> float | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import bcrypt
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_models.models import User
@@ -137,9 +137,6 @@ def check_login(session: Session, username: str, login_at: float) -> SessionChec
                                   "Logga in igen.")
     return SessionCheck(load_viewer(session, user), None)
 
-
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def touch_credentials(user: User) -> None:

@@ -11,7 +11,3 @@ def utcnow() -> dt.datetime:
 
 def epoch(moment: dt.datetime) -> float:
     return moment.replace(tzinfo=dt.UTC).timestamp()
-
-
-def from_epoch(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None)

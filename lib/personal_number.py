@@ -65,7 +65,3 @@ def mask(number: str, protected: bool = False) -> str:
     if protected:
         return "********-****"
     return f"{number[:8]}-****"
-
-
-def format_full(number: str) -> str:
-    return f"{number[:8]}-{number[8:]}"

@@ -41,8 +41,3 @@ def current_term(session: Session, today: dt.date | None = None) -> TermInfo | N
             return term
     started = [t for t in terms if t.start_date <= today]
     return started[0] if started else (terms[-1] if terms else None)
-
-
-def term_code_for(day: dt.date) -> str:
-    """HT runs July–December, VT January–June."""
-    return f"{'HT' if day.month >= 7 else 'VT'}{day.year}"

@@ -44,6 +44,17 @@ def personal_number(birth: str, serial: int) -> str:
     return f"{birth}{serial}{luhn_digit(digits)}"
 
 
+def absence(student_id: int, school_id: int, day: dt.date, term_id: int, scheduled: int,
+            valid: int, invalid: int, unreported: int = 0) -> AbsenceRecord:
+    """One day's absence row, with week and weekday derived from the date."""
+    iso = day.isocalendar()
+    return AbsenceRecord(student_id=student_id, school_id=school_id, date=day,
+                         scheduled_minutes=scheduled, absent_minutes=valid + invalid,
+                         valid_minutes=valid, invalid_minutes=invalid,
+                         unreported_minutes=unreported, iso_year=iso.year, iso_week=iso.week,
+                         weekday=day.weekday(), term_id=term_id)
+
+
 @dataclass
 class World:
     ids: dict[str, int]
@@ -89,10 +100,8 @@ def build_world(session: Session, rounds: int = 4) -> World:
                                   class_name="NA1A", school_year=1,
                                   start_date=dt.date(2025, 8, 18), end_date=None))
             day = dt.date(2025, 9, 1)
-            session.add(AbsenceRecord(
-                student_id=ids[key], school_id=ids[school], date=day, scheduled_minutes=1000,
-                absent_minutes=absent, valid_minutes=valid, invalid_minutes=absent - valid,
-                iso_year=2025, iso_week=36, weekday=day.weekday(), term_id=ids["HT2025"]))
+            session.add(absence(ids[key], ids[school], day, ids["HT2025"], 1000, valid,
+                                absent - valid))
     password = hash_password(PASSWORD, rounds)
     users = [
         ("admin", Role.ADMIN, []),

@@ -6,22 +6,24 @@ import pandas as pd
 import pytest
 
 from lib import analytics as a
+from lib.summaries import per_student
 
 
 def test_three_students_give_exact_shares_and_flags():
-    rows = pd.DataFrame({
+    rows = pd.DataFrame({  # student 1 attends two schools
         "student_id": [1, 1, 2, 3],
         "scheduled": [600, 400, 1000, 1000],
         "absent": [100, 50, 200, 149],
         "valid": [100, 0, 50, 149],
         "invalid": [0, 50, 150, 0],
+        "watch": 0.15, "high": 0.20,
     })
-    shares = a.student_shares(rows).set_index("student_id")
-    assert shares.loc[1, "absent_share"] == pytest.approx(0.15)
+    shares = per_student(rows).set_index("student_id")
+    assert shares.loc[1, "share"] == pytest.approx(0.15)
     assert shares.loc[1, "invalid_share"] == pytest.approx(0.05)
-    assert shares.loc[2, "absent_share"] == pytest.approx(0.20)
-    assert [a.flag(v) for v in shares["absent_share"]] == ["watch", "high", ""]
-    assert a.count_flags(shares["absent_share"]) == (3, 2, 1)
+    assert shares.loc[2, "share"] == pytest.approx(0.20)
+    assert shares.loc[3, "valid_share"] == pytest.approx(0.149)
+    assert [a.flag(v) for v in shares["share"]] == ["watch", "high", ""]
 
 
 def test_flags_follow_a_municipalitys_own_thresholds():

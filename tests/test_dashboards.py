@@ -4,21 +4,18 @@ import datetime as dt
 
 import pytest
 
-from data_models.models import AbsenceRecord
 from lib import summaries
 from lib.access import AccessDenied
 from lib.dashboards import Filters, heatmap_page, school_page, student_absence, watch_list
+from tests.factories import absence
 
 
 @pytest.fixture
 def last_spring(write, world):
     """Anna had 40 % absence at SB in VT2025, the term before HT2025."""
     with write() as session:
-        session.add(AbsenceRecord(student_id=world["anna"], school_id=world["SB"],
-                                  date=dt.date(2025, 3, 3), scheduled_minutes=1000,
-                                  absent_minutes=400, valid_minutes=0, invalid_minutes=400,
-                                  unreported_minutes=0, iso_year=2025, iso_week=10,
-                                  weekday=0, term_id=world["VT2025"]))
+        session.add(absence(world["anna"], world["SB"], dt.date(2025, 3, 3), world["VT2025"],
+                            1000, valid=0, invalid=400))
         summaries.refresh(session, [world["VT2025"]], [world["anna"]])
     return world
 

@@ -7,6 +7,7 @@ from sqlalchemy import text, update
 
 from data_models.models import AbsenceRecord, MunicipalityTermSummary
 from lib import admin, summaries
+from tests.factories import absence
 
 
 def _frame(session, sql: str) -> pd.DataFrame:
@@ -43,11 +44,8 @@ def test_partial_refresh_follows_rows_that_move_between_schools(write, read, wor
         # Anna's absence turns out to belong to school SA, not SB.
         session.execute(update(AbsenceRecord).where(AbsenceRecord.student_id == world["anna"])
                         .values(school_id=world["SA"]))
-        session.add(AbsenceRecord(student_id=world["anna"], school_id=world["SA"],
-                                  date=dt.date(2025, 9, 2), scheduled_minutes=300,
-                                  absent_minutes=60, valid_minutes=0, invalid_minutes=60,
-                                  unreported_minutes=30, iso_year=2025, iso_week=36,
-                                  weekday=1, term_id=world["HT2025"]))
+        session.add(absence(world["anna"], world["SA"], dt.date(2025, 9, 2), world["HT2025"],
+                            300, valid=0, invalid=60, unreported=30))
         summaries.refresh(session, [world["HT2025"]], [world["anna"]])
     with read() as session:
         _assert_consistent(session)
