@@ -86,18 +86,23 @@ def trends(weekly: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series(dtype=object, name="trend")
     from_end = frame.groupby("student_id").cumcount(ascending=False)
-    recent_rows = from_end < TREND_WEEKS
+    recent = from_end < TREND_WEEKS
     columns = ["scheduled", "absent"]
-    recent_sums = frame[recent_rows].groupby("student_id")[columns].sum()
-    earlier_sums = frame[~recent_rows].groupby("student_id")[columns].sum().reindex(
-        recent_sums.index)
-    weeks = frame.groupby("student_id").size()
-    recent = recent_sums["absent"] / recent_sums["scheduled"]
-    earlier = earlier_sums["absent"] / earlier_sums["scheduled"]
-    result = pd.Series("flat", index=recent_sums.index, name="trend")
+    sums = frame[recent].groupby("student_id")[columns].sum().add_prefix("recent_")
+    earlier = frame[~recent].groupby("student_id")[columns].sum().add_prefix("earlier_")
+    sums = sums.join(earlier).assign(weeks=frame.groupby("student_id").size())
+    return classify_trends(sums)
+
+
+def classify_trends(sums: pd.DataFrame) -> pd.Series:
+    """The trend rule on per-student sums (index student_id; recent_scheduled,
+    recent_absent, earlier_scheduled, earlier_absent, weeks), however they were summed."""
+    recent = sums["recent_absent"] / sums["recent_scheduled"]
+    earlier = sums["earlier_absent"] / sums["earlier_scheduled"]
+    result = pd.Series("flat", index=sums.index, name="trend")
     result[(recent - earlier >= TREND_MARGIN) & (recent >= TREND_FLOOR)] = "up"
     result[earlier - recent >= TREND_MARGIN] = "down"
-    result[weeks.reindex(result.index) < TREND_MIN_WEEKS] = ""
+    result[sums["weeks"] < TREND_MIN_WEEKS] = ""
     return result
 
 

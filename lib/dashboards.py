@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from data_models.models import (
@@ -109,15 +109,50 @@ def _apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def _weekly(session, viewer, term_id, school_id, student_ids) -> pd.DataFrame:
-    frame = read_frame(session,
-        select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
-               StudentWeekSummary.iso_week, StudentWeekSummary.scheduled,
-               StudentWeekSummary.absent)
-        .where(StudentWeekSummary.term_id == term_id, StudentWeekSummary.school_id == school_id,
-               absence_clause(viewer, StudentWeekSummary)),
-        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
-    return frame[frame["student_id"].isin(student_ids)]
+def _week_filter(viewer, term_id, school_id, student_ids, filtered: bool):
+    week = StudentWeekSummary
+    conditions = [week.term_id == term_id, week.school_id == school_id, week.scheduled > 0,
+                  absence_clause(viewer, week)]
+    if filtered:  # programme, year or class chosen: only those students
+        conditions.append(week.student_id.in_(sorted(student_ids)))
+    return conditions
+
+
+def _school_trends(session, viewer, term_id, school_id, student_ids, filtered) -> pd.Series:
+    """Each student's trend, summed in SQL: a window function numbers the student's weeks
+    from the end, so about one row per student comes back instead of one per week."""
+    week = StudentWeekSummary
+    numbered = (
+        select(week.student_id, week.scheduled, week.absent,
+               func.row_number().over(partition_by=week.student_id,
+                                      order_by=(week.iso_year.desc(), week.iso_week.desc()))
+               .label("from_end"))
+        .where(*_week_filter(viewer, term_id, school_id, student_ids, filtered))
+        .subquery()
+    )
+    recent = numbered.c.from_end <= analytics.TREND_WEEKS
+
+    def part(column, in_recent):
+        return func.sum(case((recent if in_recent else ~recent, column), else_=0))
+
+    sums = read_frame(session,
+        select(numbered.c.student_id, part(numbered.c.scheduled, True),
+               part(numbered.c.absent, True), part(numbered.c.scheduled, False),
+               part(numbered.c.absent, False), func.count())
+        .group_by(numbered.c.student_id),
+        ["student_id", "recent_scheduled", "recent_absent", "earlier_scheduled",
+         "earlier_absent", "weeks"])
+    return analytics.classify_trends(sums.set_index("student_id"))
+
+
+def _school_weeks(session, viewer, term_id, school_id, student_ids, filtered) -> pd.DataFrame:
+    """The school's own weekly line: the viewer's (filtered) students there."""
+    week = StudentWeekSummary
+    return read_frame(session,
+        select(week.iso_year, week.iso_week, func.sum(week.scheduled), func.sum(week.absent))
+        .where(*_week_filter(viewer, term_id, school_id, student_ids, filtered))
+        .group_by(week.iso_year, week.iso_week),
+        ["iso_year", "iso_week", "scheduled", "absent"])
 
 
 def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
@@ -138,8 +173,10 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
         "class_name": sorted(merged["class_name"].dropna().unique().tolist()),
     }
     merged = _apply_filters(merged, filters)
-    weekly = _weekly(session, viewer, term_id, school_id, set(merged["student_id"]))
-    table = _student_table(session, viewer, merged, weekly)
+    chosen, filtered = set(merged["student_id"]), filters != Filters()
+    trend = _school_trends(session, viewer, term_id, school_id, chosen, filtered)
+    weekly = _school_weeks(session, viewer, term_id, school_id, chosen, filtered)
+    table = _student_table(session, viewer, merged, trend)
     shares = merged["absent"] / merged["scheduled"]
     previous = _previous_term(session, term_id)
     previous_watch = previous_high = None
@@ -166,8 +203,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     )
 
 
-def _student_table(session, viewer, merged: pd.DataFrame,
-                   weekly: pd.DataFrame) -> pd.DataFrame:
+def _student_table(session, viewer, merged: pd.DataFrame, trend: pd.Series) -> pd.DataFrame:
     columns = ["id", "Elev", "Personnummer", "Program", "Årskurs", "Klass", "Frånvaro",
                "Giltig", "Ogiltig", "Trend", "Flagga"]
     if merged.empty:
@@ -176,7 +212,7 @@ def _student_table(session, viewer, merged: pd.DataFrame,
                          valid_share=merged["valid"] / merged["scheduled"],
                          invalid_share=merged["invalid"] / merged["scheduled"])
     rows = rows.merge(people(session, viewer, rows["student_id"]), on="student_id")
-    trend = analytics.trends(weekly).reindex(rows["student_id"]).fillna("").to_numpy()
+    trend = trend.reindex(rows["student_id"]).fillna("").to_numpy()
     flags = [analytics.flag(v, w, h) for v, w, h in
              zip(rows["share"], rows["watch"], rows["high"], strict=True)]
     table = pd.DataFrame({

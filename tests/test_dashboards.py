@@ -97,3 +97,36 @@ def test_student_absence_respects_scope(read, world, viewer):
     assert (coach.watch, coach.high) == (0.15, 0.20)
     assert coach.months.to_dict("records") == [{"Månad": "september 2025", "Frånvaro": 0.1,
                                                 "Giltig": 0.0, "Ogiltig": 0.1}]
+
+
+def test_trends_summed_in_sql_agree_with_the_reference_rule(write, read, world, viewer):
+    """Eight weeks at SB: anna rises to 30 %, bo stays at 10 %, eva falls from 40 %."""
+    from sqlalchemy import select
+
+    from data_models.models import StudentWeekSummary
+    from lib import analytics
+    from lib.dashboards import _school_trends
+    from lib.frames import read_frame
+
+    shares = {"anna": [0.05] * 4 + [0.30] * 4, "bo": [0.10] * 8, "eva": [0.40] * 4 + [0.1] * 4}
+    with write() as session:
+        for name, weekly in shares.items():
+            for n, share in enumerate(weekly):
+                day = dt.date(2025, 9, 8) + dt.timedelta(weeks=n)
+                session.add(absence(world[name], world["SB"], day, world["HT2025"], 1000,
+                                    valid=0, invalid=int(share * 1000)))
+        summaries.refresh(session, [world["HT2025"]])
+    with read() as session:
+        students = {world[n] for n in shares}
+        in_sql = _school_trends(session, viewer("staff_sb"), world["HT2025"], world["SB"],
+                                students, filtered=False)
+        weekly = read_frame(session, select(
+            StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
+            StudentWeekSummary.iso_week, StudentWeekSummary.scheduled,
+            StudentWeekSummary.absent).where(StudentWeekSummary.school_id == world["SB"]),
+            ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
+        table = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"]).table
+    reference = analytics.trends(weekly)
+    assert in_sql.sort_index().to_dict() == reference.sort_index().to_dict()
+    assert in_sql.to_dict() == {world["anna"]: "up", world["bo"]: "flat", world["eva"]: "down"}
+    assert dict(zip(table["id"], table["Trend"], strict=True))[world["anna"]] == "↑"
