@@ -197,7 +197,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
         reporting_rate=analytics.reporting_rate(float(merged["scheduled"].sum()),
                                                 float(merged["unreported"].sum())),
         table=table,
-        weekly_lines=_trend_lines(session, viewer, school, municipality, term_id, weekly),
+        weekly_lines=_trend_lines(session, school, municipality, term_id, weekly),
         weekday=weekday, lessons=lessons,
         options=options,
     )
@@ -237,7 +237,7 @@ def _share_by_week(frame: pd.DataFrame) -> pd.DataFrame:
                                                                   "share"]]
 
 
-def _trend_lines(session, viewer, school, municipality, term_id, weekly) -> dict:
+def _trend_lines(session, school, municipality, term_id, weekly) -> dict:
     """The school (the viewer's students there) against all schools in its municipality and
     in its region: aggregates only, from the school × week summary. Two narrow queries
     measured 3× faster than one grouped by municipality."""
