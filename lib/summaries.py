@@ -1,6 +1,6 @@
 """Summary tables, rebuilt inside the caller's transaction for whatever an absence write
-touched: student × term, student × week, school × week, municipality × term. Dashboards
-read these, never the raw rows' totals."""
+touched: student × term, student × week, student × weekday and lesson start, school × week,
+municipality × term. Dashboards read these, never the raw rows' totals."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from data_models.models import (
     StudentSlotSummary,
     StudentTermSummary,
     StudentWeekSummary,
+    Term,
 )
+from lib.access import absence_clause
+from lib.frames import read_frame
 
 CHUNK = 500  # ids per IN list, well inside every backend's parameter limit
 
@@ -61,8 +64,6 @@ def refresh(session: Session, term_ids: Iterable[int],
 
 def refresh_municipality(session: Session, municipality_id: int) -> None:
     """After a threshold change: recount the municipality's flagged students in every term."""
-    from data_models.models import Term
-
     terms = session.scalars(select(Term.id)).all()
     if terms:
         _refresh_municipality_terms(session, terms, [municipality_id])
@@ -170,8 +171,6 @@ def _refresh_municipality_terms(session, terms, municipalities: list[int] | None
 
 
 def refresh_all(session: Session) -> None:
-    from data_models.models import Term
-
     refresh(session, session.scalars(select(Term.id)).all())
 
 
@@ -190,9 +189,6 @@ def student_term_rows(session: Session, viewer, term_id: int,
                       school_id: int | None = None) -> pd.DataFrame:
     """Student × school rows of one term in the viewer's scope, with the thresholds of each
     student's home municipality."""
-    from lib.access import absence_clause
-    from lib.frames import read_frame
-
     summary = StudentTermSummary
     query = (
         select(summary.student_id, summary.school_id, summary.scheduled, summary.absent,

@@ -33,9 +33,13 @@ def list_terms(session: Session) -> list[TermInfo]:
 
 
 def current_term(session: Session, today: dt.date | None = None) -> TermInfo | None:
-    """The term that contains today, else the latest one that has started, else the first."""
+    return current_among(list_terms(session), today)
+
+
+def current_among(terms: list[TermInfo], today: dt.date | None = None) -> TermInfo | None:
+    """Of terms newest first: the one that contains today, else the latest that has
+    started, else the first."""
     today = today or dt.date.today()
-    terms = list_terms(session)
     for term in terms:
         if term.start_date <= today <= term.end_date:
             return term

@@ -6,6 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.analytics import format_number, format_percent
+from lib.db import session_scope
+from lib.exports import log_export, table_to_excel
+from lib.terms import current_among, list_terms
 
 PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel ≥ 20 %")
 
@@ -23,9 +26,12 @@ def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
     return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
 
 
-def term_picker(terms, current, key: str = "termin"):
+def term_picker(key: str = "termin"):
     """A term select box whose choice lives in the URL (?termin=HT2025), so that a link or
     a reload shows the same term. Defaults to the current term."""
+    with session_scope() as session:
+        terms = list_terms(session)
+    current = current_among(terms)
     if not terms:
         st.info("Det finns inga terminer ännu. En systemförvaltare lägger upp terminer under "
                 "Administration.")
@@ -69,9 +75,6 @@ def student_table(table: pd.DataFrame, key: str) -> None:
 def excel_download(viewer, table: pd.DataFrame, title: str, subtitle: str, what: str,
                    file_name: str) -> None:
     """A formatted Excel file of the table; the download itself is audited."""
-    from lib.db import session_scope
-    from lib.exports import log_export, table_to_excel
-
     def audit() -> None:
         with session_scope(write=True) as session:
             log_export(session, viewer, what, len(table), note=subtitle)

@@ -7,14 +7,11 @@ from lib.analytics import format_percent
 from lib.db import session_scope
 from lib.guard import guard
 from lib.overview import municipality_overview, scope_overview
-from lib.terms import current_term, list_terms
 from lib.ui import show_table, student_table, term_picker
 
 viewer = guard("overview", "Översikt")
 st.title("Översikt")
-with session_scope() as session:
-    terms, current = list_terms(session), current_term(session)
-term = term_picker(terms, current)
+term = term_picker()
 
 if viewer.role == Role.PROJECT_LEADER:
     with session_scope() as session:

@@ -12,14 +12,11 @@ from lib.audit import log_event
 from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page, schools_in_scope
 from lib.db import session_scope
 from lib.guard import guard
-from lib.terms import current_term, list_terms
 from lib.ui import excel_download, query_int, student_table, term_picker
 
 viewer = guard("school", "Skola")
 st.title("Skola")
-with session_scope() as session:
-    terms, current = list_terms(session), current_term(session)
-term = term_picker(terms, current)
+term = term_picker()
 with session_scope() as session:
     schools = dict(schools_in_scope(session, viewer, term.id))
 if not schools:

@@ -7,14 +7,11 @@ from lib.audit import log_event
 from lib.dashboards import watch_list
 from lib.db import session_scope
 from lib.guard import guard
-from lib.terms import current_term, list_terms
 from lib.ui import excel_download, student_table, term_picker
 
 viewer = guard("watch", "Bevakning")
 st.title("Bevakning")
-with session_scope() as session:
-    terms, current = list_terms(session), current_term(session)
-term = term_picker(terms, current)
+term = term_picker()
 
 levels = {"watch": "Över bevakningsnivån (15 %)", "high": "Över hög nivå (20 %)"}
 wanted = st.query_params.get("niva", "watch")
