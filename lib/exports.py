@@ -44,10 +44,11 @@ def table_to_excel(table: pd.DataFrame, title: str, subtitle: str = "",
     percent = [str(c).startswith(PERCENT_HEADERS) for c in shown.columns]
     for row_number, row in enumerate(shown.itertuples(index=False), start=header_row + 1):
         for index, value in enumerate(row, start=1):
-            if pd.isna(value) if not isinstance(value, (list, tuple)) else False:
+            if pd.isna(value):  # cells from itertuples are scalars
                 value = None
-            cell = sheet.cell(row=row_number, column=index, value=escape_cell(
-                value.item() if hasattr(value, "item") else value))
+            elif hasattr(value, "item"):  # numpy scalar → plain Python value for openpyxl
+                value = value.item()
+            cell = sheet.cell(row=row_number, column=index, value=escape_cell(value))
             if percent[index - 1] and isinstance(cell.value, float):
                 cell.number_format = "0.0%"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
