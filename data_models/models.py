@@ -293,3 +293,172 @@ class MunicipalityTermSummary(_Minutes, Base):
     over_high: Mapped[int] = mapped_column(Integer)
     invalid_over_watch: Mapped[int] = mapped_column(Integer)
     invalid_over_high: Mapped[int] = mapped_column(Integer)
+
+
+# --- Review meetings, measures, contacts and feedback ---------------------------------------
+# Every record that people edit together carries `version`: a save states the version it
+# edited, and a save against an older version is refused instead of overwriting.
+
+class Meeting(Base):
+    """A termly joint review of one municipality's students at one school."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        CheckConstraint("status IN ('planned', 'held', 'approved')", name="status"),
+        Index("ix_meeting_school_term", "school_id", "term_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(10), default="planned")
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MeetingParticipant(Base):
+    """A user of the app, or a named external participant with their role."""
+
+    __tablename__ = "meeting_participant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
+                                            index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    role_title: Mapped[str] = mapped_column(String(80), default="")
+
+
+class AgendaItem(Base):
+    """One student on a meeting's agenda: the absence figures frozen at meeting time, and
+    what was said and agreed."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (
+        Index("uq_agenda_item_meeting_student", "meeting_id", "student_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(10), default="")  # high, watch, rising, due
+    scheduled: Mapped[int] = mapped_column(Integer, default=0)
+    absent: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    trend: Mapped[str] = mapped_column(String(4), default="")
+    frozen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    assessment: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class MeetingAmendment(Base):
+    """A change to approved minutes: who, when, and the text before and after."""
+
+    __tablename__ = "meeting_amendment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
+                                            index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class MeetingPresence(Base):
+    """Who has the meeting open: refreshed every few seconds by each open browser."""
+
+    __tablename__ = "meeting_presence"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Measure(Base):
+    __tablename__ = "measure"
+    __table_args__ = (
+        CheckConstraint("owner_kind IN ('school', 'coach', 'person')", name="owner_kind"),
+        CheckConstraint("status IN ('planned', 'ongoing', 'done', 'stopped')", name="status"),
+        CheckConstraint("follow_up_date >= start_date", name="dates"),
+        Index("ix_measure_follow_up", "status", "follow_up_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_kind: Mapped[str] = mapped_column(String(10))
+    owner_name: Mapped[str] = mapped_column(String(120), default="")
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    follow_up_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="planned")
+    stop_reason: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class MeasureFollowUp(Base):
+    __tablename__ = "measure_follow_up"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"),
+                                            index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Contact(Base):
+    """The coach's log of contacts with a student: talks, wake-up calls, visits, referrals."""
+
+    __tablename__ = "contact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Feedback(Base):
+    """Feedback between a municipality's coach and a school, about a meeting or a student."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint("direction IN ('to_school', 'to_coach')", name="direction"),
+        Index("ix_feedback_school", "school_id", "created_at"),
+        Index("ix_feedback_municipality", "municipality_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)

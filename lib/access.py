@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from data_models.models import (
     AbsenceRecord,
     Enrolment,
+    Feedback,
+    Meeting,
     Municipality,
     Role,  # re-exported: pages name roles without importing the data layer
     School,
@@ -19,7 +21,9 @@ from data_models.models import (
     UserScope,
 )
 
-__all__ = ["ROLE_LABELS", "AccessDenied", "Role", "Viewer"]
+__all__ = ["ROLE_LABELS", "STUDENT_NOT_FOUND", "AccessDenied", "Role", "Viewer"]
+
+STUDENT_NOT_FOUND = "Eleven finns inte, eller så har du inte behörighet att se den."
 
 ROLE_LABELS = {
     Role.ADMIN: "Systemförvaltare",
@@ -132,3 +136,37 @@ def municipality_clause(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.role == Role.COACH:
         return Municipality.id.in_(viewer.municipality_ids)
     return false()
+
+
+def meeting_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """Review meetings: the coach's municipality's meetings at any school, the school's
+    meetings with any municipality. Project leaders never see a meeting."""
+    if viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.COACH:
+        return Meeting.municipality_id.in_(viewer.municipality_ids)
+    if viewer.role == Role.SCHOOL_STAFF:
+        return Meeting.school_id.in_(viewer.school_ids)
+    return false()
+
+
+def feedback_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """Feedback between a municipality and a school, visible to both sides."""
+    if viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.COACH:
+        return Feedback.municipality_id.in_(viewer.municipality_ids)
+    if viewer.role == Role.SCHOOL_STAFF:
+        return Feedback.school_id.in_(viewer.school_ids)
+    return false()
+
+
+def require_student(session, viewer: Viewer, student_id: int) -> Student:
+    """The student, when the viewer may see them; AccessDenied with one message whether
+    the student is missing or out of scope."""
+    require_individual_access(viewer)
+    student = session.scalar(select(Student).where(Student.id == student_id,
+                                                   student_clause(viewer)))
+    if student is None:
+        raise AccessDenied(STUDENT_NOT_FOUND)
+    return student

@@ -25,6 +25,7 @@ from data_models.models import (
 )
 from lib import analytics
 from lib.access import (
+    STUDENT_NOT_FOUND,
     AccessDenied,
     Viewer,
     absence_clause,
@@ -369,7 +370,7 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
         .where(Student.id == student_id, student_clause(viewer))
     ).first()
     if found is None:
-        raise AccessDenied("Eleven finns inte, eller så har du inte behörighet att se den.")
+        raise AccessDenied(STUDENT_NOT_FOUND)
     raw = read_frame(session,
         select(AbsenceRecord.date, AbsenceRecord.lesson_start, AbsenceRecord.course,
                AbsenceRecord.iso_year, AbsenceRecord.iso_week,

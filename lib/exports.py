@@ -4,10 +4,11 @@ formula (starting with = + - @) is escaped, and every export is audited."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
@@ -25,24 +26,47 @@ def escape_cell(value):
     return value
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    lines: tuple[str, ...]  # a bold title is made of the first line, the rest follow
+    table: pd.DataFrame
+
+
 def table_to_excel(table: pd.DataFrame, title: str, subtitle: str = "",
                    hide: tuple[str, ...] = ("id",)) -> bytes:
     shown = table.drop(columns=[c for c in hide if c in table.columns])
+    return workbook([Sheet(title, (title, subtitle), shown)])
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    """A formatted workbook: per sheet, the title lines, then the table with a bold header,
+    percent columns as percent, long text wrapped, and every text cell escaped."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet["A1"] = escape_cell(title)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = escape_cell(subtitle)
-    header_row = 4
+    book.remove(book.active)
+    for spec in sheets:
+        sheet = book.create_sheet(spec.title[:31])
+        for row, line in enumerate(spec.lines, start=1):
+            sheet.cell(row=row, column=1, value=escape_cell(line))
+        sheet["A1"].font = Font(bold=True, size=14)
+        _write_table(sheet, spec.table, header_row=len(spec.lines) + 2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_table(sheet, table: pd.DataFrame, header_row: int) -> None:
     fill = PatternFill("solid", fgColor="DCE6F0")
-    for index, column in enumerate(shown.columns, start=1):
+    wrap = Alignment(wrap_text=True, vertical="top")
+    widths = []
+    for index, column in enumerate(table.columns, start=1):
         cell = sheet.cell(row=header_row, column=index, value=escape_cell(str(column)))
         cell.font, cell.fill = Font(bold=True), fill
-        width = max([len(str(column))] + [len(str(v)) for v in shown[column].head(200)])
+        width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
+        widths.append(width)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 50)
-    percent = [str(c).startswith(PERCENT_HEADERS) for c in shown.columns]
-    for row_number, row in enumerate(shown.itertuples(index=False), start=header_row + 1):
+    percent = [str(c).startswith(PERCENT_HEADERS) for c in table.columns]
+    for row_number, row in enumerate(table.itertuples(index=False), start=header_row + 1):
         for index, value in enumerate(row, start=1):
             if pd.isna(value):  # cells from itertuples are scalars
                 value = None
@@ -51,10 +75,9 @@ def table_to_excel(table: pd.DataFrame, title: str, subtitle: str = "",
             cell = sheet.cell(row=row_number, column=index, value=escape_cell(value))
             if percent[index - 1] and isinstance(cell.value, float):
                 cell.number_format = "0.0%"
+            elif widths[index - 1] > 50:
+                cell.alignment = wrap
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def log_export(session: Session, viewer: Viewer, what: str, rows: int, note: str = "") -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from data_models.models import AbsenceRecord, Enrolment, Municipality, School, Student, Term
 from lib import analytics
 from lib.access import (
+    STUDENT_NOT_FOUND,
     AccessDenied,
     Viewer,
     absence_clause,
@@ -24,7 +25,6 @@ from lib.personal_number import mask, normalize
 from lib.summaries import per_student, student_term_rows
 
 PROTECTED_NAME = "Skyddad identitet"
-NOT_FOUND = "Eleven finns inte, eller så har du inte behörighet att se den."
 
 
 @event.listens_for(Student.personal_number, "set", retval=True)
@@ -136,7 +136,7 @@ def get_student(session: Session, viewer: Viewer, student_id: int) -> StudentSum
     student = session.scalar(select(Student).where(Student.id == student_id,
                                                    student_clause(viewer)))
     if student is None:
-        raise AccessDenied(NOT_FOUND)
+        raise AccessDenied(STUDENT_NOT_FOUND)
     municipality = session.get(Municipality, student.home_municipality_id)
     summary = StudentSummary(
         id=student.id,

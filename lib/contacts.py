@@ -1,0 +1,72 @@
+"""The coach's log of contacts with a student. It is the coach's own working record: the
+coach and administrators see it; school staff see measures and feedback instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_models.models import Contact, User
+from lib.access import AccessDenied, Role, Viewer, require_role, require_student
+from lib.audit import log_event
+from lib.clock import utcnow
+from lib.frames import read_frame
+from lib.records import InputError, clean_text
+
+KINDS = {
+    "talk": "Samtal",
+    "wake_up": "Väckningssamtal",
+    "reminder": "Påminnelse",
+    "school_visit": "Skolbesök",
+    "home_visit": "Hembesök",
+    "referral": "Remiss eller hänvisning",
+    "other": "Annat",
+}
+COACH_ROLES = (Role.COACH, Role.ADMIN)
+
+
+def may_log_contacts(viewer: Viewer) -> bool:
+    return viewer.role in COACH_ROLES
+
+
+def add_contact(session: Session, viewer: Viewer, student_id: int, kind: str,
+                date: dt.date | None, note: str, today: dt.date) -> int:
+    _require_coach(viewer)
+    require_student(session, viewer, student_id)
+    if kind not in KINDS:
+        raise InputError("Välj typ av kontakt.")
+    if date is None:
+        raise InputError("Ange datum för kontakten.")
+    if date > today:
+        raise InputError("En kontakt kan inte loggas på ett datum som inte har varit än.")
+    contact = Contact(student_id=student_id, kind=kind, date=date,
+                      note=clean_text("Anteckningen", note), user_id=viewer.user_id,
+                      created_at=utcnow())
+    session.add(contact)
+    session.flush()
+    log_event(session, viewer, "create", "contact", contact.id, student_id=student_id,
+              after={"kind": kind, "date": date.isoformat()})
+    return contact.id
+
+
+def list_contacts(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    _require_coach(viewer)
+    require_student(session, viewer, student_id)
+    frame = read_frame(session,
+        select(Contact.date, Contact.kind, User.display_name, Contact.note)
+        .join(User, User.id == Contact.user_id)
+        .where(Contact.student_id == student_id)
+        .order_by(Contact.date.desc(), Contact.id.desc()),
+        ["Datum", "kind", "Av", "Anteckning"])
+    frame.insert(1, "Kontakt", frame.pop("kind").map(KINDS))
+    return frame
+
+
+def _require_coach(viewer: Viewer) -> None:
+    try:
+        require_role(viewer, *COACH_ROLES)
+    except AccessDenied:
+        raise AccessDenied("Kontaktloggen är ungdomscoachens.") from None

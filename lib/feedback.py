@@ -1,0 +1,143 @@
+"""Feedback both ways between a municipality's coach and a school: per meeting or per
+student. The receiving side acknowledges it (read) and may answer."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from data_models.models import Feedback, Meeting, Municipality, School, Student, User
+from lib.access import (
+    AccessDenied,
+    Role,
+    Viewer,
+    feedback_clause,
+    meeting_clause,
+    require_individual_access,
+    require_student,
+    student_clause,
+)
+from lib.audit import log_event
+from lib.clock import utcnow
+from lib.frames import read_frame
+from lib.records import InputError, clean_text, save_versioned
+from lib.students import format_name
+
+DIRECTIONS = {"to_school": "Coach → skola", "to_coach": "Skola → coach"}
+RECEIVES = {Role.COACH: "to_coach", Role.SCHOOL_STAFF: "to_school"}
+
+
+def direction_for(viewer: Viewer) -> str:
+    """Coaches write to schools, school staff to coaches."""
+    if viewer.role == Role.COACH:
+        return "to_school"
+    if viewer.role == Role.SCHOOL_STAFF:
+        return "to_coach"
+    raise AccessDenied("Återkoppling skrivs av ungdomscoacher och skolpersonal.")
+
+
+def send_feedback(session: Session, viewer: Viewer, text: str, *,
+                  meeting_id: int | None = None, student_id: int | None = None,
+                  school_id: int | None = None, municipality_id: int | None = None) -> int:
+    """Feedback about a meeting (school and municipality from the meeting) or about a
+    student (the municipality is the student's home)."""
+    direction = direction_for(viewer)
+    text = clean_text("Återkopplingen", text, required=True)
+    if meeting_id is not None:
+        meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
+                                                        meeting_clause(viewer))).first()
+        if meeting is None:
+            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.")
+        school_id, municipality_id = meeting.school_id, meeting.municipality_id
+    if student_id is not None:
+        municipality_id = require_student(session, viewer, student_id).home_municipality_id
+    if school_id is None or municipality_id is None:
+        raise InputError("Välj skola och elev eller möte för återkopplingen.")
+    if viewer.role == Role.COACH and municipality_id not in viewer.municipality_ids:
+        raise AccessDenied()
+    if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
+        raise AccessDenied()
+    item = Feedback(direction=direction, school_id=school_id, municipality_id=municipality_id,
+                    meeting_id=meeting_id, student_id=student_id, text=text,
+                    author_id=viewer.user_id, created_at=utcnow(), answer="", version=1)
+    session.add(item)
+    session.flush()
+    log_event(session, viewer, "create", "feedback", item.id, student_id=student_id)
+    return item.id
+
+
+FEEDBACK_COLUMNS = ["id", "version", "Riktning", "Från", "Skola", "Kommun", "Elev", "Möte",
+                    "Återkoppling", "Skickad", "Kvitterad", "Svar"]
+
+
+def list_feedback(session: Session, viewer: Viewer, *, inbox: bool = False,
+                  unread_only: bool = False, student_id: int | None = None,
+                  meeting_id: int | None = None, school_id: int | None = None,
+                  limit: int | None = None) -> pd.DataFrame:
+    """Feedback in scope, newest first. `inbox`: only what was sent to the viewer's side.
+    Feedback about a student the viewer may not see is left out."""
+    require_individual_access(viewer)
+    author, reader = aliased(User), aliased(User)
+    query = (select(Feedback.id, Feedback.version, Feedback.direction, author.display_name,
+                    School.name, Municipality.name, Feedback.student_id, Student.first_name,
+                    Student.last_name, Student.protected_identity, Meeting.date,
+                    Feedback.text, Feedback.created_at, Feedback.acknowledged_at,
+                    reader.display_name, Feedback.answer)
+             .join(author, author.id == Feedback.author_id)
+             .outerjoin(reader, reader.id == Feedback.acknowledged_by)
+             .join(School, School.id == Feedback.school_id)
+             .join(Municipality, Municipality.id == Feedback.municipality_id)
+             .outerjoin(Student, Student.id == Feedback.student_id)
+             .outerjoin(Meeting, Meeting.id == Feedback.meeting_id)
+             .where(feedback_clause(viewer),
+                    Feedback.student_id.is_(None) | Feedback.student_id.in_(
+                        select(Student.id).where(student_clause(viewer))))
+             .order_by(Feedback.created_at.desc(), Feedback.id.desc()))
+    if inbox and viewer.role != Role.ADMIN:
+        query = query.where(Feedback.direction == RECEIVES[viewer.role])
+    if unread_only:
+        query = query.where(Feedback.acknowledged_at.is_(None))
+    for column, value in ((Feedback.student_id, student_id), (Feedback.meeting_id, meeting_id),
+                          (Feedback.school_id, school_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if limit:
+        query = query.limit(limit)
+    frame = read_frame(session, query, [
+        "id", "version", "direction", "author", "school", "municipality", "student_id",
+        "first", "last", "protected", "meeting_date", "text", "created", "acknowledged",
+        "reader", "answer"])
+    return pd.DataFrame({
+        "id": frame["id"], "version": frame["version"],
+        "Riktning": frame["direction"].map(DIRECTIONS), "Från": frame["author"],
+        "Skola": frame["school"], "Kommun": frame["municipality"],
+        "Elev": [format_name(int(i), f, la, p) if pd.notna(i) else "" for i, f, la, p in
+                 zip(frame["student_id"], frame["first"], frame["last"], frame["protected"],
+                     strict=True)],
+        "Möte": frame["meeting_date"].map(lambda d: "" if pd.isna(d) else str(d)),
+        "Återkoppling": frame["text"],
+        "Skickad": frame["created"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+        "Kvitterad": [f"{t:%Y-%m-%d} ({r})" if pd.notna(t) else "" for t, r in
+                      zip(frame["acknowledged"], frame["reader"], strict=True)],
+        "Svar": frame["answer"],
+    }, columns=FEEDBACK_COLUMNS)
+
+
+def acknowledge(session: Session, viewer: Viewer, feedback_id: int, expected_version: int,
+                answer: str = "") -> int:
+    """Mark feedback as read, with an optional answer. Only the receiving side may."""
+    require_individual_access(viewer)
+    item = session.scalars(select(Feedback).where(Feedback.id == feedback_id,
+                                                  feedback_clause(viewer))).first()
+    if item is None:
+        raise AccessDenied("Återkopplingen finns inte, eller så har du inte behörighet.")
+    if viewer.role != Role.ADMIN and item.direction != RECEIVES[viewer.role]:
+        raise AccessDenied("Bara mottagaren kan kvittera återkopplingen.")
+    changes = {"acknowledged_at": utcnow(), "acknowledged_by": viewer.user_id,
+               "answer": clean_text("Svaret", answer)}
+    _, version = save_versioned(session, Feedback, feedback_id, expected_version, changes,
+                                viewer.user_id)
+    log_event(session, viewer, "update", "feedback", feedback_id, student_id=item.student_id,
+              after={"acknowledged": True})
+    return version

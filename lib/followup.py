@@ -1,0 +1,162 @@
+"""Preparing and following up review meetings: the visit pack before a school visit, and
+the flagged students nobody has acted on since their last meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from data_models.models import AgendaItem, Contact, Measure, Meeting, School, Term
+from lib import analytics
+from lib.access import AccessDenied, Role, Viewer, meeting_clause, require_individual_access
+from lib.feedback import list_feedback
+from lib.measures import list_measures
+from lib.meetings import REASON_LABELS, school_figures
+from lib.pdf import Document
+from lib.personal_number import mask
+from lib.students import format_name
+
+FEEDBACK_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class VisitPack:
+    school_name: str
+    term_code: str
+    today: dt.date
+    last_meeting: dt.date | None
+    flagged: pd.DataFrame
+    changes: pd.DataFrame
+    measures: pd.DataFrame
+    feedback: pd.DataFrame
+
+    @property
+    def title(self) -> str:
+        return f"Besökspaket {self.school_name}, {self.term_code}"
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        last = f"{self.last_meeting:%Y-%m-%d}" if self.last_meeting else "inget ännu"
+        return (f"Utskrivet {self.today:%Y-%m-%d}. Förra mötet: {last}.",)
+
+
+def visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: int,
+               today: dt.date) -> VisitPack:
+    """What to bring to a school: flagged students, change since the last meeting,
+    measures due or overdue, and the latest feedback. A coach sees their own
+    municipality's students at the school."""
+    require_individual_access(viewer)
+    school = session.get(School, school_id)
+    term = session.get(Term, term_id)
+    if school is None or term is None:
+        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.")
+    municipality = (next(iter(viewer.municipality_ids))
+                    if viewer.role == Role.COACH and len(viewer.municipality_ids) == 1 else None)
+    figures = school_figures(session, viewer, school_id, term_id, municipality, on=today)
+    last = _last_meeting(session, viewer, school_id, municipality)
+    measures = list_measures(session, viewer, today, open_only=True)
+    measures = measures[measures["student_id"].isin(figures["student_id"])
+                        & measures["Läge"].isin(("Försenad", "Snart"))]
+    return VisitPack(
+        school_name=school.name, term_code=term.code, today=today,
+        last_meeting=last.date if last else None,
+        flagged=_flagged(figures), changes=_changes(session, figures, last),
+        measures=measures.drop(columns=["id", "student_id", "version", "Skola"])
+        .reset_index(drop=True),
+        feedback=list_feedback(session, viewer, school_id=school_id, limit=FEEDBACK_SHOWN)
+        .drop(columns=["id", "version"]),
+    )
+
+
+def _last_meeting(session, viewer, school_id, municipality_id) -> Meeting | None:
+    query = (select(Meeting).where(Meeting.school_id == school_id, Meeting.status != "planned",
+                                   meeting_clause(viewer))
+             .order_by(Meeting.date.desc(), Meeting.id.desc()).limit(1))
+    if municipality_id is not None:
+        query = query.where(Meeting.municipality_id == municipality_id)
+    return session.scalars(query).first()
+
+
+def _names(frame: pd.DataFrame) -> dict[str, list]:
+    return {"Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
+                                                  frame["last"], frame["protected"],
+                                                  strict=True)],
+            "Personnummer": [mask(n, bool(p)) for n, p in zip(frame["number"],
+                                                              frame["protected"], strict=True)]}
+
+
+def _flagged(figures: pd.DataFrame) -> pd.DataFrame:
+    flagged = figures[figures["reason"] != ""]
+    return pd.DataFrame({
+        **_names(flagged), "Skäl": flagged["reason"].map(REASON_LABELS),
+        "Frånvaro": flagged["share"], "Giltig": flagged["valid_share"],
+        "Ogiltig": flagged["invalid_share"],
+        "Trend": flagged["trend"].map(analytics.TREND_ARROWS).fillna(""),
+    }, columns=["Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig", "Ogiltig", "Trend"])
+
+
+def _changes(session, figures: pd.DataFrame, last: Meeting | None) -> pd.DataFrame:
+    """Each student's absence now against the figures frozen at the last meeting, largest
+    rise first."""
+    columns = ["Elev", "Personnummer", "Vid förra mötet", "Nu", "Förändring (p.e.)"]
+    if last is None:
+        return pd.DataFrame(columns=columns)
+    then = {sid: absent / scheduled for sid, absent, scheduled in session.execute(
+        select(AgendaItem.student_id, AgendaItem.absent, AgendaItem.scheduled)
+        .where(AgendaItem.meeting_id == last.id, AgendaItem.scheduled > 0))}
+    both = figures[figures["student_id"].isin(then) & figures["share"].notna()].copy()
+    both["then"] = both["student_id"].map(then)
+    both["change"] = (both["share"] - both["then"]) * 100
+    both = both.sort_values("change", ascending=False)
+    return pd.DataFrame({**_names(both), "Vid förra mötet": both["then"],
+                         "Nu": both["share"], "Förändring (p.e.)": both["change"]},
+                        columns=columns)
+
+
+def visit_pack_pdf(pack: VisitPack) -> bytes:
+    document = Document(pack.title, pack.lines)
+    for heading, table in (("Flaggade elever", pack.flagged),
+                           ("Förändring sedan förra mötet", pack.changes),
+                           ("Åtgärder att följa upp eller försenade", pack.measures),
+                           ("Senaste återkopplingen", pack.feedback)):
+        document.heading(heading)
+        document.table(table)
+    return document.output()
+
+
+def without_follow_up(session: Session, viewer: Viewer, students: pd.DataFrame,
+                      since: dt.date) -> pd.DataFrame:
+    """The rows of `students` (a list with an id column) with no measure, no contact and
+    no meeting note since their last review meeting (or since `since`, the term start,
+    for a student not yet reviewed)."""
+    require_individual_access(viewer)
+    ids = students["id"].astype(int).tolist()
+    if not ids:
+        return students
+    reviewed = dict(session.execute(
+        select(AgendaItem.student_id, func.max(Meeting.date))
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.student_id.in_(ids), Meeting.status != "planned",
+               meeting_clause(viewer))
+        .group_by(AgendaItem.student_id)).all())
+    latest: dict[int, dt.date] = {}
+    noted = (or_(*(getattr(AgendaItem, f) != "" for f in
+                   ("notes", "assessment", "decisions", "feedback"))))
+    for query in (
+        select(Measure.student_id, func.max(Measure.created_at)).where(
+            Measure.student_id.in_(ids)).group_by(Measure.student_id),
+        select(Contact.student_id, func.max(Contact.date)).where(
+            Contact.student_id.in_(ids)).group_by(Contact.student_id),
+        select(AgendaItem.student_id, func.max(Meeting.date))
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.student_id.in_(ids), noted).group_by(AgendaItem.student_id),
+    ):
+        for student_id, when in session.execute(query):
+            day = when.date() if isinstance(when, dt.datetime) else when
+            latest[student_id] = max(latest.get(student_id, day), day)
+    keep = [latest.get(sid) is None or latest[sid] < reviewed.get(sid, since) for sid in ids]
+    return students[keep].reset_index(drop=True)

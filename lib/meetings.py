@@ -1,0 +1,520 @@
+"""Termly joint review meetings: planning, the agenda, meeting mode, presence and minutes.
+
+A meeting reviews one municipality's students at one school. Both sides (the coach and
+the school's staff) see and edit the same record; project leaders never do."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from data_models.models import (
+    AgendaItem,
+    Enrolment,
+    Measure,
+    Meeting,
+    MeetingAmendment,
+    MeetingParticipant,
+    MeetingPresence,
+    Municipality,
+    School,
+    Student,
+    StudentTermSummary,
+    StudentWeekSummary,
+    Term,
+    User,
+    UserScope,
+)
+from lib import analytics
+from lib.access import (
+    AccessDenied,
+    Role,
+    Viewer,
+    absence_clause,
+    meeting_clause,
+    require_individual_access,
+    school_clause,
+    student_clause,
+)
+from lib.audit import log_event
+from lib.clock import utcnow
+from lib.frames import read_frame
+from lib.personal_number import mask
+from lib.records import MAX_LINE, InputError, clean_text, save_versioned
+from lib.students import format_name
+
+STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
+NEXT_STATUS = {"planned": "held", "held": "approved"}
+REASON_LABELS = {"high": "Över hög nivå", "watch": "Över bevakningsnivån",
+                 "rising": "Stigande frånvaro", "due": "Åtgärd att följa upp", "": ""}
+REASON_RANK = {"high": 0, "watch": 1, "rising": 2, "due": 3, "": 4}
+# The texts recorded per student in meeting mode, with their labels in the UI.
+ITEM_FIELDS = {"notes": "Anteckningar", "assessment": "Bedömning", "decisions": "Beslut",
+               "feedback": "Återkoppling"}
+PRESENCE_WINDOW = dt.timedelta(seconds=20)  # a browser refreshes its presence every few s
+MEETING_NOT_FOUND = "Mötet finns inte, eller så har du inte behörighet att se det."
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    id: int
+    school_id: int
+    school_name: str
+    municipality_id: int
+    municipality_name: str
+    term_id: int
+    term_code: str
+    date: dt.date
+    location: str
+    status: str
+    version: int
+    participants: tuple[str, ...]
+    approved_at: dt.datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def title(self) -> str:
+        return f"{self.school_name} · {self.municipality_name} · {self.date:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One student's agenda item as meeting mode shows it."""
+
+    id: int
+    meeting_id: int
+    student_id: int
+    name: str
+    number: str
+    reason: str
+    share: float | None
+    valid_share: float | None
+    invalid_share: float | None
+    trend: str
+    texts: dict[str, str]
+    version: int
+    updated_by: str
+    updated_at: dt.datetime | None
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+def plan_meeting(session: Session, viewer: Viewer, *, school_id: int, term_id: int,
+                 municipality_id: int, date: dt.date, location: str = "",
+                 user_ids: tuple[int, ...] = (),
+                 externals: tuple[tuple[str, str], ...] = ()) -> int:
+    """Plan a meeting and generate its agenda. Returns the meeting id."""
+    _require_may_plan(session, viewer, school_id, municipality_id)
+    term = session.get(Term, term_id)
+    if term is None:
+        raise InputError("Välj en termin.")
+    if date is None or not term.start_date <= date <= term.end_date:
+        raise InputError(f"Mötesdatumet ska ligga inom terminen {term.code} "
+                         f"({term.start_date} – {term.end_date}).")
+    location = clean_text("Plats", location, MAX_LINE)
+    meeting = Meeting(school_id=school_id, term_id=term_id, municipality_id=municipality_id,
+                      date=date, location=location, status="planned", created_by=viewer.user_id,
+                      created_at=utcnow(), version=1)
+    session.add(meeting)
+    session.flush()
+    _add_participants(session, meeting.id, user_ids, externals)
+    generate_agenda(session, viewer, meeting.id)
+    log_event(session, viewer, "create", "meeting", meeting.id,
+              after={"school_id": school_id, "municipality_id": municipality_id,
+                     "date": date.isoformat()})
+    return meeting.id
+
+
+def _require_may_plan(session: Session, viewer: Viewer, school_id: int,
+                      municipality_id: int) -> None:
+    require_individual_access(viewer)
+    if viewer.role == Role.COACH and municipality_id not in viewer.municipality_ids:
+        raise AccessDenied("Du kan bara planera möten för din egen kommuns elever.")
+    if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
+        raise AccessDenied("Du kan bara planera möten på din egen skola.")
+    if session.get(School, school_id) is None or session.get(Municipality,
+                                                             municipality_id) is None:
+        raise InputError("Välj skola och kommun.")
+
+
+def _add_participants(session: Session, meeting_id: int, user_ids, externals) -> None:
+    for user in session.scalars(select(User).where(User.id.in_(list(user_ids)))):
+        session.add(MeetingParticipant(meeting_id=meeting_id, user_id=user.id,
+                                       name=user.display_name, role_title=user.title or ""))
+    for name, role_title in externals:
+        name = clean_text("Namnet på en extern deltagare", name, MAX_LINE, required=True)
+        session.add(MeetingParticipant(meeting_id=meeting_id, name=name,
+                                       role_title=clean_text("Rollen", role_title, 80)))
+
+
+def parse_externals(text: str) -> tuple[tuple[str, str], ...]:
+    """External participants typed one per line as "Namn, roll"."""
+    people = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            name, _, role_title = line.partition(",")
+            people.append((name.strip(), role_title.strip()))
+    return tuple(people)
+
+
+def participant_choices(session: Session, viewer: Viewer, school_id: int,
+                        municipality_id: int) -> list[tuple[int, str]]:
+    """Users who can take part: the municipality's coaches and the school's staff."""
+    require_individual_access(viewer)
+    rows = session.execute(
+        select(User.id, User.display_name, User.title).join(UserScope)
+        .where(User.active.is_(True),
+               or_(UserScope.municipality_id == municipality_id,
+                   UserScope.school_id == school_id))
+        .distinct().order_by(User.display_name)).all()
+    return [(uid, f"{name} ({title})" if title else name) for uid, name, title in rows]
+
+
+def municipalities_for_planning(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
+    """Municipalities whose students the viewer can review: a coach's own; for school
+    staff, the home municipalities of their students."""
+    require_individual_access(viewer)
+    query = select(Municipality.id, Municipality.name).order_by(Municipality.name)
+    if viewer.role == Role.COACH:
+        query = query.where(Municipality.id.in_(viewer.municipality_ids))
+    elif viewer.role == Role.SCHOOL_STAFF:
+        homes = select(Student.home_municipality_id).where(student_clause(viewer))
+        query = query.where(Municipality.id.in_(homes))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def list_meetings(session: Session, viewer: Viewer, term_id: int | None = None,
+                  school_id: int | None = None) -> pd.DataFrame:
+    require_individual_access(viewer)
+    items = (select(func.count()).where(AgendaItem.meeting_id == Meeting.id)
+             .correlate(Meeting).scalar_subquery())
+    query = (select(Meeting.id, Meeting.date, School.name, Municipality.name, Term.code,
+                    Meeting.status, items)
+             .join(School, School.id == Meeting.school_id)
+             .join(Municipality, Municipality.id == Meeting.municipality_id)
+             .join(Term, Term.id == Meeting.term_id)
+             .where(meeting_clause(viewer)).order_by(Meeting.date.desc(), School.name))
+    if term_id is not None:
+        query = query.where(Meeting.term_id == term_id)
+    if school_id is not None:
+        query = query.where(Meeting.school_id == school_id)
+    frame = read_frame(session, query, ["id", "Datum", "Skola", "Kommun", "Termin", "status",
+                                        "Elever"])
+    frame.insert(5, "Status", frame.pop("status").map(STATUS_LABELS))
+    return frame
+
+
+def get_meeting(session: Session, viewer: Viewer, meeting_id: int) -> MeetingInfo:
+    require_individual_access(viewer)
+    row = session.execute(
+        select(Meeting, School.name, Municipality.name, Term.code)
+        .join(School, School.id == Meeting.school_id)
+        .join(Municipality, Municipality.id == Meeting.municipality_id)
+        .join(Term, Term.id == Meeting.term_id)
+        .where(Meeting.id == meeting_id, meeting_clause(viewer))
+        .execution_options(populate_existing=True)).first()
+    if row is None:
+        raise AccessDenied(MEETING_NOT_FOUND)
+    meeting, school, municipality, term = row
+    people = session.execute(select(MeetingParticipant.name, MeetingParticipant.role_title)
+                             .where(MeetingParticipant.meeting_id == meeting_id)
+                             .order_by(MeetingParticipant.id)).all()
+    return MeetingInfo(
+        id=meeting.id, school_id=meeting.school_id, school_name=school,
+        municipality_id=meeting.municipality_id, municipality_name=municipality,
+        term_id=meeting.term_id, term_code=term, date=meeting.date, location=meeting.location,
+        status=meeting.status, version=meeting.version,
+        participants=tuple(f"{n} ({r})" if r else n for n, r in people),
+        approved_at=meeting.approved_at)
+
+
+# --- The agenda -------------------------------------------------------------------------------
+
+def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: int,
+                   municipality_id: int | None = None, on: dt.date | None = None) -> pd.DataFrame:
+    """Per student at this school this term (enrolled, or with absence recorded there):
+    minutes, shares, trend, flag and whether a measure is due for follow-up by `on`.
+    Only students of `municipality_id` when it is given."""
+    term = session.get(Term, term_id)
+    enrolled = (select(Enrolment.student_id).where(
+        Enrolment.school_id == school_id, Enrolment.start_date <= term.end_date,
+        or_(Enrolment.end_date.is_(None), Enrolment.end_date >= term.start_date)))
+    recorded = select(StudentTermSummary.student_id).where(
+        StudentTermSummary.school_id == school_id, StudentTermSummary.term_id == term_id)
+    students = (select(Student.id, Student.first_name, Student.last_name,
+                       Student.personal_number, Student.protected_identity,
+                       Municipality.watch_threshold, Municipality.high_threshold)
+                .join(Municipality, Municipality.id == Student.home_municipality_id)
+                .where(or_(Student.id.in_(enrolled), Student.id.in_(recorded)),
+                       student_clause(viewer)))
+    if municipality_id is not None:
+        students = students.where(Student.home_municipality_id == municipality_id)
+    frame = read_frame(session, students, ["student_id", "first", "last", "number",
+                                           "protected", "watch", "high"])
+    summary = StudentTermSummary
+    minutes = read_frame(session,
+        select(summary.student_id, summary.scheduled, summary.absent, summary.valid,
+               summary.invalid)
+        .where(summary.school_id == school_id, summary.term_id == term_id,
+               absence_clause(viewer, summary)),
+        ["student_id", "scheduled", "absent", "valid", "invalid"])
+    frame = frame.merge(minutes, on="student_id", how="left")
+    for column in ("scheduled", "absent", "valid", "invalid"):
+        frame[column] = frame[column].fillna(0).astype(int)
+    scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
+    frame["share"] = frame["absent"] / scheduled
+    frame["valid_share"] = frame["valid"] / scheduled
+    frame["invalid_share"] = frame["invalid"] / scheduled
+    frame["trend"] = _trends(session, viewer, school_id, term_id).reindex(
+        frame["student_id"]).fillna("").to_numpy()
+    frame["due"] = frame["student_id"].isin(_due_students(session, frame["student_id"],
+                                                          on or term.end_date))
+    frame["reason"] = [_reason(s, w, h, t, d) for s, w, h, t, d in zip(
+        frame["share"], frame["watch"], frame["high"], frame["trend"], frame["due"],
+        strict=True)]
+    return _ordered(frame)
+
+
+def _trends(session, viewer, school_id, term_id) -> pd.Series:
+    week = StudentWeekSummary
+    weekly = read_frame(session,
+        select(week.student_id, week.iso_year, week.iso_week, week.scheduled, week.absent)
+        .where(week.school_id == school_id, week.term_id == term_id,
+               absence_clause(viewer, week)),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
+    return analytics.trends(weekly)
+
+
+def _due_students(session, student_ids: pd.Series, on: dt.date) -> set[int]:
+    if student_ids.empty:
+        return set()
+    return set(session.scalars(select(Measure.student_id).where(
+        Measure.student_id.in_(student_ids.astype(int).tolist()),
+        Measure.status.in_(("planned", "ongoing")), Measure.follow_up_date <= on)))
+
+
+def _reason(share, watch, high, trend, due) -> str:
+    level = analytics.flag(None if pd.isna(share) else share, watch, high)
+    if level in ("high", "watch"):
+        return level
+    if trend == "up":
+        return "rising"
+    return "due" if due else ""
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flagged first (high, watch, rising, due), then by absence, then by name."""
+    rank = frame["reason"].map(REASON_RANK)
+    ordered = frame.assign(_rank=rank, _share=frame["share"].fillna(-1.0))
+    ordered = ordered.sort_values(["_rank", "_share", "last", "first"],
+                                  ascending=[True, False, True, True])
+    return ordered.drop(columns=["_rank", "_share"]).reset_index(drop=True)
+
+
+def generate_agenda(session: Session, viewer: Viewer, meeting_id: int) -> int:
+    """Put every student of the meeting's municipality at the school on the agenda, with
+    their figures frozen as of now. Students already on it keep what was recorded; their
+    figures are frozen again. Returns the number of students on the agenda."""
+    meeting = _meeting_for_update(session, viewer, meeting_id)
+    figures = school_figures(session, viewer, meeting.school_id, meeting.term_id,
+                             meeting.municipality_id, on=meeting.date)
+    existing = {item.student_id: item for item in session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id))}
+    now = utcnow()
+    for position, row in enumerate(figures.itertuples(), start=1):
+        item = existing.get(row.student_id) or AgendaItem(meeting_id=meeting_id,
+                                                          student_id=int(row.student_id))
+        item.position, item.reason, item.trend, item.frozen_at = position, row.reason, \
+            row.trend, now
+        item.scheduled, item.absent = int(row.scheduled), int(row.absent)
+        item.valid, item.invalid = int(row.valid), int(row.invalid)
+        if item.id is None:
+            session.add(item)
+    session.flush()
+    return len(figures)
+
+
+def _meeting_for_update(session: Session, viewer: Viewer, meeting_id: int) -> Meeting:
+    require_individual_access(viewer)
+    meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
+                                                    meeting_clause(viewer))).first()
+    if meeting is None:
+        raise AccessDenied(MEETING_NOT_FOUND)
+    return meeting
+
+
+def agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
+    """The agenda in order: item id, student, frozen figures, reason and whether anything
+    has been recorded yet."""
+    _meeting_for_update(session, viewer, meeting_id)
+    columns = ["id", "student_id", "Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig",
+               "Ogiltig", "Trend", "Antecknat"]
+    rows = session.execute(
+        select(AgendaItem, Student.first_name, Student.last_name, Student.personal_number,
+               Student.protected_identity)
+        .join(Student, Student.id == AgendaItem.student_id)
+        .where(AgendaItem.meeting_id == meeting_id, student_clause(viewer))
+        .order_by(AgendaItem.position)
+        .execution_options(populate_existing=True)).all()
+    records = []
+    for item, first, last, number, protected in rows:
+        shares = _shares(item)
+        records.append([item.id, item.student_id, format_name(item.student_id, first, last,
+                                                               protected),
+                        mask(number, protected), REASON_LABELS[item.reason], *shares,
+                        analytics.TREND_ARROWS.get(item.trend, ""),
+                        "✓" if any(getattr(item, f) for f in ITEM_FIELDS) else ""])
+    return pd.DataFrame(records, columns=columns)
+
+
+def _shares(item: AgendaItem) -> tuple[float | None, float | None, float | None]:
+    if not item.scheduled:
+        return None, None, None
+    return (item.absent / item.scheduled, item.valid / item.scheduled,
+            item.invalid / item.scheduled)
+
+
+def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
+    row = session.execute(
+        select(AgendaItem, Student.first_name, Student.last_name, Student.personal_number,
+               Student.protected_identity)
+        .join(Student, Student.id == AgendaItem.student_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.id == item_id, meeting_clause(viewer), student_clause(viewer))
+        .execution_options(populate_existing=True)).first()
+    require_individual_access(viewer)
+    if row is None:
+        raise AccessDenied("Punkten finns inte, eller så har du inte behörighet att se den.")
+    item, first, last, number, protected = row
+    share, valid, invalid = _shares(item)
+    updated_by = (session.scalar(select(User.display_name).where(User.id == item.updated_by))
+                  if item.updated_by else "")
+    return Entry(id=item.id, meeting_id=item.meeting_id, student_id=item.student_id,
+                 name=format_name(item.student_id, first, last, protected),
+                 number=mask(number, protected), reason=item.reason, share=share,
+                 valid_share=valid, invalid_share=invalid, trend=item.trend,
+                 texts={f: getattr(item, f) for f in ITEM_FIELDS}, version=item.version,
+                 updated_by=updated_by or "", updated_at=item.updated_at)
+
+
+def save_entry(session: Session, viewer: Viewer, item_id: int, expected_version: int,
+               texts: dict[str, str]) -> int:
+    """Save what was recorded for one student. Raises Conflict when someone else saved
+    since `expected_version`; after approval every change is kept as an amendment."""
+    entry = get_entry(session, viewer, item_id)
+    changes = {f: clean_text(ITEM_FIELDS[f], texts.get(f, ""))
+               for f in ITEM_FIELDS if f in texts}
+    before, version = save_versioned(session, AgendaItem, item_id, expected_version, changes,
+                                     viewer.user_id)
+    changed = {f: v for f, v in changes.items() if v != before[f]}
+    if not changed:
+        return version
+    meeting = session.get(Meeting, entry.meeting_id)
+    if meeting.status == "approved":
+        now = utcnow()
+        for name, text in changed.items():
+            session.add(MeetingAmendment(meeting_id=meeting.id, agenda_item_id=item_id,
+                                         field=name, before=before[name], after=text,
+                                         user_id=viewer.user_id, at=now))
+    log_event(session, viewer, "update", "agenda_item", item_id, student_id=entry.student_id,
+              before={f: before[f] for f in changed}, after=changed)
+    return version
+
+
+def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_version: int,
+               status: str) -> int:
+    """planned → held (the figures are frozen as of now) → approved (the minutes lock)."""
+    meeting = _meeting_for_update(session, viewer, meeting_id)
+    # A stale version is a conflict (someone else moved it on), not a bad request.
+    if meeting.version == expected_version and NEXT_STATUS.get(meeting.status) != status:
+        raise InputError(f"Ett möte som är {STATUS_LABELS[meeting.status].lower()} kan inte "
+                         f"bli {STATUS_LABELS.get(status, status).lower()}.")
+    changes: dict = {"status": status}
+    if status == "approved":
+        changes.update(approved_at=utcnow(), approved_by=viewer.user_id)
+    _, version = save_versioned(session, Meeting, meeting_id, expected_version, changes,
+                                viewer.user_id)
+    if status == "held":
+        generate_agenda(session, viewer, meeting_id)
+    log_event(session, viewer, "update", "meeting", meeting_id,
+              before={"status": meeting.status}, after={"status": status})
+    return version
+
+
+def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
+    """Changes made after the minutes were approved: who, when, before and after."""
+    _meeting_for_update(session, viewer, meeting_id)
+    frame = read_frame(session,
+        select(MeetingAmendment.at, User.display_name, AgendaItem.student_id,
+               Student.first_name, Student.last_name, Student.protected_identity,
+               MeetingAmendment.field, MeetingAmendment.before, MeetingAmendment.after)
+        .join(User, User.id == MeetingAmendment.user_id)
+        .join(AgendaItem, AgendaItem.id == MeetingAmendment.agenda_item_id)
+        .join(Student, Student.id == AgendaItem.student_id)
+        .where(MeetingAmendment.meeting_id == meeting_id, student_clause(viewer))
+        .order_by(MeetingAmendment.at),
+        ["at", "user", "student_id", "first", "last", "protected", "field", "before", "after"])
+    return pd.DataFrame({
+        "Tid": frame["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+        "Ändrad av": frame["user"],
+        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
+                                              frame["last"], frame["protected"], strict=True)],
+        "Fält": frame["field"].map(ITEM_FIELDS),
+        "Före": frame["before"], "Efter": frame["after"],
+    }, columns=["Tid", "Ändrad av", "Elev", "Fält", "Före", "Efter"])
+
+
+# --- Presence ---------------------------------------------------------------------------------
+
+def touch_presence(session: Session, viewer: Viewer, meeting_id: int) -> None:
+    """Mark the viewer as having this meeting open now."""
+    _meeting_for_update(session, viewer, meeting_id)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    statement = dialect.insert(MeetingPresence).values(meeting_id=meeting_id,
+                                                       user_id=viewer.user_id, seen_at=now)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["meeting_id", "user_id"], set_={"seen_at": now}))
+
+
+def leave_meeting(session: Session, viewer: Viewer, meeting_id: int) -> None:
+    session.execute(delete(MeetingPresence).where(MeetingPresence.meeting_id == meeting_id,
+                                                  MeetingPresence.user_id == viewer.user_id))
+
+
+def present(session: Session, viewer: Viewer, meeting_id: int) -> list[str]:
+    """Who has had this meeting open in the last few seconds, the viewer included."""
+    _meeting_for_update(session, viewer, meeting_id)
+    since = utcnow() - PRESENCE_WINDOW
+    return list(session.scalars(
+        select(User.display_name).join(MeetingPresence, MeetingPresence.user_id == User.id)
+        .where(MeetingPresence.meeting_id == meeting_id, MeetingPresence.seen_at >= since)
+        .order_by(User.display_name)))
+
+
+def changes_since(session: Session, viewer: Viewer, meeting_id: int,
+                  since: dt.datetime) -> pd.DataFrame:
+    """Agenda items others saved after `since`: what the live view announces."""
+    _meeting_for_update(session, viewer, meeting_id)
+    return read_frame(session,
+        select(AgendaItem.id, AgendaItem.student_id, User.display_name, AgendaItem.updated_at)
+        .join(User, User.id == AgendaItem.updated_by)
+        .join(Student, Student.id == AgendaItem.student_id)
+        .where(AgendaItem.meeting_id == meeting_id, AgendaItem.updated_at > since,
+               AgendaItem.updated_by != viewer.user_id, student_clause(viewer))
+        .order_by(AgendaItem.updated_at),
+        ["item_id", "student_id", "by", "at"])
+
+
+def schools_for_planning(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
+    require_individual_access(viewer)
+    return [tuple(r) for r in session.execute(
+        select(School.id, School.name).where(school_clause(viewer)).order_by(School.name))]
