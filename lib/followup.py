@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from data_models.models import AgendaItem, Contact, Measure, Meeting, School, Term
 from lib import analytics
 from lib.access import AccessDenied, Role, Viewer, meeting_clause, require_individual_access
+from lib.contacts import list_contacts, may_log_contacts
 from lib.feedback import list_feedback
-from lib.measures import list_measures
-from lib.meetings import REASON_LABELS, school_figures
+from lib.measures import before_and_after, list_measures, measure_markers
+from lib.meetings import REASON_LABELS, school_figures, student_history
 from lib.pdf import Document
 from lib.personal_number import mask
 from lib.students import format_name
@@ -160,3 +161,29 @@ def without_follow_up(session: Session, viewer: Viewer, students: pd.DataFrame,
             latest[student_id] = max(latest.get(student_id, day), day)
     keep = [latest.get(sid) is None or latest[sid] < reviewed.get(sid, since) for sid in ids]
     return students[keep].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class StudentFollowUp:
+    measures: pd.DataFrame
+    effect: pd.DataFrame  # absence before and after each measure
+    markers: pd.DataFrame  # measure starts for the absence chart
+    meetings: pd.DataFrame
+    feedback: pd.DataFrame
+    contacts: pd.DataFrame | None  # None: the viewer's role does not see the coach's log
+
+
+def student_follow_up(session: Session, viewer: Viewer, student_id: int,
+                      today: dt.date) -> StudentFollowUp:
+    """Everything done for one student: measures and their effect, meetings, feedback, and
+    (for the coach) the contact log."""
+    measures = list_measures(session, viewer, today, student_id=student_id)
+    return StudentFollowUp(
+        measures=measures,
+        effect=before_and_after(session, viewer, student_id),
+        markers=measure_markers(session, viewer, student_id),
+        meetings=student_history(session, viewer, student_id),
+        feedback=list_feedback(session, viewer, student_id=student_id),
+        contacts=(list_contacts(session, viewer, student_id) if may_log_contacts(viewer)
+                  else None),
+    )

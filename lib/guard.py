@@ -102,6 +102,17 @@ def _login(authenticator: stauth.Authenticate, credentials: dict, settings) -> V
     return check.viewer
 
 
+def still_logged_in() -> Viewer | None:
+    """The viewer, if this browser's login is still valid (for views that refresh
+    themselves, such as the live meeting): None when it was ended elsewhere."""
+    username = st.session_state.get("username")
+    started = st.session_state.get(_LOGIN_AT)
+    if not username or started is None:
+        return None
+    with session_scope() as session:
+        return auth.check_login(session, username, started).viewer
+
+
 def _login_started_at(authenticator: stauth.Authenticate, settings) -> float:
     """When a login began: now for the form, the cookie's issue time for a cookie login,
     so that a password change ends logins that a cookie would otherwise carry on."""

@@ -106,10 +106,10 @@ def _measure(session: Session, viewer: Viewer, measure_id: int) -> Measure:
 
 
 def update_measure(session: Session, viewer: Viewer, measure_id: int, expected_version: int,
-                   *, status: str, outcome: str = "", stop_reason: str = "",
+                   *, status: str, outcome: str | None = None, stop_reason: str = "",
                    follow_up_date: dt.date | None = None) -> int:
-    """Change status, outcome or follow-up date. Stopping needs a reason. Raises Conflict
-    when someone else saved since `expected_version`."""
+    """Change status, outcome or follow-up date (None keeps what is stored). Stopping
+    needs a reason. Raises Conflict when someone else saved since `expected_version`."""
     measure = _measure(session, viewer, measure_id)
     if status not in STATUSES:
         raise InputError("Välj en status ur listan.")
@@ -117,6 +117,7 @@ def update_measure(session: Session, viewer: Viewer, measure_id: int, expected_v
     follow_up = follow_up_date or measure.follow_up_date
     if follow_up < measure.start_date:
         raise InputError("Uppföljningsdatumet kan inte ligga före startdatumet.")
+    outcome = measure.outcome if outcome is None else outcome
     changes = {"status": status, "outcome": clean_text("Utfallet", outcome),
                "stop_reason": stop_reason if status == "stopped" else "",
                "follow_up_date": follow_up}
@@ -238,11 +239,11 @@ def before_and_after(session: Session, viewer: Viewer, student_id: int) -> pd.Da
     weekly["monday"] = [dt.date.fromisocalendar(int(y), int(w), 1)
                         for y, w in zip(weekly["iso_year"], weekly["iso_week"], strict=True)]
     measures = list_measures(session, viewer, dt.date.today(), student_id=student_id)
-    columns = ["Åtgärd", "Start", "Före", "Efter", "Förändring"]
+    columns = ["Åtgärd", "Start", "Före", "Efter", "Förändring (p.e.)"]
     records = []
     for row in measures.itertuples():
         before, after = window_shares(weekly, row.Start)
-        change = None if before is None or after is None else after - before
+        change = None if before is None or after is None else (after - before) * 100
         records.append([row.Åtgärd, row.Start, before, after, change])
     return pd.DataFrame(records, columns=columns)
 

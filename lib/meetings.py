@@ -518,3 +518,25 @@ def schools_for_planning(session: Session, viewer: Viewer) -> list[tuple[int, st
     require_individual_access(viewer)
     return [tuple(r) for r in session.execute(
         select(School.id, School.name).where(school_clause(viewer)).order_by(School.name))]
+
+
+def student_history(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    """The meetings where the student was reviewed, newest first, with what was recorded."""
+    require_individual_access(viewer)
+    frame = read_frame(session,
+        select(Meeting.date, School.name, Meeting.status, AgendaItem.absent,
+               AgendaItem.scheduled, *(getattr(AgendaItem, f) for f in ITEM_FIELDS))
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .join(School, School.id == Meeting.school_id)
+        .join(Student, Student.id == AgendaItem.student_id)
+        .where(AgendaItem.student_id == student_id, meeting_clause(viewer),
+               student_clause(viewer))
+        .order_by(Meeting.date.desc()),
+        ["Datum", "Skola", "status", "absent", "scheduled", *ITEM_FIELDS])
+    scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
+    return pd.DataFrame({
+        "Datum": frame["Datum"], "Skola": frame["Skola"],
+        "Status": frame["status"].map(STATUS_LABELS),
+        "Frånvaro": frame["absent"] / scheduled,
+        **{label: frame[name] for name, label in ITEM_FIELDS.items()},
+    })

@@ -6,24 +6,35 @@ import pandas as pd
 import streamlit as st
 
 from lib.analytics import format_number, format_percent
+from lib.dashboards import schools_in_scope
 from lib.db import session_scope
 from lib.exports import log_export, table_to_excel
 from lib.terms import current_among, list_terms
 
-PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel ≥ 20 %")
+PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel ≥ 20 %", "Före",
+                   "Efter", "Vid förra mötet", "Nu")
 
 
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
     """A read-only table with shares as Swedish percentages ("12,5 %", ".." when hidden)."""
     shown = table.drop(columns=[c for c in hide if c in table.columns]).copy()
     for column in shown.columns:
-        if column in PERCENT_COLUMNS:
+        is_text = shown[column].map(lambda v: isinstance(v, str)).any()
+        if column in PERCENT_COLUMNS and not is_text:  # shares; None when suppressed
             shown[column] = shown[column].map(format_percent)
         elif pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(format_number)
         elif shown[column].dtype == object:
             shown[column] = shown[column].map(lambda v: "" if v is None else v)
     return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+
+
+def table_or_note(table: pd.DataFrame, note: str, **kwargs) -> None:
+    """The table, or a short note when there is nothing to show."""
+    if table.empty:
+        st.caption(note)
+    else:
+        show_table(table, **kwargs)
 
 
 def term_picker(key: str = "termin"):
@@ -45,6 +56,21 @@ def term_picker(key: str = "termin"):
     return terms[codes.index(chosen)]
 
 
+def school_picker(viewer, term) -> int:
+    """A school select box among the schools in the viewer's scope this term; the choice
+    lives in the URL (?skola=12). Stops the page when there is none."""
+    with session_scope() as session:
+        schools = dict(schools_in_scope(session, viewer, term.id))
+    if not schools:
+        st.info(f"Det finns ingen frånvaro för dina elever terminen {term.code}.")
+        st.stop()
+    wanted = query_int("skola")
+    school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
+                             index=list(schools).index(wanted) if wanted in schools else 0)
+    st.query_params["skola"] = str(school_id)
+    return school_id
+
+
 def flash(message: str | None = None) -> None:
     """Show a message after st.rerun: store it with a text, show it with no argument."""
     if message is not None:
@@ -54,6 +80,7 @@ def flash(message: str | None = None) -> None:
 
 
 STUDENT_PAGE = "pages/3_Elev.py"
+VISIT_PAGE = "pages/8_Besokspaket.py"
 
 
 def student_table(table: pd.DataFrame, key: str) -> None:
@@ -72,16 +99,26 @@ def student_table(table: pd.DataFrame, key: str) -> None:
         st.switch_page(STUDENT_PAGE, query_params={"elev": str(picked)})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+
+
 def excel_download(viewer, table: pd.DataFrame, title: str, subtitle: str, what: str,
                    file_name: str) -> None:
     """A formatted Excel file of the table; the download itself is audited."""
+    audited_download(viewer, table_to_excel(table, title, subtitle), "Exportera till Excel",
+                     file_name, XLSX, what, len(table), subtitle)
+
+
+def audited_download(viewer, data: bytes, label: str, file_name: str, mime: str, what: str,
+                     rows: int, note: str, key: str | None = None) -> None:
+    """A download button whose click is written to the audit log."""
     def audit() -> None:
         with session_scope(write=True) as session:
-            log_export(session, viewer, what, len(table), note=subtitle)
+            log_export(session, viewer, what, rows, note=note)
 
-    st.download_button("Exportera till Excel", table_to_excel(table, title, subtitle),
-                       file_name=file_name, on_click=audit, icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.download_button(label, data, file_name=file_name, on_click=audit, mime=mime, key=key,
+                       icon=":material/download:")
 
 
 def query_int(name: str) -> int | None:

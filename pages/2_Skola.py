@@ -9,24 +9,15 @@ from lib import charts
 from lib.access import AccessDenied
 from lib.analytics import TREND_RULE, format_percent
 from lib.audit import log_event
-from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page, schools_in_scope
+from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
 from lib.guard import guard
-from lib.ui import excel_download, query_int, student_table, term_picker
+from lib.ui import VISIT_PAGE, excel_download, query_int, school_picker, student_table, term_picker
 
 viewer = guard("school", "Skola")
 st.title("Skola")
 term = term_picker()
-with session_scope() as session:
-    schools = dict(schools_in_scope(session, viewer, term.id))
-if not schools:
-    st.info(f"Det finns ingen frånvaro för dina elever terminen {term.code}.")
-    st.stop()
-
-wanted = query_int("skola")
-school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
-                         index=list(schools).index(wanted) if wanted in schools else 0)
-st.query_params["skola"] = str(school_id)
+school_id = school_picker(viewer, term)
 filters = Filters(programme=st.query_params.get("program"),
                   school_year=query_int("arskurs"), class_name=st.query_params.get("klass"))
 
@@ -41,6 +32,10 @@ except AccessDenied as denied:
 if page is None:
     st.error(error)
     st.stop()
+if st.button("Besökspaket inför mötet", icon=":material/print:",
+             help="Flaggade elever, förändring sedan förra mötet, åtgärder att följa upp och "
+                  "senaste återkopplingen, att skriva ut eller ladda ned som PDF."):
+    st.switch_page(VISIT_PAGE, query_params={"skola": str(school_id), "termin": term.code})
 
 
 def pick(label: str, name: str, options: list, current) -> None:

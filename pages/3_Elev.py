@@ -1,13 +1,17 @@
 """Elev: one student's absence over time, patterns, courses and enrolments. Addressed by
 internal id (?elev=123), never by personal identity number."""
 
+import datetime as dt
+
 import streamlit as st
 
 from lib import charts
 from lib.access import AccessDenied
 from lib.dashboards import student_absence
 from lib.db import session_scope
+from lib.followup import student_follow_up
 from lib.guard import guard
+from lib.student_view import follow_up_sections
 from lib.students import get_student, search_students
 from lib.ui import query_int, show_table
 
@@ -35,6 +39,7 @@ try:
     with session_scope(write=True) as session:  # writes the audit event for this view
         summary = get_student(session, viewer, student_id)
         absence = student_absence(session, viewer, student_id)
+        follow = student_follow_up(session, viewer, student_id, dt.date.today())
 except AccessDenied as denied:
     error = str(denied)
 except ValueError:
@@ -59,8 +64,8 @@ columns[2].metric("Längsta följd av hela frånvarodagar", f"{absence.longest_r
 if absence.weekly.empty:
     st.info("Ingen frånvarodata att visa.")
 else:
-    st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high),
-                    key="weeks")
+    st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
+                                         markers=follow.markers), key="weeks")
     st.plotly_chart(charts.calendar(absence.daily), key="calendar")
     left, right = st.columns(2)
     left.plotly_chart(charts.pattern(absence.weekday, "Frånvaro per veckodag", absence.watch,
@@ -81,3 +86,5 @@ if not absence.courses.empty:
     show_table(absence.courses)
 st.subheader("Inskrivningar")
 show_table(summary.enrolments)
+
+follow_up_sections(viewer, summary.id, follow)

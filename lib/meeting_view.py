@@ -1,0 +1,208 @@
+"""Meeting mode on screen: step through the agenda, record per student, see the others'
+edits live, and resolve a conflicting save. Drafts live in session state under widget
+keys, so typed text survives every rerun; the saved record lives in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from lib import charts
+from lib.access import Viewer
+from lib.audit import log_event
+from lib.clock import utcnow
+from lib.dashboards import student_absence
+from lib.db import session_scope
+from lib.guard import still_logged_in
+from lib.measures import list_measures, measure_markers
+from lib.meetings import (
+    ITEM_FIELDS,
+    REASON_LABELS,
+    Entry,
+    MeetingInfo,
+    changes_since,
+    get_entry,
+    present,
+    save_entry,
+    touch_presence,
+)
+from lib.records import MAX_TEXT, Conflict, InputError
+from lib.ui import table_or_note
+
+LIVE_SECONDS = 3  # how often the live panel refreshes itself
+
+
+def _draft_key(field: str, item_id: int) -> str:
+    return f"draft_{field}_{item_id}"
+
+
+def _base_key(item_id: int) -> str:
+    return f"base_{item_id}"
+
+
+def _conflict_key(item_id: int) -> str:
+    return f"conflict_{item_id}"
+
+
+def _message_key(item_id: int) -> str:
+    return f"message_{item_id}"
+
+
+def _set_base(entry_version: int, texts: dict[str, str], item_id: int) -> None:
+    st.session_state[_base_key(item_id)] = {"version": entry_version, "texts": dict(texts)}
+    for field, text in texts.items():
+        st.session_state[_draft_key(field, item_id)] = text
+
+
+def _untouched(item_id: int) -> bool:
+    base = st.session_state[_base_key(item_id)]
+    return all(st.session_state.get(_draft_key(f, item_id), "") == base["texts"][f]
+               for f in ITEM_FIELDS)
+
+
+def sync_drafts(entry: Entry) -> None:
+    """First view of a student: drafts start from the saved text. Later, when someone
+    else has saved and this user has typed nothing, the drafts follow the saved text."""
+    base = st.session_state.get(_base_key(entry.id))
+    if base is None or (entry.version > base["version"] and _untouched(entry.id)):
+        _set_base(entry.version, entry.texts, entry.id)
+
+
+def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str]) -> None:
+    """Button callback (runs before the script, so drafts may be reset here)."""
+    try:
+        with session_scope(write=True) as session:
+            save_entry(session, viewer, item_id, version, texts)
+            saved = get_entry(session, viewer, item_id)
+    except Conflict as conflict:
+        st.session_state[_conflict_key(item_id)] = conflict
+        return
+    except InputError as error:
+        st.session_state[_message_key(item_id)] = ("error", str(error))
+        return
+    st.session_state.pop(_conflict_key(item_id), None)
+    _set_base(saved.version, saved.texts, item_id)
+    st.session_state[_message_key(item_id)] = ("success", f"Sparat {utcnow():%H:%M:%S} UTC.")
+
+
+def _save_drafts(viewer: Viewer, item_id: int) -> None:
+    texts = {f: st.session_state.get(_draft_key(f, item_id), "") for f in ITEM_FIELDS}
+    _save(viewer, item_id, st.session_state[_base_key(item_id)]["version"], texts)
+
+
+def _keep_mine(viewer: Viewer, item_id: int) -> None:
+    conflict: Conflict = st.session_state[_conflict_key(item_id)]
+    _save(viewer, item_id, conflict.version, conflict.mine)
+
+
+def _take_theirs(viewer: Viewer, item_id: int) -> None:
+    conflict: Conflict = st.session_state.pop(_conflict_key(item_id))
+    with session_scope() as session:
+        saved = get_entry(session, viewer, item_id)
+    _set_base(saved.version, saved.texts, item_id)
+    st.session_state[_message_key(item_id)] = ("info", "Du har tagit den sparade versionen"
+                                               f" ({conflict.by or 'någon annan'}).")
+
+
+def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
+    """Text areas for the current student, a save button and, after a refused save, both
+    versions side by side with a choice."""
+    sync_drafts(entry)
+    if locked:
+        st.caption("Protokollet är justerat: ändringar sparas som tillägg med namn och tid.")
+    for field, label in ITEM_FIELDS.items():
+        st.text_area(label, key=_draft_key(field, entry.id), height=110,
+                     help=f"Högst {MAX_TEXT:,} tecken.".replace(",", "\u00a0"))
+    st.button("Spara", key=f"save_{entry.id}", type="primary", icon=":material/save:",
+              on_click=_save_drafts, args=(viewer, entry.id))
+    kind, text = st.session_state.pop(_message_key(entry.id), (None, None))
+    if kind:
+        getattr(st, kind)(text)
+    conflict: Conflict | None = st.session_state.get(_conflict_key(entry.id))
+    if conflict is not None:
+        _show_conflict(viewer, entry.id, conflict)
+
+
+def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
+    st.warning(str(conflict))
+    for field, mine in conflict.mine.items():
+        theirs = conflict.theirs[field]
+        if mine == theirs:
+            continue
+        st.markdown(f"**{ITEM_FIELDS[field]}**")
+        left, right = st.columns(2)
+        left.caption("Din version")
+        left.text(mine or "–")
+        right.caption(f"Sparad version ({conflict.by})" if conflict.by else "Sparad version")
+        right.text(theirs or "–")
+    left, right = st.columns(2)
+    left.button("Behåll min version", key=f"mine_{item_id}", on_click=_keep_mine,
+                args=(viewer, item_id))
+    right.button("Använd den sparade versionen", key=f"theirs_{item_id}",
+                 on_click=_take_theirs, args=(viewer, item_id))
+
+
+def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
+    """The frozen figures, the absence chart with measures marked, and the measures."""
+    figures = " · ".join(part for part in (
+        REASON_LABELS[entry.reason],
+        f"frånvaro {_percent(entry.share)} (giltig {_percent(entry.valid_share)}, "
+        f"ogiltig {_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
+        else "ingen frånvarodata vid mötet") if part)
+    st.caption(f"Personnummer {entry.number} · {figures}")
+    with session_scope(write=True) as session:
+        absence = student_absence(session, viewer, entry.student_id)
+        markers = measure_markers(session, viewer, entry.student_id)
+        measures = list_measures(session, viewer, meeting.date, student_id=entry.student_id)
+        _log_view_once(session, viewer, entry)
+    if absence.weekly.empty:
+        st.info("Ingen frånvarodata att visa.")
+    else:
+        st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
+                                             markers=markers), key=f"chart_{entry.id}")
+    st.markdown("**Åtgärder**")
+    table_or_note(measures[["Åtgärd", "Ansvarig", "Start", "Uppföljning", "Status", "Läge"]],
+                  "Inga åtgärder ännu.")
+
+
+def _log_view_once(session, viewer: Viewer, entry: Entry) -> None:
+    seen = st.session_state.setdefault("aktiv_seen_items", set())
+    if entry.id not in seen:
+        log_event(session, viewer, "view_student", "student", entry.student_id,
+                  student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
+        seen.add(entry.id)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
+    """Who is here, and what the others have saved, refreshed every few seconds without a
+    reload. The login is checked again on every refresh."""
+    viewer = still_logged_in()
+    if viewer is None:
+        st.rerun(scope="app")  # the full guard ends the session and says why
+    with session_scope(write=True) as session:
+        touch_presence(session, viewer, meeting_id)
+    with session_scope() as session:
+        people = present(session, viewer, meeting_id)
+        entry = get_entry(session, viewer, item_id)
+        others = changes_since(session, viewer, meeting_id, opened_at)
+    st.caption("I mötet nu: " + ", ".join(people))
+    base = st.session_state.get(_base_key(item_id), {"version": entry.version})
+    if entry.version > base["version"]:
+        when = f" kl. {entry.updated_at:%H:%M:%S} UTC" if entry.updated_at else ""
+        st.info(f"{entry.updated_by or 'Någon'} har sparat en ändring för den här eleven{when}."
+                + (" Din vy uppdateras när du går vidare." if _untouched(item_id) else
+                   " Du har osparad text: när du sparar får du jämföra versionerna."))
+    with st.expander(f"Sparat för eleven (version {entry.version})", expanded=True):
+        for field, label in ITEM_FIELDS.items():
+            st.caption(label)
+            st.text(entry.texts[field] or "–")
+    if not others.empty:
+        latest = others.drop_duplicates("item_id", keep="last").tail(5)
+        st.caption("Senast sparat av andra: " + "; ".join(
+            f"{row.by} {row.at:%H:%M:%S}" for row in latest.itertuples()))

@@ -1,0 +1,44 @@
+"""Besökspaket: what to bring to a school visit — flagged students, change since the last
+meeting, measures due or overdue and the latest feedback. Printable, and as a PDF."""
+
+import datetime as dt
+
+import streamlit as st
+
+from lib.access import AccessDenied
+from lib.audit import log_event
+from lib.db import session_scope
+from lib.followup import visit_pack, visit_pack_pdf
+from lib.guard import guard
+from lib.ui import PDF, audited_download, school_picker, table_or_note, term_picker
+
+viewer = guard("visit", "Besökspaket")
+term = term_picker()
+school_id = school_picker(viewer, term)
+
+try:
+    with session_scope(write=True) as session:  # a list of named students: audited
+        pack = visit_pack(session, viewer, school_id, term.id, today=dt.date.today())
+        log_event(session, viewer, "view_student_list", "school", school_id,
+                  note=f"Besökspaket {term.code}: {len(pack.flagged)} flaggade elever")
+except AccessDenied as denied:
+    st.error(str(denied))
+    st.stop()
+
+st.title(pack.title)
+st.caption(" ".join(pack.lines) + " Skriv ut med webbläsarens utskrift (Ctrl+P), eller "
+           "ladda ned som PDF.")
+audited_download(viewer, visit_pack_pdf(pack), "Besökspaket (PDF)",
+                 f"besokspaket-{school_id}-{term.code}.pdf", PDF, "visit_pack",
+                 len(pack.flagged), pack.title)
+sections = (
+    ("Flaggade elever", pack.flagged, "Inga flaggade elever."),
+    ("Förändring sedan förra mötet", pack.changes,
+     "Inget tidigare möte att jämföra med." if pack.last_meeting is None else
+     "Inga elever att jämföra."),
+    ("Åtgärder att följa upp eller försenade", pack.measures, "Inga åtgärder att följa upp."),
+    ("Senaste återkopplingen", pack.feedback, "Ingen återkoppling ännu."),
+)
+for heading, table, empty in sections:
+    st.subheader(heading)
+    table_or_note(table, empty)

@@ -1,0 +1,137 @@
+"""Minutes (Excel and PDF), the visit pack and the follow-up view of the watch list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from lib.contacts import add_contact
+from lib.feedback import send_feedback
+from lib.followup import visit_pack, visit_pack_pdf, without_follow_up
+from lib.measures import add_measure
+from lib.meetings import agenda, plan_meeting, save_entry, set_status
+from lib.minutes import minutes, minutes_excel, minutes_pdf
+
+DAY = dt.date(2025, 10, 1)
+
+
+def held_meeting(write, world, viewer) -> tuple[int, dict[int, int]]:
+    with write() as session:
+        coach = viewer("coach_a")
+        meeting_id = plan_meeting(session, coach, school_id=world["SB"], term_id=world["HT2025"],
+                                  municipality_id=world["A"], date=DAY,
+                                  externals=(("Lena Berg", "mentor"),))
+        items = dict(zip(agenda(session, coach, meeting_id)["student_id"],
+                         agenda(session, coach, meeting_id)["id"], strict=True))
+        save_entry(session, coach, int(items[world["anna"]]), 1,
+                   {"notes": "=HYPERLINK(\"http://x\")", "decisions": "Väckning varje dag"})
+        save_entry(session, coach, int(items[world["eva"]]), 1, {"notes": "Mår bättre"})
+        add_measure(session, coach, world["anna"], kind="structure", owner_kind="coach",
+                    start_date=DAY, follow_up_date=dt.date(2025, 10, 20), meeting_id=meeting_id)
+        set_status(session, coach, meeting_id, 1, "held")
+    return meeting_id, items
+
+
+def test_minutes_hold_frozen_figures_texts_measures_and_mask_protected_identity(
+        write, read, world, viewer):
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with read() as session:
+        record = minutes(session, viewer("staff_sb"), meeting_id)
+    rows = record.items.set_index("Personnummer")
+    anna = rows.loc["20080101-****"]
+    assert anna["Frånvaro"] == pytest.approx(0.25)
+    assert anna["Beslut"] == "Väckning varje dag"
+    assert anna["Åtgärder"].startswith("Struktursstöd (väckning, påminnelser): Ungdomscoachen")
+    protected = record.items.iloc[1]
+    assert protected["Elev"].startswith("Skyddad identitet")
+    assert "Eva" not in record.items.to_string()
+    assert "Lena Berg (mentor)" in " ".join(record.heading)
+
+
+def test_minutes_excel_escapes_formulas_and_masks(write, read, world, viewer):
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    sheet = load_workbook(io.BytesIO(minutes_excel(record))).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "'=HYPERLINK(\"http://x\")" in values
+    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+    assert not any("Eva" in str(v) for v in values)
+    assert any(str(v).startswith("Skyddad identitet") for v in values)
+
+
+def test_minutes_pdf_is_a_document(write, read, world, viewer):
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    data = minutes_pdf(record)
+    assert data.startswith(b"%PDF-") and b"/Type /Page" in data
+
+
+def test_amendments_after_approval_are_in_the_minutes(write, read, world, viewer):
+    meeting_id, items = held_meeting(write, world, viewer)
+    with write() as session:
+        set_status(session, viewer("staff_sb"), meeting_id, 2, "approved")
+        save_entry(session, viewer("staff_sb"), int(items[world["eva"]]), 2,
+                   {"notes": "Mår mycket bättre"})
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    assert record.amendments[["Ändrad av", "Före", "Efter"]].values.tolist() == [
+        ["Staff Sb", "Mår bättre", "Mår mycket bättre"]]
+    book = load_workbook(io.BytesIO(minutes_excel(record)))
+    assert book.sheetnames == ["Protokoll", "Ändringar efter justering"]
+
+
+def test_visit_pack_has_flagged_changes_measures_and_feedback(write, read, world, viewer):
+    from lib import summaries
+    from tests.factories import absence
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with write() as session:  # anna gets worse after the meeting
+        session.add(absence(world["anna"], world["SB"], dt.date(2025, 10, 6), world["HT2025"],
+                            1000, 0, 750))
+        summaries.refresh(session, [world["HT2025"]], [world["anna"]])
+        send_feedback(session, viewer("staff_sb"), "Anna kom i tid hela veckan.",
+                      meeting_id=meeting_id)
+    with read() as session:
+        pack = visit_pack(session, viewer("coach_a"), world["SB"], world["HT2025"],
+                          today=dt.date(2025, 10, 15))
+    assert pack.last_meeting == DAY
+    assert pack.flagged["Personnummer"].tolist() == ["20080101-****"]
+    change = pack.changes.set_index("Personnummer").loc["20080101-****"]
+    assert change["Vid förra mötet"] == pytest.approx(0.25)
+    assert change["Nu"] == pytest.approx(0.50)
+    assert change["Förändring (p.e.)"] == pytest.approx(25.0)
+    assert pack.measures["Läge"].tolist() == ["Snart"]
+    assert pack.feedback["Återkoppling"].tolist() == ["Anna kom i tid hela veckan."]
+    assert visit_pack_pdf(pack).startswith(b"%PDF-")
+    # A coach of another municipality sees none of Alfa's students there.
+    with read() as session:
+        other = visit_pack(session, viewer("coach_c"), world["SB"], world["HT2025"],
+                           today=dt.date(2025, 10, 15))
+    assert other.flagged.empty and other.changes.empty and other.feedback.empty
+
+
+def test_without_follow_up_keeps_flagged_students_nobody_has_acted_on(
+        write, read, world, viewer):
+    students = pd.DataFrame({"id": [world["anna"], world["bo"], world["dan"]]})
+    term_start = dt.date(2025, 8, 18)
+    with read() as session:
+        admin = viewer("admin")
+        assert without_follow_up(session, admin, students, term_start)["id"].tolist() == [
+            world["anna"], world["bo"], world["dan"]]
+    with write() as session:
+        add_contact(session, viewer("coach_c"), world["dan"], "talk", dt.date(2025, 9, 1), "",
+                    today=DAY)
+        add_measure(session, viewer("staff_sb"), world["bo"], kind="mi", owner_kind="school",
+                    start_date=DAY, follow_up_date=DAY)
+    with read() as session:
+        assert without_follow_up(session, admin, students, term_start)["id"].tolist() == [
+            world["anna"]]
+    held_meeting(write, world, viewer)  # anna: notes at a meeting on 1 Oct
+    with read() as session:
+        assert without_follow_up(session, admin, students, term_start).empty
