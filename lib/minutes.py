@@ -65,8 +65,7 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
         ["student_id", "first", "last", "number", "protected", "reason", "scheduled",
          "absent", "valid", "invalid", "trend", *ITEM_FIELDS])
     agreed = list_measures(session, viewer, meeting.date, meeting_id=meeting_id)
-    by_student = agreed.groupby("student_id").apply(_measure_lines, include_groups=False) \
-        if not agreed.empty else pd.Series(dtype=object)
+    by_student = {sid: _measure_lines(group) for sid, group in agreed.groupby("student_id")}
     scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
     items = pd.DataFrame({
         "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
@@ -78,7 +77,7 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
         "Ogiltig": frame["invalid"] / scheduled,
         "Trend": frame["trend"].map(analytics.TREND_ARROWS).fillna(""),
         **{label: frame[name] for name, label in ITEM_FIELDS.items()},
-        "Åtgärder": frame["student_id"].map(by_student).fillna(""),
+        "Åtgärder": [by_student.get(sid, "") for sid in frame["student_id"]],
     }, columns=MINUTES_COLUMNS)
     return Minutes(meeting=meeting, items=items,
                    amendments=amendments(session, viewer, meeting_id))

@@ -46,9 +46,13 @@ def clean_text(label: str, value: str | None, limit: int = MAX_TEXT,
     if required and not text:
         raise InputError(f"Fyll i {label.lower()}.")
     if len(text) > limit:
-        raise InputError(f"{label} är för lång: {len(text):,} tecken, högst {limit:,}."
-                         .replace(",", "\u00a0"))
+        raise InputError(f"{label} är för lång: {_count(len(text))} tecken, högst "
+                         f"{_count(limit)}.")
     return text
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")  # Swedish thousands separator
 
 
 def save_versioned(session: Session, model, record_id: int, expected_version: int,

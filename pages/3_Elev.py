@@ -13,10 +13,11 @@ from lib.followup import student_follow_up
 from lib.guard import guard
 from lib.student_view import follow_up_sections
 from lib.students import get_student, search_students
-from lib.ui import query_int, show_table
+from lib.ui import flash, query_int, show_table
 
 viewer = guard("student", "Elev")
 st.title("Elev")
+flash()
 
 text = st.text_input("Sök elev på namn", key="student_search")
 with session_scope() as session:

@@ -6,6 +6,7 @@ from lib.analytics import TREND_RULE
 from lib.audit import log_event
 from lib.dashboards import watch_list
 from lib.db import session_scope
+from lib.followup import without_follow_up
 from lib.guard import guard
 from lib.ui import excel_download, student_table, term_picker
 
@@ -13,7 +14,8 @@ viewer = guard("watch", "Bevakning")
 st.title("Bevakning")
 term = term_picker()
 
-levels = {"watch": "Över bevakningsnivån (15 %)", "high": "Över hög nivå (20 %)"}
+levels = {"watch": "Över bevakningsnivån (15 %)", "high": "Över hög nivå (20 %)",
+          "unattended": "Flaggade utan åtgärd eller anteckning sedan förra mötet"}
 wanted = st.query_params.get("niva", "watch")
 level = st.radio("Visa elever", list(levels), format_func=levels.get, horizontal=True,
                  index=list(levels).index(wanted) if wanted in levels else 0)
@@ -22,11 +24,17 @@ rising = st.checkbox("Ta också med elever med stigande frånvaro", value=True, 
                      help=TREND_RULE)
 
 with session_scope(write=True) as session:  # a list of named students is an audited view
-    table = watch_list(session, viewer, term.id, level, rising)
+    table = watch_list(session, viewer, term.id, "watch" if level == "unattended" else level,
+                       rising)
+    if level == "unattended":
+        table = without_follow_up(session, viewer, table, since=term.start_date)
     log_event(session, viewer, "view_student_list", "term", term.id,
               note=f"Bevakning: {len(table)} elever")
 
 st.caption(f"{len(table)} elever · termin {term.code} · nivåerna följer elevens hemkommun")
+if level == "unattended":
+    st.caption("Flaggade elever utan ny åtgärd, kontakt eller mötesanteckning sedan det senaste "
+               "mötet där de togs upp (eller sedan terminsstart om de inte har tagits upp).")
 student_table(table, key="watch_students")
 if not table.empty:
     excel_download(viewer, table, "Bevakning", f"{term.code}, {levels[level].lower()}",

@@ -38,7 +38,7 @@ with tabs[0]:
 with tabs[1]:
     table_or_note(overdue[SHOWN], "Inga försenade åtgärder.")
 with tabs[2]:
-    status = st.selectbox("Status", list(STATUSES), format_func=STATUSES.get)
+    status = st.selectbox("Visa status", list(STATUSES), format_func=STATUSES.get)
     table_or_note(table[table["Status"] == STATUSES[status]][SHOWN], "Inga åtgärder.")
 
 if table.empty:
