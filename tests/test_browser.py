@@ -1,6 +1,7 @@
 """In a real browser: log in as the coach, see the overview, log out; and the login cookie
 that carries a deep link, until a password change ends it."""
 
+import datetime as dt
 import os
 
 import pytest
@@ -85,3 +86,74 @@ def test_school_then_student_with_charts(app_env, world):
         # plotly has drawn the bars, not just the frame.
         expect(page.locator(".js-plotly-plot").first.locator("g.trace.bars").first
                ).to_be_attached()
+
+
+def _open_meeting(browser, url: str, username: str, meeting_id: int):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    log_in(page, url, username, PASSWORD)
+    expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
+    meeting = context.new_page()  # a deep link in a new tab, carried by the login cookie
+    meeting.goto(f"{url}/Moten?mote={meeting_id}")
+    expect(meeting.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)
+    page.close()
+    return meeting
+
+
+def _type_notes(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Anteckningar")
+    box.fill(text)
+    box.press("Control+Enter")  # commits the text to the app, as leaving the field does
+
+
+def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, read,
+                                                         viewer):
+    from sqlalchemy import select
+
+    from data_models.models import AgendaItem
+    from lib.audit import list_events
+    from lib.meetings import plan_meeting
+
+    with write() as session:
+        meeting_id = plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
+                                  term_id=world["HT2025"], municipality_id=world["A"],
+                                  date=dt.date(2025, 10, 1))
+    with served_app(_env()) as url, chromium() as browser:
+        coach = _open_meeting(browser, url, "coach_a", meeting_id)
+        rector = _open_meeting(browser, url, "staff_sb", meeting_id)
+        # Presence: each sees the other within a refresh or two, without reloading.
+        for page in (coach, rector):
+            expect(page.get_by_text("I mötet nu: Coach A, Staff Sb")).to_be_visible(
+                timeout=15_000)
+
+        _type_notes(rector, "Skolans text")  # typed, not yet saved
+        _type_notes(coach, "Coachens text")
+        click_until(coach.get_by_role("button", name="Spara", exact=True),
+                    coach.get_by_text("Sparat", exact=False).first)
+        # The rector's live panel shows the coach's save without a reload.
+        expect(rector.get_by_text("Coach A har sparat en ändring")).to_be_visible(
+            timeout=15_000)
+        expect(rector.get_by_text("Coachens text")).to_be_visible()
+
+        rector.get_by_role("button", name="Spara", exact=True).click()
+        expect(rector.get_by_text("Någon annan har sparat en ändring")).to_be_visible(
+            timeout=15_000)
+        rector.get_by_role("button", name="Behåll min version").click()
+        expect(rector.get_by_text("Sparat").first).to_be_visible(timeout=15_000)
+        expect(coach.get_by_text("Staff Sb har sparat en ändring")).to_be_visible(
+            timeout=15_000)
+
+        with coach.expect_download(timeout=30_000) as download:
+            coach.get_by_role("button", name="Protokoll (Excel)").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        with rector.expect_download(timeout=30_000) as download:
+            rector.get_by_role("button", name="Protokoll (PDF)").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        assert "2008" not in coach.url and "2008" not in rector.url
+
+    with read() as session:
+        assert session.scalar(select(AgendaItem.notes).where(
+            AgendaItem.meeting_id == meeting_id,
+            AgendaItem.student_id == world["anna"])) == "Skolans text"
+        exports = list_events(session, viewer("admin"))
+        assert (exports["Händelse"] == "Exporterade").sum() == 2
