@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from data_models.models import AgendaItem, Student
 from lib import analytics
 from lib.access import Viewer, student_clause
-from lib.exports import Sheet, workbook
+from lib.exports import Sheet, log_export, workbook
 from lib.frames import read_frame
 from lib.measures import list_measures
 from lib.meetings import ITEM_FIELDS, REASON_LABELS, MeetingInfo, amendments, get_meeting
@@ -46,10 +46,6 @@ class Minutes:
     @property
     def title(self) -> str:
         return f"Protokoll, genomgång {self.meeting.school_name} {self.meeting.date:%Y-%m-%d}"
-
-    @property
-    def file_stem(self) -> str:
-        return f"protokoll-{self.meeting.id}-{self.meeting.date:%Y-%m-%d}"
 
 
 def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
@@ -86,6 +82,18 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
 def _measure_lines(group: pd.DataFrame) -> str:
     return "\n".join(f"{r['Åtgärd']}: {r['Ansvarig']}, uppföljning {r['Uppföljning']} "
                      f"({r['Status'].lower()})" for _, r in group.iterrows())
+
+
+def export_minutes(session: Session, viewer: Viewer, meeting_id: int, kind: str) -> bytes:
+    """The minutes as they stand now, as "xlsx" or "pdf"; the export is audited."""
+    record = minutes(session, viewer, meeting_id)
+    data = minutes_excel(record) if kind == "xlsx" else minutes_pdf(record)
+    log_export(session, viewer, "minutes", len(record.items), note=f"{record.title} ({kind})")
+    return data
+
+
+def file_stem(meeting: MeetingInfo) -> str:
+    return f"protokoll-{meeting.id}-{meeting.date:%Y-%m-%d}"
 
 
 def minutes_excel(record: Minutes) -> bytes:

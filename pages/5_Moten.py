@@ -25,13 +25,12 @@ from lib.meetings import (
     schools_for_planning,
     set_status,
 )
-from lib.minutes import minutes, minutes_excel, minutes_pdf
+from lib.minutes import export_minutes, file_stem
 from lib.records import Conflict, InputError
 from lib.student_view import measure_form
 from lib.ui import (
     PDF,
     XLSX,
-    audited_download,
     flash,
     query_int,
     show_table,
@@ -141,15 +140,20 @@ if next_status:
         else:
             flash("Mötet är genomfört." if next_status == "held" else "Protokollet är justerat.")
             st.rerun()
-with session_scope() as session:
-    record = minutes(session, viewer, meeting_id)
-with actions[1]:
-    audited_download(viewer, minutes_excel(record), "Protokoll (Excel)",
-                     f"{record.file_stem}.xlsx", XLSX, "minutes", len(record.items),
-                     record.title, key="minutes_xlsx")
-with actions[2]:
-    audited_download(viewer, minutes_pdf(record), "Protokoll (PDF)", f"{record.file_stem}.pdf",
-                     PDF, "minutes", len(record.items), record.title, key="minutes_pdf")
+
+
+def minutes_file(kind: str):
+    """Built when the button is clicked, from the minutes as they stand then."""
+    def build() -> bytes:
+        with session_scope(write=True) as session:
+            return export_minutes(session, viewer, meeting_id, kind)
+    return build
+
+
+for column, kind, label, mime in ((actions[1], "xlsx", "Protokoll (Excel)", XLSX),
+                                  (actions[2], "pdf", "Protokoll (PDF)", PDF)):
+    column.download_button(label, minutes_file(kind), file_name=f"{file_stem(meeting)}.{kind}",
+                           mime=mime, key=f"minutes_{kind}", icon=":material/download:")
 
 with st.expander("Återkoppling om mötet"):
     with session_scope() as session:

@@ -135,3 +135,19 @@ def test_without_follow_up_keeps_flagged_students_nobody_has_acted_on(
     held_meeting(write, world, viewer)  # anna: notes at a meeting on 1 Oct
     with read() as session:
         assert without_follow_up(session, admin, students, term_start).empty
+
+
+def test_exporting_the_minutes_is_audited(write, read, world, viewer):
+    from sqlalchemy import select
+
+    from data_models.models import AuditEvent
+    from lib.minutes import export_minutes
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with write() as session:
+        data = export_minutes(session, viewer("staff_sb"), meeting_id, "xlsx")
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["Protokoll"]
+    with read() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (event.entity, event.user_id, event.details) == (
+        "minutes", world["user:staff_sb"], {"after": {"rows": 2}})
