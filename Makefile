@@ -23,12 +23,14 @@ migrate: setup
 run: migrate
 	$(PY) -m streamlit run app.py
 
-# Debian's Chromium for the browser tests; installed when missing and we are root.
+# Debian's Chromium for the browser tests, and DejaVu fonts for PDFs with any name in them;
+# installed when missing and we are root.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Chromium saknas: installera Debian-paketet chromium för webbläsartesterna."; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      fonts-dejavu-core; \
+	  else echo "Installera Debian-paketen chromium och fonts-dejavu-core för webbläsartesterna."; fi; \
 	fi
 
 lint: setup

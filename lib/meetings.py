@@ -383,6 +383,7 @@ def _shares(item: AgendaItem) -> tuple[float | None, float | None, float | None]
 
 
 def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
+    require_individual_access(viewer)
     row = session.execute(
         select(AgendaItem, Student.first_name, Student.last_name, Student.personal_number,
                Student.protected_identity)
@@ -390,7 +391,6 @@ def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(AgendaItem.id == item_id, meeting_clause(viewer), student_clause(viewer))
         .execution_options(populate_existing=True)).first()
-    require_individual_access(viewer)
     if row is None:
         raise AccessDenied("Punkten finns inte, eller så har du inte behörighet att se den.")
     item, first, last, number, protected = row
