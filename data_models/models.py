@@ -91,6 +91,9 @@ class Student(Base):
     last_name: Mapped[str] = mapped_column(String(80))
     home_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     protected_identity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The import that created the row (for undo). A plain integer: adding a foreign key to
+    # an existing SQLite table means rebuilding the table.
+    batch_id: Mapped[int | None] = mapped_column(Integer)
 
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="student")
 
@@ -109,6 +112,9 @@ class Enrolment(Base):
     school_year: Mapped[int] = mapped_column(Integer)  # årskurs
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    # The import that created the row (for undo). A plain integer: adding a foreign key to
+    # an existing SQLite table means rebuilding the table.
+    batch_id: Mapped[int | None] = mapped_column(Integer)
 
     student: Mapped[Student] = relationship(back_populates="enrolments")
 
@@ -122,6 +128,26 @@ class ImportBatch(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Plain integers, added to an existing table (see Student.batch_id).
+    school_id: Mapped[int | None] = mapped_column(Integer)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    replaced_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    details: Mapped[dict | None] = mapped_column(JSON)  # error counts, period, mapping
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class ImportMapping(Base):
+    """A school's saved column mapping, reused for its next file of the same kind."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (Index("uq_import_mapping_school_kind", "school_id", "kind", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    mapping: Mapped[dict] = mapped_column(JSON)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class AbsenceRecord(Base):
@@ -156,6 +182,58 @@ class AbsenceRecord(Base):
     weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0 = Monday
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+
+
+class AbsencePeriod(Base):
+    """Absence over a date range, as a period export gives it: one row per student, school
+    and period, never spread out over invented days. Counted in term figures, not weeks."""
+
+    __tablename__ = "absence_period"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates"),
+        CheckConstraint("absent_minutes = valid_minutes + invalid_minutes", name="absent_sum"),
+        CheckConstraint("absent_minutes <= scheduled_minutes", name="absent_le_scheduled"),
+        CheckConstraint("valid_minutes >= 0 AND invalid_minutes >= 0", name="non_negative"),
+        Index("ix_absence_period_term_student", "term_id", "student_id"),
+        Index("ix_absence_period_school_dates", "school_id", "start_date", "end_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    scheduled_minutes: Mapped[int] = mapped_column(Integer)
+    absent_minutes: Mapped[int] = mapped_column(Integer)
+    valid_minutes: Mapped[int] = mapped_column(Integer)
+    invalid_minutes: Mapped[int] = mapped_column(Integer)
+    unreported_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+
+
+class ReplacedAbsence(Base):
+    """Rows an import replaced, kept so that undoing that import puts them back."""
+
+    __tablename__ = "replaced_absence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    replaced_by: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    source: Mapped[str] = mapped_column(String(6))  # "day" or "period"
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the row's own import
+    student_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer)
+    term_id: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)  # the day, or the period's first day
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    lesson_start: Mapped[dt.time | None] = mapped_column(Time)
+    course: Mapped[str | None] = mapped_column(String(80))
+    scheduled_minutes: Mapped[int] = mapped_column(Integer)
+    absent_minutes: Mapped[int] = mapped_column(Integer)
+    valid_minutes: Mapped[int] = mapped_column(Integer)
+    invalid_minutes: Mapped[int] = mapped_column(Integer)
+    unreported_minutes: Mapped[int] = mapped_column(Integer)
+    iso_year: Mapped[int | None] = mapped_column(Integer)
+    iso_week: Mapped[int | None] = mapped_column(Integer)
+    weekday: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(Base):

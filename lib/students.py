@@ -9,7 +9,14 @@ import pandas as pd
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from data_models.models import AbsenceRecord, Enrolment, Municipality, School, Student, Term
+from data_models.models import (
+    Enrolment,
+    Municipality,
+    School,
+    Student,
+    StudentTermSummary,
+    Term,
+)
 from lib import analytics
 from lib.access import (
     STUDENT_NOT_FOUND,
@@ -162,16 +169,13 @@ def _enrolments(session: Session, student_id: int) -> pd.DataFrame:
 
 
 def _terms(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    """Per term from the term summary, so that period exports count as well as days."""
+    summary = StudentTermSummary
     rows = session.execute(
-        select(
-            Term.code,
-            func.sum(AbsenceRecord.scheduled_minutes),
-            func.sum(AbsenceRecord.absent_minutes),
-            func.sum(AbsenceRecord.valid_minutes),
-            func.sum(AbsenceRecord.invalid_minutes),
-        )
-        .join(Term, Term.id == AbsenceRecord.term_id)
-        .where(AbsenceRecord.student_id == student_id, absence_clause(viewer))
+        select(Term.code, func.sum(summary.scheduled), func.sum(summary.absent),
+               func.sum(summary.valid), func.sum(summary.invalid))
+        .join(Term, Term.id == summary.term_id)
+        .where(summary.student_id == student_id, absence_clause(viewer, summary))
         .group_by(Term.code, Term.start_date)
         .order_by(Term.start_date.desc())
     ).all()

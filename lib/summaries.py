@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import and_, case, delete, func, insert, select, true
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, select, true, update
 from sqlalchemy.orm import Session
 
 from data_models.models import (
+    AbsencePeriod,
     AbsenceRecord,
     Municipality,
     MunicipalityTermSummary,
@@ -33,6 +34,15 @@ RAW = {
     "valid": AbsenceRecord.valid_minutes,
     "invalid": AbsenceRecord.invalid_minutes,
     "unreported": AbsenceRecord.unreported_minutes,
+}
+
+
+PERIOD = {
+    "scheduled": AbsencePeriod.scheduled_minutes,
+    "absent": AbsencePeriod.absent_minutes,
+    "valid": AbsencePeriod.valid_minutes,
+    "invalid": AbsencePeriod.invalid_minutes,
+    "unreported": AbsencePeriod.unreported_minutes,
 }
 
 
@@ -84,6 +94,7 @@ def _refresh_students(session, terms, raw_filter, chunk) -> None:
         .where(where)
         .group_by(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.term_id),
     ))
+    _add_periods(session, terms, chunk)
     session.execute(insert(StudentWeekSummary).from_select(
         ["student_id", "school_id", "iso_year", "iso_week", "term_id", *MINUTES],
         select(AbsenceRecord.student_id, AbsenceRecord.school_id, AbsenceRecord.iso_year,
@@ -97,6 +108,33 @@ def _refresh_students(session, terms, raw_filter, chunk) -> None:
     session.execute(insert(StudentSlotSummary).from_select(
         ["student_id", "school_id", "term_id", "weekday", "lesson_start", *MINUTES],
         select(*slot, *sums).where(where).group_by(*slot),
+    ))
+
+
+def _add_periods(session, terms, chunk) -> None:
+    """Period exports count in the term figures (they have no weeks or weekdays): add their
+    minutes to the student × school × term rows, creating rows where there is no daily data."""
+    period = AbsencePeriod
+    scope = period.term_id.in_(terms)
+    if chunk is not None:
+        scope = and_(scope, period.student_id.in_(chunk))
+    if session.scalar(select(period.id).where(scope).limit(1)) is None:
+        return  # the common case: no periods, nothing to add
+    summary = StudentTermSummary
+    same = and_(period.student_id == summary.student_id, period.school_id == summary.school_id,
+                period.term_id == summary.term_id)
+    session.execute(update(summary).where(
+        summary.term_id.in_(terms),
+        true() if chunk is None else summary.student_id.in_(chunk),
+        exists().where(same),
+    ).values({m: getattr(summary, m) + select(func.coalesce(func.sum(PERIOD[m]), 0))
+              .where(same).scalar_subquery() for m in MINUTES}))
+    session.execute(insert(summary).from_select(
+        ["student_id", "school_id", "term_id", *MINUTES, "days"],
+        select(period.student_id, period.school_id, period.term_id,
+               *[func.sum(PERIOD[m]) for m in MINUTES], literal(0))
+        .where(scope, ~exists().where(same))
+        .group_by(period.student_id, period.school_id, period.term_id),
     ))
 
 

@@ -1,0 +1,161 @@
+"""What the columns of a file mean: the fields the importer knows, the headers the Swedish
+school systems write (SCHOOL_EXPORTS.md), and a suggested mapping for a new file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lib.importing.files import normalise
+
+ABSENCE_FIELDS = {
+    "personal_number": "Personnummer",
+    "school": "Skola (skolenhetskod eller namn)",
+    "date": "Datum (för dag- och lektionsrader)",
+    "start_date": "Periodens första dag",
+    "end_date": "Periodens sista dag",
+    "course": "Kurs",
+    "lesson_start": "Lektionsstart",
+    "scheduled": "Schemalagd tid",
+    "absent": "Frånvaro totalt",
+    "valid": "Giltig frånvaro",
+    "invalid": "Ogiltig frånvaro",
+    "unreported": "Ej rapporterad tid",
+}
+DURATIONS = ("scheduled", "absent", "valid", "invalid", "unreported")
+ENROLMENT_FIELDS = {
+    "personal_number": "Personnummer",
+    "first_name": "Förnamn",
+    "last_name": "Efternamn",
+    "name": "Namn (för- och efternamn i en kolumn)",
+    "home_municipality": "Hemkommun (kod eller namn)",
+    "school": "Skola (skolenhetskod eller namn)",
+    "programme": "Program",
+    "school_year": "Årskurs",
+    "class_name": "Klass",
+    "start_date": "Startdatum",
+}
+KINDS = {"absence": "Frånvaro (export från skolans system)",
+         "enrolment": "Inskrivningslista (elever, hemkommun och skola)"}
+
+# Headers as the systems export them, normalised → (field, unit). A unit of None is read
+# from the header text itself.
+KNOWN: dict[str, tuple[str, str | None]] = {
+    # Common
+    "personnummer": ("personal_number", None), "personnr": ("personal_number", None),
+    "pnr": ("personal_number", None), "elevens personnummer": ("personal_number", None),
+    "skolenhetskod": ("school", None), "skolenhet": ("school", None), "skola": ("school", None),
+    "datum": ("date", None), "kurs": ("course", None), "ämne/kurs": ("course", None),
+    "från": ("start_date", None), "till": ("end_date", None),
+    "från datum": ("start_date", None), "till datum": ("end_date", None),
+    "starttid": ("lesson_start", None), "lektionsstart": ("lesson_start", None),
+    # Vklass: N = present, GF = valid absence, F = invalid absence
+    "undv. tid": ("scheduled", "minutes"), "gf min": ("valid", "minutes"),
+    "f min": ("invalid", "minutes"), "gf h": ("valid", "hours"), "f h": ("invalid", "hours"),
+    "gf %": ("valid", "percent"), "f %": ("invalid", "percent"),
+    "ej reg tid": ("unreported", "minutes"),
+    # LearnPoint (hours; unreported lessons count as present)
+    "totalt (t)": ("scheduled", "hours"), "frånvaro (t)": ("absent", "hours"),
+    "giltig (tim)": ("valid", "hours"), "ogiltig (tim)": ("invalid", "hours"),
+    "giltig (%)": ("valid", "percent"), "ogiltig (%)": ("invalid", "percent"),
+    # Skola24
+    "schemalagd tid": ("scheduled", None), "anmäld frånvaro": ("valid", None),
+    "ej anmäld frånvaro": ("invalid", None), "total frånvaro": ("absent", None),
+    # SchoolSoft (days)
+    "frånvarodagar": ("absent", "days"), "skoldagar": ("scheduled", "days"),
+    "giltiga frånvarodagar": ("valid", "days"), "ogiltiga frånvarodagar": ("invalid", "days"),
+    # Edlevo (per lesson; late arrival and leaving early count as invalid)
+    "längd (min)": ("scheduled", "minutes"), "ogiltig frånvaro": ("invalid", None),
+    "sen ankomst": ("invalid", None), "avvek från lektionen": ("invalid", None),
+    "giltig frånvaro": ("valid", None), "lektion": ("lesson_start", None),
+    # Skolverket's proposed national register (hours per term)
+    "giltig frånvaro (timmar)": ("valid", "hours"),
+    "ogiltig frånvaro (timmar)": ("invalid", "hours"),
+    "erbjuden undervisningstid (timmar)": ("scheduled", "hours"),
+    # Enrolment lists
+    "förnamn": ("first_name", None), "efternamn": ("last_name", None),
+    "namn": ("name", None), "elev": ("name", None), "hemkommun": ("home_municipality", None),
+    "folkbokföringskommun": ("home_municipality", None), "kommun": ("home_municipality", None),
+    "program": ("programme", None), "studievägskod": ("programme", None),
+    "årskurs": ("school_year", None), "åk": ("school_year", None),
+    "klass": ("class_name", None), "startdatum": ("start_date", None),
+}
+KNOWN_HEADERS = set(KNOWN)
+
+
+def unit_of(header: str) -> str:
+    """The unit a header names: "(h)", "tim" → hours, "%" → percent, "dagar" → days,
+    "lekt" → lessons, otherwise minutes."""
+    text = normalise(header)
+    if "%" in text:
+        return "percent"
+    if re.search(r"\((h|t|tim|timmar)\)|\btimmar\b|\btim\b| h$", text):
+        return "hours"
+    if "dagar" in text:
+        return "days"
+    if "lekt" in text and "min" not in text:
+        return "lessons"
+    return "minutes"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    kind: str
+    columns: dict[str, tuple[str, ...]]  # field → source columns, summed when several
+    units: dict[str, str] = field(default_factory=dict)  # duration field → unit
+    lesson_minutes: int = 60
+    day_minutes: int = 360
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "columns": {k: list(v) for k, v in self.columns.items()},
+                "units": self.units, "lesson_minutes": self.lesson_minutes,
+                "day_minutes": self.day_minutes}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Mapping:
+        return cls(kind=data["kind"],
+                   columns={k: tuple(v) for k, v in data["columns"].items()},
+                   units=dict(data.get("units", {})),
+                   lesson_minutes=int(data.get("lesson_minutes", 60)),
+                   day_minutes=int(data.get("day_minutes", 360)))
+
+    def fits(self, columns: list[str]) -> bool:
+        """Every column the mapping names is in the file."""
+        return all(c in columns for names in self.columns.values() for c in names)
+
+
+def suggest(kind: str, columns: list[str]) -> Mapping:
+    """A first mapping from the headers the school systems are known to write."""
+    fields = ABSENCE_FIELDS if kind == "absence" else ENROLMENT_FIELDS
+    chosen: dict[str, list[str]] = {}
+    units: dict[str, str] = {}
+    for column in columns:
+        known = KNOWN.get(normalise(column)) or _guess(normalise(column))
+        if known is None or known[0] not in fields:
+            continue
+        name, unit = known
+        unit = unit or unit_of(column)
+        if name in DURATIONS:
+            # Prefer minutes over hours over percent when a system exports several.
+            if name in units and _rank(units[name]) <= _rank(unit):
+                if units[name] == unit:
+                    chosen[name].append(column)
+                continue
+            chosen[name], units[name] = [column], unit
+        elif name not in chosen:
+            chosen[name] = [column]
+    return Mapping(kind=kind, columns={k: tuple(v) for k, v in chosen.items()}, units=units)
+
+
+def _rank(unit: str) -> int:
+    return {"minutes": 0, "hours": 1, "lessons": 2, "days": 3, "percent": 4}[unit]
+
+
+def _guess(text: str) -> tuple[str, None] | None:
+    for needle, name in (("personnummer", "personal_number"), ("ogiltig", "invalid"),
+                         ("giltig", "valid"), ("schemalagd", "scheduled"),
+                         ("undervisningstid", "scheduled"), ("skolenhetskod", "school"),
+                         ("datum", "date")):
+        if needle in text:
+            return name, None
+    return None

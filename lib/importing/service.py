@@ -1,0 +1,801 @@
+"""Validate a mapped file row by row, then commit the valid rows in one transaction:
+the batch, replacement of the same period, the rows themselves and the summary refresh.
+An import can be undone; saved column mappings are reused per school."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from data_models.bulk import insert_rows
+from data_models.models import (
+    AbsencePeriod,
+    AbsenceRecord,
+    AgendaItem,
+    Contact,
+    Enrolment,
+    Feedback,
+    ImportBatch,
+    ImportMapping,
+    Measure,
+    Municipality,
+    ReplacedAbsence,
+    School,
+    Student,
+    Term,
+    User,
+)
+from lib import summaries
+from lib.access import Role, Viewer, require_role
+from lib.audit import log_event
+from lib.clock import utcnow
+from lib.frames import read_frame
+from lib.importing.files import Table
+from lib.importing.layouts import DURATIONS, Mapping
+from lib.importing.values import (
+    BadValue,
+    is_blank,
+    parse_date,
+    parse_number,
+    parse_percent,
+    parse_time,
+    to_minutes,
+)
+from lib.personal_number import InvalidPersonalNumber, normalize
+from lib.records import InputError
+
+CHUNK = 500
+
+# Row errors, in the order the preview lists them.
+BAD_NUMBER = "Ogiltigt personnummer (kontrollsiffran eller datumet stämmer inte)"
+UNKNOWN_STUDENT = "Okänd elev"
+OUT_OF_SCOPE = "Eleven är inte folkbokförd i din kommun"
+UNKNOWN_SCHOOL = "Okänd skola"
+BAD_VALUE = "Ogiltigt tal, datum eller tid"
+NEGATIVE = "Negativt värde"
+TOO_MUCH = "Frånvaron är större än den schemalagda tiden"
+DUPLICATE = "Dubblettrad"
+OUTSIDE_TERM = "Datum utanför terminerna"
+UNKNOWN_MUNICIPALITY = "Okänd hemkommun"
+MISSING = "Uppgift saknas"
+
+ProgressFn = Callable[[float, str], None]
+
+
+def _no_progress(_share: float, _text: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Preview:
+    kind: str  # "absence", "period" or "enrolment"
+    file_name: str
+    file_hash: str
+    school_id: int | None
+    rows_read: int
+    dropped_totals: int
+    valid: pd.DataFrame  # normalised rows, ready to write
+    errors: pd.DataFrame  # Rad, Fel, Värde
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.errors["Fel"].value_counts().to_dict() if not self.errors.empty else {}
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """What would be written: students, rows, dates and minutes."""
+        frame = self.valid
+        if frame.empty:
+            return pd.DataFrame(columns=["Uppgift", "Värde"])
+        items = [("Rader att läsa in", len(frame)),
+                 ("Elever", frame["student_id"].nunique() if "student_id" in frame else
+                  frame["personal_number"].nunique())]
+        if "date" in frame:
+            items.append(("Datum", f"{frame['date'].min()} – {frame['date'].max()}"))
+        if "start_date" in frame and self.kind == "period":
+            items.append(("Period", f"{frame['start_date'].min()} – {frame['end_date'].max()}"))
+        if "scheduled" in frame:
+            scheduled = frame["scheduled"].sum()
+            items.append(("Schemalagd tid (h)", round(scheduled / 60, 1)))
+            if scheduled:
+                items.append(("Frånvaro", f"{frame['absent'].sum() / scheduled * 100:.1f} %"
+                              .replace(".", ",")))
+        return pd.DataFrame(items, columns=["Uppgift", "Värde"])
+
+
+def require_importer(viewer: Viewer) -> None:
+    require_role(viewer, Role.ADMIN, Role.COACH)
+
+
+# --- Absence ------------------------------------------------------------------------------------
+
+def preview_absence(session: Session, viewer: Viewer, table: Table, mapping: Mapping,
+                    school_id: int | None = None,
+                    period: tuple[dt.date, dt.date] | None = None) -> Preview:
+    """Read every row with the mapping and say what is wrong with each. Nothing is written.
+    With a date column the rows are days or lessons; without one they are a period, from
+    the period columns or `period`."""
+    require_importer(viewer)
+    _check_absence_mapping(mapping, table, school_id, period)
+    rows, errors = table.rows, _Errors(table.header_row)
+    frame = pd.DataFrame(index=rows.index)
+    frame["personal_number"] = _personal_numbers(rows, mapping, errors)
+    students = _students(session, viewer, frame["personal_number"], errors)
+    frame["student_id"] = frame["personal_number"].map(students)
+    frame["school_id"] = _schools(session, rows, mapping, school_id, errors)
+    dated = "date" in mapping.columns
+    if dated:
+        frame["date"] = _parsed(rows, mapping, "date", parse_date, errors)
+        frame["lesson_start"] = _parsed(rows, mapping, "lesson_start", parse_time, errors)
+    else:
+        frame["start_date"], frame["end_date"] = _period(rows, mapping, period, errors)
+    frame["course"] = _text(rows, mapping, "course")
+    for name, values in _durations(rows, mapping, errors).items():
+        frame[name] = values
+    frame = frame[~frame.index.isin(errors.rows)]
+    if not dated:  # per-course rows of a period export: one row per student
+        frame = _sum_courses(frame)
+    frame = _check_minutes(frame, errors, dated)
+    frame["term_id"] = _terms(session, frame, dated, errors)
+    frame = frame[~frame.index.isin(errors.rows)]
+    return Preview(kind="absence" if dated else "period", file_name=table.file_name,
+                   file_hash=table.file_hash, school_id=school_id, rows_read=len(rows),
+                   dropped_totals=table.dropped_totals, valid=frame.reset_index(drop=True),
+                   errors=errors.frame(),
+                   notes=_notes(table))
+
+
+def _notes(table: Table) -> tuple[str, ...]:
+    notes = [f"Rubrikraden är rad {table.header_row} i filen."]
+    if table.dropped_totals:
+        notes.append(f"{table.dropped_totals} summeringsrader (Summa/Totalt) hoppades över.")
+    return tuple(notes)
+
+
+def _check_absence_mapping(mapping, table, school_id, period) -> None:
+    missing = [c for names in mapping.columns.values() for c in names if c not in table.columns]
+    if missing:
+        raise InputError(f"Kolumnen «{missing[0]}» finns inte i filen.")
+    columns = mapping.columns
+    if "personal_number" not in columns:
+        raise InputError("Välj kolumnen med personnummer.")
+    if "scheduled" not in columns:
+        raise InputError("Välj kolumnen med schemalagd tid: utan den går frånvaron inte att "
+                         "räkna som andel.")
+    if not ({"valid", "invalid"} & set(columns)):
+        raise InputError("Välj kolumnen med giltig eller ogiltig frånvaro (eller båda).")
+    if len({"absent", "valid", "invalid"} & set(columns)) < 2:
+        raise InputError("Välj två av kolumnerna frånvaro totalt, giltig och ogiltig "
+                         "frånvaro, så att båda slagen av frånvaro blir kända.")
+    if "school" not in columns and school_id is None:
+        raise InputError("Välj skola, eller kolumnen med skolenhetskod.")
+    if "date" not in columns and period is None and not {"start_date", "end_date"} <= set(
+            columns):
+        raise InputError("Filen har ingen datumkolumn: ange periodens första och sista dag.")
+    if period is not None and period[1] < period[0]:
+        raise InputError("Periodens sista dag ligger före den första.")
+    for name in DURATIONS:
+        if name in columns and mapping.units.get(name, "minutes") == "percent" and name in (
+                "scheduled",):
+            raise InputError("Schemalagd tid kan inte anges i procent.")
+
+
+class _Errors:
+    """Row errors with the file's own row numbers."""
+
+    def __init__(self, header_row: int) -> None:
+        self.header_row = header_row
+        self.items: list[tuple[int, str, str]] = []
+        self.rows: set = set()
+
+    def add(self, index, kind: str, value="") -> None:
+        if index in self.rows:  # one message per row: the first problem found
+            return
+        self.rows.add(index)
+        self.items.append((self.header_row + 1 + int(index), kind, str(value)[:80]))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(sorted(self.items), columns=["Rad", "Fel", "Värde"])
+
+
+def _column(rows: pd.DataFrame, mapping: Mapping, name: str) -> pd.Series | None:
+    names = mapping.columns.get(name)
+    return rows[names[0]] if names else None
+
+
+def _text(rows, mapping, name) -> pd.Series:
+    column = _column(rows, mapping, name)
+    if column is None:
+        return pd.Series(None, index=rows.index, dtype=object)
+    return column.map(lambda v: None if is_blank(v) else str(v).strip()[:80])
+
+
+def _parsed(rows, mapping, name, parser, errors: _Errors) -> pd.Series:
+    column = _column(rows, mapping, name)
+    if column is None:
+        return pd.Series(None, index=rows.index, dtype=object)
+    cache: dict = {}
+
+    def parse(index, value):
+        key = (type(value), value) if not isinstance(value, float) or value == value else None
+        try:
+            if key is not None and key in cache:
+                return cache[key]
+            result = parser(value)
+            if key is not None:
+                cache[key] = result
+            return result
+        except (BadValue, TypeError, ValueError):
+            errors.add(index, BAD_VALUE, value)
+            return None
+    return pd.Series([parse(i, v) for i, v in column.items()], index=rows.index, dtype=object)
+
+
+def _personal_numbers(rows, mapping, errors: _Errors) -> pd.Series:
+    cache: dict[str, str | None] = {}
+
+    def number(index, value):
+        text = "" if is_blank(value) else str(value).strip()
+        if text.endswith(".0"):  # a number cell read as a float
+            text = text[:-2]
+        if text not in cache:
+            try:
+                cache[text] = normalize(text)
+            except (InvalidPersonalNumber, ValueError):
+                cache[text] = None
+        if cache[text] is None:
+            errors.add(index, BAD_NUMBER if text else MISSING, "" if not text else
+                       "****" + text[-4:] if len(text) > 4 else text)
+        return cache[text]
+    column = _column(rows, mapping, "personal_number")
+    return pd.Series([number(i, v) for i, v in column.items()], index=rows.index, dtype=object)
+
+
+def _students(session, viewer: Viewer, numbers: pd.Series, errors: _Errors) -> dict[str, int]:
+    """Known students by personal number; rows for others are errors (a coach imports their
+    own municipality's students only)."""
+    wanted = sorted({n for n in numbers if n})
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        for number, student_id, home in session.execute(
+                select(Student.personal_number, Student.id, Student.home_municipality_id)
+                .where(Student.personal_number.in_(wanted[start:start + CHUNK]))):
+            found[number] = (student_id, home)
+    for index, number in numbers.items():
+        if not number:
+            continue
+        if number not in found:
+            errors.add(index, UNKNOWN_STUDENT, "****" + number[-4:])
+        elif viewer.role == Role.COACH and found[number][1] not in viewer.municipality_ids:
+            errors.add(index, OUT_OF_SCOPE, "****" + number[-4:])
+    return {n: sid for n, (sid, home) in found.items()
+            if viewer.role != Role.COACH or home in viewer.municipality_ids}
+
+
+def _school_lookup(session) -> dict[str, int]:
+    lookup = {}
+    for school_id, code, name in session.execute(select(School.id, School.unit_code,
+                                                        School.name)):
+        lookup[code] = school_id
+        lookup[name.strip().lower()] = school_id
+    return lookup
+
+
+def _schools(session, rows, mapping, school_id, errors: _Errors) -> pd.Series:
+    column = _column(rows, mapping, "school")
+    if column is None:
+        if session.get(School, school_id) is None:
+            raise InputError("Välj en skola.")
+        return pd.Series(school_id, index=rows.index)
+    lookup = _school_lookup(session)
+
+    def school(index, value):
+        text = "" if is_blank(value) else str(value).strip()
+        text = text[:-2] if text.endswith(".0") else text
+        found = lookup.get(text) or lookup.get(text.lower())
+        if found is None:
+            if school_id is not None and not text:
+                return school_id
+            errors.add(index, UNKNOWN_SCHOOL, text)
+        return found
+    return pd.Series([school(i, v) for i, v in column.items()], index=rows.index, dtype=object)
+
+
+def _period(rows, mapping, period, errors):
+    if {"start_date", "end_date"} <= set(mapping.columns):
+        return (_parsed(rows, mapping, "start_date", parse_date, errors),
+                _parsed(rows, mapping, "end_date", parse_date, errors))
+    start, end = period
+    return (pd.Series(start, index=rows.index, dtype=object),
+            pd.Series(end, index=rows.index, dtype=object))
+
+
+def _durations(rows, mapping: Mapping, errors: _Errors) -> dict[str, pd.Series]:
+    """Minutes per duration field (several source columns are summed). Percentages are
+    shares of the scheduled time; a percent column of numbers all ≤ 1 holds fractions."""
+    minutes: dict[str, pd.Series] = {}
+    percents: dict[str, pd.Series] = {}
+    for name in DURATIONS:
+        if name not in mapping.columns:
+            continue
+        unit = mapping.units.get(name, "minutes")
+        total = pd.Series(0.0, index=rows.index)
+        for column in mapping.columns[name]:
+            values = rows[column]
+            if unit == "percent":
+                numeric = [v for v in values if isinstance(v, int | float) and v == v]
+                fraction = bool(numeric) and max(numeric) <= 1
+                total = total + _convert(values, lambda v, f=fraction: parse_percent(v, f),
+                                         errors)
+            else:
+                total = total + _convert(values, lambda v, u=unit: to_minutes(
+                    v, u, mapping.lesson_minutes, mapping.day_minutes), errors)
+        (percents if unit == "percent" else minutes)[name] = total
+    for name, share in percents.items():
+        minutes[name] = share * minutes["scheduled"]
+    return minutes
+
+
+def _convert(values: pd.Series, parser, errors: _Errors) -> pd.Series:
+    cache: dict = {}
+    out = np.zeros(len(values))
+    for position, (index, value) in enumerate(values.items()):
+        key = (type(value), value) if isinstance(value, str | int) else None
+        try:
+            result = cache[key] if key in cache else parser(value)
+        except (BadValue, TypeError, ValueError):
+            errors.add(index, BAD_VALUE, value)
+            continue
+        if key is not None:
+            cache[key] = result
+        out[position] = result or 0.0
+    return pd.Series(out, index=values.index)
+
+
+def _sum_courses(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["student_id", "school_id", "start_date", "end_date"]
+    present = [d for d in DURATIONS if d in frame]
+    if frame.empty:
+        return frame
+    grouped = frame.reset_index().groupby(keys, as_index=False, dropna=False).agg(
+        {"index": "first", "personal_number": "first", **{d: "sum" for d in present}})
+    return grouped.set_index("index")
+
+
+def _check_minutes(frame: pd.DataFrame, errors: _Errors, dated: bool) -> pd.DataFrame:
+    """Complete absent/valid/invalid from the two given, round to whole minutes, and flag
+    negative values, absence above the scheduled time and duplicate rows."""
+    if frame.empty:
+        return frame.assign(**{d: pd.Series(dtype=int) for d in DURATIONS})
+    if "valid" in frame and "invalid" in frame:
+        frame["absent"] = frame["valid"] + frame["invalid"]
+    elif "invalid" in frame:
+        frame["valid"] = frame["absent"] - frame["invalid"]
+    else:
+        frame["invalid"] = frame["absent"] - frame["valid"]
+    if "unreported" not in frame:
+        frame["unreported"] = 0.0
+    for name in DURATIONS:
+        frame[name] = frame[name].round().astype(int)
+    frame["absent"] = frame["valid"] + frame["invalid"]  # exact after rounding
+    negative = (frame[list(DURATIONS)] < 0).any(axis=1)
+    for index in frame.index[negative]:
+        errors.add(index, NEGATIVE)
+    too_much = frame["absent"] > frame["scheduled"]
+    for index, row in frame[too_much & ~negative].iterrows():
+        errors.add(index, TOO_MUCH, f"{row['absent']} av {row['scheduled']} min")
+    keys = (["student_id", "school_id", "date", "lesson_start", "course"] if dated else
+            ["student_id", "school_id", "start_date", "end_date"])
+    duplicate = frame.duplicated(subset=keys, keep="first")
+    for index in frame.index[duplicate]:
+        errors.add(index, DUPLICATE)
+    return frame[~frame.index.isin(errors.rows)]
+
+
+def _terms(session, frame: pd.DataFrame, dated: bool, errors: _Errors) -> pd.Series:
+    """The term of each row; a row (or period) outside every term is an error."""
+    terms = session.execute(select(Term.id, Term.start_date, Term.end_date)).all()
+
+    def term_of(start: dt.date, end: dt.date) -> int | None:
+        for term_id, first, last in terms:
+            if first <= start and end <= last:
+                return term_id
+        return None
+    starts = frame["date"] if dated else frame["start_date"]
+    ends = frame["date"] if dated else frame["end_date"]
+    cache: dict = {}
+    result = []
+    for index, start, end in zip(frame.index, starts, ends, strict=True):
+        key = (start, end)
+        if key not in cache:
+            cache[key] = term_of(start, end) if start and end and start <= end else None
+        if cache[key] is None:
+            errors.add(index, OUTSIDE_TERM, f"{start} – {end}" if not dated else start)
+        result.append(cache[key])
+    return pd.Series(result, index=frame.index, dtype=object)
+
+
+# --- Commit ---------------------------------------------------------------------------------
+
+DAY_COLUMNS = ["student_id", "school_id", "date", "lesson_start", "course", "scheduled_minutes",
+               "absent_minutes", "valid_minutes", "invalid_minutes", "unreported_minutes",
+               "iso_year", "iso_week", "weekday", "term_id", "batch_id"]
+PERIOD_COLUMNS = ["student_id", "school_id", "term_id", "start_date", "end_date",
+                  "scheduled_minutes", "absent_minutes", "valid_minutes", "invalid_minutes",
+                  "unreported_minutes", "batch_id"]
+
+
+def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping | None = None,
+           progress: ProgressFn = _no_progress) -> int:
+    """Write the valid rows of a preview, all in the caller's transaction: the batch, the
+    replacement of the same days or period at the same school, the rows, the summaries."""
+    require_importer(viewer)
+    if preview.valid.empty:
+        raise InputError("Det finns inga giltiga rader att läsa in.")
+    if preview.kind == "enrolment":
+        return _commit_enrolment(session, viewer, preview, progress)
+    frame = preview.valid
+    batch = ImportBatch(kind=preview.kind, file_name=preview.file_name[:255],
+                        file_hash=preview.file_hash, user_id=viewer.user_id, created_at=utcnow(),
+                        row_count=len(frame), school_id=preview.school_id,
+                        skipped_count=len(preview.errors),
+                        details={"errors": preview.counts,
+                                 "mapping": mapping.to_json() if mapping else None})
+    session.add(batch)
+    session.flush()
+    progress(0.1, "Ersätter tidigare inläsning av samma period …")
+    replaced, touched_terms = _replace(session, batch.id, frame, preview.kind == "absence")
+    batch.replaced_count = replaced
+    progress(0.3, "Skriver raderna …")
+    if preview.kind == "absence":
+        dates = pd.to_datetime(frame["date"])
+        iso = dates.dt.isocalendar()
+        rows = list(zip(
+            frame["student_id"].astype(int), frame["school_id"].astype(int), frame["date"],
+            frame["lesson_start"].where(frame["lesson_start"].notna(), None),
+            frame["course"].where(frame["course"].notna(), None),
+            frame["scheduled"], frame["absent"], frame["valid"], frame["invalid"],
+            frame["unreported"], iso["year"].astype(int), iso["week"].astype(int),
+            dates.dt.day_of_week.astype(int), frame["term_id"].astype(int),
+            [batch.id] * len(frame), strict=True))
+        insert_rows(session, AbsenceRecord.__table__, DAY_COLUMNS, [_plain(r) for r in rows])
+    else:
+        rows = list(zip(
+            frame["student_id"].astype(int), frame["school_id"].astype(int),
+            frame["term_id"].astype(int), frame["start_date"], frame["end_date"],
+            frame["scheduled"], frame["absent"], frame["valid"], frame["invalid"],
+            frame["unreported"], [batch.id] * len(frame), strict=True))
+        insert_rows(session, AbsencePeriod.__table__, PERIOD_COLUMNS, [_plain(r) for r in rows])
+    progress(0.6, "Uppdaterar sammanställningarna …")
+    students = set(frame["student_id"].astype(int)) | _replaced_students(session, batch.id)
+    summaries.refresh(session, set(frame["term_id"].astype(int)) | touched_terms, students)
+    log_event(session, viewer, "import", "import_batch", batch.id,
+              after={"rows": len(frame), "skipped": len(preview.errors), "replaced": replaced},
+              note=preview.file_name[:200])
+    progress(1.0, "Klart.")
+    return batch.id
+
+
+def _plain(row: tuple) -> tuple:
+    """numpy scalars → Python values for the drivers."""
+    return tuple(v.item() if hasattr(v, "item") else v for v in row)
+
+
+def _replace(session, batch_id: int, frame: pd.DataFrame, dated: bool) -> tuple[int, set[int]]:
+    """Move what this import replaces (the same students at the same school, on the days or
+    in the period the file covers) to the archive, and return how many rows and which
+    terms. A day import replaces days and periods that overlap it; a period import too."""
+    first = frame["date"].min() if dated else frame["start_date"].min()
+    last = frame["date"].max() if dated else frame["end_date"].max()
+    count, terms = 0, set()
+    for school_id, part in frame.groupby("school_id"):
+        ids = sorted(set(part["student_id"].astype(int)))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            day = and_(AbsenceRecord.school_id == int(school_id),
+                       AbsenceRecord.student_id.in_(chunk),
+                       AbsenceRecord.date >= first, AbsenceRecord.date <= last)
+            period = and_(AbsencePeriod.school_id == int(school_id),
+                          AbsencePeriod.student_id.in_(chunk),
+                          AbsencePeriod.start_date <= last, AbsencePeriod.end_date >= first)
+            terms |= set(session.scalars(select(AbsenceRecord.term_id).where(day).distinct()))
+            terms |= set(session.scalars(select(AbsencePeriod.term_id).where(period)
+                                         .distinct()))
+            count += _archive(session, batch_id, day, period)
+    return count, terms
+
+
+def _archive(session, batch_id: int, day, period) -> int:
+    columns = ["replaced_by", "source", "batch_id", "student_id", "school_id", "term_id",
+               "date", "end_date", "lesson_start", "course", "scheduled_minutes",
+               "absent_minutes", "valid_minutes", "invalid_minutes", "unreported_minutes",
+               "iso_year", "iso_week", "weekday"]
+    a, p = AbsenceRecord, AbsencePeriod
+    # Counted first: INSERT … SELECT reports no row count on every driver.
+    moved = (session.scalar(select(func.count()).select_from(a).where(day))
+             + session.scalar(select(func.count()).select_from(p).where(period)))
+    session.execute(insert(ReplacedAbsence).from_select(columns, select(
+        literal(batch_id), literal("day"), a.batch_id, a.student_id, a.school_id, a.term_id,
+        a.date, literal(None, type_=a.date.type), a.lesson_start, a.course,
+        a.scheduled_minutes, a.absent_minutes, a.valid_minutes, a.invalid_minutes,
+        a.unreported_minutes, a.iso_year, a.iso_week, a.weekday).where(day)))
+    session.execute(insert(ReplacedAbsence).from_select(columns, select(
+        literal(batch_id), literal("period"), p.batch_id, p.student_id, p.school_id, p.term_id,
+        p.start_date, p.end_date, literal(None, type_=a.lesson_start.type),
+        literal(None, type_=a.course.type), p.scheduled_minutes, p.absent_minutes,
+        p.valid_minutes, p.invalid_minutes, p.unreported_minutes,
+        literal(None, type_=a.iso_year.type), literal(None, type_=a.iso_week.type),
+        literal(None, type_=a.weekday.type)).where(period)))
+    session.execute(delete(AbsenceRecord).where(day))
+    session.execute(delete(AbsencePeriod).where(period))
+    return moved
+
+
+def _replaced_students(session, batch_id: int) -> set[int]:
+    return set(session.scalars(select(ReplacedAbsence.student_id)
+                               .where(ReplacedAbsence.replaced_by == batch_id).distinct()))
+
+
+# --- Undo and history -------------------------------------------------------------------------
+
+def undo(session: Session, viewer: Viewer, batch_id: int) -> None:
+    """Remove an import's rows and put back what it replaced, in one transaction."""
+    require_importer(viewer)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind not in ("absence", "period", "enrolment"):
+        raise InputError("Importen finns inte.")
+    if viewer.role == Role.COACH and batch.user_id != viewer.user_id:
+        raise InputError("Du kan bara ångra dina egna importer.")
+    if batch.undone_at is not None:
+        raise InputError("Importen är redan ångrad.")
+    later = session.scalar(select(func.count()).select_from(ReplacedAbsence)
+                           .where(ReplacedAbsence.batch_id == batch_id))
+    if later:
+        raise InputError("En senare import har ersatt delar av den här. Ångra den senare "
+                         "importen först.")
+    if batch.kind == "enrolment":
+        _undo_enrolment(session, batch_id)
+    else:
+        terms = set(session.scalars(select(AbsenceRecord.term_id).where(
+            AbsenceRecord.batch_id == batch_id).distinct()))
+        terms |= set(session.scalars(select(AbsencePeriod.term_id).where(
+            AbsencePeriod.batch_id == batch_id).distinct()))
+        students = set(session.scalars(select(AbsenceRecord.student_id).where(
+            AbsenceRecord.batch_id == batch_id).distinct()))
+        students |= set(session.scalars(select(AbsencePeriod.student_id).where(
+            AbsencePeriod.batch_id == batch_id).distinct()))
+        students |= _replaced_students(session, batch_id)
+        terms |= set(session.scalars(select(ReplacedAbsence.term_id).where(
+            ReplacedAbsence.replaced_by == batch_id).distinct()))
+        session.execute(delete(AbsenceRecord).where(AbsenceRecord.batch_id == batch_id))
+        session.execute(delete(AbsencePeriod).where(AbsencePeriod.batch_id == batch_id))
+        _restore(session, batch_id)
+        summaries.refresh(session, terms, students)
+    session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+        undone_at=utcnow(), undone_by=viewer.user_id))
+    log_event(session, viewer, "undo_import", "import_batch", batch_id,
+              note=batch.file_name)
+
+
+def _restore(session, batch_id: int) -> None:
+    r = ReplacedAbsence
+    mine = r.replaced_by == batch_id
+    session.execute(insert(AbsenceRecord).from_select(
+        DAY_COLUMNS,
+        select(r.student_id, r.school_id, r.date, r.lesson_start, r.course,
+               r.scheduled_minutes, r.absent_minutes, r.valid_minutes, r.invalid_minutes,
+               r.unreported_minutes, r.iso_year, r.iso_week, r.weekday, r.term_id, r.batch_id)
+        .where(mine, r.source == "day")))
+    session.execute(insert(AbsencePeriod).from_select(
+        PERIOD_COLUMNS,
+        select(r.student_id, r.school_id, r.term_id, r.date, r.end_date, r.scheduled_minutes,
+               r.absent_minutes, r.valid_minutes, r.invalid_minutes, r.unreported_minutes,
+               r.batch_id)
+        .where(mine, r.source == "period")))
+    session.execute(delete(ReplacedAbsence).where(mine))
+
+
+KIND_LABELS = {"absence": "Frånvaro, dagar/lektioner", "period": "Frånvaro, period",
+               "enrolment": "Inskrivningslista", "demo": "Demodata"}
+
+
+def history(session: Session, viewer: Viewer) -> pd.DataFrame:
+    """Imports, newest first; a coach sees their own."""
+    require_importer(viewer)
+    query = (select(ImportBatch.id, ImportBatch.created_at, ImportBatch.kind,
+                    ImportBatch.file_name, User.display_name, School.name,
+                    ImportBatch.row_count, ImportBatch.skipped_count,
+                    ImportBatch.replaced_count, ImportBatch.undone_at,
+                    ImportBatch.file_hash)
+             .outerjoin(User, User.id == ImportBatch.user_id)
+             .outerjoin(School, School.id == ImportBatch.school_id)
+             .where(ImportBatch.kind != "demo")
+             .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()))
+    if viewer.role == Role.COACH:
+        query = query.where(ImportBatch.user_id == viewer.user_id)
+    frame = read_frame(session, query, ["id", "at", "kind", "file", "user", "school", "rows",
+                                        "skipped", "replaced", "undone", "hash"])
+    return pd.DataFrame({
+        "id": frame["id"], "Tid": frame["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+        "Typ": frame["kind"].map(KIND_LABELS), "Fil": frame["file"],
+        "Av": frame["user"].fillna(""), "Skola": frame["school"].fillna(""),
+        "Inlästa rader": frame["rows"], "Hoppade över": frame["skipped"],
+        "Ersatta rader": frame["replaced"],
+        "Ångrad": frame["undone"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"),
+        "Kontrollsumma": frame["hash"].fillna("").str[:12],
+    })
+
+
+# --- Saved mappings ---------------------------------------------------------------------------
+
+def saved_mapping(session: Session, school_id: int | None, kind: str) -> Mapping | None:
+    found = session.scalar(select(ImportMapping.mapping).where(
+        ImportMapping.kind == kind,
+        ImportMapping.school_id.is_(None) if school_id is None
+        else ImportMapping.school_id == school_id))
+    return Mapping.from_json(found) if found else None
+
+
+def save_mapping(session: Session, viewer: Viewer, school_id: int | None,
+                 mapping: Mapping) -> None:
+    require_importer(viewer)
+    existing = session.scalars(select(ImportMapping).where(
+        ImportMapping.kind == mapping.kind,
+        ImportMapping.school_id.is_(None) if school_id is None
+        else ImportMapping.school_id == school_id)).first()
+    if existing is None:
+        session.add(ImportMapping(school_id=school_id, kind=mapping.kind,
+                                  mapping=mapping.to_json(), updated_by=viewer.user_id,
+                                  updated_at=utcnow()))
+    else:
+        existing.mapping, existing.updated_by = mapping.to_json(), viewer.user_id
+        existing.updated_at = utcnow()
+
+
+# --- Enrolment lists ----------------------------------------------------------------------------
+
+def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: Mapping,
+                      default_start: dt.date | None = None) -> Preview:
+    """Students with home municipality, school, programme and year. A coach may list only
+    students registered in their own municipality."""
+    require_importer(viewer)
+    columns = mapping.columns
+    missing = [c for names in columns.values() for c in names if c not in table.columns]
+    if missing:
+        raise InputError(f"Kolumnen «{missing[0]}» finns inte i filen.")
+    for needed, label in (("personal_number", "personnummer"), ("school", "skola"),
+                          ("home_municipality", "hemkommun"), ("programme", "program"),
+                          ("school_year", "årskurs")):
+        if needed not in columns:
+            raise InputError(f"Välj kolumnen med {label}.")
+    if "name" not in columns and not {"first_name", "last_name"} <= set(columns):
+        raise InputError("Välj kolumnerna med förnamn och efternamn (eller namn).")
+    rows, errors = table.rows, _Errors(table.header_row)
+    frame = pd.DataFrame(index=rows.index)
+    frame["personal_number"] = _personal_numbers(rows, mapping, errors)
+    frame["school_id"] = _schools(session, rows, mapping, None, errors)
+    frame["home_municipality_id"] = _municipalities(session, viewer, rows, mapping, errors)
+    if "name" in columns:
+        names = _text(rows, mapping, "name").fillna("")
+        frame["first_name"] = names.map(lambda n: n.rsplit(" ", 1)[0] if " " in n else n)
+        frame["last_name"] = names.map(lambda n: n.rsplit(" ", 1)[1] if " " in n else "")
+    else:
+        frame["first_name"] = _text(rows, mapping, "first_name")
+        frame["last_name"] = _text(rows, mapping, "last_name")
+    frame["programme"] = _text(rows, mapping, "programme")
+    frame["class_name"] = _text(rows, mapping, "class_name")
+    frame["school_year"] = _parsed(rows, mapping, "school_year", _year, errors)
+    starts = _parsed(rows, mapping, "start_date", parse_date, errors)
+    frame["start_date"] = starts.where(starts.notna(), default_start or dt.date.today())
+    for index, row in frame.iterrows():
+        if not row["first_name"] or not row["programme"] or row["school_year"] is None:
+            errors.add(index, MISSING, "namn, program eller årskurs")
+    frame = frame[~frame.index.isin(errors.rows)]
+    for index in frame.index[frame.duplicated(subset=["personal_number"], keep="first")]:
+        errors.add(index, DUPLICATE)
+    frame = frame[~frame.index.isin(errors.rows)]
+    return Preview(kind="enrolment", file_name=table.file_name, file_hash=table.file_hash,
+                   school_id=None, rows_read=len(rows), dropped_totals=table.dropped_totals,
+                   valid=frame.reset_index(drop=True), errors=errors.frame(),
+                   notes=_notes(table))
+
+
+def _year(value) -> int:
+    number = parse_number(str(value).lower().replace("åk", "").strip())
+    if number is None or not number.is_integer() or not 1 <= number <= 4:
+        raise BadValue(f"«{value}» är ingen årskurs (1–4).")
+    return int(number)
+
+
+def _municipalities(session, viewer, rows, mapping, errors: _Errors) -> pd.Series:
+    lookup = {}
+    for municipality_id, code, name in session.execute(
+            select(Municipality.id, Municipality.code, Municipality.name)):
+        lookup[code] = municipality_id
+        lookup[name.lower()] = municipality_id
+        lookup[f"{name.lower()}s kommun"] = municipality_id
+
+    def municipality(index, value):
+        text = "" if is_blank(value) else str(value).strip()
+        text = text[:-2] if text.endswith(".0") else text
+        found = lookup.get(text) or lookup.get(text.lower())
+        if found is None:
+            errors.add(index, UNKNOWN_MUNICIPALITY, text)
+        elif viewer.role == Role.COACH and found not in viewer.municipality_ids:
+            errors.add(index, OUT_OF_SCOPE, text)
+        return found
+    column = _column(rows, mapping, "home_municipality")
+    return pd.Series([municipality(i, v) for i, v in column.items()], index=rows.index,
+                     dtype=object)
+
+
+def _commit_enrolment(session, viewer, preview: Preview, progress: ProgressFn) -> int:
+    frame = preview.valid
+    batch = ImportBatch(kind="enrolment", file_name=preview.file_name[:255],
+                        file_hash=preview.file_hash, user_id=viewer.user_id, created_at=utcnow(),
+                        row_count=len(frame), skipped_count=len(preview.errors),
+                        details={"errors": preview.counts})
+    session.add(batch)
+    session.flush()
+    existing = {}
+    numbers = frame["personal_number"].tolist()
+    for start in range(0, len(numbers), CHUNK):
+        existing.update({s.personal_number: s for s in session.scalars(
+            select(Student).where(Student.personal_number.in_(numbers[start:start + CHUNK])))})
+    for position, row in enumerate(frame.itertuples(index=False)):
+        if position % 500 == 0:
+            progress(position / max(len(frame), 1), "Skriver elever och inskrivningar …")
+        student = existing.get(row.personal_number)
+        if student is None:
+            student = Student(personal_number=row.personal_number, first_name=row.first_name,
+                              last_name=row.last_name or "", batch_id=batch.id,
+                              home_municipality_id=int(row.home_municipality_id))
+            session.add(student)
+            session.flush()
+        else:
+            student.first_name, student.last_name = row.first_name, row.last_name or ""
+            student.home_municipality_id = int(row.home_municipality_id)
+        _enrol(session, student.id, row, batch.id)
+    log_event(session, viewer, "import", "import_batch", batch.id,
+              after={"rows": len(frame), "skipped": len(preview.errors)},
+              note=preview.file_name[:200])
+    return batch.id
+
+
+def _enrol(session, student_id: int, row, batch_id: int) -> None:
+    """The student's open enrolment at the school is updated, or a new one starts; open
+    enrolments at other schools end the day before."""
+    open_here = session.scalars(select(Enrolment).where(
+        Enrolment.student_id == student_id, Enrolment.school_id == int(row.school_id),
+        Enrolment.end_date.is_(None))).first()
+    if open_here is not None:
+        open_here.programme, open_here.school_year = row.programme, int(row.school_year)
+        open_here.class_name = row.class_name
+        return
+    session.execute(update(Enrolment).where(
+        Enrolment.student_id == student_id, Enrolment.end_date.is_(None),
+        Enrolment.start_date < row.start_date).values(
+        end_date=row.start_date - dt.timedelta(days=1)))
+    session.add(Enrolment(student_id=student_id, school_id=int(row.school_id),
+                          programme=row.programme, class_name=row.class_name,
+                          school_year=int(row.school_year), start_date=row.start_date,
+                          end_date=None, batch_id=batch_id))
+
+
+def _undo_enrolment(session, batch_id: int) -> None:
+    """Remove the enrolments the list created, and the students it created that have no
+    other data. Changes to students who already existed stay."""
+    session.execute(delete(Enrolment).where(Enrolment.batch_id == batch_id))
+    created = select(Student.id).where(Student.batch_id == batch_id)
+    used = or_(*(Student.id.in_(select(table.student_id)) for table in (
+        Enrolment, AbsenceRecord, AbsencePeriod, AgendaItem, Measure, Contact, Feedback)))
+    removable = list(session.scalars(created.where(~used)))
+    for start in range(0, len(removable), CHUNK):
+        session.execute(delete(Student).where(Student.id.in_(removable[start:start + CHUNK])))
