@@ -38,6 +38,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("visit", "pages/8_Besokspaket.py", "Besökspaket", ":material/print:",
              INDIVIDUAL_ROLES, "Inför skolbesöket: flaggade elever, förändring, åtgärder och "
              "senaste återkopplingen, att skriva ut."),
+    PageSpec("import", "pages/10_Import.py", "Import", ":material/upload_file:",
+             frozenset({Role.ADMIN, Role.COACH}),
+             "Läs in frånvaroexporter från skolornas system och inskrivningslistor."),
     PageSpec("admin", "pages/9_Administration.py", "Administration",
              ":material/admin_panel_settings:", frozenset({Role.ADMIN}),
              "Användare, roller, skolor, terminer och granskningsloggen."),

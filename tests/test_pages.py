@@ -13,11 +13,12 @@ DENIED = {("coach_a", "9_Administration.py"), ("staff_sb", "9_Administration.py"
           ("leader_north", "9_Administration.py"), ("leader_north", "2_Skola.py"),
           ("leader_north", "3_Elev.py"), ("leader_north", "4_Bevakning.py"),
           ("leader_north", "5_Moten.py"), ("leader_north", "6_Atgarder.py"),
-          ("leader_north", "7_Aterkoppling.py"), ("leader_north", "8_Besokspaket.py")}
+          ("leader_north", "7_Aterkoppling.py"), ("leader_north", "8_Besokspaket.py"),
+          ("leader_north", "10_Import.py"), ("staff_sb", "10_Import.py")}
 TITLES = {"1_Oversikt.py": "Översikt", "2_Skola.py": "Skola", "3_Elev.py": "Elev",
           "4_Bevakning.py": "Bevakning", "5_Moten.py": "Möten", "6_Atgarder.py": "Åtgärder",
           "7_Aterkoppling.py": "Återkoppling", "8_Besokspaket.py": "Besökspaket",
-          "9_Administration.py": "Administration"}
+          "9_Administration.py": "Administration", "10_Import.py": "Import"}
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -48,8 +49,8 @@ INDIVIDUAL_PAGES = ["Översikt", "Skola", "Elev", "Bevakning", "Möten", "Åtgä
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("admin", [*INDIVIDUAL_PAGES, "Administration"]),
-    ("coach_a", INDIVIDUAL_PAGES),
+    ("admin", [*INDIVIDUAL_PAGES, "Import", "Administration"]),
+    ("coach_a", [*INDIVIDUAL_PAGES, "Import"]),
     ("staff_sb", INDIVIDUAL_PAGES),
     ("leader_north", ["Översikt"]),
 ])

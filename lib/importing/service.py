@@ -107,7 +107,8 @@ class Preview:
             if scheduled:
                 items.append(("Frånvaro", f"{frame['absent'].sum() / scheduled * 100:.1f} %"
                               .replace(".", ",")))
-        return pd.DataFrame(items, columns=["Uppgift", "Värde"])
+        return pd.DataFrame([(k, str(v).replace(".", ",")) for k, v in items],
+                            columns=["Uppgift", "Värde"])
 
 
 def require_importer(viewer: Viewer) -> None:
