@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, select, text
 
+from bench.importing import import_seconds
 from data_models.engine import make_engine, unit_of_work
 from data_models.migrate import upgrade
 from data_models.models import Municipality, Role, Student, StudentTermSummary, Term, User
@@ -68,7 +69,7 @@ def ensure_region(url: str, students: int) -> float | None:
 def viewers(session):
     def by_name(username):
         return load_viewer(session, session.scalar(select(User).where(User.username == username)))
-    return {name: by_name(name) for name in ("coach", "projektledare")}
+    return {name: by_name(name) for name in ("coach", "projektledare", "admin")}
 
 
 def payload_mb(page, matrix) -> float:
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             .where(Municipality.code == SMALL_CODE, StudentTermSummary.term_id == term.id)
             .limit(1))
         coach = people["coach"]
+        admin = people["admin"]
 
         def school(viewer=rector, chosen=school_id) -> None:
             page = school_page(session, viewer, chosen, term.id)
@@ -174,13 +176,18 @@ def main(argv: list[str] | None = None) -> int:
         summaries.refresh(session, [term_id], school_students)
         record("summary_refresh_s", time.perf_counter() - started, "s")
         session.rollback()
+    # A 50 000-row lesson export of the largest school, read, checked and committed.
+    seconds, imported, parts = import_seconds(engine, admin, school_id, term_id)
+    record("import_50k_rows_s", seconds, "s")
+    for name, value in parts.items():
+        record(f"import_50k_{name}", value, "s")
     if seeded is not None:
         record("seed_region_s", seeded, "s")
     record("peak_memory_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
 
     (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"{students} students, {rows} absence rows, term {term_code}, school of "
-          f"{len(school_students)} students")
+          f"{len(school_students)} students, {imported} rows imported")
     for name, value in results.items():
         print(f"  {name:32s} {value['value']:>10} {value['unit']}")
     return 0

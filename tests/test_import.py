@@ -342,3 +342,14 @@ def test_utf8_csv_with_commas_and_a_bom():
     table = read_table(import_files.csv_bytes(rows, ",", "utf-8-sig"), "f.csv", KNOWN_HEADERS)
     assert table.columns == ["Personnummer", "Schemalagd tid", "Giltig frånvaro"]
     assert table.rows.iloc[0].tolist() == [ANNA, "1 200,5", "3,5"]
+
+
+def test_a_repeated_course_row_in_a_period_export_is_a_duplicate_not_added(read, world,
+                                                                          viewer):
+    data = import_files.learnpoint_courses([
+        (ANNA, "Anna Testsson", "Matematik 1c", 3000, 90, 150),
+        (ANNA, "Anna Testsson", "Matematik 1c", 3000, 90, 150),
+        (ANNA, "Anna Testsson", "Svenska 1", 2400, 0, 45)])
+    _, _, preview = prepare(read, viewer, "admin", data, "lp.csv", world["SB"], SEPTEMBER)
+    assert preview.counts == {DUPLICATE: 1}
+    assert preview.valid.iloc[0]["scheduled"] == 5400

@@ -141,9 +141,14 @@ def preview_absence(session: Session, viewer: Viewer, table: Table, mapping: Map
     for name, values in _durations(rows, mapping, errors).items():
         frame[name] = values
     frame = frame[~frame.index.isin(errors.rows)]
+    keys = ["student_id", "school_id", "course",
+            *(["date", "lesson_start"] if dated else ["start_date", "end_date"])]
+    for index in frame.index[frame.duplicated(subset=keys, keep="first")]:
+        errors.add(index, DUPLICATE)
+    frame = frame[~frame.index.isin(errors.rows)]
     if not dated:  # per-course rows of a period export: one row per student
         frame = _sum_courses(frame)
-    frame = _check_minutes(frame, errors, dated)
+    frame = _check_minutes(frame, errors)
     frame["term_id"] = _terms(session, frame, dated, errors)
     frame = frame[~frame.index.isin(errors.rows)]
     return Preview(kind="absence" if dated else "period", file_name=table.file_name,
@@ -182,10 +187,8 @@ def _check_absence_mapping(mapping, table, school_id, period) -> None:
         raise InputError("Filen har ingen datumkolumn: ange periodens första och sista dag.")
     if period is not None and period[1] < period[0]:
         raise InputError("Periodens sista dag ligger före den första.")
-    for name in DURATIONS:
-        if name in columns and mapping.units.get(name, "minutes") == "percent" and name in (
-                "scheduled",):
-            raise InputError("Schemalagd tid kan inte anges i procent.")
+    if mapping.units.get("scheduled") == "percent":
+        raise InputError("Schemalagd tid kan inte anges i procent.")
 
 
 class _Errors:
@@ -370,9 +373,9 @@ def _sum_courses(frame: pd.DataFrame) -> pd.DataFrame:
     return grouped.set_index("index")
 
 
-def _check_minutes(frame: pd.DataFrame, errors: _Errors, dated: bool) -> pd.DataFrame:
+def _check_minutes(frame: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
     """Complete absent/valid/invalid from the two given, round to whole minutes, and flag
-    negative values, absence above the scheduled time and duplicate rows."""
+    negative values and absence above the scheduled time."""
     if frame.empty:
         return frame.assign(**{d: pd.Series(dtype=int) for d in DURATIONS})
     if "valid" in frame and "invalid" in frame:
@@ -392,11 +395,6 @@ def _check_minutes(frame: pd.DataFrame, errors: _Errors, dated: bool) -> pd.Data
     too_much = frame["absent"] > frame["scheduled"]
     for index, row in frame[too_much & ~negative].iterrows():
         errors.add(index, TOO_MUCH, f"{row['absent']} av {row['scheduled']} min")
-    keys = (["student_id", "school_id", "date", "lesson_start", "course"] if dated else
-            ["student_id", "school_id", "start_date", "end_date"])
-    duplicate = frame.duplicated(subset=keys, keep="first")
-    for index in frame.index[duplicate]:
-        errors.add(index, DUPLICATE)
     return frame[~frame.index.isin(errors.rows)]
 
 
@@ -455,25 +453,24 @@ def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping 
     replaced, touched_terms = _replace(session, batch.id, frame, preview.kind == "absence")
     batch.replaced_count = replaced
     progress(0.3, "Skriver raderna …")
+    ints = {name: frame[name].astype(int).tolist() for name in (
+        "student_id", "school_id", "term_id", *DURATIONS)}
+    batch_ids = [batch.id] * len(frame)
     if preview.kind == "absence":
         dates = pd.to_datetime(frame["date"])
         iso = dates.dt.isocalendar()
-        rows = list(zip(
-            frame["student_id"].astype(int), frame["school_id"].astype(int), frame["date"],
-            frame["lesson_start"].where(frame["lesson_start"].notna(), None),
-            frame["course"].where(frame["course"].notna(), None),
-            frame["scheduled"], frame["absent"], frame["valid"], frame["invalid"],
-            frame["unreported"], iso["year"].astype(int), iso["week"].astype(int),
-            dates.dt.day_of_week.astype(int), frame["term_id"].astype(int),
-            [batch.id] * len(frame), strict=True))
-        insert_rows(session, AbsenceRecord.__table__, DAY_COLUMNS, [_plain(r) for r in rows])
+        rows = zip(ints["student_id"], ints["school_id"], frame["date"].tolist(),
+                   frame["lesson_start"].where(frame["lesson_start"].notna(), None).tolist(),
+                   frame["course"].where(frame["course"].notna(), None).tolist(),
+                   *(ints[d] for d in DURATIONS), iso["year"].astype(int).tolist(),
+                   iso["week"].astype(int).tolist(), dates.dt.day_of_week.tolist(),
+                   ints["term_id"], batch_ids, strict=True)
+        insert_rows(session, AbsenceRecord.__table__, DAY_COLUMNS, list(rows))
     else:
-        rows = list(zip(
-            frame["student_id"].astype(int), frame["school_id"].astype(int),
-            frame["term_id"].astype(int), frame["start_date"], frame["end_date"],
-            frame["scheduled"], frame["absent"], frame["valid"], frame["invalid"],
-            frame["unreported"], [batch.id] * len(frame), strict=True))
-        insert_rows(session, AbsencePeriod.__table__, PERIOD_COLUMNS, [_plain(r) for r in rows])
+        rows = zip(ints["student_id"], ints["school_id"], ints["term_id"],
+                   frame["start_date"].tolist(), frame["end_date"].tolist(),
+                   *(ints[d] for d in DURATIONS), batch_ids, strict=True)
+        insert_rows(session, AbsencePeriod.__table__, PERIOD_COLUMNS, list(rows))
     progress(0.6, "Uppdaterar sammanställningarna …")
     students = set(frame["student_id"].astype(int)) | _replaced_students(session, batch.id)
     summaries.refresh(session, set(frame["term_id"].astype(int)) | touched_terms, students)
@@ -482,11 +479,6 @@ def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping 
               note=preview.file_name[:200])
     progress(1.0, "Klart.")
     return batch.id
-
-
-def _plain(row: tuple) -> tuple:
-    """numpy scalars → Python values for the drivers."""
-    return tuple(v.item() if hasattr(v, "item") else v for v in row)
 
 
 def _replace(session, batch_id: int, frame: pd.DataFrame, dated: bool) -> tuple[int, set[int]]:
