@@ -371,6 +371,12 @@ class MunicipalityTermSummary(_Minutes, Base):
     over_high: Mapped[int] = mapped_column(Integer)
     invalid_over_watch: Mapped[int] = mapped_column(Integer)
     invalid_over_high: Mapped[int] = mapped_column(Integer)
+    # At the fixed regional levels 15 % and 20 %, so that municipalities compare; -1 until
+    # computed (a database migrated from before them is rebuilt by `prepare`).
+    over_15: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
+    over_20: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
+    invalid_over_15: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
+    invalid_over_20: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
 
 
 # --- Review meetings, measures, contacts and feedback ---------------------------------------

@@ -158,3 +158,19 @@ def pattern(frame: pd.DataFrame, title: str, watch: float = WATCH_THRESHOLD,
     _style(fig, title)
     _thresholds(fig, watch, high)
     return fig
+
+
+def indicator_trend(trend: pd.DataFrame, column: str = "Andel ≥ 20 %",
+                    total: str = "Regionen totalt") -> go.Figure:
+    """A regional indicator term by term: one line per municipality, the region in bold.
+    Suppressed terms (None) are gaps, never zeros."""
+    fig = go.Figure()
+    for name, rows in trend.groupby("Kommun", sort=False):
+        is_total = name == total
+        fig.add_trace(go.Scatter(
+            x=rows["Termin"], y=rows[column].astype(float), name=name, mode="lines+markers",
+            connectgaps=False,
+            line={"width": 4 if is_total else 1.5, "color": TOTAL if is_total else None},
+            hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>"))
+    _style(fig, f"{column} per termin", y_title="Andel elever")
+    return fig

@@ -38,6 +38,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("visit", "pages/8_Besokspaket.py", "Besökspaket", ":material/print:",
              INDIVIDUAL_ROLES, "Inför skolbesöket: flaggade elever, förändring, åtgärder och "
              "senaste återkopplingen, att skriva ut."),
+    PageSpec("region", "pages/11_Region.py", "Region", ":material/monitoring:",
+             frozenset({Role.PROJECT_LEADER, Role.ADMIN}),
+             "Indikatorer per kommun och termin, tratten från identifierad till förbättrad, "
+             "möten och effekten av åtgärder."),
     PageSpec("import", "pages/10_Import.py", "Import", ":material/upload_file:",
              frozenset({Role.ADMIN, Role.COACH}),
              "Läs in frånvaroexporter från skolornas system och inskrivningslistor."),

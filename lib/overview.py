@@ -10,9 +10,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_models.models import Municipality, MunicipalityTermSummary, Role, School
+from data_models.models import Municipality, Role, School
 from lib import analytics
-from lib.access import Viewer, municipality_clause, require_role
+from lib.access import Viewer, require_role
+from lib.indicators import TOTAL, municipality_table
 from lib.students import students_table
 from lib.summaries import per_student, student_term_rows
 
@@ -66,20 +67,10 @@ def _per_school(session: Session, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def municipality_overview(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
-    """Per home municipality: students and shares over the thresholds. Aggregates only;
-    a share based on fewer than 10 students is suppressed (None, shown as "..")."""
+    """Per home municipality: students and shares at the fixed levels 15 % and 20 %.
+    Aggregates only, suppressed as on the region page (fewer than 10 students, and the
+    complementary cells): None, shown as ".."."""
     require_role(viewer, Role.ADMIN, Role.COACH, Role.PROJECT_LEADER)
-    summary = MunicipalityTermSummary
-    rows = session.execute(
-        select(Municipality.name, summary.students, summary.over_watch, summary.over_high)
-        .join(summary, summary.municipality_id == Municipality.id)
-        .where(summary.term_id == term_id, municipality_clause(viewer))
-        .order_by(Municipality.name)
-    ).all()
-    records = [{
-        "Kommun": name,
-        "Elever": students if students >= analytics.MIN_CELL else None,
-        "Andel ≥ 15 %": analytics.suppress(students, analytics.share(watch, students)),
-        "Andel ≥ 20 %": analytics.suppress(students, analytics.share(high, students)),
-    } for name, students, watch, high in rows]
-    return pd.DataFrame(records, columns=["Kommun", "Elever", "Andel ≥ 15 %", "Andel ≥ 20 %"])
+    table = municipality_table(session, viewer, term_id)
+    return table[table["Kommun"] != TOTAL][["Kommun", "Elever", "Andel ≥ 15 %",
+                                            "Andel ≥ 20 %"]].reset_index(drop=True)

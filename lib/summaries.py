@@ -25,6 +25,9 @@ from data_models.models import (
 from lib.access import absence_clause
 from lib.frames import read_frame
 
+# A student counts in a municipality's term figures with at least this much scheduled
+# time (10 hours) in the term, at one school or several: the minimum enrolment.
+MIN_SCHEDULED_MINUTES = 600
 CHUNK = 500  # ids per IN list, well inside every backend's parameter limit
 
 MINUTES = ("scheduled", "absent", "valid", "invalid", "unreported")
@@ -184,7 +187,7 @@ def _refresh_municipality_terms(session, terms, municipalities: list[int] | None
                else Student.home_municipality_id.in_(municipalities))
         .group_by(Student.home_municipality_id, StudentTermSummary.term_id,
                   StudentTermSummary.student_id)
-        .having(func.sum(StudentTermSummary.scheduled) > 0)
+        .having(func.sum(StudentTermSummary.scheduled) >= MIN_SCHEDULED_MINUTES)
         .subquery()
     )
     share = per_student.c.absent * 1.0 / per_student.c.scheduled
@@ -195,12 +198,15 @@ def _refresh_municipality_terms(session, terms, municipalities: list[int] | None
 
     session.execute(insert(target).from_select(
         ["municipality_id", "term_id", "students", "over_watch", "over_high",
-         "invalid_over_watch", "invalid_over_high", *MINUTES],
+         "invalid_over_watch", "invalid_over_high", "over_15", "over_20", "invalid_over_15",
+         "invalid_over_20", *MINUTES],
         select(per_student.c.municipality_id, per_student.c.term_id, func.count(),
                count_over(share, Municipality.watch_threshold),
                count_over(share, Municipality.high_threshold),
                count_over(invalid_share, Municipality.watch_threshold),
                count_over(invalid_share, Municipality.high_threshold),
+               count_over(share, 0.15), count_over(share, 0.20),
+               count_over(invalid_share, 0.15), count_over(invalid_share, 0.20),
                *[func.sum(getattr(per_student.c, m)) for m in MINUTES])
         .join(Municipality, Municipality.id == per_student.c.municipality_id)
         .group_by(per_student.c.municipality_id, per_student.c.term_id,
@@ -217,6 +223,16 @@ def is_stale(session: Session) -> bool:
     has_raw = session.scalar(select(AbsenceRecord.id).limit(1)) is not None
     has_summary = session.scalar(select(StudentTermSummary.student_id).limit(1)) is not None
     return has_raw and not has_summary
+
+
+def recount_municipalities(session: Session) -> bool:
+    """Municipality rows from before the fixed-level counts are counted again; True when
+    there were any."""
+    if session.scalar(select(MunicipalityTermSummary.term_id).where(
+            MunicipalityTermSummary.over_15 < 0).limit(1)) is None:
+        return False
+    _refresh_municipality_terms(session, session.scalars(select(Term.id)).all(), None)
+    return True
 
 
 TERM_ROW_COLUMNS = ["student_id", "school_id", "scheduled", "absent", "valid", "invalid",

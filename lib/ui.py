@@ -12,7 +12,13 @@ from lib.exports import log_export, table_to_excel
 from lib.terms import current_among, list_terms
 
 PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel ≥ 20 %", "Före",
-                   "Efter", "Vid förra mötet", "Nu")
+                   "Efter", "Vid förra mötet", "Nu", "Ogiltig ≥ 15 %", "Ogiltig ≥ 20 %",
+                   "Rapporteringsgrad", "Andel förbättrade")
+
+
+# Student counts in aggregate tables: whole numbers, ".." when suppressed.
+COUNT_COLUMNS = ("Elever", "Antal", "Identifierade (≥ 15 %)", "Kontaktade", "Med åtgärd",
+                 "Förbättrade")
 
 
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
@@ -22,6 +28,9 @@ def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
         is_text = shown[column].map(lambda v: isinstance(v, str)).any()
         if column in PERCENT_COLUMNS and not is_text:  # shares; None when suppressed
             shown[column] = shown[column].map(format_percent)
+        elif column in COUNT_COLUMNS and not is_text:  # counts; None when suppressed
+            shown[column] = shown[column].map(
+                lambda v: ".." if v is None or pd.isna(v) else format_number(v, 0))
         elif pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].map(format_number)
         elif shown[column].dtype == object:

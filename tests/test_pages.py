@@ -14,11 +14,13 @@ DENIED = {("coach_a", "9_Administration.py"), ("staff_sb", "9_Administration.py"
           ("leader_north", "3_Elev.py"), ("leader_north", "4_Bevakning.py"),
           ("leader_north", "5_Moten.py"), ("leader_north", "6_Atgarder.py"),
           ("leader_north", "7_Aterkoppling.py"), ("leader_north", "8_Besokspaket.py"),
-          ("leader_north", "10_Import.py"), ("staff_sb", "10_Import.py")}
+          ("leader_north", "10_Import.py"), ("staff_sb", "10_Import.py"),
+          ("coach_a", "11_Region.py"), ("staff_sb", "11_Region.py")}
 TITLES = {"1_Oversikt.py": "Översikt", "2_Skola.py": "Skola", "3_Elev.py": "Elev",
           "4_Bevakning.py": "Bevakning", "5_Moten.py": "Möten", "6_Atgarder.py": "Åtgärder",
           "7_Aterkoppling.py": "Återkoppling", "8_Besokspaket.py": "Besökspaket",
-          "9_Administration.py": "Administration", "10_Import.py": "Import"}
+          "9_Administration.py": "Administration", "10_Import.py": "Import",
+          "11_Region.py": "Regionala indikatorer"}
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -49,10 +51,10 @@ INDIVIDUAL_PAGES = ["Översikt", "Skola", "Elev", "Bevakning", "Möten", "Åtgä
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("admin", [*INDIVIDUAL_PAGES, "Import", "Administration"]),
+    ("admin", [*INDIVIDUAL_PAGES, "Region", "Import", "Administration"]),
     ("coach_a", [*INDIVIDUAL_PAGES, "Import"]),
     ("staff_sb", INDIVIDUAL_PAGES),
-    ("leader_north", ["Översikt"]),
+    ("leader_north", ["Översikt", "Region"]),
 ])
 def test_sidebar_and_start_page_offer_only_the_pages_the_role_may_open(app_env, world, role,
                                                                        links):

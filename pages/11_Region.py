@@ -1,0 +1,48 @@
+"""Region: the regional indicators per municipality and term, for project leaders. Only
+aggregates, with small cells suppressed; the definitions are on the page."""
+
+import streamlit as st
+
+from lib import charts
+from lib.db import session_scope
+from lib.guard import guard
+from lib.indicators import (
+    CAVEAT,
+    DEFINITIONS,
+    effect_of_measures,
+    indicators_excel,
+    region_indicators,
+)
+from lib.ui import XLSX, audited_download, show_table, table_or_note, term_picker
+
+viewer = guard("region", "Region")
+st.title("Regionala indikatorer")
+term = term_picker()
+with session_scope() as session:
+    result = region_indicators(session, viewer, term.id)
+    effect = effect_of_measures(session, viewer, term.id)
+
+st.caption(f"Termin {result.term_code}"
+           + (f", jämfört med {result.previous_code}" if result.previous_code else "")
+           + ". Celler som bygger på färre än 10 elever visas som \"..\", liksom celler som "
+             "annars skulle gå att räkna fram ur totalen.")
+with st.expander("Definitioner", expanded=False):
+    st.markdown(DEFINITIONS)
+
+st.subheader("Per kommun")
+show_table(result.table)
+st.plotly_chart(charts.indicator_trend(result.trend), key="trend")
+
+st.subheader("Från identifierad till förbättrad")
+show_table(result.funnel)
+
+st.subheader("Genomförda möten per skola")
+table_or_note(result.meetings, "Inga genomförda möten den här terminen.")
+
+st.subheader("Effekt av åtgärder")
+st.caption(CAVEAT)
+table_or_note(effect, "Inga åtgärder den här terminen.")
+
+audited_download(viewer, indicators_excel(result, effect), "Exportera till Excel",
+                 f"indikatorer-{result.term_code}.xlsx", XLSX, "region_indicators",
+                 len(result.table), f"Regionala indikatorer {result.term_code}")
