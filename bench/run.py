@@ -21,13 +21,23 @@ import pandas as pd
 from sqlalchemy import func, select, text
 
 from bench.importing import import_seconds
+from bench.national import ensure_national
 from data_models.engine import make_engine, unit_of_work
 from data_models.migrate import upgrade
-from data_models.models import Municipality, Role, Student, StudentTermSummary, Term, User
+from data_models.models import (
+    Measure,
+    Municipality,
+    Role,
+    Student,
+    StudentTermSummary,
+    Term,
+    User,
+)
 from lib import charts, summaries
 from lib.access import Viewer, load_viewer
 from lib.dashboards import heatmap_page, school_page, student_absence, watch_list
-from lib.demo import SMALL_CODE, DemoSpec, seed_demo
+from lib.demo import SMALL_CODE, DemoSpec, seed_demo, seed_follow_up
+from lib.indicators import effect_of_measures, region_indicators
 from lib.overview import municipality_overview, scope_overview
 from lib.students import get_student
 
@@ -66,6 +76,17 @@ def ensure_region(url: str, students: int) -> float | None:
     return seconds
 
 
+def ensure_follow_up(url: str) -> None:
+    """A set seeded before the demo had follow-up (contacts, measures, meetings) gets it."""
+    upgrade(url)
+    engine = make_engine(url)
+    with unit_of_work(engine, write=True) as session:
+        summaries.recount_municipalities(session)
+        if not session.scalar(select(func.count()).select_from(Measure)):
+            seed_follow_up(session, DemoSpec().seed, END_DATE)
+    engine.dispose()
+
+
 def viewers(session):
     def by_name(username):
         return load_viewer(session, session.scalar(select(User).where(User.username == username)))
@@ -101,9 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=f"sqlite:///{HERE / 'region.db'}")
     parser.add_argument("--students", type=int, default=60_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--national-url", default=f"sqlite:///{HERE / 'national.db'}")
     args = parser.parse_args(argv)
 
     seeded = ensure_region(args.url, args.students)
+    ensure_follow_up(args.url)
+    national_seeded = ensure_national(args.national_url)
     engine = make_engine(args.url)
     results: dict[str, dict] = {}
 
@@ -152,7 +176,11 @@ def main(argv: list[str] | None = None) -> int:
                                         student_absence(session, coach, student_id)),
             "watchlist_ms": lambda: watch_list(session, coach, term.id),
             "large_watchlist_ms": lambda: watch_list(session, big_coach, term.id),
-            "region_indicators_ms": lambda: municipality_overview(
+            "region_indicators_ms": lambda: region_indicators(
+                session, people["projektledare"], term.id),
+            "region_effect_of_measures_ms": lambda: effect_of_measures(
+                session, people["projektledare"], term.id),
+            "region_overview_ms": lambda: municipality_overview(
                 session, people["projektledare"], term.id),
         }
         medians = {}
@@ -183,11 +211,28 @@ def main(argv: list[str] | None = None) -> int:
         record(f"import_50k_{name}", value, "s")
     if seeded is not None:
         record("seed_region_s", seeded, "s")
+    # National scale: every municipality, as an administrator sees them.
+    national = make_engine(args.national_url)
+    with unit_of_work(national) as session:
+        everyone = load_viewer(session, session.scalar(select(User).where(
+            User.username == "admin")))
+        latest = session.scalar(select(Term.id).order_by(Term.start_date.desc()).limit(1))
+        national_students = session.scalar(select(func.count()).select_from(Student))
+        for name, call in (
+                ("national_indicators_ms", lambda: region_indicators(session, everyone, latest)),
+                ("national_effect_of_measures_ms",
+                 lambda: effect_of_measures(session, everyone, latest))):
+            median, p95 = timed(call, max(5, args.runs // 3))
+            record(name, median, "ms")
+            record(name.replace("_ms", "_p95_ms"), p95, "ms")
+    if national_seeded is not None:
+        record("seed_national_s", national_seeded, "s")
     record("peak_memory_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
 
     (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"{students} students, {rows} absence rows, term {term_code}, school of "
-          f"{len(school_students)} students, {imported} rows imported")
+          f"{len(school_students)} students, {imported} rows imported; national set "
+          f"{national_students} students")
     for name, value in results.items():
         print(f"  {name:32s} {value['value']:>10} {value['unit']}")
     return 0

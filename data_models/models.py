@@ -498,6 +498,10 @@ class Measure(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Absence share in the weeks before and after the start week, kept up to date with
+    # the absence summaries (None while a window has no scheduled time).
+    effect_before: Mapped[float | None] = mapped_column(Float)
+    effect_after: Mapped[float | None] = mapped_column(Float)
 
 
 class MeasureFollowUp(Base):

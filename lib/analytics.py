@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 WATCH_THRESHOLD = 0.15  # "bevaka"
@@ -166,3 +167,39 @@ def monthly_shares(daily: pd.DataFrame) -> pd.DataFrame:
 def week_label(iso_week: int, iso_year: int | None = None) -> str:
     """ "v. 12", or "v. 12 2026" where a chart spans more than one year."""
     return f"v. {iso_week}" if iso_year is None else f"v. {iso_week} {iso_year}"
+
+
+# --- Before and after a measure ---------------------------------------------------------------
+
+EFFECT_WEEKS = 4  # weeks before and after a measure's start week
+
+
+def measure_windows(weekly: pd.DataFrame, starts: pd.DataFrame,
+                    weeks: int = EFFECT_WEEKS) -> pd.DataFrame:
+    """Per row of `starts` (student_id, start): the absence share in the `weeks` weeks
+    before the start week and in the `weeks` weeks after it (the start week itself is in
+    neither), from weekly rows (student_id, monday, scheduled, absent). NaN where a window
+    has no scheduled time. Columns before and after, in the order of `starts`."""
+    rows = starts[["student_id", "start"]].reset_index(drop=True)
+    rows["row"] = range(len(rows))
+    start = pd.to_datetime(rows["start"])
+    rows["week_start"] = start - pd.to_timedelta(start.dt.day_of_week, unit="D")
+    merged = rows.merge(weekly.assign(monday=pd.to_datetime(weekly["monday"])),
+                        on="student_id")
+    delta = (merged["monday"] - merged["week_start"]).dt.days // 7
+    merged["window"] = np.select([(delta >= -weeks) & (delta <= -1),
+                                  (delta >= 1) & (delta <= weeks)], ["before", "after"], "")
+    sums = merged[merged["window"] != ""].groupby(["row", "window"])[
+        ["scheduled", "absent"]].sum()
+    shares = (sums["absent"] / sums["scheduled"].where(sums["scheduled"] > 0)).unstack()
+    result = pd.DataFrame(index=range(len(rows)))
+    for window in ("before", "after"):
+        result[window] = shares.get(window, np.nan)
+    return result
+
+
+def mondays(weekly: pd.DataFrame) -> pd.Series:
+    """The Monday of each (iso_year, iso_week) row."""
+    return pd.to_datetime(weekly["iso_year"].astype(str) + "-"
+                          + weekly["iso_week"].astype(str).str.zfill(2) + "-1",
+                          format="%G-%V-%u")

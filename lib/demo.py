@@ -22,20 +22,25 @@ from sqlalchemy.orm import Session
 from data_models.bulk import insert_rows
 from data_models.models import (
     AbsenceRecord,
+    Contact,
     Enrolment,
     ImportBatch,
+    Measure,
     Municipality,
     Region,
     Role,
     School,
     Student,
+    StudentTermSummary,
     Term,
     User,
     UserScope,
 )
 from lib import summaries
+from lib.access import load_viewer
 from lib.auth import hash_password
 from lib.clock import utcnow
+from lib.meetings import plan_meeting, set_status
 from lib.personal_number import luhn_digit
 
 DEMO_PASSWORD = "Demo-lösenord-2026"
@@ -180,8 +185,9 @@ def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
         batch.row_count += insert_rows(session, AbsenceRecord.__table__, columns, rows)
     summaries.refresh(session, [term_id for term_id, _, _ in term_rows])
     users = _make_users(session, spec, built, students)
+    follow_up = seed_follow_up(session, spec.seed, spec.end_date)
     return {"students": len(students), "absence_rows": batch.row_count, "users": users,
-            "schools": len(built.school_ids), "terms": len(term_rows)}
+            "schools": len(built.school_ids), "terms": len(term_rows), **follow_up}
 
 
 def database_is_empty(session: Session) -> bool:
@@ -512,3 +518,96 @@ def _make_users(session, spec, built, students) -> int:
         session.add(user)
     session.flush()
     return len(accounts)
+
+
+# --- Follow-up: contacts, measures and review meetings --------------------------------------
+
+CONTACT_SHARE = 0.7  # of the students over 15 % in a term
+MEASURE_SHARE = 0.5
+DEMO_KINDS = ["mi", "structure", "action_plan", "social_services", "bup", "adjustments",
+              "other"]
+
+
+def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int]:
+    """Contacts and measures for a share of each term's students over 15 %, and the small
+    municipality's review meetings (held, with the minutes approved for past terms), so that
+    the follow-up pages and the regional funnel have something to show."""
+    rng = np.random.default_rng(seed + 1)
+    admin_id = session.scalar(select(User.id).where(User.role == Role.ADMIN.value))
+    coaches = dict(session.execute(select(UserScope.municipality_id, User.id).join(User)
+                                   .where(User.role == Role.COACH.value,
+                                          UserScope.municipality_id.is_not(None))).all())
+    now = utcnow()
+    contacts, measures = [], []
+    terms = session.scalars(select(Term).where(Term.start_date <= today)
+                            .order_by(Term.start_date)).all()
+    for term in terms:
+        flagged = session.execute(
+            select(StudentTermSummary.student_id, Student.home_municipality_id)
+            .join(Student, Student.id == StudentTermSummary.student_id)
+            .where(StudentTermSummary.term_id == term.id)
+            .group_by(StudentTermSummary.student_id, Student.home_municipality_id)
+            .having(func.sum(StudentTermSummary.absent) * 1.0
+                    >= func.sum(StudentTermSummary.scheduled) * 0.15)
+            .order_by(StudentTermSummary.student_id)).all()
+        last = min(term.end_date, today)
+        for student_id, municipality_id in flagged:
+            author = coaches.get(municipality_id, admin_id)
+            if rng.random() < CONTACT_SHARE:
+                day = _day_in(rng, term.start_date, last, 20, 50)
+                contacts.append((student_id, str(rng.choice(["talk", "wake_up", "reminder",
+                                                             "home_visit"])),
+                                 day, "", author, now))
+            if rng.random() < MEASURE_SHARE:
+                start = _day_in(rng, term.start_date, last, 35, 60)
+                follow_up = start + dt.timedelta(weeks=4)
+                status = "done" if follow_up < today else "ongoing"
+                measures.append((student_id, str(rng.choice(DEMO_KINDS)), "", "coach", "",
+                                 start, follow_up, status, "", "", 1, author, now))
+    insert_rows(session, Contact.__table__,
+                ["student_id", "kind", "date", "note", "user_id", "created_at"], contacts)
+    insert_rows(session, Measure.__table__,
+                ["student_id", "kind", "description", "owner_kind", "owner_name",
+                 "start_date", "follow_up_date", "status", "stop_reason", "outcome",
+                 "version", "created_by", "created_at"], measures)
+    summaries.refresh_effects(session)
+    meetings = _demo_meetings(session, terms, today)
+    return {"contacts": len(contacts), "measures": len(measures), "meetings": meetings}
+
+
+def _day_in(rng, start: dt.date, last: dt.date, low: int, high: int) -> dt.date:
+    """A weekday `low`–`high` days into the term, never after `last`."""
+    day = min(start + dt.timedelta(days=int(rng.integers(low, high))), last)
+    while day.weekday() >= 5 and day > start:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _demo_meetings(session: Session, terms, today: dt.date) -> int:
+    """The small municipality's coach meets each school its students attend, mid-term."""
+    coach = session.scalars(select(User).where(User.username == "coach")).first()
+    if coach is None:
+        return 0
+    viewer = load_viewer(session, coach)
+    municipality_id = next(iter(viewer.municipality_ids))
+    made = 0
+    for term in terms:
+        day = term.start_date + (term.end_date - term.start_date) / 2
+        if day > today:
+            continue
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        schools = session.scalars(
+            select(StudentTermSummary.school_id).distinct()
+            .join(Student, Student.id == StudentTermSummary.student_id)
+            .where(StudentTermSummary.term_id == term.id,
+                   Student.home_municipality_id == municipality_id)
+            .order_by(StudentTermSummary.school_id)).all()
+        for school_id in schools:
+            meeting_id = plan_meeting(session, viewer, school_id=school_id, term_id=term.id,
+                                      municipality_id=municipality_id, date=day)
+            version = set_status(session, viewer, meeting_id, 1, "held")
+            if term.end_date < today:
+                set_status(session, viewer, meeting_id, version, "approved")
+            made += 1
+    return made

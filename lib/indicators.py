@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy.orm import Session, aliased
 
 from data_models.models import (
     AgendaItem,
@@ -27,9 +27,10 @@ from data_models.models import (
     Term,
 )
 from lib.access import Role, Viewer, municipality_clause, require_role
+from lib.analytics import EFFECT_WEEKS
 from lib.exports import Sheet, workbook
 from lib.frames import read_frame
-from lib.measures import EFFECT_WEEKS, KINDS, window_shares
+from lib.measures import KINDS
 from lib.summaries import MIN_SCHEDULED_MINUTES
 from lib.suppression import suppression_mask, total_mask
 
@@ -149,125 +150,90 @@ def _share_table(counts: pd.DataFrame) -> _Shares:
     columns = COUNTS[1:]
     mask = suppression_mask(counts, "students", columns)
     totals = counts.sum()
-    hidden_total = total_mask(totals, "students", columns)
-    records = []
-    for name, row in [*counts.iterrows(), (TOTAL, totals)]:
-        hidden = hidden_total if name == TOTAL else mask.loc[name]
-        record = {"Kommun": name,
-                  "Elever": None if hidden["students"] else int(row["students"])}
-        for column, label in SHARES.items():
-            record[label] = (None if hidden[column] or hidden["students"] or not row["students"]
-                             else row[column] / row["students"])
-        record["Rapporteringsgrad"] = (
-            None if hidden["students"] or not row["scheduled"]
-            else 1 - row["unreported"] / row["scheduled"])
-        records.append(record)
-    return _Shares(pd.DataFrame(records), mask)
+    full = pd.concat([counts, totals.to_frame(TOTAL).T])
+    hidden = pd.concat([mask, total_mask(totals, "students", columns).to_frame(TOTAL).T])
+    students = full["students"].astype(float)
+    row_hidden = hidden["students"].to_numpy(dtype=bool) | (students == 0).to_numpy()
+    table = pd.DataFrame({"Kommun": full.index})
+    table["Elever"] = _hide(full["students"].astype(object), hidden["students"])
+    for column, label in SHARES.items():
+        share = full[column] / students.where(students > 0)
+        table[label] = _hide(share, hidden[column].to_numpy(dtype=bool) | row_hidden)
+    scheduled = full["scheduled"].astype(float)
+    rate = 1 - full["unreported"] / scheduled.where(scheduled > 0)
+    table["Rapporteringsgrad"] = _hide(rate, hidden["students"].to_numpy(dtype=bool))
+    return _Shares(table, mask)
 
 
-def _flagged_shares(session, student_ids: list[int], term: Term) -> pd.DataFrame:
-    """Term totals of the given students (over all schools): student_id, municipality_id,
-    share; only students counted in the indicators (the minimum enrolment)."""
-    if not student_ids:
-        return pd.DataFrame(columns=["student_id", "municipality_id", "share"])
+def _hide(values: pd.Series, hidden) -> list:
+    """Values as plain Python numbers, None where hidden or missing."""
+    return [None if h or pd.isna(v) else (int(v) if isinstance(v, np.integer) else v)
+            for v, h in zip(values.tolist(), list(hidden), strict=True)]
+
+
+def _flagged(term: Term, students, municipality_ids: list[int]):
+    """Students among `students` (a subquery of ids) registered in one of the
+    municipalities, counted in the indicators and at or over 15 % this term:
+    student_id, municipality_id. Aggregated in the database."""
     summary = StudentTermSummary
-    frames = []
-    for start in range(0, len(student_ids), 500):
-        frames.append(read_frame(session,
-            select(summary.student_id, Student.home_municipality_id, func.sum(summary.absent),
-                   func.sum(summary.scheduled))
+    return (select(summary.student_id, Student.home_municipality_id.label("municipality_id"))
             .join(Student, Student.id == summary.student_id)
-            .where(summary.term_id == term.id,
-                   summary.student_id.in_(student_ids[start:start + 500]))
+            .where(summary.term_id == term.id, summary.student_id.in_(students),
+                   Student.home_municipality_id.in_(municipality_ids))
             .group_by(summary.student_id, Student.home_municipality_id)
-            .having(func.sum(summary.scheduled) >= MIN_SCHEDULED_MINUTES),
-            ["student_id", "municipality_id", "absent", "scheduled"]))
-    frame = pd.concat(frames, ignore_index=True)
-    return frame.assign(share=frame["absent"] / frame["scheduled"])
+            .having(and_(func.sum(summary.scheduled) >= MIN_SCHEDULED_MINUTES,
+                         func.sum(summary.absent) * 1.0 >= func.sum(summary.scheduled) * WATCH))
+            .subquery())
 
 
 def _funnel(session, viewer, term: Term, counts: pd.DataFrame | None,
             table_mask: pd.DataFrame) -> pd.DataFrame:
-    """Identified → contacted → with a measure → improved, per municipality."""
+    """Identified → contacted → with a measure → improved, per municipality. Counted in
+    the database in one pass: only the numbers per municipality leave it."""
     municipalities = _scope_municipalities(session, viewer)
-    in_scope = select(Student.id).join(
-        Municipality, Municipality.id == Student.home_municipality_id).where(
-        municipality_clause(viewer))
-    within = and_(Contact.date >= term.start_date, Contact.date <= term.end_date)
-    contacted = set(session.scalars(select(Contact.student_id).where(
-        within, Contact.student_id.in_(in_scope)).distinct()))
-    contacted |= set(session.scalars(
-        select(AgendaItem.student_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(Meeting.status != "planned", Meeting.date >= term.start_date,
-               Meeting.date <= term.end_date, AgendaItem.student_id.in_(in_scope))
-        .distinct()))
-    starts = read_frame(session,
-        select(Measure.student_id, func.min(Measure.start_date))
-        .where(Measure.start_date >= term.start_date, Measure.start_date <= term.end_date,
-               Measure.student_id.in_(in_scope))
-        .group_by(Measure.student_id), ["student_id", "start"])
-    measured = set(starts["student_id"])
-    shares = _flagged_shares(session, sorted(contacted | measured), term)
-    identified = shares[shares["share"] >= WATCH]
-    improved = _improved(session, identified[identified["student_id"].isin(measured)], starts)
+    talked = select(Contact.student_id).where(Contact.date >= term.start_date,
+                                              Contact.date <= term.end_date)
+    reviewed = (select(AgendaItem.student_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                .where(Meeting.status != "planned", Meeting.date >= term.start_date,
+                       Meeting.date <= term.end_date))
+    in_term = and_(Measure.start_date >= term.start_date, Measure.start_date <= term.end_date)
+    measured = select(Measure.student_id).where(in_term)
+    first = aliased(Measure)
+    first_start = (select(func.min(first.start_date))
+                   .where(first.student_id == Measure.student_id,
+                          first.start_date >= term.start_date,
+                          first.start_date <= term.end_date).scalar_subquery())
+    improved = select(Measure.student_id).where(
+        in_term, Measure.start_date == first_start,
+        (Measure.effect_after - Measure.effect_before) * 100 <= -IMPROVED)
+    candidates = union(talked, reviewed, measured).subquery()
+    flagged = _flagged(term, select(candidates.c.student_id),
+                       municipalities["municipality_id"].tolist())
+
+    def tally(students):
+        return func.sum(case((flagged.c.student_id.in_(students), 1), else_=0))
+    rows = session.execute(
+        select(flagged.c.municipality_id, tally(union(talked, reviewed)), tally(measured),
+               tally(improved))
+        .group_by(flagged.c.municipality_id)).all()
     by_id = dict(zip(municipalities["municipality_id"], municipalities["Kommun"], strict=True))
-    funnel = pd.DataFrame(0, index=municipalities["Kommun"], columns=list(FUNNEL))
-    if counts is not None:
-        funnel["identified"] = counts["over_15"].reindex(funnel.index, fill_value=0)
-    for column, students in (("contacted", contacted), ("measured", measured),
-                             ("improved", improved)):
-        chosen = identified[identified["student_id"].isin(students)]
-        tally = chosen["municipality_id"].map(by_id).value_counts()
-        funnel[column] = tally.reindex(funnel.index, fill_value=0).astype(int)
+    found = pd.DataFrame([(by_id[m], *r) for m, *r in rows],
+                         columns=["Kommun", "contacted", "measured", "improved"])
+    funnel = found.set_index("Kommun").reindex(municipalities["Kommun"], fill_value=0)
+    funnel.insert(0, "identified", 0 if counts is None else
+                  counts["over_15"].reindex(funnel.index, fill_value=0))
+    funnel = funnel.astype(int)
     seed = pd.DataFrame(False, index=funnel.index, columns=list(FUNNEL))
     seed["identified"] = table_mask["over_15"].reindex(funnel.index, fill_value=True)
     mask = suppression_mask(funnel, "identified", list(FUNNEL)[1:], hidden=seed)
     totals = funnel.sum()
-    hidden_total = total_mask(totals, "identified", list(FUNNEL)[1:])
-    records = []
-    for name, row in [*funnel.iterrows(), (TOTAL, totals)]:
-        hidden = hidden_total if name == TOTAL else mask.loc[name]
-        records.append({"Kommun": name, **{label: None if hidden[column] else int(row[column])
-                                           for column, label in FUNNEL.items()}})
-    return pd.DataFrame(records)
-
-
-def _weekly(session, student_ids: list[int]) -> pd.DataFrame:
-    """Weekly minutes summed over schools, with the Monday of each week."""
-    frames = []
-    week = StudentWeekSummary
-    for start in range(0, len(student_ids), 500):
-        frames.append(read_frame(session,
-            select(week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
-                   func.sum(week.absent))
-            .where(week.student_id.in_(student_ids[start:start + 500]))
-            .group_by(week.student_id, week.iso_year, week.iso_week),
-            ["student_id", "iso_year", "iso_week", "scheduled", "absent"]))
-    if not frames:
-        return pd.DataFrame(columns=["student_id", "monday", "scheduled", "absent"])
-    frame = pd.concat(frames, ignore_index=True)
-    frame["monday"] = [dt.date.fromisocalendar(int(y), int(w), 1) for y, w in
-                       zip(frame["iso_year"], frame["iso_week"], strict=True)]
-    return frame
-
-
-def _changes(weekly: pd.DataFrame, starts: dict[int, dt.date]) -> dict[int, float]:
-    """Change in percentage points, after minus before, per student with both windows."""
-    result = {}
-    for student_id, rows in weekly.groupby("student_id"):
-        if student_id not in starts:
-            continue
-        before, after = window_shares(rows, starts[student_id])
-        if before is not None and after is not None:
-            result[student_id] = (after - before) * 100
-    return result
-
-
-def _improved(session, flagged_measured: pd.DataFrame, starts: pd.DataFrame) -> set[int]:
-    ids = flagged_measured["student_id"].astype(int).tolist()
-    first = dict(zip(starts["student_id"], starts["start"], strict=True))
-    changes = _changes(_weekly(session, ids), {i: first[i] for i in ids})
-    return {student_id for student_id, change in changes.items() if change <= -IMPROVED}
+    full = pd.concat([funnel, totals.to_frame(TOTAL).T])
+    hidden = pd.concat([mask, total_mask(totals, "identified", list(FUNNEL)[1:])
+                        .to_frame(TOTAL).T])
+    table = pd.DataFrame({"Kommun": full.index})
+    for column, label in FUNNEL.items():
+        table[label] = _hide(full[column].astype(object), hidden[column].to_numpy(dtype=bool))
+    return table
 
 
 def _meetings(session, viewer, term: Term) -> pd.DataFrame:
@@ -316,40 +282,47 @@ def effect_of_measures(session: Session, viewer: Viewer, term_id: int) -> pd.Dat
     in_scope = select(Student.id).join(
         Municipality, Municipality.id == Student.home_municipality_id).where(
         municipality_clause(viewer))
+    in_term = and_(Measure.start_date >= term.start_date, Measure.start_date <= term.end_date,
+                   Measure.student_id.in_(in_scope))
     measures = read_frame(session,
-        select(Measure.student_id, Measure.kind, Measure.start_date)
-        .where(Measure.start_date >= term.start_date, Measure.start_date <= term.end_date,
-               Measure.student_id.in_(in_scope)),
-        ["student_id", "kind", "start"])
-    flagged = read_frame(session,
-        select(StudentTermSummary.student_id)
-        .where(StudentTermSummary.term_id == term.id,
-               StudentTermSummary.student_id.in_(in_scope))
-        .group_by(StudentTermSummary.student_id)
-        .having(and_(func.sum(StudentTermSummary.scheduled) >= MIN_SCHEDULED_MINUTES,
-                     func.sum(StudentTermSummary.absent) * 1.0
-                     >= func.sum(StudentTermSummary.scheduled) * WATCH)),
-        ["student_id"])
-    without = sorted(set(flagged["student_id"]) - set(measures["student_id"]))
+        select(Measure.kind, Measure.start_date, Measure.effect_before, Measure.effect_after)
+        .where(in_term), ["kind", "start", "before", "after"])
+    changes = (measures["after"] - measures["before"]) * 100
+    groups = [(label, changes[measures["kind"] == kind].dropna().tolist())
+              for kind, label in KINDS.items() if (measures["kind"] == kind).any()]
     reference = (sorted(measures["start"])[len(measures) // 2] if not measures.empty
                  else term.start_date + (term.end_date - term.start_date) / 2)
-    weekly = _weekly(session, sorted(set(measures["student_id"]) | set(without)))
-    groups: list[tuple[str, list[float]]] = []
-    for kind, label in KINDS.items():
-        chosen = measures[measures["kind"] == kind]
-        if chosen.empty:
-            continue
-        changes = [_change(weekly, sid, start) for sid, start in
-                   zip(chosen["student_id"], chosen["start"], strict=True)]
-        groups.append((label, [c for c in changes if c is not None]))
-    comparison = [_change(weekly, sid, reference) for sid in without]
-    groups.append((COMPARISON, [c for c in comparison if c is not None]))
+    without = _flagged(term, select(StudentTermSummary.student_id).where(
+        StudentTermSummary.term_id == term.id,
+        ~StudentTermSummary.student_id.in_(select(Measure.student_id).where(in_term))),
+        _scope_municipalities(session, viewer)["municipality_id"].tolist())
+    groups.append((COMPARISON, _changes_around(session, without, reference)))
     return _effect_table(groups)
 
 
-def _change(weekly: pd.DataFrame, student_id: int, start: dt.date) -> float | None:
-    before, after = window_shares(weekly[weekly["student_id"] == student_id], start)
-    return None if before is None or after is None else (after - before) * 100
+def _changes_around(session, students, reference: dt.date) -> list[float]:
+    """Change in percentage points around one date for every student in the subquery,
+    summed in the database over the fixed weeks before and after."""
+    week_start = reference - dt.timedelta(days=reference.weekday())
+    before = [(week_start - dt.timedelta(weeks=k)).isocalendar()[:2]
+              for k in range(1, EFFECT_WEEKS + 1)]
+    after = [(week_start + dt.timedelta(weeks=k)).isocalendar()[:2]
+             for k in range(1, EFFECT_WEEKS + 1)]
+    week = StudentWeekSummary
+
+    def window(weeks, column):
+        inside = or_(*(and_(week.iso_year == y, week.iso_week == w) for y, w in weeks))
+        return func.sum(case((inside, column), else_=0))
+    rows = read_frame(session,
+        select(window(before, week.scheduled), window(before, week.absent),
+               window(after, week.scheduled), window(after, week.absent))
+        .where(week.student_id.in_(select(students.c.student_id)),
+               or_(*(and_(week.iso_year == y, week.iso_week == w) for y, w in before + after)))
+        .group_by(week.student_id),
+        ["before_scheduled", "before_absent", "after_scheduled", "after_absent"])
+    usable = rows[(rows["before_scheduled"] > 0) & (rows["after_scheduled"] > 0)]
+    return ((usable["after_absent"] / usable["after_scheduled"]
+             - usable["before_absent"] / usable["before_scheduled"]) * 100).tolist()
 
 
 def _effect_table(groups: list[tuple[str, list[float]]]) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from data_models.models import (
     StudentWeekSummary,
     User,
 )
+from lib import summaries
 from lib.access import (
     AccessDenied,
     Viewer,
@@ -27,6 +28,7 @@ from lib.access import (
     require_student,
     student_clause,
 )
+from lib.analytics import EFFECT_WEEKS
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
@@ -49,7 +51,6 @@ STATUSES = {"planned": "Planerad", "ongoing": "Pågår", "done": "Genomförd",
             "stopped": "Avbruten"}
 OPEN = ("planned", "ongoing")
 DUE_WITHIN = dt.timedelta(days=14)  # "due": follow-up within two weeks
-EFFECT_WEEKS = 4  # weeks before and after a measure's start
 
 
 def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
@@ -71,6 +72,7 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
                       version=1, **values)
     session.add(measure)
     session.flush()
+    summaries.refresh_effects(session, [student_id])
     log_event(session, viewer, "create", "measure", measure.id, student_id=student_id,
               after={"kind": kind, "follow_up_date": values["follow_up_date"].isoformat()})
     return measure.id
@@ -272,3 +274,4 @@ def measure_markers(session: Session, viewer: Viewer, student_id: int) -> pd.Dat
     return pd.DataFrame({"label": frame["Åtgärd"].str.split(" ").str[0],
                          "iso_year": [w.year for w in weeks],
                          "iso_week": [w.week for w in weeks]})
+

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_models.models import (
     AbsencePeriod,
     AbsenceRecord,
+    Measure,
     Municipality,
     MunicipalityTermSummary,
     SchoolWeekSummary,
@@ -22,6 +23,7 @@ from data_models.models import (
     StudentWeekSummary,
     Term,
 )
+from lib import analytics
 from lib.access import absence_clause
 from lib.frames import read_frame
 
@@ -64,6 +66,7 @@ def refresh(session: Session, term_ids: Iterable[int],
         _refresh_students(session, terms, AbsenceRecord.term_id.in_(terms), None)
         _refresh_school_weeks(session, terms, None)
         _refresh_municipality_terms(session, terms, None)
+        refresh_effects(session)
         return
     ids = sorted(set(student_ids))
     # Schools before and after: a write may have moved rows away from a school.
@@ -73,6 +76,38 @@ def refresh(session: Session, term_ids: Iterable[int],
     schools |= set(_schools_of(session, terms, ids))
     _refresh_school_weeks(session, terms, sorted(schools))
     _refresh_municipality_terms(session, terms, _municipalities_of(session, ids))
+    refresh_effects(session, ids)
+
+
+def refresh_effects(session: Session, student_ids: Iterable[int] | None = None) -> None:
+    """Each measure's absence share in the weeks before and after its start week, for the
+    given students' measures (or all), from the weekly summary."""
+    query = select(Measure.id, Measure.student_id, Measure.start_date)
+    if student_ids is None:
+        measures = read_frame(session, query, ["id", "student_id", "start"])
+    else:
+        ids = sorted(set(student_ids))
+        measures = pd.concat([read_frame(session, query.where(Measure.student_id.in_(chunk)),
+                                         ["id", "student_id", "start"])
+                              for chunk in _chunks(ids)] or [pd.DataFrame(
+                                  columns=["id", "student_id", "start"])], ignore_index=True)
+    if measures.empty:
+        return
+    week = StudentWeekSummary
+    students = sorted(set(measures["student_id"].astype(int)))
+    weekly = pd.concat([read_frame(session,
+        select(week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
+               func.sum(week.absent))
+        .where(week.student_id.in_(chunk))
+        .group_by(week.student_id, week.iso_year, week.iso_week),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
+        for chunk in _chunks(students)], ignore_index=True)
+    weekly["monday"] = analytics.mondays(weekly) if not weekly.empty else []
+    windows = analytics.measure_windows(weekly, measures)
+    session.execute(update(Measure), [
+        {"id": int(i), "effect_before": None if pd.isna(b) else float(b),
+         "effect_after": None if pd.isna(a) else float(a)}
+        for i, b, a in zip(measures["id"], windows["before"], windows["after"], strict=True)])
 
 
 def refresh_municipality(session: Session, municipality_id: int) -> None:
@@ -231,8 +266,13 @@ def recount_municipalities(session: Session) -> bool:
     if session.scalar(select(MunicipalityTermSummary.term_id).where(
             MunicipalityTermSummary.over_15 < 0).limit(1)) is None:
         return False
-    _refresh_municipality_terms(session, session.scalars(select(Term.id)).all(), None)
+    refresh_municipality_terms(session, session.scalars(select(Term.id)).all())
     return True
+
+
+def refresh_municipality_terms(session: Session, term_ids: list[int]) -> None:
+    """Recount every municipality's term rows from the student × term summary."""
+    _refresh_municipality_terms(session, term_ids, None)
 
 
 TERM_ROW_COLUMNS = ["student_id", "school_id", "scheduled", "absent", "valid", "invalid",

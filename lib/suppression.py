@@ -7,6 +7,7 @@ students the row is about) and count columns that add up to a published total ro
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from lib.analytics import MIN_CELL
@@ -22,33 +23,32 @@ def suppression_mask(counts: pd.DataFrame, base: str, columns: list[str],
     smallest other non-zero cell of that column is hidden too; a hidden base hides its whole row,
     since its shares would give the base back. Repeated until nothing changes."""
     wanted = [base, *[c for c in columns if c != base]]
-    mask = pd.DataFrame(False, index=counts.index, columns=wanted)
-    small_rows = counts[base] < MIN_CELL
-    mask.loc[small_rows, :] = True
-    for column in wanted[1:]:
-        values = counts[column]
-        mask[column] |= (values >= 1) & (values < MIN_CELL)
-    if not total_published or len(counts) < 2:
-        return mask
-    changed = True
-    while changed:
-        changed = False
-        for column in wanted:
-            hidden_cells = mask[column]
-            if hidden_cells.sum() != 1:
-                continue
-            candidates = counts.loc[~hidden_cells, column]
-            if candidates.empty:
-                continue
-            # The smallest non-zero cell: a hidden zero next to a hidden 4 protects less.
-            order = sorted(candidates.index, key=lambda i: (candidates[i] == 0, candidates[i]))
-            chosen = order[0]
-            if column == base:
-                mask.loc[chosen, :] = True
-            else:
-                mask.loc[chosen, column] = True
-            changed = True
-    return mask
+    values = counts[wanted].to_numpy(dtype=float)
+    mask = np.zeros(values.shape, dtype=bool)
+    if hidden is not None:
+        mask |= hidden.reindex(index=counts.index, columns=wanted,
+                               fill_value=False).to_numpy(dtype=bool)
+    mask[(values[:, 0] < MIN_CELL) | mask[:, 0], :] = True
+    mask[:, 1:] |= (values[:, 1:] >= 1) & (values[:, 1:] < MIN_CELL)
+    if total_published and len(counts) >= 2:
+        changed = True
+        while changed:
+            changed = False
+            for column in range(len(wanted)):
+                if mask[:, column].sum() != 1:
+                    continue
+                open_rows = np.flatnonzero(~mask[:, column])
+                if open_rows.size == 0:
+                    continue
+                # The smallest non-zero cell: a hidden zero next to a hidden 4 protects less.
+                cells = values[open_rows, column]
+                chosen = open_rows[np.lexsort((cells, cells == 0))[0]]
+                if column == 0:
+                    mask[chosen, :] = True
+                else:
+                    mask[chosen, column] = True
+                changed = True
+    return pd.DataFrame(mask, index=counts.index, columns=wanted)
 
 
 def total_mask(totals: pd.Series, base: str, columns: list[str]) -> pd.Series:

@@ -189,11 +189,14 @@ def improving(r: Region, municipality: str, school: str, count: int) -> list[int
 
 def add_measures(session, world, students: list[int], kind: str = "mi",
                  start: dt.date = dt.date(2025, 10, 8)) -> None:
+    """Measures as the measure service writes them, effects included."""
     for student_id in students:
         session.add(Measure(student_id=student_id, kind=kind, owner_kind="coach",
                             start_date=start, follow_up_date=start + dt.timedelta(weeks=4),
                             status="ongoing", created_by=world["user:coach_a"],
                             created_at=utcnow(), version=1))
+    session.flush()
+    summaries.refresh_effects(session, students)
 
 
 def test_the_funnel_from_identified_to_improved(region, read, write, world, viewer):

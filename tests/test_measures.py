@@ -228,3 +228,22 @@ def test_empty_feedback_and_foreign_scopes_are_refused(write, read, world, viewe
         send_feedback(session, viewer("leader_north"), "Hej", school_id=world["SB"],
                       municipality_id=world["A"])
     assert count(read, Feedback) == 0
+
+
+def test_a_measures_effect_is_kept_up_to_date_with_the_absence(write, read, world, viewer):
+    from lib import summaries
+
+    measure_id = measure(write, world, viewer, student="cleo", start_date=dt.date(2025, 10, 6),
+                         follow_up_date=dt.date(2025, 11, 1))
+    with read() as session:
+        assert session.get(Measure, measure_id).effect_after is None  # no weeks after yet
+    with write() as session:
+        for week in range(1, 5):
+            session.add(absence(world["cleo"], world["SA"],
+                                dt.date(2025, 10, 6) + dt.timedelta(weeks=week),
+                                world["HT2025"], 1000, 0, 200))
+        summaries.refresh(session, [world["HT2025"]], [world["cleo"]])
+    with read() as session:
+        row = session.get(Measure, measure_id)
+    # Before: only 1 September, 5 weeks earlier, is outside the window: no weeks before.
+    assert row.effect_before is None and row.effect_after == pytest.approx(0.2)
