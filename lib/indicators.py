@@ -93,14 +93,14 @@ def region_indicators(session: Session, viewer: Viewer, term_id: int) -> RegionI
     counts = _counts(session, viewer, [t for t in (term, previous) if t is not None])
     now = _share_table(counts.get(term.id, _empty_counts(session, viewer)))
     table = now.table
-    if previous is not None and previous.id in counts:
-        before = _share_table(counts[previous.id]).table.set_index("Kommun")["Andel ≥ 20 %"]
-        table["Förändring ≥ 20 % (p.e.)"] = [
-            None if now_share is None or pd.isna(now_share) or before.get(name) is None
-            or pd.isna(before.get(name)) else (now_share - before[name]) * 100
-            for name, now_share in zip(table["Kommun"], table["Andel ≥ 20 %"], strict=True)]
-    else:
-        table["Förändring ≥ 20 % (p.e.)"] = None
+    before = (_share_table(counts[previous.id]).table.set_index("Kommun")
+              if previous is not None and previous.id in counts else None)
+    for label in ("Andel ≥ 15 %", "Andel ≥ 20 %"):
+        then = before[label] if before is not None else pd.Series(dtype=float)
+        table[label.replace("Andel", "Förändring") + " (p.e.)"] = [
+            None if pd.isna(now_share) or pd.isna(then.get(name)) else
+            (now_share - then[name]) * 100
+            for name, now_share in zip(table["Kommun"], table[label], strict=True)]
     return RegionIndicators(
         term_code=term.code, previous_code=previous.code if previous else None, table=table,
         funnel=_funnel(session, viewer, term, counts.get(term.id), now.mask),

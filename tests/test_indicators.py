@@ -157,6 +157,8 @@ def test_shares_totals_and_change_from_a_year_earlier(region, read, world, viewe
     assert total["Andel ≥ 15 %"] == pytest.approx(18 / 46)
     # A year earlier Alfa had 15 of 30 at ≥ 20 %.
     assert alfa["Förändring ≥ 20 % (p.e.)"] == pytest.approx((13 / 33 - 15 / 30) * 100)
+    assert pd.isna(alfa["Förändring ≥ 15 % (p.e.)"])  # hidden now (complementary)
+    assert beta["Förändring ≥ 20 % (p.e.)"] == pytest.approx(0.0)
     assert result.previous_code == "HT2024"
     assert "Gamma" not in set(result.table["Kommun"])  # another region
 
