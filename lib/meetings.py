@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -483,11 +483,6 @@ def touch_presence(session: Session, viewer: Viewer, meeting_id: int) -> None:
                                                        user_id=viewer.user_id, seen_at=now)
     session.execute(statement.on_conflict_do_update(
         index_elements=["meeting_id", "user_id"], set_={"seen_at": now}))
-
-
-def leave_meeting(session: Session, viewer: Viewer, meeting_id: int) -> None:
-    session.execute(delete(MeetingPresence).where(MeetingPresence.meeting_id == meeting_id,
-                                                  MeetingPresence.user_id == viewer.user_id))
 
 
 def present(session: Session, viewer: Viewer, meeting_id: int) -> list[str]:
