@@ -18,8 +18,7 @@ from lib.feedback import list_feedback
 from lib.measures import before_and_after, list_measures, measure_markers
 from lib.meetings import REASON_LABELS, school_figures, student_history
 from lib.pdf import Document
-from lib.personal_number import mask
-from lib.students import format_name
+from lib.students import shown_identity
 
 FEEDBACK_SHOWN = 5
 
@@ -82,18 +81,10 @@ def _last_meeting(session, viewer, school_id, municipality_id) -> Meeting | None
     return session.scalars(query).first()
 
 
-def _names(frame: pd.DataFrame) -> dict[str, list]:
-    return {"Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
-                                                  frame["last"], frame["protected"],
-                                                  strict=True)],
-            "Personnummer": [mask(n, bool(p)) for n, p in zip(frame["number"],
-                                                              frame["protected"], strict=True)]}
-
-
 def _flagged(figures: pd.DataFrame) -> pd.DataFrame:
     flagged = figures[figures["reason"] != ""]
     return pd.DataFrame({
-        **_names(flagged), "Skäl": flagged["reason"].map(REASON_LABELS),
+        **shown_identity(flagged), "Skäl": flagged["reason"].map(REASON_LABELS),
         "Frånvaro": flagged["share"], "Giltig": flagged["valid_share"],
         "Ogiltig": flagged["invalid_share"],
         "Trend": flagged["trend"].map(analytics.TREND_ARROWS).fillna(""),
@@ -113,7 +104,7 @@ def _changes(session, figures: pd.DataFrame, last: Meeting | None) -> pd.DataFra
     both["then"] = both["student_id"].map(then)
     both["change"] = (both["share"] - both["then"]) * 100
     both = both.sort_values("change", ascending=False)
-    return pd.DataFrame({**_names(both), "Vid förra mötet": both["then"],
+    return pd.DataFrame({**shown_identity(both), "Vid förra mötet": both["then"],
                          "Nu": both["share"], "Förändring (p.e.)": both["change"]},
                         columns=columns)
 

@@ -33,7 +33,7 @@ from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.records import MAX_LINE, InputError, clean_text, save_versioned
-from lib.students import format_name
+from lib.students import names
 
 KINDS = {
     "mi": "Motiverande samtal (MI)",
@@ -196,8 +196,7 @@ def list_measures(session: Session, viewer: Viewer, today: dt.date, *,
         "stop_reason", "school"])
     return pd.DataFrame({
         "id": frame["id"], "student_id": frame["student_id"], "version": frame["version"],
-        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
-                                              frame["last"], frame["protected"], strict=True)],
+        "Elev": names(frame),
         "Åtgärd": frame["kind"].map(KINDS), "Beskrivning": frame["description"],
         "Ansvarig": [_owner(*r) for r in zip(frame["owner_kind"], frame["owner_name"],
                                              frame["owner_user"], strict=True)],

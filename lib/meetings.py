@@ -46,7 +46,7 @@ from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.personal_number import mask
 from lib.records import MAX_LINE, InputError, clean_text, save_versioned
-from lib.students import format_name
+from lib.students import format_name, names
 
 STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
 NEXT_STATUS = {"planned": "held", "held": "approved"}
@@ -465,8 +465,7 @@ def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFram
     return pd.DataFrame({
         "Tid": frame["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
         "Ändrad av": frame["user"],
-        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
-                                              frame["last"], frame["protected"], strict=True)],
+        "Elev": names(frame),
         "Fält": frame["field"].map(ITEM_FIELDS),
         "Före": frame["before"], "Efter": frame["after"],
     }, columns=["Tid", "Ändrad av", "Elev", "Fält", "Före", "Efter"])

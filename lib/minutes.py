@@ -17,8 +17,7 @@ from lib.frames import read_frame
 from lib.measures import list_measures
 from lib.meetings import ITEM_FIELDS, REASON_LABELS, MeetingInfo, amendments, get_meeting
 from lib.pdf import Document
-from lib.personal_number import mask
-from lib.students import format_name
+from lib.students import shown_identity
 
 MINUTES_COLUMNS = ["Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig", "Ogiltig", "Trend",
                    *ITEM_FIELDS.values(), "Åtgärder"]
@@ -64,10 +63,7 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
     by_student = {sid: _measure_lines(group) for sid, group in agreed.groupby("student_id")}
     scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
     items = pd.DataFrame({
-        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
-                                              frame["last"], frame["protected"], strict=True)],
-        "Personnummer": [mask(n, bool(p)) for n, p in zip(frame["number"], frame["protected"],
-                                                          strict=True)],
+        **shown_identity(frame),
         "Skäl": frame["reason"].map(REASON_LABELS),
         "Frånvaro": frame["absent"] / scheduled, "Giltig": frame["valid"] / scheduled,
         "Ogiltig": frame["invalid"] / scheduled,

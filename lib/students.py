@@ -67,15 +67,27 @@ def people(session: Session, viewer: Viewer, student_ids, *extra) -> pd.DataFram
     return read_frame(session, query, [*names, *(c.key for c in extra)])
 
 
+def names(frame: pd.DataFrame) -> list[str]:
+    """Shown names for rows with student_id, first, last and protected."""
+    return [format_name(*r) for r in zip(frame["student_id"], frame["first"], frame["last"],
+                                         frame["protected"], strict=True)]
+
+
 def identity_columns(frame: pd.DataFrame) -> dict[str, list]:
     """id, shown name and masked number for rows merged with people()."""
     return {
         "id": frame["student_id"].astype(int).tolist(),
-        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
-                                              frame["last"], frame["protected"], strict=True)],
+        "Elev": names(frame),
         "Personnummer": [mask(n, bool(p)) for n, p in zip(frame["number"], frame["protected"],
                                                           strict=True)],
     }
+
+
+def shown_identity(frame: pd.DataFrame) -> dict[str, list]:
+    """Shown name and masked number, for tables that carry no student id."""
+    columns = identity_columns(frame)
+    del columns["id"]
+    return columns
 
 
 def share_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
