@@ -81,8 +81,8 @@ def municipality_table(session: Session, viewer: Viewer, term_id: int) -> pd.Dat
     view of these figures uses this one table, so that no two views hide different cells.
     The caller checks the role."""
     term = session.get(Term, term_id)
-    counts = _counts(session, viewer, [term])[term.id]
-    return _share_table(counts).table
+    counts = _counts(session, _scope_municipalities(session, viewer), viewer, [term])
+    return _share_table(counts[term.id]).table
 
 
 def region_indicators(session: Session, viewer: Viewer, term_id: int) -> RegionIndicators:
@@ -90,11 +90,15 @@ def region_indicators(session: Session, viewer: Viewer, term_id: int) -> RegionI
     term = session.get(Term, term_id)
     previous = session.scalar(select(Term).where(Term.kind == term.kind,
                                                  Term.year == term.year - 1))
-    counts = _counts(session, viewer, [t for t in (term, previous) if t is not None])
-    now = _share_table(counts.get(term.id, _empty_counts(session, viewer)))
-    table = now.table
-    before = (_share_table(counts[previous.id]).table.set_index("Kommun")
-              if previous is not None and previous.id in counts else None)
+    municipalities = _scope_municipalities(session, viewer)
+    # Every term up to this one, for the trend; the same term a year earlier is among them.
+    terms = session.scalars(select(Term).where(Term.start_date <= term.start_date)
+                            .order_by(Term.start_date)).all()
+    counts = _counts(session, municipalities, viewer, terms)
+    shares = {t.id: _share_table(counts[t.id]) for t in terms}
+    now = shares[term.id]
+    table = now.table.copy()
+    before = shares[previous.id].table.set_index("Kommun") if previous is not None else None
     for label in ("Andel ≥ 15 %", "Andel ≥ 20 %"):
         then = before[label] if before is not None else pd.Series(dtype=float)
         table[label.replace("Andel", "Förändring") + " (p.e.)"] = [
@@ -103,8 +107,8 @@ def region_indicators(session: Session, viewer: Viewer, term_id: int) -> RegionI
             for name, now_share in zip(table["Kommun"], table[label], strict=True)]
     return RegionIndicators(
         term_code=term.code, previous_code=previous.code if previous else None, table=table,
-        funnel=_funnel(session, viewer, term, counts.get(term.id), now.mask),
-        meetings=_meetings(session, viewer, term), trend=_trend(session, viewer, term))
+        funnel=_funnel(session, municipalities, term, counts[term.id], now.mask),
+        meetings=_meetings(session, viewer, term), trend=_trend(terms, shares))
 
 
 @dataclass(frozen=True)
@@ -119,14 +123,8 @@ def _scope_municipalities(session, viewer) -> pd.DataFrame:
                       ["municipality_id", "Kommun"])
 
 
-def _empty_counts(session, viewer) -> pd.DataFrame:
-    frame = _scope_municipalities(session, viewer).set_index("Kommun")
-    for column in [*COUNTS, "scheduled", "unreported"]:
-        frame[column] = 0
-    return frame
-
-
-def _counts(session, viewer, terms: list[Term]) -> dict[int, pd.DataFrame]:
+def _counts(session, municipalities: pd.DataFrame, viewer,
+            terms: list[Term]) -> dict[int, pd.DataFrame]:
     """Per term: the count columns per municipality in scope (all of them, zero when a
     municipality has no students that term), indexed by municipality name."""
     summary = MunicipalityTermSummary
@@ -137,7 +135,7 @@ def _counts(session, viewer, terms: list[Term]) -> dict[int, pd.DataFrame]:
         .join(Municipality, Municipality.id == summary.municipality_id)
         .where(summary.term_id.in_([t.id for t in terms]), municipality_clause(viewer)),
         ["term_id", "Kommun", *COUNTS, "scheduled", "unreported"])
-    names = _scope_municipalities(session, viewer)["Kommun"]
+    names = municipalities["Kommun"]
     result = {}
     for term in terms:
         part = rows[rows["term_id"] == term.id].set_index("Kommun").drop(columns="term_id")
@@ -186,11 +184,10 @@ def _flagged(term: Term, students, municipality_ids: list[int]):
             .subquery())
 
 
-def _funnel(session, viewer, term: Term, counts: pd.DataFrame | None,
+def _funnel(session, municipalities: pd.DataFrame, term: Term, counts: pd.DataFrame,
             table_mask: pd.DataFrame) -> pd.DataFrame:
     """Identified → contacted → with a measure → improved, per municipality. Counted in
     the database in one pass: only the numbers per municipality leave it."""
-    municipalities = _scope_municipalities(session, viewer)
     talked = select(Contact.student_id).where(Contact.date >= term.start_date,
                                               Contact.date <= term.end_date)
     reviewed = (select(AgendaItem.student_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -220,8 +217,7 @@ def _funnel(session, viewer, term: Term, counts: pd.DataFrame | None,
     found = pd.DataFrame([(by_id[m], *r) for m, *r in rows],
                          columns=["Kommun", "contacted", "measured", "improved"])
     funnel = found.set_index("Kommun").reindex(municipalities["Kommun"], fill_value=0)
-    funnel.insert(0, "identified", 0 if counts is None else
-                  counts["over_15"].reindex(funnel.index, fill_value=0))
+    funnel.insert(0, "identified", counts["over_15"].reindex(funnel.index, fill_value=0))
     funnel = funnel.astype(int)
     seed = pd.DataFrame(False, index=funnel.index, columns=list(FUNNEL))
     seed["identified"] = table_mask["over_15"].reindex(funnel.index, fill_value=True)
@@ -249,18 +245,12 @@ def _meetings(session, viewer, term: Term) -> pd.DataFrame:
     return frame
 
 
-def _trend(session, viewer, term: Term) -> pd.DataFrame:
-    """Share ≥ 20 % per municipality and for the region, term by term up to this one."""
-    terms = session.scalars(select(Term).where(Term.start_date <= term.start_date)
-                            .order_by(Term.start_date)).all()
-    counts = _counts(session, viewer, list(terms))
-    frames = []
-    for earlier in terms:
-        shares = _share_table(counts[earlier.id]).table
-        frames.append(pd.DataFrame({"Termin": earlier.code, "Kommun": shares["Kommun"],
-                                    "Andel ≥ 20 %": shares["Andel ≥ 20 %"]}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["Termin", "Kommun", "Andel ≥ 20 %"])
+def _trend(terms: list[Term], shares: dict[int, _Shares]) -> pd.DataFrame:
+    """Share ≥ 20 % per municipality and for the region, term by term."""
+    frames = [pd.DataFrame({"Termin": t.code, "Kommun": shares[t.id].table["Kommun"],
+                            "Andel ≥ 20 %": shares[t.id].table["Andel ≥ 20 %"]})
+              for t in terms]
+    return pd.concat(frames, ignore_index=True)
 
 
 # --- Effect of measures -------------------------------------------------------------------
