@@ -18,7 +18,7 @@ from data_models.models import (
     StudentWeekSummary,
     User,
 )
-from lib import summaries
+from lib import analytics, summaries
 from lib.access import (
     AccessDenied,
     Viewer,
@@ -237,33 +237,33 @@ def before_and_after(session: Session, viewer: Viewer, student_id: int) -> pd.Da
                absence_clause(viewer, StudentWeekSummary))
         .group_by(StudentWeekSummary.iso_year, StudentWeekSummary.iso_week),
         ["iso_year", "iso_week", "scheduled", "absent"])
-    weekly["monday"] = [dt.date.fromisocalendar(int(y), int(w), 1)
-                        for y, w in zip(weekly["iso_year"], weekly["iso_week"], strict=True)]
+    weekly["monday"] = analytics.mondays(weekly) if not weekly.empty else []
     measures = list_measures(session, viewer, dt.date.today(), student_id=student_id)
-    columns = ["Åtgärd", "Start", "Före", "Efter", "Förändring (p.e.)"]
-    records = []
-    for row in measures.itertuples():
-        before, after = window_shares(weekly, row.Start)
-        change = None if before is None or after is None else (after - before) * 100
-        records.append([row.Åtgärd, row.Start, before, after, change])
-    return pd.DataFrame(records, columns=columns)
+    windows = analytics.measure_windows(weekly.assign(student_id=student_id),
+                                        measures[["student_id", "Start"]]
+                                        .rename(columns={"Start": "start"}))
+    before, after = _plain(windows["before"]), _plain(windows["after"])
+    return pd.DataFrame({
+        "Åtgärd": measures["Åtgärd"].tolist(), "Start": measures["Start"].tolist(),
+        "Före": before, "Efter": after,
+        "Förändring (p.e.)": [None if b is None or a is None else (a - b) * 100
+                              for b, a in zip(before, after, strict=True)],
+    }, columns=["Åtgärd", "Start", "Före", "Efter", "Förändring (p.e.)"])
 
 
 def window_shares(weekly: pd.DataFrame, start: dt.date,
                   weeks: int = EFFECT_WEEKS) -> tuple[float | None, float | None]:
-    """Absence share in the `weeks` weeks before and after the week of `start`, from weekly
-    rows with monday, scheduled and absent. None when a window has no scheduled time."""
-    week_start = start - dt.timedelta(days=start.weekday())
-    span = dt.timedelta(weeks=weeks)
-    before = weekly[(weekly["monday"] >= week_start - span) & (weekly["monday"] < week_start)]
-    after = weekly[(weekly["monday"] > week_start)
-                   & (weekly["monday"] <= week_start + span)]
-    return _share(before), _share(after)
+    """One measure's windows (see analytics.measure_windows), from weekly rows with monday,
+    scheduled and absent: the shares before and after, None where a window is empty."""
+    windows = analytics.measure_windows(weekly.assign(student_id=0),
+                                        pd.DataFrame({"student_id": [0], "start": [start]}),
+                                        weeks)
+    before, after = _plain(windows["before"]) + _plain(windows["after"])
+    return before, after
 
 
-def _share(rows: pd.DataFrame) -> float | None:
-    scheduled = rows["scheduled"].sum()
-    return float(rows["absent"].sum() / scheduled) if scheduled else None
+def _plain(values: pd.Series) -> list[float | None]:
+    return [None if pd.isna(v) else float(v) for v in values]
 
 
 def measure_markers(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
