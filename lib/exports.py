@@ -16,7 +16,9 @@ from lib.access import Viewer
 from lib.audit import log_event
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PERCENT_HEADERS = ("Frånvaro", "Giltig", "Ogiltig", "Andel", "Rapporteringsgrad")
+# Columns holding shares, by how their header starts; written as percentages in Excel and PDF.
+PERCENT_HEADERS = ("Frånvaro", "Giltig", "Ogiltig", "Andel", "Rapporteringsgrad", "Före",
+                   "Efter", "Vid förra", "Nu")
 
 
 def escape_cell(value):

@@ -27,7 +27,7 @@ from data_models.models import (
     Term,
 )
 from lib.access import Role, Viewer, municipality_clause, require_role
-from lib.analytics import EFFECT_WEEKS
+from lib.analytics import EFFECT_WEEKS, format_number
 from lib.exports import Sheet, workbook
 from lib.frames import read_frame
 from lib.measures import KINDS
@@ -327,7 +327,7 @@ def _effect_table(groups: list[tuple[str, list[float]]]) -> pd.DataFrame:
         values = np.array(changes)
         q1, median, q3 = np.percentile(values, [25, 50, 75])
         records.append({"Grupp": label, "Antal": len(values), "Median (p.e.)": float(median),
-                        "Kvartiler (p.e.)": f"{q1:.1f} till {q3:.1f}".replace(".", ","),
+                        "Kvartiler (p.e.)": f"{format_number(q1)} till {format_number(q3)}",
                         "Andel förbättrade": float((values <= -IMPROVED).mean())})
     return pd.DataFrame(records, columns=EFFECT_COLUMNS)
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import charts
 from lib.access import Viewer
+from lib.analytics import format_percent
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.dashboards import student_absence
@@ -147,8 +148,8 @@ def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     """The frozen figures, the absence chart with measures marked, and the measures."""
     figures = " · ".join(part for part in (
         REASON_LABELS[entry.reason],
-        f"frånvaro {_percent(entry.share)} (giltig {_percent(entry.valid_share)}, "
-        f"ogiltig {_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
+        f"frånvaro {format_percent(entry.share)} (giltig {format_percent(entry.valid_share)}, "
+        f"ogiltig {format_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
         else "ingen frånvarodata vid mötet") if part)
     st.caption(f"Personnummer {entry.number} · {figures}")
     with session_scope(write=True) as session:
@@ -172,10 +173,6 @@ def _log_view_once(session, viewer: Viewer, entry: Entry) -> None:
         log_event(session, viewer, "view_student", "student", entry.student_id,
                   student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
         seen.add(entry.id)
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %".replace(".", ",")
 
 
 @st.fragment(run_every=LIVE_SECONDS)

@@ -12,9 +12,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lib.analytics import format_number, format_percent
+from lib.exports import PERCENT_HEADERS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-PERCENT_HEADERS = ("Frånvaro", "Giltig", "Ogiltig", "Före", "Efter", "Nu", "Vid förra")
 
 
 class Document:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data_models.models import User
+from lib.analytics import format_number
 from lib.clock import utcnow
 
 MAX_TEXT = 4000  # characters in one free-text field: a page of notes
@@ -46,13 +47,9 @@ def clean_text(label: str, value: str | None, limit: int = MAX_TEXT,
     if required and not text:
         raise InputError(f"Fyll i {label.lower()}.")
     if len(text) > limit:
-        raise InputError(f"{label} är för lång: {_count(len(text))} tecken, högst "
-                         f"{_count(limit)}.")
+        raise InputError(f"{label} är för lång: {format_number(len(text), 0)} tecken, högst "
+                         f"{format_number(limit, 0)}.")
     return text
-
-
-def _count(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")  # Swedish thousands separator
 
 
 def save_versioned(session: Session, model, record_id: int, expected_version: int,

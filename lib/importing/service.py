@@ -33,6 +33,7 @@ from data_models.models import (
 )
 from lib import summaries
 from lib.access import Role, Viewer, require_role
+from lib.analytics import format_percent
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
@@ -105,8 +106,7 @@ class Preview:
             scheduled = frame["scheduled"].sum()
             items.append(("Schemalagd tid (h)", round(scheduled / 60, 1)))
             if scheduled:
-                items.append(("Frånvaro", f"{frame['absent'].sum() / scheduled * 100:.1f} %"
-                              .replace(".", ",")))
+                items.append(("Frånvaro", format_percent(frame["absent"].sum() / scheduled)))
         return pd.DataFrame([(k, str(v).replace(".", ",")) for k, v in items],
                             columns=["Uppgift", "Värde"])
 
