@@ -166,9 +166,7 @@ def _notes(table: Table) -> tuple[str, ...]:
 
 
 def _check_absence_mapping(mapping, table, school_id, period) -> None:
-    missing = [c for names in mapping.columns.values() for c in names if c not in table.columns]
-    if missing:
-        raise InputError(f"Kolumnen «{missing[0]}» finns inte i filen.")
+    _require_columns(mapping, table)
     columns = mapping.columns
     if "personal_number" not in columns:
         raise InputError("Välj kolumnen med personnummer.")
@@ -189,6 +187,23 @@ def _check_absence_mapping(mapping, table, school_id, period) -> None:
         raise InputError("Periodens sista dag ligger före den första.")
     if mapping.units.get("scheduled") == "percent":
         raise InputError("Schemalagd tid kan inte anges i procent.")
+
+
+def _require_columns(mapping: Mapping, table: Table) -> None:
+    missing = [c for names in mapping.columns.values() for c in names if c not in table.columns]
+    if missing:
+        raise InputError(f"Kolumnen «{missing[0]}» finns inte i filen.")
+
+
+def _cell_text(value) -> str:
+    """A cell as trimmed text; a number cell read as a float ("9001.0") loses its ".0"."""
+    text = "" if is_blank(value) else str(value).strip()
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _masked(number: str) -> str:
+    """A personal identity number as a row error shows it: the last four digits only."""
+    return "****" + number[-4:] if len(number) > 4 else number
 
 
 class _Errors:
@@ -246,17 +261,14 @@ def _personal_numbers(rows, mapping, errors: _Errors) -> pd.Series:
     cache: dict[str, str | None] = {}
 
     def number(index, value):
-        text = "" if is_blank(value) else str(value).strip()
-        if text.endswith(".0"):  # a number cell read as a float
-            text = text[:-2]
+        text = _cell_text(value)
         if text not in cache:
             try:
                 cache[text] = normalize(text)
             except (InvalidPersonalNumber, ValueError):
                 cache[text] = None
         if cache[text] is None:
-            errors.add(index, BAD_NUMBER if text else MISSING, "" if not text else
-                       "****" + text[-4:] if len(text) > 4 else text)
+            errors.add(index, BAD_NUMBER if text else MISSING, _masked(text))
         return cache[text]
     column = _column(rows, mapping, "personal_number")
     return pd.Series([number(i, v) for i, v in column.items()], index=rows.index, dtype=object)
@@ -276,9 +288,9 @@ def _students(session, viewer: Viewer, numbers: pd.Series, errors: _Errors) -> d
         if not number:
             continue
         if number not in found:
-            errors.add(index, UNKNOWN_STUDENT, "****" + number[-4:])
+            errors.add(index, UNKNOWN_STUDENT, _masked(number))
         elif viewer.role == Role.COACH and found[number][1] not in viewer.municipality_ids:
-            errors.add(index, OUT_OF_SCOPE, "****" + number[-4:])
+            errors.add(index, OUT_OF_SCOPE, _masked(number))
     return {n: sid for n, (sid, home) in found.items()
             if viewer.role != Role.COACH or home in viewer.municipality_ids}
 
@@ -301,8 +313,7 @@ def _schools(session, rows, mapping, school_id, errors: _Errors) -> pd.Series:
     lookup = _school_lookup(session)
 
     def school(index, value):
-        text = "" if is_blank(value) else str(value).strip()
-        text = text[:-2] if text.endswith(".0") else text
+        text = _cell_text(value)
         found = lookup.get(text) or lookup.get(text.lower())
         if found is None:
             if school_id is not None and not text:
@@ -556,17 +567,14 @@ def undo(session: Session, viewer: Viewer, batch_id: int) -> None:
     if batch.kind == "enrolment":
         _undo_enrolment(session, batch_id)
     else:
-        terms = set(session.scalars(select(AbsenceRecord.term_id).where(
-            AbsenceRecord.batch_id == batch_id).distinct()))
-        terms |= set(session.scalars(select(AbsencePeriod.term_id).where(
-            AbsencePeriod.batch_id == batch_id).distinct()))
-        students = set(session.scalars(select(AbsenceRecord.student_id).where(
-            AbsenceRecord.batch_id == batch_id).distinct()))
-        students |= set(session.scalars(select(AbsencePeriod.student_id).where(
-            AbsencePeriod.batch_id == batch_id).distinct()))
-        students |= _replaced_students(session, batch_id)
-        terms |= set(session.scalars(select(ReplacedAbsence.term_id).where(
-            ReplacedAbsence.replaced_by == batch_id).distinct()))
+        terms, students = set(), set()
+        for table, owner in ((AbsenceRecord, AbsenceRecord.batch_id),
+                             (AbsencePeriod, AbsencePeriod.batch_id),
+                             (ReplacedAbsence, ReplacedAbsence.replaced_by)):
+            for term_id, student_id in session.execute(
+                    select(table.term_id, table.student_id).where(owner == batch_id).distinct()):
+                terms.add(term_id)
+                students.add(student_id)
         session.execute(delete(AbsenceRecord).where(AbsenceRecord.batch_id == batch_id))
         session.execute(delete(AbsencePeriod).where(AbsencePeriod.batch_id == batch_id))
         _restore(session, batch_id)
@@ -660,9 +668,7 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
     students registered in their own municipality."""
     require_importer(viewer)
     columns = mapping.columns
-    missing = [c for names in columns.values() for c in names if c not in table.columns]
-    if missing:
-        raise InputError(f"Kolumnen «{missing[0]}» finns inte i filen.")
+    _require_columns(mapping, table)
     for needed, label in (("personal_number", "personnummer"), ("school", "skola"),
                           ("home_municipality", "hemkommun"), ("programme", "program"),
                           ("school_year", "årskurs")):
@@ -716,8 +722,7 @@ def _municipalities(session, viewer, rows, mapping, errors: _Errors) -> pd.Serie
         lookup[f"{name.lower()}s kommun"] = municipality_id
 
     def municipality(index, value):
-        text = "" if is_blank(value) else str(value).strip()
-        text = text[:-2] if text.endswith(".0") else text
+        text = _cell_text(value)
         found = lookup.get(text) or lookup.get(text.lower())
         if found is None:
             errors.add(index, UNKNOWN_MUNICIPALITY, text)
