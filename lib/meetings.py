@@ -323,7 +323,7 @@ def generate_agenda(session: Session, viewer: Viewer, meeting_id: int) -> int:
     """Put every student of the meeting's municipality at the school on the agenda, with
     their figures frozen as of now. Students already on it keep what was recorded; their
     figures are frozen again. Returns the number of students on the agenda."""
-    meeting = _meeting_for_update(session, viewer, meeting_id)
+    meeting = _meeting_in_scope(session, viewer, meeting_id)
     figures = school_figures(session, viewer, meeting.school_id, meeting.term_id,
                              meeting.municipality_id, on=meeting.date)
     existing = {item.student_id: item for item in session.scalars(
@@ -342,7 +342,7 @@ def generate_agenda(session: Session, viewer: Viewer, meeting_id: int) -> int:
     return len(figures)
 
 
-def _meeting_for_update(session: Session, viewer: Viewer, meeting_id: int) -> Meeting:
+def _meeting_in_scope(session: Session, viewer: Viewer, meeting_id: int) -> Meeting:
     require_individual_access(viewer)
     meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                     meeting_clause(viewer))).first()
@@ -354,7 +354,7 @@ def _meeting_for_update(session: Session, viewer: Viewer, meeting_id: int) -> Me
 def agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
     """The agenda in order: item id, student, frozen figures, reason and whether anything
     has been recorded yet."""
-    _meeting_for_update(session, viewer, meeting_id)
+    _meeting_in_scope(session, viewer, meeting_id)
     columns = ["id", "student_id", "Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig",
                "Ogiltig", "Trend", "Antecknat"]
     rows = session.execute(
@@ -432,7 +432,7 @@ def save_entry(session: Session, viewer: Viewer, item_id: int, expected_version:
 def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_version: int,
                status: str) -> int:
     """planned → held (the figures are frozen as of now) → approved (the minutes lock)."""
-    meeting = _meeting_for_update(session, viewer, meeting_id)
+    meeting = _meeting_in_scope(session, viewer, meeting_id)
     # A stale version is a conflict (someone else moved it on), not a bad request.
     if meeting.version == expected_version and NEXT_STATUS.get(meeting.status) != status:
         raise InputError(f"Ett möte som är {STATUS_LABELS[meeting.status].lower()} kan inte "
@@ -451,7 +451,7 @@ def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_versi
 
 def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
     """Changes made after the minutes were approved: who, when, before and after."""
-    _meeting_for_update(session, viewer, meeting_id)
+    _meeting_in_scope(session, viewer, meeting_id)
     frame = read_frame(session,
         select(MeetingAmendment.at, User.display_name, AgendaItem.student_id,
                Student.first_name, Student.last_name, Student.protected_identity,
@@ -475,7 +475,7 @@ def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFram
 
 def touch_presence(session: Session, viewer: Viewer, meeting_id: int) -> None:
     """Mark the viewer as having this meeting open now."""
-    _meeting_for_update(session, viewer, meeting_id)
+    _meeting_in_scope(session, viewer, meeting_id)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
     statement = dialect.insert(MeetingPresence).values(meeting_id=meeting_id,
@@ -486,7 +486,7 @@ def touch_presence(session: Session, viewer: Viewer, meeting_id: int) -> None:
 
 def present(session: Session, viewer: Viewer, meeting_id: int) -> list[str]:
     """Who has had this meeting open in the last few seconds, the viewer included."""
-    _meeting_for_update(session, viewer, meeting_id)
+    _meeting_in_scope(session, viewer, meeting_id)
     since = utcnow() - PRESENCE_WINDOW
     return list(session.scalars(
         select(User.display_name).join(MeetingPresence, MeetingPresence.user_id == User.id)
@@ -497,7 +497,7 @@ def present(session: Session, viewer: Viewer, meeting_id: int) -> list[str]:
 def changes_since(session: Session, viewer: Viewer, meeting_id: int,
                   since: dt.datetime) -> pd.DataFrame:
     """Agenda items others saved after `since`: what the live view announces."""
-    _meeting_for_update(session, viewer, meeting_id)
+    _meeting_in_scope(session, viewer, meeting_id)
     return read_frame(session,
         select(AgendaItem.id, AgendaItem.student_id, User.display_name, AgendaItem.updated_at)
         .join(User, User.id == AgendaItem.updated_by)

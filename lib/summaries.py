@@ -83,14 +83,16 @@ def refresh_effects(session: Session, student_ids: Iterable[int] | None = None) 
     """Each measure's absence share in the weeks before and after its start week, for the
     given students' measures (or all), from the weekly summary."""
     query = select(Measure.id, Measure.student_id, Measure.start_date)
+    columns = ["id", "student_id", "start"]
     if student_ids is None:
-        measures = read_frame(session, query, ["id", "student_id", "start"])
+        measures = read_frame(session, query, columns)
     else:
         ids = sorted(set(student_ids))
+        if not ids:
+            return
         measures = pd.concat([read_frame(session, query.where(Measure.student_id.in_(chunk)),
-                                         ["id", "student_id", "start"])
-                              for chunk in _chunks(ids)] or [pd.DataFrame(
-                                  columns=["id", "student_id", "start"])], ignore_index=True)
+                                         columns) for chunk in _chunks(ids)],
+                             ignore_index=True)
     if measures.empty:
         return
     week = StudentWeekSummary

@@ -96,6 +96,16 @@ def to_minutes(value, unit: str, lesson_minutes: float = 60, day_minutes: float 
     return number * factor
 
 
+def _strptime(text: str, formats: tuple[str, ...]) -> dt.datetime | None:
+    """The text read with the first format that fits, or None."""
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
 def parse_date(value) -> dt.date | None:
     """ISO dates, 20250901, 1/9/2025, 1.9.2025, Excel date cells and serial numbers."""
     if is_blank(value):
@@ -110,12 +120,9 @@ def parse_date(value) -> dt.date | None:
         if 20000 <= value <= 80000:  # an Excel serial day number (1954–2119)
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         value = str(int(value)) if float(value).is_integer() else str(value)
-    text = str(value).strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    parsed = _strptime(str(value).strip(), _DATE_FORMATS)
+    if parsed is not None:
+        return parsed.date()
     raise BadValue(f"«{value}» är inget datum (skriv till exempel 2025-09-01).")
 
 
@@ -127,10 +134,7 @@ def parse_time(value) -> dt.time | None:
         return value.time()
     if isinstance(value, dt.time):
         return value
-    text = str(value).strip().replace(".", ":")
-    for fmt in ("%H:%M", "%H:%M:%S"):
-        try:
-            return dt.datetime.strptime(text, fmt).time()
-        except ValueError:
-            continue
+    parsed = _strptime(str(value).strip().replace(".", ":"), ("%H:%M", "%H:%M:%S"))
+    if parsed is not None:
+        return parsed.time()
     raise BadValue(f"«{value}» är ingen tid (skriv till exempel 08:15).")
