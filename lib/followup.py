@@ -171,8 +171,8 @@ def student_follow_up(session: Session, viewer: Viewer, student_id: int,
     measures = list_measures(session, viewer, today, student_id=student_id)
     return StudentFollowUp(
         measures=measures,
-        effect=before_and_after(session, viewer, student_id),
-        markers=measure_markers(session, viewer, student_id),
+        effect=before_and_after(session, viewer, student_id, measures),
+        markers=measure_markers(measures),
         meetings=student_history(session, viewer, student_id),
         feedback=list_feedback(session, viewer, student_id=student_id),
         contacts=(list_contacts(session, viewer, student_id) if may_log_contacts(viewer)

@@ -225,10 +225,12 @@ def _owner(kind: str, name: str, user: str | None) -> str:
     return f"{OWNERS[kind]} ({label})" if label else OWNERS[kind]
 
 
-def before_and_after(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
-    """Per measure of the student: absence in the EFFECT_WEEKS weeks before the week the
-    measure started, and in the EFFECT_WEEKS weeks after it (the start week itself is in
-    neither), with the change in percentage points."""
+def before_and_after(session: Session, viewer: Viewer, student_id: int,
+                     measures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per measure of the student (`measures`, the student's list_measures rows, read when
+    not given): absence in the EFFECT_WEEKS weeks before the week the measure started, and
+    in the EFFECT_WEEKS weeks after it (the start week itself is in neither), with the
+    change in percentage points."""
     require_student(session, viewer, student_id)
     weekly = read_frame(session,
         select(StudentWeekSummary.iso_year, StudentWeekSummary.iso_week,
@@ -238,7 +240,8 @@ def before_and_after(session: Session, viewer: Viewer, student_id: int) -> pd.Da
         .group_by(StudentWeekSummary.iso_year, StudentWeekSummary.iso_week),
         ["iso_year", "iso_week", "scheduled", "absent"])
     weekly["monday"] = analytics.mondays(weekly) if not weekly.empty else []
-    measures = list_measures(session, viewer, dt.date.today(), student_id=student_id)
+    if measures is None:
+        measures = list_measures(session, viewer, dt.date.today(), student_id=student_id)
     windows = analytics.measure_windows(weekly.assign(student_id=student_id),
                                         measures[["student_id", "Start"]]
                                         .rename(columns={"Start": "start"}))
@@ -266,9 +269,9 @@ def _plain(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def measure_markers(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
-    """The start of each measure as a marker (label, iso_year, iso_week) for the chart."""
-    frame = list_measures(session, viewer, dt.date.today(), student_id=student_id)
+def measure_markers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The start of each measure in list_measures rows as a marker (label, iso_year,
+    iso_week) for the chart."""
     weeks = [s.isocalendar() for s in frame["Start"]]
     return pd.DataFrame({"label": frame["Åtgärd"].str.split(" ").str[0],
                          "iso_year": [w.year for w in weeks],

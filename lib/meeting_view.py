@@ -152,26 +152,28 @@ def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
         f"ogiltig {format_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
         else "ingen frånvarodata vid mötet") if part)
     st.caption(f"Personnummer {entry.number} · {figures}")
-    with session_scope(write=True) as session:
+    with session_scope() as session:
         absence = student_absence(session, viewer, entry.student_id)
-        markers = measure_markers(session, viewer, entry.student_id)
         measures = list_measures(session, viewer, meeting.date, student_id=entry.student_id)
-        _log_view_once(session, viewer, entry)
+    _log_view_once(viewer, entry)
     if absence.weekly.empty:
         st.info("Ingen frånvarodata att visa.")
     else:
         st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
-                                             markers=markers), key=f"chart_{entry.id}")
+                                             markers=measure_markers(measures)),
+                        key=f"chart_{entry.id}")
     st.markdown("**Åtgärder**")
     table_or_note(measures[["Åtgärd", "Ansvarig", "Start", "Uppföljning", "Status", "Läge"]],
                   "Inga åtgärder ännu.")
 
 
-def _log_view_once(session, viewer: Viewer, entry: Entry) -> None:
+def _log_view_once(viewer: Viewer, entry: Entry) -> None:
+    """The first view of a student in this meeting is audited; reruns open no write."""
     seen = st.session_state.setdefault("aktiv_seen_items", set())
     if entry.id not in seen:
-        log_event(session, viewer, "view_student", "student", entry.student_id,
-                  student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
+        with session_scope(write=True) as session:
+            log_event(session, viewer, "view_student", "student", entry.student_id,
+                      student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
         seen.add(entry.id)
 
 
