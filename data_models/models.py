@@ -211,6 +211,19 @@ class AbsencePeriod(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
 
+class ImportChange(Base):
+    """A student or enrolment as it was before an enrolment list changed it, so that undoing
+    the list puts it back. `before` holds only the columns the list changed."""
+
+    __tablename__ = "import_change"
+    __table_args__ = (Index("ix_import_change_row", "table_name", "row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(20))  # "student" or "enrolment"
+    row_id: Mapped[int] = mapped_column(Integer)
+    before: Mapped[dict] = mapped_column(JSON)
+
+
 class ReplacedAbsence(Base):
     """Rows an import replaced, kept so that undoing that import puts them back."""
 

@@ -207,7 +207,7 @@ def set_thresholds(session: Session, viewer: Viewer, municipality_id: int, watch
     before = {"watch": municipality.watch_threshold, "high": municipality.high_threshold}
     municipality.watch_threshold, municipality.high_threshold = watch, high
     session.flush()
-    summaries.refresh_municipality(session, municipality_id)
+    summaries.refresh_municipalities(session, [municipality_id])
     log_event(session, viewer, "update", "municipality", municipality_id, before=before,
               after={"watch": watch, "high": high})
 

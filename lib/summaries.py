@@ -112,11 +112,12 @@ def refresh_effects(session: Session, student_ids: Iterable[int] | None = None) 
         for i, b, a in zip(measures["id"], windows["before"], windows["after"], strict=True)])
 
 
-def refresh_municipality(session: Session, municipality_id: int) -> None:
-    """After a threshold change: recount the municipality's flagged students in every term."""
+def refresh_municipalities(session: Session, municipality_ids: Iterable[int]) -> None:
+    """After a threshold change, or students moving between home municipalities: recount
+    these municipalities' flagged students in every term."""
     terms = session.scalars(select(Term.id)).all()
     if terms:
-        _refresh_municipality_terms(session, terms, [municipality_id])
+        _refresh_municipality_terms(session, terms, sorted(set(municipality_ids)))
 
 
 def _refresh_students(session, terms, raw_filter, chunk) -> None:

@@ -85,6 +85,17 @@ def log_in(page, url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Logga in").click()
 
 
+def wait_for_login_cookie(context, name: str = "aktiv_uppfoljning_auth",
+                          timeout: float = 30.0) -> None:
+    """The login cookie is written by a component a moment after the page shows the user
+    logged in. A new tab opened before then would rightly ask for the login again."""
+    deadline = time.monotonic() + timeout
+    while not any(cookie["name"] == name for cookie in context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the login cookie {name!r} was not set")
+        time.sleep(0.2)
+
+
 def click_until(locator, expected, attempts: int = 3, timeout: int = 10_000) -> None:
     """Click and wait for `expected`; click again if the click fell into a rerun (the page
     redraws right after login, when the cookie component reports back)."""

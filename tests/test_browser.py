@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import admin
-from tests.browser import chromium, click_until, log_in, needs_chromium, served_app
+from tests.browser import (chromium, click_until, log_in, needs_chromium, served_app,
+                           wait_for_login_cookie)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -49,6 +50,7 @@ def test_cookie_carries_a_deep_link_until_the_password_changes(app_env, world, w
         page = context.new_page()
         log_in(page, url, "coach_a", PASSWORD)
         expect(page.get_by_text("Välkommen, Coach A").first).to_be_visible(timeout=30_000)
+        wait_for_login_cookie(context)
         deep = context.new_page()
         deep.goto(f"{url}/Elev?elev={world['anna']}")
         expect(deep.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)
@@ -93,6 +95,7 @@ def _open_meeting(browser, url: str, username: str, meeting_id: int):
     page = context.new_page()
     log_in(page, url, username, PASSWORD)
     expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
+    wait_for_login_cookie(context)
     meeting = context.new_page()  # a deep link in a new tab, carried by the login cookie
     meeting.goto(f"{url}/Moten?mote={meeting_id}")
     expect(meeting.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)

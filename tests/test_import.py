@@ -15,6 +15,7 @@ from data_models.models import (
     AbsenceRecord,
     Enrolment,
     ImportBatch,
+    MunicipalityTermSummary,
     Student,
     StudentTermSummary,
 )
@@ -176,6 +177,75 @@ def test_an_enrolment_list_creates_and_updates_students(write, read, world, view
         undo(session, viewer("admin"), batch_id)
     with read() as session:
         assert session.scalars(select(Student).where(Student.personal_number == new)).all() == []
+
+
+def register(read, world) -> tuple:
+    """Every student, enrolment and municipality term row, as they stand."""
+    with read() as session:
+        def rows(query):
+            return sorted(tuple(r) for r in session.execute(query))
+        return (rows(select(Student.id, Student.first_name, Student.last_name,
+                            Student.home_municipality_id)),
+                rows(select(Enrolment.id, Enrolment.student_id, Enrolment.school_id,
+                            Enrolment.programme, Enrolment.class_name, Enrolment.school_year,
+                            Enrolment.start_date, Enrolment.end_date)),
+                rows(select(MunicipalityTermSummary.municipality_id,
+                            MunicipalityTermSummary.term_id, MunicipalityTermSummary.students,
+                            MunicipalityTermSummary.over_high)))
+
+
+def enrolment_import(write, read, viewer, students, start: dt.date) -> int:
+    table = read_table(import_files.enrolment_list(students), "elever.csv", KNOWN_HEADERS)
+    mapping = suggest("enrolment", table.columns)
+    with read() as session:
+        preview = preview_enrolment(session, viewer("admin"), table, mapping,
+                                    default_start=start)
+    assert preview.errors.empty
+    with write() as session:
+        return commit(session, viewer("admin"), preview, mapping)
+
+
+def municipality_students(read, world, key: str) -> int:
+    with read() as session:
+        return session.scalar(select(MunicipalityTermSummary.students).where(
+            MunicipalityTermSummary.municipality_id == world[key],
+            MunicipalityTermSummary.term_id == world["HT2025"]))
+
+
+def test_undoing_an_enrolment_list_puts_back_what_it_changed(write, read, world, viewer):
+    before = register(read, world)
+    assert (municipality_students(read, world, "A"),
+            municipality_students(read, world, "B")) == (3, 1)
+    moved = enrolment_import(write, read, viewer, [
+        (ANNA, "Anna", "Flyttad", "Beta", "90010001", "EK", 2),  # new home, new school
+        (CLEO, "Cleo", "Testsson", "Alfa", "90010001", "SA", 3),  # same school, new year
+    ], start=dt.date(2025, 11, 3))
+    with read() as session:
+        anna = session.get(Student, world["anna"])
+        assert (anna.last_name, anna.home_municipality_id) == ("Flyttad", world["B"])
+        enrolments = session.execute(select(Enrolment.school_id, Enrolment.programme,
+                                            Enrolment.end_date)
+                                     .where(Enrolment.student_id == world["anna"])
+                                     .order_by(Enrolment.start_date)).all()
+        assert [tuple(e) for e in enrolments] == [(world["SB"], "NA", dt.date(2025, 11, 2)),
+                                                  (world["SA"], "EK", None)]
+        cleo = session.execute(select(Enrolment.programme, Enrolment.school_year)
+                               .where(Enrolment.student_id == world["cleo"])).all()
+        assert [tuple(c) for c in cleo] == [("SA", 3)]
+    # Anna's term now counts in her new home municipality.
+    assert (municipality_students(read, world, "A"),
+            municipality_students(read, world, "B")) == (2, 2)
+
+    renamed = enrolment_import(write, read, viewer, [
+        (ANNA, "Annie", "Flyttad", "Beta", "90010001", "EK", 2)], start=dt.date(2025, 11, 3))
+    with write() as session, pytest.raises(InputError, match="senare inskrivningslista"):
+        undo(session, viewer("admin"), moved)
+    assert register(read, world) != before
+    with write() as session:
+        undo(session, viewer("admin"), renamed)
+    with write() as session:
+        undo(session, viewer("admin"), moved)
+    assert register(read, world) == before
 
 
 def test_a_coach_may_list_only_their_own_municipalitys_students(read, world, viewer):

@@ -22,6 +22,7 @@ from data_models.models import (
     Enrolment,
     Feedback,
     ImportBatch,
+    ImportChange,
     ImportMapping,
     Measure,
     Municipality,
@@ -747,6 +748,8 @@ def _commit_enrolment(session, viewer, preview: Preview, progress: ProgressFn) -
     for start in range(0, len(numbers), CHUNK):
         existing.update({s.personal_number: s for s in session.scalars(
             select(Student).where(Student.personal_number.in_(numbers[start:start + CHUNK])))})
+    changes = _Changes(session, batch.id)
+    moved: set[int] = set()  # home municipalities that gained or lost a student
     for position, row in enumerate(frame.itertuples(index=False)):
         if position % 500 == 0:
             progress(position / max(len(frame), 1), "Skriver elever och inskrivningar …")
@@ -758,29 +761,64 @@ def _commit_enrolment(session, viewer, preview: Preview, progress: ProgressFn) -
             session.add(student)
             session.flush()
         else:
-            student.first_name, student.last_name = row.first_name, row.last_name or ""
-            student.home_municipality_id = int(row.home_municipality_id)
-        _enrol(session, student.id, row, batch.id)
+            old_home = student.home_municipality_id
+            changes.update(student, first_name=row.first_name, last_name=row.last_name or "",
+                           home_municipality_id=int(row.home_municipality_id))
+            if student.home_municipality_id != old_home:
+                moved |= {old_home, student.home_municipality_id}
+        _enrol(session, changes, student.id, row, batch.id)
+    changes.write()
+    if moved:
+        summaries.refresh_municipalities(session, moved)
     log_event(session, viewer, "import", "import_batch", batch.id,
-              after={"rows": len(frame), "skipped": len(preview.errors)},
+              after={"rows": len(frame), "skipped": len(preview.errors),
+                     "changed": changes.count},
               note=preview.file_name[:200])
     return batch.id
 
 
-def _enrol(session, student_id: int, row, batch_id: int) -> None:
+class _Changes:
+    """Set new values on existing students and enrolments, and keep what each changed column
+    held before, for undo."""
+
+    def __init__(self, session, batch_id: int) -> None:
+        self.session, self.batch_id, self.rows = session, batch_id, []
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    def update(self, record, **values) -> None:
+        before = {name: getattr(record, name) for name, value in values.items()
+                  if getattr(record, name) != value}
+        if not before:
+            return
+        for name in before:
+            setattr(record, name, values[name])
+        self.rows.append({"batch_id": self.batch_id, "table_name": record.__tablename__,
+                          "row_id": record.id,
+                          "before": {k: v.isoformat() if isinstance(v, dt.date) else v
+                                     for k, v in before.items()}})
+
+    def write(self) -> None:
+        self.session.flush()
+        if self.rows:
+            self.session.execute(insert(ImportChange), self.rows)
+
+
+def _enrol(session, changes: _Changes, student_id: int, row, batch_id: int) -> None:
     """The student's open enrolment at the school is updated, or a new one starts; open
     enrolments at other schools end the day before."""
-    open_here = session.scalars(select(Enrolment).where(
-        Enrolment.student_id == student_id, Enrolment.school_id == int(row.school_id),
-        Enrolment.end_date.is_(None))).first()
-    if open_here is not None:
-        open_here.programme, open_here.school_year = row.programme, int(row.school_year)
-        open_here.class_name = row.class_name
+    open_enrolments = session.scalars(select(Enrolment).where(
+        Enrolment.student_id == student_id, Enrolment.end_date.is_(None))).all()
+    here = [e for e in open_enrolments if e.school_id == int(row.school_id)]
+    if here:
+        changes.update(here[0], programme=row.programme, school_year=int(row.school_year),
+                       class_name=row.class_name)
         return
-    session.execute(update(Enrolment).where(
-        Enrolment.student_id == student_id, Enrolment.end_date.is_(None),
-        Enrolment.start_date < row.start_date).values(
-        end_date=row.start_date - dt.timedelta(days=1)))
+    for enrolment in open_enrolments:
+        if enrolment.start_date < row.start_date:
+            changes.update(enrolment, end_date=row.start_date - dt.timedelta(days=1))
     session.add(Enrolment(student_id=student_id, school_id=int(row.school_id),
                           programme=row.programme, class_name=row.class_name,
                           school_year=int(row.school_year), start_date=row.start_date,
@@ -788,8 +826,42 @@ def _enrol(session, student_id: int, row, batch_id: int) -> None:
 
 
 def _undo_enrolment(session, batch_id: int) -> None:
-    """Remove the enrolments the list created, and the students it created that have no
-    other data. Changes to students who already existed stay."""
+    """Put back the students and enrolments the list changed, remove the enrolments it
+    created, and the students it created that have no other data. Refused while a later
+    list has changed the same records."""
+    mine = ImportChange.batch_id == batch_id
+    touched_students = or_(
+        ImportChange.row_id.in_(select(Student.id).where(Student.batch_id == batch_id)),
+        ImportChange.row_id.in_(select(ImportChange.row_id).where(
+            mine, ImportChange.table_name == "student")))
+    touched_enrolments = or_(
+        ImportChange.row_id.in_(select(Enrolment.id).where(Enrolment.batch_id == batch_id)),
+        ImportChange.row_id.in_(select(ImportChange.row_id).where(
+            mine, ImportChange.table_name == "enrolment")))
+    later = session.scalar(
+        select(func.count()).select_from(ImportChange)
+        .join(ImportBatch, ImportBatch.id == ImportChange.batch_id)
+        .where(ImportChange.batch_id > batch_id, ImportBatch.undone_at.is_(None),
+               or_(and_(ImportChange.table_name == "student", touched_students),
+                   and_(ImportChange.table_name == "enrolment", touched_enrolments))))
+    if later:
+        raise InputError("En senare inskrivningslista har ändrat samma elever. Ångra den "
+                         "senare listan först.")
+    models = {"student": Student, "enrolment": Enrolment}
+    moved: set[int] = set()
+    for table_name, row_id, before in session.execute(
+            select(ImportChange.table_name, ImportChange.row_id, ImportChange.before)
+            .where(mine).order_by(ImportChange.id.desc())):
+        model = models[table_name]
+        values = {name: dt.date.fromisoformat(value)
+                  if name.endswith("_date") and value is not None else value
+                  for name, value in before.items()}
+        if "home_municipality_id" in values:
+            moved |= {values["home_municipality_id"],
+                      session.scalar(select(Student.home_municipality_id)
+                                     .where(Student.id == row_id))}
+        session.execute(update(model).where(model.id == row_id).values(**values))
+    session.execute(delete(ImportChange).where(mine))
     session.execute(delete(Enrolment).where(Enrolment.batch_id == batch_id))
     created = select(Student.id).where(Student.batch_id == batch_id)
     used = or_(*(Student.id.in_(select(table.student_id)) for table in (
@@ -797,3 +869,5 @@ def _undo_enrolment(session, batch_id: int) -> None:
     removable = list(session.scalars(created.where(~used)))
     for start in range(0, len(removable), CHUNK):
         session.execute(delete(Student).where(Student.id.in_(removable[start:start + CHUNK])))
+    if moved:
+        summaries.refresh_municipalities(session, moved)
