@@ -81,7 +81,7 @@ def ensure_follow_up(url: str) -> None:
     upgrade(url)
     engine = make_engine(url)
     with unit_of_work(engine, write=True) as session:
-        summaries.recount_municipalities(session)
+        summaries.catch_up(session)
         if not session.scalar(select(func.count()).select_from(Measure)):
             seed_follow_up(session, DemoSpec().seed, END_DATE)
     engine.dispose()

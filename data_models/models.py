@@ -331,6 +331,13 @@ class StudentTermSummary(_Minutes, Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), primary_key=True)
     days: Mapped[int] = mapped_column(Integer)
+    # The trend's sums over the student's weeks with scheduled time at this school this term:
+    # the last few weeks ("recent") and the weeks before. weeks = -1: not yet counted.
+    recent_scheduled: Mapped[int] = mapped_column(Integer, server_default="0")
+    recent_absent: Mapped[int] = mapped_column(Integer, server_default="0")
+    earlier_scheduled: Mapped[int] = mapped_column(Integer, server_default="0")
+    earlier_absent: Mapped[int] = mapped_column(Integer, server_default="0")
+    weeks: Mapped[int] = mapped_column(Integer, server_default="-1")
 
 
 class StudentWeekSummary(_Minutes, Base):

@@ -67,8 +67,9 @@ def _rebuild_stale_summaries(url: str) -> None:
         if summaries.is_stale(session):
             summaries.refresh_all(session)
             print("Sammanställningarna är uppbyggda.")
-        elif summaries.recount_municipalities(session):
-            print("Kommunernas indikatorer är omräknade.")
+        else:
+            for done in summaries.catch_up(session):
+                print(done)
     engine.dispose()
 
 

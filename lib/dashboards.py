@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_models.models import (
@@ -35,7 +35,7 @@ from lib.access import (
 )
 from lib.frames import read_frame
 from lib.students import display_name, identity_columns, people, share_columns
-from lib.summaries import per_student, student_term_rows
+from lib.summaries import per_student, student_term_rows, term_trends
 
 HEATMAP_PAGE = 40  # students per heatmap page: keeps the browser payload small
 
@@ -119,33 +119,6 @@ def _week_filter(viewer, term_id, school_id, student_ids, filtered: bool):
     return conditions
 
 
-def _school_trends(session, viewer, term_id, school_id, student_ids, filtered) -> pd.Series:
-    """Each student's trend, summed in SQL: a window function numbers the student's weeks
-    from the end, so about one row per student comes back instead of one per week."""
-    week = StudentWeekSummary
-    numbered = (
-        select(week.student_id, week.scheduled, week.absent,
-               func.row_number().over(partition_by=week.student_id,
-                                      order_by=(week.iso_year.desc(), week.iso_week.desc()))
-               .label("from_end"))
-        .where(*_week_filter(viewer, term_id, school_id, student_ids, filtered))
-        .subquery()
-    )
-    recent = numbered.c.from_end <= analytics.TREND_WEEKS
-
-    def part(column, in_recent):
-        return func.sum(case((recent if in_recent else ~recent, column), else_=0))
-
-    sums = read_frame(session,
-        select(numbered.c.student_id, part(numbered.c.scheduled, True),
-               part(numbered.c.absent, True), part(numbered.c.scheduled, False),
-               part(numbered.c.absent, False), func.count())
-        .group_by(numbered.c.student_id),
-        ["student_id", "recent_scheduled", "recent_absent", "earlier_scheduled",
-         "earlier_absent", "weeks"])
-    return analytics.classify_trends(sums.set_index("student_id"))
-
-
 def _school_weeks(session, viewer, term_id, school_id, student_ids, filtered) -> pd.DataFrame:
     """The school's own weekly line: the viewer's (filtered) students there."""
     week = StudentWeekSummary
@@ -175,7 +148,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     }
     merged = _apply_filters(merged, filters)
     chosen, filtered = set(merged["student_id"]), filters != Filters()
-    trend = _school_trends(session, viewer, term_id, school_id, chosen, filtered)
+    trend = term_trends(session, viewer, term_id, school_id)
     weekly = _school_weeks(session, viewer, term_id, school_id, chosen, filtered)
     table = _student_table(session, viewer, merged, trend)
     shares = merged["absent"] / merged["scheduled"]

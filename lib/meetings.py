@@ -25,7 +25,6 @@ from data_models.models import (
     School,
     Student,
     StudentTermSummary,
-    StudentWeekSummary,
     Term,
     User,
     UserScope,
@@ -47,6 +46,7 @@ from lib.frames import read_frame
 from lib.personal_number import mask
 from lib.records import MAX_LINE, InputError, clean_text, save_versioned
 from lib.students import format_name, names
+from lib.summaries import term_trends
 
 STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
 NEXT_STATUS = {"planned": "held", "held": "approved"}
@@ -273,7 +273,7 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
     frame["share"] = frame["absent"] / scheduled
     frame["valid_share"] = frame["valid"] / scheduled
     frame["invalid_share"] = frame["invalid"] / scheduled
-    frame["trend"] = _trends(session, viewer, school_id, term_id).reindex(
+    frame["trend"] = term_trends(session, viewer, term_id, school_id).reindex(
         frame["student_id"]).fillna("").to_numpy()
     frame["due"] = frame["student_id"].isin(_due_students(session, frame["student_id"],
                                                           on or term.end_date))
@@ -281,16 +281,6 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
         frame["share"], frame["watch"], frame["high"], frame["trend"], frame["due"],
         strict=True)]
     return _ordered(frame)
-
-
-def _trends(session, viewer, school_id, term_id) -> pd.Series:
-    week = StudentWeekSummary
-    weekly = read_frame(session,
-        select(week.student_id, week.iso_year, week.iso_week, week.scheduled, week.absent)
-        .where(week.school_id == school_id, week.term_id == term_id,
-               absence_clause(viewer, week)),
-        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
-    return analytics.trends(weekly)
 
 
 def _due_students(session, student_ids: pd.Series, on: dt.date) -> set[int]:

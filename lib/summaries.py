@@ -150,6 +150,78 @@ def _refresh_students(session, terms, raw_filter, chunk) -> None:
         ["student_id", "school_id", "term_id", "weekday", "lesson_start", *MINUTES],
         select(*slot, *sums).where(where).group_by(*slot),
     ))
+    _refresh_trends(session, terms, chunk)
+
+
+TREND_SUMS = ("recent_scheduled", "recent_absent", "earlier_scheduled", "earlier_absent",
+              "weeks")
+
+
+def _refresh_trends(session, terms, chunk) -> None:
+    """Each student × school × term row's trend sums, from its weeks with scheduled time
+    numbered from the end: the last TREND_WEEKS are recent, the ones before earlier."""
+    week, summary = StudentWeekSummary, StudentTermSummary
+    keys = (week.student_id, week.school_id, week.term_id)
+    scope = [week.term_id.in_(terms), week.scheduled > 0]
+    if chunk is not None:
+        scope.append(week.student_id.in_(chunk))
+    numbered = (
+        select(*keys, week.scheduled, week.absent,
+               func.row_number().over(partition_by=keys,
+                                      order_by=(week.iso_year.desc(), week.iso_week.desc()))
+               .label("from_end"))
+        .where(*scope)
+        .subquery()
+    )
+    recent = numbered.c.from_end <= analytics.TREND_WEEKS
+
+    def part(column, in_recent):
+        return func.sum(case((recent if in_recent else ~recent, column), else_=0))
+
+    n = numbered.c
+    sums = (select(n.student_id, n.school_id, n.term_id,
+                   part(n.scheduled, True).label("recent_scheduled"),
+                   part(n.absent, True).label("recent_absent"),
+                   part(n.scheduled, False).label("earlier_scheduled"),
+                   part(n.absent, False).label("earlier_absent"),
+                   func.count().label("weeks"))
+            .group_by(n.student_id, n.school_id, n.term_id)
+            .subquery())
+    session.execute(update(summary).where(
+        summary.student_id == sums.c.student_id, summary.school_id == sums.c.school_id,
+        summary.term_id == sums.c.term_id,
+    ).values({name: sums.c[name] for name in TREND_SUMS}))
+    # Rows with no weeks (period exports only) are counted too: no trend.
+    session.execute(update(summary).where(
+        summary.term_id.in_(terms), summary.weeks < 0,
+        true() if chunk is None else summary.student_id.in_(chunk),
+    ).values(weeks=0))
+
+
+def catch_up(session: Session) -> list[str]:
+    """Count what a migration added to summaries built before it: the municipalities'
+    fixed-level counts and the trend sums. What was counted, in Swedish."""
+    done = []
+    if recount_municipalities(session):
+        done.append("Kommunernas indikatorer är omräknade.")
+    terms = sorted(set(session.scalars(select(StudentTermSummary.term_id).distinct()
+                                       .where(StudentTermSummary.weeks < 0))))
+    if terms:
+        _refresh_trends(session, terms, None)
+        done.append("Elevernas trender är beräknade.")
+    return done
+
+
+def term_trends(session: Session, viewer, term_id: int, school_id: int) -> pd.Series:
+    """Each student's trend at one school in one term ("up", "down", "flat" or ""), for the
+    students whose absence there the viewer may see."""
+    summary = StudentTermSummary
+    sums = read_frame(session,
+        select(summary.student_id, *[getattr(summary, name) for name in TREND_SUMS])
+        .where(summary.term_id == term_id, summary.school_id == school_id,
+               absence_clause(viewer, summary)),
+        ["student_id", *TREND_SUMS])
+    return analytics.classify_trends(sums.set_index("student_id"))
 
 
 def _add_periods(session, terms, chunk) -> None:

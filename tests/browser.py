@@ -102,10 +102,14 @@ def click_until(locator, expected, attempts: int = 3, timeout: int = 10_000) -> 
     from playwright.sync_api import expect
 
     for attempt in range(attempts):
-        locator.click()
         try:
+            expect(locator).to_be_visible(timeout=30_000)  # names what the page shows instead
+            locator.click()
             expect(expected).to_be_visible(timeout=timeout)
             return
         except AssertionError:
+            if expected.is_visible():  # it came, only later than the wait
+                return
             if attempt == attempts - 1:
                 raise
+

@@ -8,11 +8,20 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import admin
-from tests.browser import (chromium, click_until, log_in, needs_chromium, served_app,
-                           wait_for_login_cookie)
+from tests.browser import (
+    chromium,
+    click_until,
+    log_in,
+    needs_chromium,
+    served_app,
+    wait_for_login_cookie,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
+# The suite runs beside other tests on two cores: a rerun may take seconds, not the
+# default five, before the page shows what is asserted.
+expect.set_options(timeout=20_000)
 ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_SLEEP_SECONDS",
             "AKTIV_BCRYPT_ROUNDS")
 
