@@ -111,6 +111,13 @@ def absence_clause(viewer: Viewer, table=AbsenceRecord) -> ColumnElement[bool]:
     return false()
 
 
+def sees_all_absence_at(viewer: Viewer, school_id: int) -> bool:
+    """Whether absence_clause lets the viewer see every student's absence at the school
+    (so that the school's own summaries answer for them)."""
+    return viewer.role == Role.ADMIN or (viewer.role == Role.SCHOOL_STAFF
+                                         and school_id in viewer.school_ids)
+
+
 def school_clause(viewer: Viewer) -> ColumnElement[bool]:
     """Schools whose rows the viewer may list."""
     if viewer.role == Role.ADMIN:

@@ -98,13 +98,17 @@ def trends(weekly: pd.DataFrame) -> pd.Series:
 def classify_trends(sums: pd.DataFrame) -> pd.Series:
     """The trend rule on per-student sums (index student_id; recent_scheduled,
     recent_absent, earlier_scheduled, earlier_absent, weeks), however they were summed."""
-    recent = sums["recent_absent"] / sums["recent_scheduled"]
-    earlier = sums["earlier_absent"] / sums["earlier_scheduled"]
-    result = pd.Series("flat", index=sums.index, name="trend")
+    def column(name):
+        return sums[name].to_numpy(dtype=np.float64)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recent = column("recent_absent") / column("recent_scheduled")
+        earlier = column("earlier_absent") / column("earlier_scheduled")
+    result = np.full(len(sums), "flat", dtype=object)
     result[(recent - earlier >= TREND_MARGIN) & (recent >= TREND_FLOOR)] = "up"
     result[earlier - recent >= TREND_MARGIN] = "down"
-    result[sums["weeks"] < TREND_MIN_WEEKS] = ""
-    return result
+    result[column("weeks") < TREND_MIN_WEEKS] = ""
+    return pd.Series(result, index=sums.index, name="trend")
 
 
 # --- Patterns --------------------------------------------------------------------------------
@@ -112,33 +116,48 @@ def classify_trends(sums: pd.DataFrame) -> pd.Series:
 WEEKDAYS = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag"]
 
 
+PATTERN_MINUTES = ("scheduled", "valid", "invalid")
+
+
 def weekday_pattern(daily: pd.DataFrame) -> pd.DataFrame:
     """Absence share per weekday from rows with scheduled, valid, invalid and either a
     weekday (0 = Monday) or a date."""
-    frame = daily if "weekday" in daily else daily.assign(
-        weekday=pd.to_datetime(daily["date"]).dt.day_of_week)
-    frame = frame[frame["weekday"] < 5]
-    sums = frame.groupby("weekday")[["scheduled", "valid", "invalid"]].sum().reindex(range(5),
-                                                                                   fill_value=0)
-    return _shares(sums).assign(label=WEEKDAYS)
+    weekday = (daily["weekday"] if "weekday" in daily
+               else pd.to_datetime(daily["date"]).dt.day_of_week).to_numpy(dtype=np.int64)
+    school_day = weekday < 5
+    sums = {name: np.bincount(weekday[school_day], minlength=5,
+                              weights=daily[name].to_numpy(dtype=np.float64)[school_day])[:5]
+            for name in PATTERN_MINUTES}
+    return _shares(sums, range(5)).assign(label=WEEKDAYS)
 
 
 def lesson_pattern(lessons: pd.DataFrame) -> pd.DataFrame:
     """Absence share per lesson start time, from lesson-level rows (lesson_start, …)."""
-    frame = lessons.dropna(subset=["lesson_start"])
-    sums = frame.groupby("lesson_start")[["scheduled", "valid", "invalid"]].sum().sort_index()
-    shares = _shares(sums)
-    return shares.assign(label=[str(t)[:5] for t in shares.index])
+    sums: dict = {}
+    for start, *minutes in zip(lessons["lesson_start"], *(lessons[n] for n in PATTERN_MINUTES),
+                               strict=True):
+        if start is None or start is pd.NaT or (isinstance(start, float) and np.isnan(start)):
+            continue
+        total = sums.setdefault(start, [0, 0, 0])
+        for i, value in enumerate(minutes):
+            total[i] += value
+    starts = sorted(sums)
+    columns = {name: np.array([sums[t][i] for t in starts], dtype=np.float64)
+               for i, name in enumerate(PATTERN_MINUTES)}
+    return _shares(columns, starts).assign(label=[str(t)[:5] for t in starts])
 
 
-def _shares(sums: pd.DataFrame) -> pd.DataFrame:
-    scheduled = sums["scheduled"].where(sums["scheduled"] > 0)
-    return pd.DataFrame({
-        "valid_share": (sums["valid"] / scheduled).fillna(0.0),
-        "invalid_share": (sums["invalid"] / scheduled).fillna(0.0),
-        "share": ((sums["valid"] + sums["invalid"]) / scheduled).fillna(0.0),
-        "scheduled": sums["scheduled"],
-    }, index=sums.index)
+def _shares(sums: dict[str, np.ndarray], index) -> pd.DataFrame:
+    scheduled = sums["scheduled"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        def share(minutes):
+            return np.where(scheduled > 0, minutes / scheduled, 0.0)
+        return pd.DataFrame({
+            "valid_share": share(sums["valid"]),
+            "invalid_share": share(sums["invalid"]),
+            "share": share(sums["valid"] + sums["invalid"]),
+            "scheduled": scheduled.astype(np.int64),
+        }, index=index)
 
 
 def longest_absent_run(daily: pd.DataFrame) -> int:
@@ -161,7 +180,9 @@ def reporting_rate(scheduled: float, unreported: float) -> float | None:
 def monthly_shares(daily: pd.DataFrame) -> pd.DataFrame:
     """Absence share per calendar month from rows with date, scheduled, valid, invalid."""
     frame = daily.assign(month=pd.to_datetime(daily["date"]).dt.to_period("M"))
-    return _shares(frame.groupby("month")[["scheduled", "valid", "invalid"]].sum())
+    sums = frame.groupby("month")[list(PATTERN_MINUTES)].sum()
+    return _shares({name: sums[name].to_numpy(dtype=np.float64) for name in PATTERN_MINUTES},
+                   sums.index)
 
 
 def week_label(iso_week: int, iso_year: int | None = None) -> str:

@@ -51,6 +51,28 @@ def test_filters_narrow_the_table(read, world, viewer):
     assert everyone.options["programme"] == ["NA"] and none.students == 0
 
 
+def test_the_school_line_is_the_same_from_the_school_summary_and_per_student(
+        write, read, world, viewer):
+    """Unfiltered, the rector's line comes from the school × week summary; a filter that
+    keeps everyone sums the students' weeks instead. Both give the same line, and the
+    coach's line holds only their own students."""
+    with write() as session:
+        for n in range(3):
+            day = dt.date(2025, 9, 8) + dt.timedelta(weeks=n)
+            session.add(absence(world["bo"], world["SB"], day, world["HT2025"], 1000,
+                                valid=100 * n, invalid=0))
+        summaries.refresh(session, [world["HT2025"]], [world["bo"]])
+    with read() as session:
+        whole = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"])
+        kept = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"],
+                           Filters(programme="NA"))
+        coach = school_page(session, viewer("coach_a"), world["SB"], world["HT2025"])
+    line, same = whole.weekly_lines["Skola SB"], kept.weekly_lines["Skola SB"]
+    assert line.to_dict("list") == same.to_dict("list")
+    assert line["share"].tolist() == pytest.approx([510 / 3000, 0.0, 0.1, 0.2])
+    assert coach.weekly_lines["Skola SB"]["share"].tolist() == pytest.approx([350 / 2000])
+
+
 @pytest.mark.parametrize(("user", "school"), [("staff_sc", "SB"), ("coach_c", "SB"),
                                               ("leader_north", "SB")])
 def test_school_page_out_of_scope_is_refused(read, world, viewer, user, school):
