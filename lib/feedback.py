@@ -21,6 +21,7 @@ from lib.access import (
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.meetings import Entry, get_entry
 from lib.records import InputError, clean_text, save_versioned
 from lib.students import format_name
 
@@ -65,6 +66,33 @@ def send_feedback(session: Session, viewer: Viewer, text: str, *,
     session.flush()
     log_event(session, viewer, "create", "feedback", item.id, student_id=student_id)
     return item.id
+
+
+def send_agenda_feedback(session: Session, viewer: Viewer, item_id: int) -> int:
+    """Send what is saved under "Återkoppling" for a student in a meeting to the other
+    side's inbox, as feedback about that student in that meeting. The same text is sent
+    once."""
+    direction_for(viewer)  # coaches and school staff only
+    entry = get_entry(session, viewer, item_id)
+    text = entry.texts["feedback"].strip()
+    if not text:
+        raise InputError("Skriv och spara en återkoppling för eleven först.")
+    if agenda_feedback_sent(session, viewer, entry) is not None:
+        raise InputError("Den här återkopplingen är redan skickad.")
+    return send_feedback(session, viewer, text, meeting_id=entry.meeting_id,
+                         student_id=entry.student_id)
+
+
+def agenda_feedback_sent(session: Session, viewer: Viewer, entry: Entry):
+    """When the agenda item's saved "Återkoppling", as it stands, was sent from the
+    viewer's side; None if it was not."""
+    text = entry.texts["feedback"].strip()
+    if not text:
+        return None
+    return session.scalar(select(Feedback.created_at).where(
+        Feedback.meeting_id == entry.meeting_id, Feedback.student_id == entry.student_id,
+        Feedback.direction == direction_for(viewer), Feedback.text == text)
+        .order_by(Feedback.created_at.desc()).limit(1))
 
 
 FEEDBACK_COLUMNS = ["id", "version", "Riktning", "Från", "Skola", "Kommun", "Elev", "Möte",

@@ -9,12 +9,13 @@ import datetime as dt
 import streamlit as st
 
 from lib import charts
-from lib.access import Viewer
+from lib.access import Role, Viewer
 from lib.analytics import format_percent
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.dashboards import student_absence
 from lib.db import session_scope
+from lib.feedback import agenda_feedback_sent, send_agenda_feedback
 from lib.guard import still_logged_in
 from lib.measures import list_measures, measure_markers
 from lib.meetings import (
@@ -117,12 +118,47 @@ def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
                      help=f"Högst {MAX_TEXT:,} tecken.".replace(",", "\u00a0"))
     st.button("Spara", key=f"save_{entry.id}", type="primary", icon=":material/save:",
               on_click=_save_drafts, args=(viewer, entry.id))
+    if viewer.role in RECEIVER:
+        _feedback_sender(viewer, entry)
     kind, text = st.session_state.pop(_message_key(entry.id), (None, None))
     if kind:
         getattr(st, kind)(text)
     conflict: Conflict | None = st.session_state.get(_conflict_key(entry.id))
     if conflict is not None:
         _show_conflict(viewer, entry.id, conflict)
+
+
+RECEIVER = {Role.COACH: "skolans", Role.SCHOOL_STAFF: "coachens"}
+
+
+def _feedback_sender(viewer: Viewer, entry: Entry) -> None:
+    """The saved "Återkoppling" can go to the other side's inbox, where it is acknowledged
+    and answered; shows when it was sent."""
+    with session_scope() as session:
+        sent = agenda_feedback_sent(session, viewer, entry)
+    if sent is not None:
+        st.caption(f"Återkopplingen är skickad till {RECEIVER[viewer.role]} inkorg "
+                   f"{sent:%Y-%m-%d %H:%M} UTC.")
+    elif entry.texts["feedback"].strip():
+        st.button(f"Skicka återkopplingen till {RECEIVER[viewer.role]} inkorg",
+                  key=f"send_feedback_{entry.id}", icon=":material/send:",
+                  on_click=_send_feedback, args=(viewer, entry.id))
+
+
+def _send_feedback(viewer: Viewer, item_id: int) -> None:
+    base = st.session_state[_base_key(item_id)]["texts"]["feedback"]
+    if st.session_state.get(_draft_key("feedback", item_id), "") != base:
+        st.session_state[_message_key(item_id)] = (
+            "warning", "Spara återkopplingen först: det är den sparade texten som skickas.")
+        return
+    try:
+        with session_scope(write=True) as session:
+            send_agenda_feedback(session, viewer, item_id)
+    except InputError as error:
+        st.session_state[_message_key(item_id)] = ("error", str(error))
+        return
+    st.session_state[_message_key(item_id)] = (
+        "success", f"Återkopplingen är skickad till {RECEIVER[viewer.role]} inkorg.")
 
 
 def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:

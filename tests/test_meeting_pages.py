@@ -162,6 +162,33 @@ def test_meeting_feedback_reaches_the_schools_inbox_and_is_acknowledged(
     assert item.acknowledged_by == world["user:staff_sb"] and item.answer == "Detsamma!"
 
 
+def test_a_students_feedback_in_the_meeting_is_sent_to_the_coachs_inbox(
+        app_env, world, write, read, viewer):
+    meeting_id = planned(write, world, viewer)
+    rector = open_meeting("staff_sb", meeting_id)
+    send = "Skicka återkopplingen till coachens inkorg"
+    assert send not in [b.label for b in rector.button]  # nothing saved to send yet
+    widget(rector.text_area, "Återkoppling").input("Anna behöver väckning på måndagar.")
+    widget(rector.button, "Spara").click().run()
+    widget(rector.text_area, "Återkoppling").input("Ändrad men inte sparad").run()
+    widget(rector.button, send).click().run()
+    assert "Spara återkopplingen först" in texts(rector)
+    with read() as session:
+        assert session.scalars(select(Feedback)).all() == []
+    widget(rector.text_area, "Återkoppling").input("Anna behöver väckning på måndagar.")
+    widget(rector.button, send).click().run()
+    assert not rector.exception
+    assert "Återkopplingen är skickad till coachens inkorg." in texts(rector)
+    assert send not in [b.label for b in rector.button]
+    with read() as session:
+        item = session.scalars(select(Feedback)).one()
+    assert (item.direction, item.student_id, item.meeting_id, item.text) == (
+        "to_coach", world["anna"], meeting_id, "Anna behöver väckning på måndagar.")
+    coach = login("coach_a", page="pages/7_Aterkoppling.py")
+    assert "Inkorg (1 nya)" in [t.label for t in coach.tabs]
+    assert "Anna behöver väckning på måndagar." in texts(coach)
+
+
 def test_feedback_page_sends_about_a_student(app_env, world, read):
     at = login("staff_sb", page="pages/7_Aterkoppling.py")
     widget(at.button, "Skicka").click().run()

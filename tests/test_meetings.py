@@ -128,6 +128,40 @@ def test_saving_records_the_text_and_a_new_version(write, read, world, viewer):
     assert entry.updated_by == "Staff Sb"
 
 
+def test_a_students_saved_feedback_goes_to_the_other_sides_inbox_once(
+        write, read, world, viewer):
+    from lib.feedback import agenda_feedback_sent, list_feedback, send_agenda_feedback
+
+    item_id = first_item(read, viewer, plan(write, world, viewer))
+    with write() as session, pytest.raises(InputError, match="spara en återkoppling"):
+        send_agenda_feedback(session, viewer("staff_sb"), item_id)
+    with write() as session:
+        save_entry(session, viewer("staff_sb"), item_id, 1,
+                   {"feedback": "Anna behöver väckning på måndagar."})
+    for who, error in (("admin", AccessDenied), ("leader_north", AccessDenied),
+                       ("staff_sc", AccessDenied)):
+        with write() as session, pytest.raises(error):
+            send_agenda_feedback(session, viewer(who), item_id)
+    with write() as session:
+        send_agenda_feedback(session, viewer("staff_sb"), item_id)
+    with write() as session, pytest.raises(InputError, match="redan skickad"):
+        send_agenda_feedback(session, viewer("staff_sb"), item_id)
+    with read() as session:
+        inbox = list_feedback(session, viewer("coach_a"), inbox=True)
+        entry = get_entry(session, viewer("staff_sb"), item_id)
+        assert agenda_feedback_sent(session, viewer("staff_sb"), entry) is not None
+        # The coach has sent nothing from this item.
+        assert agenda_feedback_sent(session, viewer("coach_a"), entry) is None
+    assert inbox[["Elev", "Möte", "Återkoppling"]].values.tolist() == [
+        ["Anna Testsson", "2025-10-01", "Anna behöver väckning på måndagar."]]
+    # A changed text may be sent again.
+    with write() as session:
+        save_entry(session, viewer("staff_sb"), item_id, 2, {"feedback": "Och på fredagar."})
+        send_agenda_feedback(session, viewer("staff_sb"), item_id)
+    with read() as session:
+        assert len(list_feedback(session, viewer("coach_a"), inbox=True)) == 2
+
+
 def test_a_stale_save_is_refused_with_both_versions_and_overwrites_nothing(
         write, read, world, viewer):
     item_id = first_item(read, viewer, plan(write, world, viewer))
