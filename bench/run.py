@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 
 from bench.importing import import_seconds
 from bench.national import ensure_national
-from data_models.engine import make_engine, unit_of_work
+from data_models.engine import analyze, make_engine, unit_of_work
 from data_models.migrate import upgrade
 from data_models.models import (
     Measure,
@@ -82,6 +82,7 @@ def ensure_follow_up(url: str) -> None:
     engine = make_engine(url)
     with unit_of_work(engine, write=True) as session:
         summaries.catch_up(session)
+        analyze(session)
         if not session.scalar(select(func.count()).select_from(Measure)):
             seed_follow_up(session, DemoSpec().seed, END_DATE)
     engine.dispose()

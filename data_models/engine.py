@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -60,3 +60,17 @@ def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def analyze(session: Session, *, sqlite_only: bool = False) -> None:
+    """Refresh the query planner's statistics, in the caller's transaction. SQLite keeps
+    none until asked, and without them it may read a whole term's summary where a few
+    students' rows were wanted (measured at region scale: a refresh after one school's
+    import took 1.5 s instead of 0.6 s). A sampled ANALYZE takes milliseconds there.
+    PostgreSQL's autovacuum keeps its own; after a bulk load it is asked at once."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE"))
+    elif dialect == "postgresql" and not sqlite_only:
+        session.execute(text("ANALYZE"))

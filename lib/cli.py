@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 import time
 
-from data_models.engine import make_engine, unit_of_work
+from data_models.engine import analyze, make_engine, unit_of_work
 from data_models.migrate import upgrade
 from lib import summaries
 from lib.demo import DemoSpec, database_is_empty, seed_demo
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         started = time.perf_counter()
         counts = seed_demo(session, spec)
+        analyze(session)
     print(f"Demoregionen skapad på {time.perf_counter() - started:.1f} s: "
           f"{counts['students']} elever, {counts['schools']} skolor, "
           f"{counts['absence_rows']} frånvarorader, {counts['users']} konton.")
@@ -70,6 +71,7 @@ def _rebuild_stale_summaries(url: str) -> None:
         else:
             for done in summaries.catch_up(session):
                 print(done)
+        analyze(session)
     engine.dispose()
 
 

@@ -114,6 +114,23 @@ def test_vklass_period_export_with_title_and_totals_rows(write, read, world, vie
         assert session.scalar(select(func.count()).select_from(AbsencePeriod)) == 2
 
 
+def test_an_import_gives_sqlite_planner_statistics(engine, write, read, world, viewer):
+    """Without statistics SQLite reads a whole term's summary for a few students' rows."""
+    from sqlalchemy import text
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps its own statistics")
+    _, mapping, preview = prepare(read, viewer, "admin", vklass(), "v.xlsx", world["SB"],
+                                  SEPTEMBER)
+    with read() as session:
+        assert session.execute(text(
+            "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")).all() == []
+    with write() as session:
+        commit(session, viewer("admin"), preview, mapping)
+    with read() as session:
+        analysed = {row[0] for row in session.execute(text("SELECT tbl FROM sqlite_stat1"))}
+    assert {"absence_period", "student_week_summary", "student_term_summary"} <= analysed
+
+
 def test_learnpoint_per_course_hours_in_windows_1252_csv(write, read, world, viewer):
     data = import_files.learnpoint_courses([
         (ANNA, "Anna Testsson", "Matematik 1c", 3000, 90, 150),

@@ -14,6 +14,7 @@ from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from data_models.bulk import insert_rows
+from data_models.engine import analyze
 from data_models.models import (
     AbsencePeriod,
     AbsenceRecord,
@@ -484,6 +485,7 @@ def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping 
                    *(ints[d] for d in DURATIONS), batch_ids, strict=True)
         insert_rows(session, AbsencePeriod.__table__, PERIOD_COLUMNS, list(rows))
     progress(0.6, "Uppdaterar sammanställningarna …")
+    analyze(session, sqlite_only=True)  # the new rows shape the refresh's plans
     students = set(frame["student_id"].astype(int)) | _replaced_students(session, batch.id)
     summaries.refresh(session, set(frame["term_id"].astype(int)) | touched_terms, students)
     log_event(session, viewer, "import", "import_batch", batch.id,
