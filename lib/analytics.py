@@ -136,7 +136,7 @@ def lesson_pattern(lessons: pd.DataFrame) -> pd.DataFrame:
     sums: dict = {}
     for start, *minutes in zip(lessons["lesson_start"], *(lessons[n] for n in PATTERN_MINUTES),
                                strict=True):
-        if start is None or start is pd.NaT or (isinstance(start, float) and np.isnan(start)):
+        if pd.isna(start):  # a whole-day report has no lesson start
             continue
         total = sums.setdefault(start, [0, 0, 0])
         for i, value in enumerate(minutes):

@@ -36,12 +36,7 @@ from lib.access import (
     student_clause,
 )
 from lib.frames import read_frame
-from lib.students import (
-    format_name,
-    identity_columns,
-    people,
-    share_columns,
-)
+from lib.students import format_name, identity_columns, people, share_columns
 from lib.summaries import per_student, student_term_rows, term_trends
 
 HEATMAP_PAGE = 40  # students per heatmap page: keeps the browser payload small

@@ -3,6 +3,8 @@ student. The receiving side acknowledges it (read) and may answer."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -83,7 +85,8 @@ def send_agenda_feedback(session: Session, viewer: Viewer, item_id: int) -> int:
                          student_id=entry.student_id)
 
 
-def agenda_feedback_sent(session: Session, viewer: Viewer, entry: Entry):
+def agenda_feedback_sent(session: Session, viewer: Viewer,
+                         entry: Entry) -> dt.datetime | None:
     """When the agenda item's saved "Återkoppling", as it stands, was sent from the
     viewer's side; None if it was not."""
     text = entry.texts["feedback"].strip()

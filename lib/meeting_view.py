@@ -118,7 +118,7 @@ def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
                      help=f"Högst {MAX_TEXT:,} tecken.".replace(",", "\u00a0"))
     st.button("Spara", key=f"save_{entry.id}", type="primary", icon=":material/save:",
               on_click=_save_drafts, args=(viewer, entry.id))
-    if viewer.role in RECEIVER:
+    if viewer.role in OTHER_SIDE:
         _feedback_sender(viewer, entry)
     kind, text = st.session_state.pop(_message_key(entry.id), (None, None))
     if kind:
@@ -128,7 +128,8 @@ def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
         _show_conflict(viewer, entry.id, conflict)
 
 
-RECEIVER = {Role.COACH: "skolans", Role.SCHOOL_STAFF: "coachens"}
+# Whose inbox a sender's feedback goes to, as the button names it.
+OTHER_SIDE = {Role.COACH: "skolans", Role.SCHOOL_STAFF: "coachens"}
 
 
 def _feedback_sender(viewer: Viewer, entry: Entry) -> None:
@@ -137,10 +138,10 @@ def _feedback_sender(viewer: Viewer, entry: Entry) -> None:
     with session_scope() as session:
         sent = agenda_feedback_sent(session, viewer, entry)
     if sent is not None:
-        st.caption(f"Återkopplingen är skickad till {RECEIVER[viewer.role]} inkorg "
+        st.caption(f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg "
                    f"{sent:%Y-%m-%d %H:%M} UTC.")
     elif entry.texts["feedback"].strip():
-        st.button(f"Skicka återkopplingen till {RECEIVER[viewer.role]} inkorg",
+        st.button(f"Skicka återkopplingen till {OTHER_SIDE[viewer.role]} inkorg",
                   key=f"send_feedback_{entry.id}", icon=":material/send:",
                   on_click=_send_feedback, args=(viewer, entry.id))
 
@@ -158,7 +159,7 @@ def _send_feedback(viewer: Viewer, item_id: int) -> None:
         st.session_state[_message_key(item_id)] = ("error", str(error))
         return
     st.session_state[_message_key(item_id)] = (
-        "success", f"Återkopplingen är skickad till {RECEIVER[viewer.role]} inkorg.")
+        "success", f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg.")
 
 
 def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
