@@ -71,11 +71,12 @@ def sync_drafts(entry: Entry) -> None:
         _set_base(entry.version, entry.texts, entry.id)
 
 
-def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str]) -> None:
+def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str],
+          base: dict[str, str] | None = None) -> None:
     """Button callback (runs before the script, so drafts may be reset here)."""
     try:
         with session_scope(write=True) as session:
-            save_entry(session, viewer, item_id, version, texts)
+            save_entry(session, viewer, item_id, version, texts, base=base)
             saved = get_entry(session, viewer, item_id)
     except Conflict as conflict:
         st.session_state[_conflict_key(item_id)] = conflict
@@ -89,8 +90,11 @@ def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str]) -> 
 
 
 def _save_drafts(viewer: Viewer, item_id: int) -> None:
+    """Only the fields this user changed are saved, merged with what others saved in the
+    other fields meanwhile; the same field changed on both sides is a conflict."""
     texts = {f: st.session_state.get(_draft_key(f, item_id), "") for f in ITEM_FIELDS}
-    _save(viewer, item_id, st.session_state[_base_key(item_id)]["version"], texts)
+    base = st.session_state[_base_key(item_id)]
+    _save(viewer, item_id, base["version"], texts, base=base["texts"])
 
 
 def _keep_mine(viewer: Viewer, item_id: int) -> None:
@@ -233,7 +237,8 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
         when = f" kl. {entry.updated_at:%H:%M:%S} UTC" if entry.updated_at else ""
         st.info(f"{entry.updated_by or 'Någon'} har sparat en ändring för den här eleven{when}."
                 + (" Din vy uppdateras när du går vidare." if _untouched(item_id) else
-                   " Du har osparad text: när du sparar får du jämföra versionerna."))
+                   " Du har osparad text: när du sparar läggs den till det sparade; har ni"
+                   " ändrat samma fält får du jämföra versionerna."))
     with st.expander(f"Sparat för eleven (version {entry.version})", expanded=True):
         for field, label in ITEM_FIELDS.items():
             st.caption(label)

@@ -44,7 +44,7 @@ from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.personal_number import mask
-from lib.records import MAX_LINE, InputError, clean_text, save_versioned
+from lib.records import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 from lib.students import format_name, names
 from lib.summaries import term_trends
 
@@ -396,14 +396,28 @@ def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
 
 
 def save_entry(session: Session, viewer: Viewer, item_id: int, expected_version: int,
-               texts: dict[str, str]) -> int:
+               texts: dict[str, str], base: dict[str, str] | None = None) -> int:
     """Save what was recorded for one student. Raises Conflict when someone else saved
-    since `expected_version`; after approval every change is kept as an amendment."""
+    since `expected_version`; after approval every change is kept as an amendment.
+
+    With `base` (the texts as they were when this user started editing) only the fields
+    the user changed are written, and a save after someone else's is merged when the other
+    person changed other fields only: their text stays, and so does this user's."""
     entry = get_entry(session, viewer, item_id)
     changes = {f: clean_text(ITEM_FIELDS[f], texts.get(f, ""))
                for f in ITEM_FIELDS if f in texts}
-    before, version = save_versioned(session, AgendaItem, item_id, expected_version, changes,
-                                     viewer.user_id)
+    if base is not None:
+        changes = {f: text for f, text in changes.items() if text != base.get(f, "")}
+        if not changes:
+            return entry.version
+    try:
+        before, version = save_versioned(session, AgendaItem, item_id, expected_version,
+                                         changes, viewer.user_id)
+    except Conflict as conflict:
+        if base is None or any(conflict.theirs[f] != base.get(f, "") for f in changes):
+            raise
+        before, version = save_versioned(session, AgendaItem, item_id, conflict.version,
+                                         changes, viewer.user_id)
     changed = {f: v for f, v in changes.items() if v != before[f]}
     if not changed:
         return version

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import admin
+from lib.access import load_viewer
 from tests.browser import (
     chromium,
     click_until,
@@ -99,15 +100,16 @@ def test_school_then_student_with_charts(app_env, world):
                ).to_be_attached()
 
 
-def _open_meeting(browser, url: str, username: str, meeting_id: int):
+def _open_meeting(browser, url: str, username: str, meeting_id: int,
+                  password: str = PASSWORD, first: str = "Anna Testsson"):
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
-    log_in(page, url, username, PASSWORD)
+    log_in(page, url, username, password)
     expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
     wait_for_login_cookie(context)
     meeting = context.new_page()  # a deep link in a new tab, carried by the login cookie
     meeting.goto(f"{url}/Moten?mote={meeting_id}")
-    expect(meeting.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)
+    expect(meeting.get_by_role("heading", name=first)).to_be_visible(timeout=30_000)
     page.close()
     return meeting
 
@@ -169,3 +171,52 @@ def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, 
             AgendaItem.student_id == world["anna"])) == "Skolans text"
         exports = list_events(session, viewer("admin"))
         assert (exports["Händelse"] == "Exporterade").sum() == 2
+
+
+def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, write, read):
+    """On the demo region: the small municipality's coach and the rector of the school most
+    of its students attend open this term's meeting; the coach's notes reach the rector
+    live, and the rector's feedback about a student reaches the coach's inbox."""
+    from sqlalchemy import select
+
+    from data_models.models import AgendaItem, Feedback, Meeting, User, UserScope
+    from lib.demo import DEMO_PASSWORD, DemoSpec, seed_demo
+    from lib.meetings import agenda
+
+    with write() as session:
+        seed_demo(session, DemoSpec(students=150, terms=2, end_date=dt.date(2026, 5, 29),
+                                    bcrypt_rounds=4))
+    with read() as session:
+        school_id = session.scalar(select(UserScope.school_id).join(User).where(
+            User.username == "rektor"))
+        meeting = session.scalars(select(Meeting).where(Meeting.school_id == school_id)
+                                  .order_by(Meeting.date.desc())).first()
+        coach = load_viewer(session, session.scalars(
+            select(User).where(User.username == "coach")).one())
+        first = agenda(session, coach, meeting.id).iloc[0]
+    with served_app(_env()) as url, chromium() as browser:
+        kim = _open_meeting(browser, url, "coach", meeting.id, DEMO_PASSWORD, first["Elev"])
+        rut = _open_meeting(browser, url, "rektor", meeting.id, DEMO_PASSWORD, first["Elev"])
+        for page in (kim, rut):
+            expect(page.get_by_text("I mötet nu: Kim Coach, Rut Rektor")).to_be_visible()
+        _type_notes(kim, "Morgonsamtal varje måndag.")
+        click_until(kim.get_by_role("button", name="Spara", exact=True),
+                    kim.get_by_text("Sparat", exact=False).first)
+        expect(rut.get_by_text("Kim Coach har sparat en ändring")).to_be_visible()
+        expect(rut.get_by_text("Morgonsamtal varje måndag.")).to_be_visible()
+
+        # The rector writes in another field: the save merges with the coach's.
+        box = rut.get_by_role("textbox", name="Återkoppling", exact=True)
+        box.fill("Eleven har fått anpassat schema.")
+        box.press("Control+Enter")
+        click_until(rut.get_by_role("button", name="Spara", exact=True),
+                    rut.get_by_text("Sparat", exact=False).first)
+        click_until(rut.get_by_role("button", name="Skicka återkopplingen till coachens inkorg"),
+                    rut.get_by_text("Återkopplingen är skickad till coachens inkorg."))
+    with read() as session:
+        sent = session.scalars(select(Feedback)).all()
+        item = session.scalars(select(AgendaItem).where(AgendaItem.id == int(first["id"]))).one()
+    assert (item.notes, item.feedback) == ("Morgonsamtal varje måndag.",
+                                           "Eleven har fått anpassat schema.")
+    assert [(f.direction, f.student_id, f.meeting_id, f.text) for f in sent] == [
+        ("to_coach", int(first["student_id"]), meeting.id, "Eleven har fått anpassat schema.")]

@@ -83,6 +83,26 @@ def test_a_save_shows_for_the_other_side_and_a_conflicting_save_is_caught(
     assert "Någon annan har sparat" not in texts(rector)
 
 
+def test_saves_of_different_fields_are_merged_without_a_conflict(
+        app_env, world, write, read, viewer):
+    meeting_id = planned(write, world, viewer)
+    rector = open_meeting("staff_sb", meeting_id)
+    coach = open_meeting("coach_a", meeting_id)
+    widget(coach.text_area, "Anteckningar").input("Coachens text")
+    widget(coach.button, "Spara").click().run()
+    widget(rector.text_area, "Beslut").input("MI-samtal varannan vecka")
+    widget(rector.button, "Spara").click().run()
+    assert not rector.exception and any("Sparat" in s.value for s in rector.success)
+    assert "Någon annan har sparat" not in texts(rector)
+    assert widget(rector.text_area, "Anteckningar").value == "Coachens text"
+    with read() as session:
+        item = session.scalars(select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting_id,
+            AgendaItem.student_id == world["anna"])).one()
+    assert (item.notes, item.decisions, item.version) == (
+        "Coachens text", "MI-samtal varannan vecka", 3)
+
+
 def test_taking_the_saved_version_replaces_the_draft(app_env, world, write, read, viewer):
     meeting_id = planned(write, world, viewer)
     rector = open_meeting("staff_sb", meeting_id)

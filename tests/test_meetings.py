@@ -182,6 +182,34 @@ def test_a_stale_save_is_refused_with_both_versions_and_overwrites_nothing(
         assert get_entry(session, viewer("coach_a"), item_id).texts["notes"] == "Coachens text"
 
 
+def test_saves_of_different_fields_merge_and_the_same_field_conflicts(
+        write, read, world, viewer):
+    item_id = first_item(read, viewer, plan(write, world, viewer))
+    base = {"notes": "", "assessment": "", "decisions": "", "feedback": ""}
+    with write() as session:
+        save_entry(session, viewer("coach_a"), item_id, 1, {**base, "notes": "Coachens"},
+                   base=base)
+    # The rector started from version 1 and changed only the feedback: merged.
+    with write() as session:
+        version = save_entry(session, viewer("staff_sb"), item_id, 1,
+                             {**base, "feedback": "Skolans"}, base=base)
+    with read() as session:
+        entry = get_entry(session, viewer("coach_a"), item_id)
+    assert version == entry.version == 3
+    assert (entry.texts["notes"], entry.texts["feedback"]) == ("Coachens", "Skolans")
+    # Unchanged fields are not written at all: saving the base again changes nothing.
+    with write() as session:
+        assert save_entry(session, viewer("staff_sb"), item_id, 1, base, base=base) == 3
+    # The same field changed on both sides is a conflict, and nothing is overwritten.
+    with write() as session, pytest.raises(Conflict) as caught:
+        save_entry(session, viewer("staff_sb"), item_id, 1, {**base, "notes": "Skolans"},
+                   base=base)
+    assert caught.value.mine == {"notes": "Skolans"}
+    assert caught.value.theirs == {"notes": "Coachens"}
+    with read() as session:
+        assert get_entry(session, viewer("coach_a"), item_id).texts["notes"] == "Coachens"
+
+
 def test_overlong_text_is_refused_and_nothing_is_written(write, read, world, viewer):
     item_id = first_item(read, viewer, plan(write, world, viewer))
     with pytest.raises(InputError, match="Anteckningar är för lång"), write() as session:
