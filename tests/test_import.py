@@ -249,6 +249,10 @@ def test_undoing_an_enrolment_list_puts_back_what_it_changed(write, read, world,
         cleo = session.execute(select(Enrolment.programme, Enrolment.school_year)
                                .where(Enrolment.student_id == world["cleo"])).all()
         assert [tuple(c) for c in cleo] == [("SA", 3)]
+    with read() as session:
+        listed = history(session, viewer("admin"))
+    # Anna (name and home), her enrolment at SB (ended), Cleo's enrolment (year): three.
+    assert listed.loc[listed["id"] == moved, "Ersatta/ändrade"].tolist() == [3]
     # Anna's term now counts in her new home municipality.
     assert (municipality_students(read, world, "A"),
             municipality_students(read, world, "B")) == (2, 2)

@@ -631,7 +631,9 @@ def history(session: Session, viewer: Viewer) -> pd.DataFrame:
         "Typ": frame["kind"].map(KIND_LABELS), "Fil": frame["file"],
         "Av": frame["user"].fillna(""), "Skola": frame["school"].fillna(""),
         "Inlästa rader": frame["rows"], "Hoppade över": frame["skipped"],
-        "Ersatta rader": frame["replaced"],
+        # Absence rows a file replaced; for an enrolment list, the students and enrolments
+        # it changed. Either is put back by undo.
+        "Ersatta/ändrade": frame["replaced"],
         "Ångrad": frame["undone"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"),
         "Kontrollsumma": frame["hash"].fillna("").str[:12],
     })
@@ -770,6 +772,7 @@ def _commit_enrolment(session, viewer, preview: Preview, progress: ProgressFn) -
                 moved |= {old_home, student.home_municipality_id}
         _enrol(session, changes, student.id, row, batch.id)
     changes.write()
+    batch.replaced_count = changes.count
     if moved:
         summaries.refresh_municipalities(session, moved)
     log_event(session, viewer, "import", "import_batch", batch.id,
