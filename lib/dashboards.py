@@ -304,16 +304,8 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
     if rows.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
     totals = per_student(rows)
-    weekly = read_frame(session,
-        select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
-               StudentWeekSummary.iso_week, func.sum(StudentWeekSummary.scheduled),
-               func.sum(StudentWeekSummary.absent))
-        .where(StudentWeekSummary.term_id == term_id,
-               absence_clause(viewer, StudentWeekSummary))
-        .group_by(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
-                  StudentWeekSummary.iso_week),
-        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
-    trend = analytics.trends(weekly).reindex(totals["student_id"]).fillna("").to_numpy()
+    trend = term_trends(session, viewer, term_id).reindex(totals["student_id"]).fillna(
+        "").to_numpy()
     flags = [analytics.flag(v, w, h) for v, w, h in
              zip(totals["share"], totals["watch"], totals["high"], strict=True)]
     wanted = [f == "high" or (f == "watch" and level == "watch") or

@@ -212,16 +212,34 @@ def catch_up(session: Session) -> list[str]:
     return done
 
 
-def term_trends(session: Session, viewer, term_id: int, school_id: int) -> pd.Series:
-    """Each student's trend at one school in one term ("up", "down", "flat" or ""), for the
-    students whose absence there the viewer may see."""
+def term_trends(session: Session, viewer, term_id: int, school_id: int | None = None
+                ) -> pd.Series:
+    """Each student's trend in one term ("up", "down", "flat" or ""), over the weeks the
+    viewer may see: at one school, or at every school. A student with one school in view
+    reads the sums kept in the summary; a student seen at several schools has their weeks
+    summed across the schools and numbered again."""
     summary = StudentTermSummary
-    sums = read_frame(session,
-        select(summary.student_id, *[getattr(summary, name) for name in TREND_SUMS])
-        .where(summary.term_id == term_id, summary.school_id == school_id,
-               absence_clause(viewer, summary)),
-        ["student_id", *TREND_SUMS])
-    return analytics.classify_trends(sums.set_index("student_id"))
+    query = (select(summary.student_id, *[getattr(summary, name) for name in TREND_SUMS])
+             .where(summary.term_id == term_id, absence_clause(viewer, summary)))
+    if school_id is not None:
+        query = query.where(summary.school_id == school_id)
+    sums = read_frame(session, query, ["student_id", *TREND_SUMS])
+    several = sums["student_id"].duplicated(keep=False)
+    kept = analytics.classify_trends(sums[~several].set_index("student_id"))
+    if not several.any():
+        return kept
+    week = StudentWeekSummary
+    ids = sorted(set(sums.loc[several, "student_id"].astype(int)))
+    weekly = pd.concat([read_frame(session,
+        select(week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
+               func.sum(week.absent))
+        .where(week.term_id == term_id, week.student_id.in_(chunk),
+               absence_clause(viewer, week))
+        .group_by(week.student_id, week.iso_year, week.iso_week),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
+        for chunk in _chunks(ids)], ignore_index=True)
+    summed = analytics.trends(weekly).reindex(ids).fillna("")
+    return pd.concat([kept, summed]).rename("trend")
 
 
 def _add_periods(session, terms, chunk) -> None:

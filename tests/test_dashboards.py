@@ -51,6 +51,40 @@ def test_filters_narrow_the_table(read, world, viewer):
     assert everyone.options["programme"] == ["NA"] and none.students == 0
 
 
+def test_trends_across_schools_agree_with_the_reference_rule(write, read, world, viewer):
+    """The watch list's trend is over all the weeks in view. Anna (one school) reads the
+    kept sums; Eva, at SA and SB, has her weeks summed across both: rising at SB alone would
+    not make her rising overall when SA falls."""
+    from sqlalchemy import func, select
+
+    from data_models.models import StudentWeekSummary
+    from lib import analytics
+    from lib.frames import read_frame
+
+    weeks = {("anna", "SB"): [0.05] * 4 + [0.30] * 4,
+             ("eva", "SA"): [0.40] * 4 + [0.05] * 4,
+             ("eva", "SB"): [0.05] * 4 + [0.30] * 4}
+    with write() as session:
+        for (name, school), shares in weeks.items():
+            for n, share in enumerate(shares):
+                day = dt.date(2025, 9, 8) + dt.timedelta(weeks=n)
+                session.add(absence(world[name], world[school], day, world["HT2025"], 1000,
+                                    valid=0, invalid=int(share * 1000)))
+        summaries.refresh(session, [world["HT2025"]])
+    week = StudentWeekSummary
+    with read() as session:
+        kept = summaries.term_trends(session, viewer("admin"), world["HT2025"])
+        weekly = read_frame(session, select(
+            week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
+            func.sum(week.absent)).group_by(week.student_id, week.iso_year, week.iso_week),
+            ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
+        at_sb = summaries.term_trends(session, viewer("admin"), world["HT2025"], world["SB"])
+        staff = summaries.term_trends(session, viewer("staff_sb"), world["HT2025"])
+    assert kept.sort_index().to_dict() == analytics.trends(weekly).sort_index().to_dict()
+    assert (kept[world["anna"]], kept[world["eva"]]) == ("up", "flat")
+    assert at_sb[world["eva"]] == "up" and staff[world["eva"]] == "up"  # SB's weeks only
+
+
 def test_the_school_line_is_the_same_from_the_school_summary_and_per_student(
         write, read, world, viewer):
     """Unfiltered, the rector's line comes from the school × week summary; a filter that
