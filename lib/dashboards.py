@@ -279,9 +279,9 @@ def heatmap_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     frame = frame[frame["scheduled"] > 0]
     frame = frame.assign(share=frame["absent"] / frame["scheduled"])
     # One row per student and week (the summary's key): a plain pivot, no aggregation.
+    present = set(frame["student_id"])
     matrix = frame.pivot(index="student_id", columns=["iso_year", "iso_week"],
-                         values="share").reindex([i for i in chosen if i in set(
-                                   frame["student_id"])])
+                         values="share").reindex([i for i in chosen if i in present])
     shown = {row[0]: format_name(*row) for row in session.execute(
         select(Student.id, Student.first_name, Student.last_name, Student.protected_identity)
         .where(Student.id.in_(chosen)))}
