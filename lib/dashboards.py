@@ -112,12 +112,13 @@ def _apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def _week_filter(viewer, term_id, school_id, student_ids, filtered: bool):
-    week = StudentWeekSummary
-    conditions = [week.term_id == term_id, week.school_id == school_id, week.scheduled > 0,
-                  absence_clause(viewer, week)]
-    if filtered:  # programme, year or class chosen: only those students
-        conditions.append(week.student_id.in_(sorted(student_ids)))
+def _students_at_school(table, viewer, term_id, school_id, student_ids, filtered: bool):
+    """Conditions on a student summary (weeks or slots): the viewer's students at the school
+    this term, and with a filter (programme, year or class) only the chosen ones."""
+    conditions = [table.term_id == term_id, table.school_id == school_id,
+                  absence_clause(viewer, table)]
+    if filtered:
+        conditions.append(table.student_id.in_(sorted(student_ids)))
     return conditions
 
 
@@ -133,7 +134,8 @@ def _school_weeks(session, viewer, term_id, school_id, student_ids, filtered) ->
     week = StudentWeekSummary
     return read_frame(session,
         select(week.iso_year, week.iso_week, func.sum(week.scheduled), func.sum(week.absent))
-        .where(*_week_filter(viewer, term_id, school_id, student_ids, filtered))
+        .where(week.scheduled > 0, *_students_at_school(week, viewer, term_id, school_id,
+                                                        student_ids, filtered))
         .group_by(week.iso_year, week.iso_week),
         ["iso_year", "iso_week", "scheduled", "absent"])
 
@@ -147,7 +149,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
         raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.")
     municipality = session.get(Municipality, school.municipality_id)
     term = session.get(Term, term_id)
-    terms = student_term_rows(session, viewer, term_id, school_id)
+    terms = student_term_rows(session, viewer, term_id, school_id, with_trend=True)
     details = _enrolment_details(session, school_id, terms["student_id"].tolist(), term.end_date)
     merged = terms.merge(details, on="student_id", how="left")
     options = {
@@ -157,7 +159,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     }
     merged = _apply_filters(merged, filters)
     chosen, filtered = set(merged["student_id"]), filters != Filters()
-    trend = term_trends(session, viewer, term_id, school_id)
+    trend = term_trends(session, viewer, term_id, terms)
     weekly = _school_weeks(session, viewer, term_id, school_id, chosen, filtered)
     table = _student_table(session, viewer, merged, trend)
     shares = merged["absent"] / merged["scheduled"]
@@ -250,14 +252,10 @@ def _patterns(session, viewer, school_id, term_id, student_ids,
     """Weekday and lesson-start patterns of the (filtered) students at a school, summed in
     SQL from the slot summary: one row per weekday and lesson start comes back."""
     slot = StudentSlotSummary
-    conditions = [slot.term_id == term_id, slot.school_id == school_id,
-                  absence_clause(viewer, slot)]
-    if filtered:
-        conditions.append(slot.student_id.in_(sorted(student_ids)))
     frame = read_frame(session,
         select(slot.weekday, slot.lesson_start, func.sum(slot.scheduled), func.sum(slot.valid),
                func.sum(slot.invalid))
-        .where(*conditions)
+        .where(*_students_at_school(slot, viewer, term_id, school_id, student_ids, filtered))
         .group_by(slot.weekday, slot.lesson_start),
         ["weekday", "lesson_start", "scheduled", "valid", "invalid"])
     return analytics.weekday_pattern(frame), analytics.lesson_pattern(frame)
@@ -300,11 +298,11 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
     """Students over the watch (or high) level, or rising, across the viewer's scope; flags
     by each student's home municipality's levels."""
     require_individual_access(viewer)
-    rows = student_term_rows(session, viewer, term_id)
+    rows = student_term_rows(session, viewer, term_id, with_trend=True)
     if rows.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
     totals = per_student(rows)
-    trend = term_trends(session, viewer, term_id).reindex(totals["student_id"]).fillna(
+    trend = term_trends(session, viewer, term_id, rows).reindex(totals["student_id"]).fillna(
         "").to_numpy()
     flags = [analytics.flag(v, w, h) for v, w, h in
              zip(totals["share"], totals["watch"], totals["high"], strict=True)]

@@ -46,7 +46,7 @@ from lib.frames import read_frame
 from lib.personal_number import mask
 from lib.records import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 from lib.students import format_name, names
-from lib.summaries import term_trends
+from lib.summaries import TREND_SUMS, term_trends
 
 STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
 NEXT_STATUS = {"planned": "held", "held": "approved"}
@@ -262,18 +262,19 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
     summary = StudentTermSummary
     minutes = read_frame(session,
         select(summary.student_id, summary.scheduled, summary.absent, summary.valid,
-               summary.invalid)
+               summary.invalid, *[getattr(summary, name) for name in TREND_SUMS])
         .where(summary.school_id == school_id, summary.term_id == term_id,
                absence_clause(viewer, summary)),
-        ["student_id", "scheduled", "absent", "valid", "invalid"])
-    frame = frame.merge(minutes, on="student_id", how="left")
+        ["student_id", "scheduled", "absent", "valid", "invalid", *TREND_SUMS])
+    trend = term_trends(session, viewer, term_id, minutes)  # one row per student here
+    frame = frame.merge(minutes.drop(columns=list(TREND_SUMS)), on="student_id", how="left")
     for column in ("scheduled", "absent", "valid", "invalid"):
         frame[column] = frame[column].fillna(0).astype(int)
     scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
     frame["share"] = frame["absent"] / scheduled
     frame["valid_share"] = frame["valid"] / scheduled
     frame["invalid_share"] = frame["invalid"] / scheduled
-    frame["trend"] = term_trends(session, viewer, term_id, school_id).reindex(
+    frame["trend"] = trend.reindex(
         frame["student_id"]).fillna("").to_numpy()
     frame["due"] = frame["student_id"].isin(_due_students(session, frame["student_id"],
                                                           on or term.end_date))

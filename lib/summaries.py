@@ -212,24 +212,18 @@ def catch_up(session: Session) -> list[str]:
     return done
 
 
-def term_trends(session: Session, viewer, term_id: int, school_id: int | None = None
-                ) -> pd.Series:
-    """Each student's trend in one term ("up", "down", "flat" or ""), over the weeks the
-    viewer may see: at one school, or at every school. A student with one school in view
-    reads the sums kept in the summary; a student seen at several schools has their weeks
-    summed across the schools and numbered again."""
-    summary = StudentTermSummary
-    query = (select(summary.student_id, *[getattr(summary, name) for name in TREND_SUMS])
-             .where(summary.term_id == term_id, absence_clause(viewer, summary)))
-    if school_id is not None:
-        query = query.where(summary.school_id == school_id)
-    sums = read_frame(session, query, ["student_id", *TREND_SUMS])
-    several = sums["student_id"].duplicated(keep=False)
-    kept = analytics.classify_trends(sums[~several].set_index("student_id"))
+def term_trends(session: Session, viewer, term_id: int, rows: pd.DataFrame) -> pd.Series:
+    """Each student's trend in one term ("up", "down", "flat" or ""), from student × school
+    rows that carry the trend sums (student_term_rows(..., with_trend=True)). A student with
+    one row reads the sums kept in the summary; a student with several has their weeks in
+    the viewer's scope summed across the schools and numbered again."""
+    several = rows["student_id"].duplicated(keep=False)
+    kept = analytics.classify_trends(
+        rows.loc[~several, ["student_id", *TREND_SUMS]].set_index("student_id"))
     if not several.any():
         return kept
     week = StudentWeekSummary
-    ids = sorted(set(sums.loc[several, "student_id"].astype(int)))
+    ids = sorted(set(rows.loc[several, "student_id"].astype(int)))
     weekly = pd.concat([read_frame(session,
         select(week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
                func.sum(week.absent))
@@ -372,15 +366,16 @@ TERM_ROW_COLUMNS = ["student_id", "school_id", "scheduled", "absent", "valid", "
                     "unreported", "watch", "high"]
 
 
-def student_term_rows(session: Session, viewer, term_id: int,
-                      school_id: int | None = None) -> pd.DataFrame:
+def student_term_rows(session: Session, viewer, term_id: int, school_id: int | None = None,
+                      with_trend: bool = False) -> pd.DataFrame:
     """Student × school rows of one term in the viewer's scope, with the thresholds of each
-    student's home municipality."""
+    student's home municipality, and with `with_trend` the trend sums (for term_trends)."""
     summary = StudentTermSummary
+    trend = [getattr(summary, name) for name in TREND_SUMS] if with_trend else []
     query = (
         select(summary.student_id, summary.school_id, summary.scheduled, summary.absent,
                summary.valid, summary.invalid, summary.unreported,
-               Municipality.watch_threshold, Municipality.high_threshold)
+               Municipality.watch_threshold, Municipality.high_threshold, *trend)
         .join(Student, Student.id == summary.student_id)
         .join(Municipality, Municipality.id == Student.home_municipality_id)
         .where(summary.term_id == term_id, summary.scheduled > 0,
@@ -388,7 +383,8 @@ def student_term_rows(session: Session, viewer, term_id: int,
     )
     if school_id is not None:
         query = query.where(summary.school_id == school_id)
-    return read_frame(session, query, TERM_ROW_COLUMNS)
+    return read_frame(session, query,
+                      [*TERM_ROW_COLUMNS, *(TREND_SUMS if with_trend else ())])
 
 
 def per_student(rows: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,12 @@ from lib.dashboards import Filters, heatmap_page, school_page, student_absence, 
 from tests.factories import absence
 
 
+def trends_in_view(session, viewer, term_id, school_id=None):
+    """term_trends on the rows the pages read."""
+    rows = summaries.student_term_rows(session, viewer, term_id, school_id, with_trend=True)
+    return summaries.term_trends(session, viewer, term_id, rows)
+
+
 @pytest.fixture
 def last_spring(write, world):
     """Anna had 40 % absence at SB in VT2025, the term before HT2025."""
@@ -73,13 +79,13 @@ def test_trends_across_schools_agree_with_the_reference_rule(write, read, world,
         summaries.refresh(session, [world["HT2025"]])
     week = StudentWeekSummary
     with read() as session:
-        kept = summaries.term_trends(session, viewer("admin"), world["HT2025"])
+        kept = trends_in_view(session, viewer("admin"), world["HT2025"])
         weekly = read_frame(session, select(
             week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
             func.sum(week.absent)).group_by(week.student_id, week.iso_year, week.iso_week),
             ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
-        at_sb = summaries.term_trends(session, viewer("admin"), world["HT2025"], world["SB"])
-        staff = summaries.term_trends(session, viewer("staff_sb"), world["HT2025"])
+        at_sb = trends_in_view(session, viewer("admin"), world["HT2025"], world["SB"])
+        staff = trends_in_view(session, viewer("staff_sb"), world["HT2025"])
     assert kept.sort_index().to_dict() == analytics.trends(weekly).sort_index().to_dict()
     assert (kept[world["anna"]], kept[world["eva"]]) == ("up", "flat")
     assert at_sb[world["eva"]] == "up" and staff[world["eva"]] == "up"  # SB's weeks only
@@ -173,7 +179,7 @@ def test_trend_sums_kept_in_the_summary_agree_with_the_reference_rule(write, rea
         summaries.refresh(session, [world["HT2025"]])
     with read() as session:
         students = {world[n] for n in shares}
-        in_sql = summaries.term_trends(session, viewer("staff_sb"), world["HT2025"],
+        in_sql = trends_in_view(session, viewer("staff_sb"), world["HT2025"],
                                       world["SB"]).loc[sorted(students)]
         weekly = read_frame(session, select(
             StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
@@ -192,12 +198,12 @@ def test_trend_sums_kept_in_the_summary_agree_with_the_reference_rule(write, rea
     with write() as session:
         session.execute(update(StudentTermSummary).values(weeks=-1, recent_absent=0))
     with read() as session:
-        assert set(summaries.term_trends(session, viewer("staff_sb"), world["HT2025"],
+        assert set(trends_in_view(session, viewer("staff_sb"), world["HT2025"],
                                          world["SB"])) == {""}
     with write() as session:
         assert summaries.catch_up(session) == ["Elevernas trender är beräknade."]
         assert summaries.catch_up(session) == []
     with read() as session:
-        again = summaries.term_trends(session, viewer("staff_sb"), world["HT2025"],
+        again = trends_in_view(session, viewer("staff_sb"), world["HT2025"],
                                       world["SB"])
     assert again.loc[sorted(students)].to_dict() == in_sql.to_dict()
