@@ -835,24 +835,23 @@ def _undo_enrolment(session, batch_id: int) -> None:
     created, and the students it created that have no other data. Refused while a later
     list has changed the same records."""
     mine = ImportChange.batch_id == batch_id
-    touched_students = or_(
-        ImportChange.row_id.in_(select(Student.id).where(Student.batch_id == batch_id)),
-        ImportChange.row_id.in_(select(ImportChange.row_id).where(
-            mine, ImportChange.table_name == "student")))
-    touched_enrolments = or_(
-        ImportChange.row_id.in_(select(Enrolment.id).where(Enrolment.batch_id == batch_id)),
-        ImportChange.row_id.in_(select(ImportChange.row_id).where(
-            mine, ImportChange.table_name == "enrolment")))
+    models = {"student": Student, "enrolment": Enrolment}
+
+    def touched(table_name: str, model):
+        """A later change to a record this list created or changed."""
+        return and_(ImportChange.table_name == table_name, or_(
+            ImportChange.row_id.in_(select(model.id).where(model.batch_id == batch_id)),
+            ImportChange.row_id.in_(select(ImportChange.row_id).where(
+                mine, ImportChange.table_name == table_name))))
+
     later = session.scalar(
         select(func.count()).select_from(ImportChange)
         .join(ImportBatch, ImportBatch.id == ImportChange.batch_id)
         .where(ImportChange.batch_id > batch_id, ImportBatch.undone_at.is_(None),
-               or_(and_(ImportChange.table_name == "student", touched_students),
-                   and_(ImportChange.table_name == "enrolment", touched_enrolments))))
+               or_(*(touched(name, model) for name, model in models.items()))))
     if later:
         raise InputError("En senare inskrivningslista har ändrat samma elever. Ångra den "
                          "senare listan först.")
-    models = {"student": Student, "enrolment": Enrolment}
     moved: set[int] = set()
     for table_name, row_id, before in session.execute(
             select(ImportChange.table_name, ImportChange.row_id, ImportChange.before)
