@@ -51,6 +51,11 @@ def _message_key(item_id: int) -> str:
     return f"message_{item_id}"
 
 
+def _followed_key(item_id: int) -> str:
+    """The version of someone else's save that this user's untouched fields took over."""
+    return f"followed_{item_id}"
+
+
 def _set_base(entry_version: int, texts: dict[str, str], item_id: int) -> None:
     st.session_state[_base_key(item_id)] = {"version": entry_version, "texts": dict(texts)}
     for field, text in texts.items():
@@ -67,8 +72,11 @@ def sync_drafts(entry: Entry) -> None:
     """First view of a student: drafts start from the saved text. Later, when someone
     else has saved and this user has typed nothing, the drafts follow the saved text."""
     base = st.session_state.get(_base_key(entry.id))
-    if base is None or (entry.version > base["version"] and _untouched(entry.id)):
+    if base is None:
         _set_base(entry.version, entry.texts, entry.id)
+    elif entry.version > base["version"] and _untouched(entry.id):
+        _set_base(entry.version, entry.texts, entry.id)
+        st.session_state[_followed_key(entry.id)] = entry.version
 
 
 def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str],
@@ -233,12 +241,17 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
         others = changes_since(session, viewer, meeting_id, opened_at)
     st.caption("I mötet nu: " + ", ".join(people))
     base = st.session_state.get(_base_key(item_id), {"version": entry.version})
+    who = entry.updated_by
+    when = f" kl. {entry.updated_at:%H:%M:%S} UTC" if entry.updated_at else ""
     if entry.version > base["version"]:
-        when = f" kl. {entry.updated_at:%H:%M:%S} UTC" if entry.updated_at else ""
-        st.info(f"{entry.updated_by or 'Någon'} har sparat en ändring för den här eleven{when}."
+        st.info(f"{who or 'Någon'} har sparat en ändring för den här eleven{when}."
                 + (" Din vy uppdateras när du går vidare." if _untouched(item_id) else
                    " Du har osparad text: när du sparar läggs den till det sparade; har ni"
                    " ändrat samma fält får du jämföra versionerna."))
+    elif st.session_state.get(_followed_key(item_id)) == entry.version:
+        # Stays until this user saves or the record changes again, so a text that appeared
+        # in the fields while nobody here typed is never a mystery.
+        st.info(f"Fälten visar nu ändringen som {who or 'någon annan'} sparade{when}.")
     with st.expander(f"Sparat för eleven (version {entry.version})", expanded=True):
         for field, label in ITEM_FIELDS.items():
             st.caption(label)

@@ -83,6 +83,29 @@ def test_a_save_shows_for_the_other_side_and_a_conflicting_save_is_caught(
     assert "Någon annan har sparat" not in texts(rector)
 
 
+def test_untouched_fields_follow_another_save_and_say_whose_it_is(
+        app_env, world, write, read, viewer):
+    meeting_id = planned(write, world, viewer)
+    rector = open_meeting("staff_sb", meeting_id)
+    coach = open_meeting("coach_a", meeting_id)
+    widget(coach.text_area, "Anteckningar").input("Coachens text")
+    widget(coach.button, "Spara").click().run()
+
+    rector.run()  # the rector has typed nothing: the fields take the coach's save
+    assert widget(rector.text_area, "Anteckningar").value == "Coachens text"
+    assert "Fälten visar nu ändringen som Coach A sparade" in texts(rector)
+    rector.run()  # and the notice stays on later reruns
+    assert "Fälten visar nu ändringen som Coach A sparade" in texts(rector)
+
+    widget(rector.text_area, "Beslut").input("MI-samtal")
+    widget(rector.button, "Spara").click().run()  # the rector's own save ends it
+    assert not rector.exception
+    assert "Fälten visar nu" not in texts(rector)
+    coach.run()  # the coach has typed nothing since saving: the same, the other way
+    assert widget(coach.text_area, "Beslut").value == "MI-samtal"
+    assert "Fälten visar nu ändringen som Staff Sb sparade" in texts(coach)
+
+
 def test_saves_of_different_fields_are_merged_without_a_conflict(
         app_env, world, write, read, viewer):
     meeting_id = planned(write, world, viewer)
