@@ -96,6 +96,25 @@ def wait_for_login_cookie(context, name: str = "aktiv_uppfoljning_auth",
         time.sleep(0.2)
 
 
+def log_in_for_new_tabs(page, url: str, username: str, password: str,
+                        welcome: str = "Välkommen", attempts: int = 2) -> None:
+    """Log in and wait for the login cookie, so that new tabs of the context are logged in
+    too. streamlit-authenticator writes the cookie once, from the login run, through a
+    component; on a loaded machine a rerun can remove the component before it has written.
+    A person would then be asked to log in again in the new tab; this logs in again first."""
+    from playwright.sync_api import expect
+
+    for attempt in range(attempts):
+        log_in(page, url, username, password)
+        expect(page.get_by_text(welcome).first).to_be_visible(timeout=30_000)
+        try:
+            wait_for_login_cookie(page.context, timeout=15.0)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def click_until(locator, expected, attempts: int = 3, timeout: int = 10_000) -> None:
     """Click and wait for `expected`; click again if the click fell into a rerun (the page
     redraws right after login, when the cookie component reports back)."""
