@@ -100,8 +100,8 @@ def log_in_for_new_tabs(page, url: str, username: str, password: str,
                         welcome: str = "Välkommen", attempts: int = 2) -> None:
     """Log in and wait for the login cookie, so that new tabs of the context are logged in
     too. streamlit-authenticator writes the cookie once, from the login run, through a
-    component; on a loaded machine a rerun can remove the component before it has written.
-    A person would then be asked to log in again in the new tab; this logs in again first."""
+    component; on a loaded machine that write was seen lost (once in about 15 runs). A
+    person would then be asked to log in again in the new tab; this logs in again first."""
     from playwright.sync_api import expect
 
     for attempt in range(attempts):
