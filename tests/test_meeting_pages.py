@@ -83,13 +83,19 @@ def test_a_save_shows_for_the_other_side_and_a_conflicting_save_is_caught(
     assert "Någon annan har sparat" not in texts(rector)
 
 
-def test_untouched_fields_follow_another_save_and_say_whose_it_is(
-        app_env, world, write, read, viewer):
+def open_for_both_and_coach_saves(write, world, viewer):
+    """A planned meeting open for the rector and the coach, and the coach saves notes."""
     meeting_id = planned(write, world, viewer)
     rector = open_meeting("staff_sb", meeting_id)
     coach = open_meeting("coach_a", meeting_id)
     widget(coach.text_area, "Anteckningar").input("Coachens text")
     widget(coach.button, "Spara").click().run()
+    return meeting_id, rector, coach
+
+
+def test_untouched_fields_follow_another_save_and_say_whose_it_is(
+        app_env, world, write, viewer):
+    _, rector, coach = open_for_both_and_coach_saves(write, world, viewer)
 
     rector.run()  # the rector has typed nothing: the fields take the coach's save
     assert widget(rector.text_area, "Anteckningar").value == "Coachens text"
@@ -108,11 +114,7 @@ def test_untouched_fields_follow_another_save_and_say_whose_it_is(
 
 def test_saves_of_different_fields_are_merged_without_a_conflict(
         app_env, world, write, read, viewer):
-    meeting_id = planned(write, world, viewer)
-    rector = open_meeting("staff_sb", meeting_id)
-    coach = open_meeting("coach_a", meeting_id)
-    widget(coach.text_area, "Anteckningar").input("Coachens text")
-    widget(coach.button, "Spara").click().run()
+    meeting_id, rector, _ = open_for_both_and_coach_saves(write, world, viewer)
     widget(rector.text_area, "Beslut").input("MI-samtal varannan vecka")
     widget(rector.button, "Spara").click().run()
     assert not rector.exception and any("Sparat" in s.value for s in rector.success)
