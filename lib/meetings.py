@@ -46,7 +46,7 @@ from lib.frames import read_frame
 from lib.personal_number import mask
 from lib.records import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 from lib.students import format_name, names
-from lib.summaries import TREND_SUMS, term_trends
+from lib.summaries import TREND_SUMS, term_trends, trend_sum_columns
 
 STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
 NEXT_STATUS = {"planned": "held", "held": "approved"}
@@ -262,7 +262,7 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
     summary = StudentTermSummary
     minutes = read_frame(session,
         select(summary.student_id, summary.scheduled, summary.absent, summary.valid,
-               summary.invalid, *[getattr(summary, name) for name in TREND_SUMS])
+               summary.invalid, *trend_sum_columns())
         .where(summary.school_id == school_id, summary.term_id == term_id,
                absence_clause(viewer, summary)),
         ["student_id", "scheduled", "absent", "valid", "invalid", *TREND_SUMS])

@@ -157,6 +157,11 @@ TREND_SUMS = ("recent_scheduled", "recent_absent", "earlier_scheduled", "earlier
               "weeks")
 
 
+def trend_sum_columns() -> list:
+    """The student × term summary's trend-sum columns, to select beside a term row."""
+    return [getattr(StudentTermSummary, name) for name in TREND_SUMS]
+
+
 def _refresh_trends(session, terms, chunk) -> None:
     """Each student × school × term row's trend sums, from its weeks with scheduled time
     numbered from the end: the last TREND_WEEKS are recent, the ones before earlier."""
@@ -204,8 +209,8 @@ def catch_up(session: Session) -> list[str]:
     done = []
     if recount_municipalities(session):
         done.append("Kommunernas indikatorer är omräknade.")
-    terms = sorted(set(session.scalars(select(StudentTermSummary.term_id).distinct()
-                                       .where(StudentTermSummary.weeks < 0))))
+    terms = sorted(session.scalars(select(StudentTermSummary.term_id).distinct()
+                                   .where(StudentTermSummary.weeks < 0)))
     if terms:
         _refresh_trends(session, terms, None)
         done.append("Elevernas trender är beräknade.")
@@ -371,7 +376,7 @@ def student_term_rows(session: Session, viewer, term_id: int, school_id: int | N
     """Student × school rows of one term in the viewer's scope, with the thresholds of each
     student's home municipality, and with `with_trend` the trend sums (for term_trends)."""
     summary = StudentTermSummary
-    trend = [getattr(summary, name) for name in TREND_SUMS] if with_trend else []
+    trend = trend_sum_columns() if with_trend else []
     query = (
         select(summary.student_id, summary.school_id, summary.scheduled, summary.absent,
                summary.valid, summary.invalid, summary.unreported,
