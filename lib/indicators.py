@@ -32,7 +32,7 @@ from lib.exports import Sheet, workbook
 from lib.frames import read_frame
 from lib.measures import KINDS
 from lib.summaries import MIN_SCHEDULED_MINUTES
-from lib.suppression import suppression_mask, total_mask
+from lib.suppression import suppress
 
 WATCH, HIGH = 0.15, 0.20  # fixed regional levels, whatever a municipality flags at
 IMPROVED = 5.0  # percentage points lower after a measure than before
@@ -42,6 +42,11 @@ SHARES = {"over_15": "Andel ≥ 15 %", "over_20": "Andel ≥ 20 %",
           "invalid_over_15": "Ogiltig ≥ 15 %", "invalid_over_20": "Ogiltig ≥ 20 %"}
 FUNNEL = {"identified": "Identifierade (≥ 15 %)", "contacted": "Kontaktade",
           "measured": "Med åtgärd", "improved": "Förbättrade"}
+# Counts that are subsets of others, in every municipality: a reader who sees the larger one
+# knows a bound on the smaller, so suppression has to reckon with it.
+SHARE_ORDER = (("over_20", "over_15"), ("invalid_over_15", "over_15"),
+               ("invalid_over_20", "invalid_over_15"), ("invalid_over_20", "over_20"))
+FUNNEL_ORDER = (("improved", "measured"),)
 
 DEFINITIONS = f"""
 **Elever som följs** (nämnare): elever folkbokförda i kommunen med minst
@@ -61,8 +66,9 @@ frånvaro de {EFFECT_WEEKS} veckorna efter åtgärdens startvecka var minst {IMP
 procentenheter lägre än de {EFFECT_WEEKS} veckorna före.
 
 **Sekretess**: inga enskilda elever visas. Celler som bygger på färre än 10 elever visas
-som "..", och ytterligare celler döljs så att en dold cell inte kan räknas fram ur
-totalen. Samma data ger alltid samma tal.
+som "..", och ytterligare celler döljs (vid behov även en total) så att ingen dold cell kan
+räknas fram ur totalerna och de tal som visas. En dold cell vars värde ändå går att veta,
+som en kommun utan elever, räknas inte som skydd. Samma data ger alltid samma tal.
 """
 
 
@@ -145,11 +151,10 @@ def _counts(session, municipalities: pd.DataFrame, viewer,
 
 def _share_table(counts: pd.DataFrame) -> _Shares:
     """Shares per municipality and for the region, with suppressed cells as None."""
-    columns = COUNTS[1:]
-    mask = suppression_mask(counts, "students", columns)
-    totals = counts.sum()
-    full = pd.concat([counts, totals.to_frame(TOTAL).T])
-    hidden = pd.concat([mask, total_mask(totals, "students", columns).to_frame(TOTAL).T])
+    suppressed = suppress(counts, "students", COUNTS[1:], order=SHARE_ORDER)
+    mask = suppressed.cells
+    full = pd.concat([counts, counts.sum().to_frame(TOTAL).T])
+    hidden = pd.concat([mask, suppressed.total.to_frame(TOTAL).T])
     students = full["students"].astype(float)
     row_hidden = hidden["students"].to_numpy(dtype=bool) | (students == 0).to_numpy()
     table = pd.DataFrame({"Kommun": full.index})
@@ -219,13 +224,14 @@ def _funnel(session, municipalities: pd.DataFrame, term: Term, counts: pd.DataFr
     funnel = found.set_index("Kommun").reindex(municipalities["Kommun"], fill_value=0)
     funnel.insert(0, "identified", counts["over_15"].reindex(funnel.index, fill_value=0))
     funnel = funnel.astype(int)
-    seed = pd.DataFrame(False, index=funnel.index, columns=list(FUNNEL))
-    seed["identified"] = table_mask["over_15"].reindex(funnel.index, fill_value=True)
-    mask = suppression_mask(funnel, "identified", list(FUNNEL)[1:], hidden=seed)
-    totals = funnel.sum()
-    full = pd.concat([funnel, totals.to_frame(TOTAL).T])
-    hidden = pd.concat([mask, total_mask(totals, "identified", list(FUNNEL)[1:])
-                        .to_frame(TOTAL).T])
+    # The share table gives the identified count wherever it shows the share ≥ 15 %: the
+    # funnel hides it where that table does, and never counts a shown one as protection.
+    shown = ~table_mask["over_15"].reindex(funnel.index, fill_value=True)
+    seed = pd.DataFrame({"identified": ~shown})
+    suppressed = suppress(funnel, "identified", list(FUNNEL)[1:], order=FUNNEL_ORDER,
+                          hidden=seed, known=pd.DataFrame({"identified": shown}))
+    full = pd.concat([funnel, funnel.sum().to_frame(TOTAL).T])
+    hidden = pd.concat([suppressed.cells, suppressed.total.to_frame(TOTAL).T])
     table = pd.DataFrame({"Kommun": full.index})
     for column, label in FUNNEL.items():
         table[label] = _hide(full[column].astype(object), hidden[column].to_numpy(dtype=bool))

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from data_models.models import Contact, Measure, Meeting, Student, Term
+from data_models.models import Contact, Measure, Meeting, Municipality, Student, Term
 from lib import summaries
 from lib.access import AccessDenied
 from lib.clock import utcnow
@@ -23,7 +24,8 @@ from lib.indicators import (
     indicators_excel,
     region_indicators,
 )
-from lib.suppression import suppression_mask, total_mask
+from lib.overview import municipality_overview
+from lib.suppression import Suppression, suppress, total_mask
 from tests.factories import absence, personal_number
 
 MONDAY = dt.date(2025, 9, 1)  # ten weeks from here are all in HT2025
@@ -35,28 +37,28 @@ def counts(rows: dict[str, tuple[int, int]]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=["students", "over"])
 
 
+def hidden_cells(table: pd.DataFrame, **options) -> pd.DataFrame:
+    return suppress(table, "students", ["over"], **options).cells
+
+
 def test_a_small_count_is_hidden_with_a_complementary_cell():
-    table = counts({"X": (50, 4), "Y": (40, 12), "Z": (30, 20)})
-    mask = suppression_mask(table, "students", ["over"])
+    mask = hidden_cells(counts({"X": (50, 4), "Y": (40, 12), "Z": (30, 20)}))
     assert mask["over"].to_dict() == {"X": True, "Y": True, "Z": False}
     assert not mask["students"].any()
 
 
 def test_a_row_on_fewer_than_ten_students_hides_another_whole_row():
-    table = counts({"X": (6, 2), "Y": (40, 12), "Z": (30, 20)})
-    mask = suppression_mask(table, "students", ["over"])
+    mask = hidden_cells(counts({"X": (6, 2), "Y": (40, 12), "Z": (30, 20)}))
     assert mask.loc["X"].all() and mask.loc["Z"].all() and not mask.loc["Y"].any()
 
 
 def test_the_complementary_cell_is_not_a_zero_when_another_will_do():
-    table = counts({"X": (50, 3), "Y": (40, 0), "Z": (30, 15)})
-    assert suppression_mask(table, "students", ["over"])["over"].tolist() == [
-        True, False, True]
+    mask = hidden_cells(counts({"X": (50, 3), "Y": (40, 0), "Z": (30, 15)}))
+    assert mask["over"].tolist() == [True, False, True]
 
 
 def test_without_a_published_total_only_primary_cells_are_hidden():
-    table = counts({"X": (50, 3), "Y": (40, 12)})
-    mask = suppression_mask(table, "students", ["over"], total_published=False)
+    mask = hidden_cells(counts({"X": (50, 3), "Y": (40, 12)}), total_published=False)
     assert mask["over"].tolist() == [True, False]
 
 
@@ -67,18 +69,95 @@ def test_the_total_row_follows_the_same_rule():
         == [False, True]
 
 
+def test_a_municipality_without_students_protects_nothing():
+    # Everyone knows Empty has 0: Small's 4 would be the total minus Big's 30.
+    mask = hidden_cells(counts({"Small": (4, 1), "Empty": (0, 0), "Big": (30, 12)}))
+    assert mask.loc["Small"].all() and mask.loc["Big"].all()
+
+
+def test_a_cell_the_reader_has_from_a_linked_table_protects_nothing():
+    table = counts({"X": (50, 4), "Y": (40, 12), "Z": (30, 20)})
+    known = pd.DataFrame({"over": [False, True, False]}, index=table.index)
+    assert hidden_cells(table, known=known)["over"].tolist() == [True, False, True]
+
+
+def test_a_total_of_zero_is_hidden_when_it_gives_a_hidden_cell_back():
+    # Small's row is hidden, but a published 0 over the whole region says Small has 0 too.
+    result = suppress(counts({"Small": (5, 0), "Big": (50, 0)}), "students", ["over"])
+    assert result.cells.loc["Small"].all() and result.total["over"]
+    assert not result.total["students"]
+
+
+def test_a_complement_the_row_gives_away_is_not_chosen():
+    # X's 12 over 20 % is hidden by a linked table. Y has nobody over 15 %, so nobody over
+    # 20 % either: a hidden 0 there would protect nothing. Z's 0 is not known.
+    table = pd.DataFrame({"students": [40, 40, 40], "over_15": [15, 0, 30],
+                          "over_20": [12, 0, 0]}, index=["X", "Y", "Z"])
+    seed = pd.DataFrame({"over_20": [True, False, False]}, index=table.index)
+    mask = suppress(table, "students", ["over_15", "over_20"], hidden=seed,
+                    order=(("over_20", "over_15"),)).cells
+    assert mask["over_20"].tolist() == [True, False, True]
+
+
+def test_a_count_that_follows_from_the_subset_counts_is_protected():
+    # The two small ones have as many over 20 % as they have students (10 = 41 − 31), so as
+    # many over 15 % too: Mid's 3 would be the total 13 minus 10. No cell is left to hide.
+    table = pd.DataFrame({"students": [5, 5, 31], "over_15": [5, 5, 3], "over_20": [5, 5, 0]},
+                         index=["Small", "Also small", "Mid"])
+    result = suppress(table, "students", ["over_15", "over_20"],
+                      order=(("over_20", "over_15"),))
+    assert result.cells.loc["Mid", "over_15"] and result.total["over_15"]
+
+
+def cell_values(table: pd.DataFrame, shown: Suppression, row, column: str) -> set[int]:
+    """Every value the hidden cell can take, as far as a reader can tell from the visible
+    cells, the published totals and the bounds: 0 ≤ over ≤ students, whole numbers, and a
+    municipality without students known to have 0 everywhere. Exact: each value of the cell
+    (and its row's other cell) is tried, and the rest is feasible exactly when its sums are:
+    rows hidden whole can share any (students, over) with over ≤ students between them, and
+    hidden counts beside a visible base any sum up to those bases."""
+    students, over = table["students"].to_numpy(), table["over"].to_numpy()
+    hides_students, hides_over = (shown.cells[c].to_numpy() for c in ("students", "over"))
+    others = (table.index != row) & (students > 0)  # an empty one is known: a fixed 0
+    whole, beside = others & hides_students, others & ~hides_students & hides_over
+    this = table.index.get_loc(row)
+    # What the hidden cells of each column hold between them; one more is tried, so that a
+    # cell without a published total to bound it shows as open.
+    hidden_students = students[whole].sum() + students[this]
+    hidden_over = over[whole | beside].sum() + over[this]
+    b, c = np.meshgrid(
+        np.arange(hidden_students + 2) if hides_students[this] else students[this],
+        np.arange(hidden_over + 2) if hides_over[this] else over[this], indexing="ij")
+    feasible = c <= b
+    rest_students = hidden_students - b  # what the other hidden rows must hold
+    if not shown.total["students"]:
+        feasible &= (rest_students >= 0) & (whole.any() | (rest_students == 0))
+    if not shown.total["over"]:
+        room = np.where(shown.total["students"], np.inf, rest_students) if whole.any() else 0
+        rest_over = hidden_over - c
+        feasible &= (rest_over >= 0) & (rest_over <= room + students[beside].sum())
+    return set((b if column == "students" else c)[feasible].tolist())
+
+
+# Empty and one-student municipalities among the others; over any share of the students.
+municipality = st.tuples(st.one_of(st.sampled_from([0, 1]), st.integers(0, 60)),
+                         st.integers(0, 60)).map(lambda m: (m[0], m[1] % (m[0] + 1)))
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=2, max_size=8))
+@given(st.lists(municipality, min_size=2, max_size=8))
 def test_no_hidden_cell_can_be_worked_out_from_the_total(rows):
-    table = pd.DataFrame([(n, min(o, n)) for n, o in rows], columns=["students", "over"],
-                         index=[f"M{i}" for i in range(len(rows))])
-    mask = suppression_mask(table, "students", ["over"])
+    table = pd.DataFrame(rows, columns=["students", "over"])
+    shown = suppress(table, "students", ["over"])
     for column in ("students", "over"):
-        assert mask[column].sum() != 1  # one hidden cell = total minus the visible ones
-        visible = table.loc[~mask[column], column]
+        visible = table.loc[~shown.cells[column], column]
         assert not ((visible >= 1) & (visible < 10)).any()
     # A hidden base hides its row: its shares would give the base back.
-    assert (mask["over"] | ~mask["students"]).all()
+    assert (shown.cells["over"] | ~shown.cells["students"]).all()
+    for row in table.index[table["students"] > 0]:  # none is known to have none
+        for column in ("students", "over"):
+            if shown.cells.loc[row, column]:
+                assert len(cell_values(table, shown, row, column)) > 1, (row, column)
 
 
 # --- Hand-built municipalities ------------------------------------------------------------------
@@ -176,6 +255,40 @@ def test_a_municipality_under_ten_students_is_hidden_with_a_complementary_row(
     assert row(result.table, TOTAL)["Elever"] == 25
 
 
+def add_empty_municipality(write, world) -> None:
+    """Delta joins region Norr before any of its students are imported."""
+    with write() as session:
+        delta = Municipality(code="9004", name="Delta", region_id=world["north"])
+        session.add(delta)
+        session.flush()
+        world.ids["D"] = delta.id
+
+
+def test_an_empty_municipality_is_no_complement_for_a_small_one(region, read, write, world,
+                                                                viewer):
+    # Alfa: 3 world students + 20; Beta: bo alone; Delta: nobody, which everyone knows.
+    add_empty_municipality(write, world)
+    region(lambda r: r.students("A", "SA", 20, [0.3] * 10))
+    result = indicators(read, viewer, world)
+    beta, delta, alfa = (row(result.table, n) for n in ("Beta", "Delta", "Alfa"))
+    assert pd.isna(beta["Elever"]) and pd.isna(delta["Elever"])
+    # The total 24 minus Alfa's 23 would give Beta's 1 back: Alfa is the complement.
+    assert pd.isna(alfa["Elever"]) and pd.isna(alfa["Andel ≥ 20 %"])
+    assert row(result.table, TOTAL)["Elever"] == 24
+
+
+def test_the_overview_hides_what_the_region_table_hides(region, read, write, world, viewer):
+    add_empty_municipality(write, world)
+    region(lambda r: r.students("A", "SA", 20, [0.3] * 10))
+    table = indicators(read, viewer, world).table.set_index("Kommun")
+    with read() as session:
+        overview = municipality_overview(session, viewer("leader_north"), world["HT2025"])
+    for column in ("Elever", "Andel ≥ 15 %", "Andel ≥ 20 %"):
+        shown = overview.set_index("Kommun")[column]
+        assert shown.isna().to_dict() == table[column].drop(TOTAL).isna().to_dict()
+    assert overview.set_index("Kommun")["Elever"].isna().all()
+
+
 def test_project_leaders_see_their_region_only_and_others_no_indicators(read, world, viewer):
     north = indicators(read, viewer, world)
     assert set(north.table["Kommun"]) == {"Alfa", "Beta", TOTAL}
@@ -235,6 +348,29 @@ def test_a_small_funnel_cell_is_hidden_with_its_complement(region, read, write, 
     assert pd.isna(funnel.loc["Alfa", "Med åtgärd"]) and pd.isna(funnel.loc["Beta",
                                                                           "Med åtgärd"])
     assert funnel.loc[TOTAL, "Med åtgärd"] == 14
+
+
+def test_a_municipality_without_identified_students_is_no_complement_in_the_funnel(
+        region, read, write, world, viewer):
+    # Delta's 12 students are all under 15 %: the share table shows it, so its funnel row
+    # is all zeros for everyone to see, however hidden.
+    add_empty_municipality(write, world)
+
+    def make(r: Region):
+        r.students("D", "SA", 12, [0.0] * 10)
+        return improving(r, "A", "SA", 12), r.students("B", "SB", 15, [0.25] * 10)
+    alfa, beta = region(make)
+    with write() as session:
+        add_measures(session, world, alfa[:3] + beta[:10])
+    result = indicators(read, viewer, world)
+    assert row(result.table, "Delta")["Andel ≥ 15 %"] == 0
+    funnel = result.funnel.set_index("Kommun")
+    # Alfa's 3 would be the total 13 minus Beta's 10 and Delta's known 0.
+    assert pd.isna(funnel.loc["Alfa", "Med åtgärd"]) and pd.isna(funnel.loc["Beta",
+                                                                          "Med åtgärd"])
+    assert funnel.loc[TOTAL, "Med åtgärd"] == 13
+    # Alfa's 13 identified are in the share table anyway: hiding them would protect nothing.
+    assert funnel.loc["Alfa", "Identifierade (≥ 15 %)"] == 13
 
 
 def test_effect_of_measures_against_flagged_students_without_one(region, read, write, world,
