@@ -1,16 +1,15 @@
-"""Aktiv uppföljning: the start page. Logs in, then offers the pages the role may open.
-
-It stays on this page after a login instead of switching at once, so that the login
-cookie reaches the browser."""
+"""Aktiv uppföljning: the start page. Logs in, then offers the pages the role may open."""
 
 import streamlit as st
 
+from lib import plain
 from lib.guard import guard
 from lib.navigation import pages_for
 
 viewer = guard("home", "Start")
 st.title("Aktiv uppföljning")
-st.write(f"Välkommen, {viewer.name}. Du är inloggad som {viewer.role_label.lower()}.")
+st.write(f"Välkommen, {plain.markdown(viewer.name)}. Du är inloggad som "
+         f"{viewer.role_label.lower()}.")
 for page in pages_for(viewer.role):
     with st.container(border=True):
         st.page_link(page.path, label=page.label, icon=page.icon)

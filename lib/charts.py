@@ -1,13 +1,16 @@
 """Every chart in the app: pure functions from plain data to plotly figures, in one style.
 
 Shares are fractions (0.15 = 15 %). Threshold lines mark the watch and high levels, one
-colour scale is used for every heatmap, and numbers use the Swedish decimal comma."""
+colour scale is used for every heatmap, and numbers use the Swedish decimal comma. Names
+(students, schools, municipalities) go through `plain.plotly`, since plotly reads tags such
+as <a href> and <b> in every text, and never into a hover template, which reads %{…}."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib import plain
 from lib.analytics import HIGH_THRESHOLD, WATCH_THRESHOLD, WEEKDAYS, week_label
 
 VALID = "#7fa7c9"
@@ -22,11 +25,12 @@ MEASURE = "#2a9d8f"
 SCALE_MAX = 0.5
 COLOUR_SCALE = [[0.0, "#f7f7f7"], [WATCH_THRESHOLD / SCALE_MAX, "#fde3a7"],
                 [HIGH_THRESHOLD / SCALE_MAX, "#f4a261"], [1.0, "#7f0000"]]
+TRACE_NAME = "<extra>%{fullData.name}</extra>"  # the line's (escaped) name beside the value
 
 
 def _style(fig: go.Figure, title: str, y_title: str = "Frånvaro") -> go.Figure:
     fig.update_layout(
-        title=title, separators=", ", template="plotly_white", height=360,
+        title=plain.plotly(title), separators=", ", template="plotly_white", height=360,
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2}, font={"family": "Source Sans Pro, sans-serif"},
     )
@@ -69,9 +73,10 @@ def weekly_trend(lines: dict[str, pd.DataFrame], watch: float = WATCH_THRESHOLD,
     fig = go.Figure()
     for (name, frame), colour in zip(lines.items(), colours, strict=False):
         fig.add_trace(go.Scatter(
-            x=[week_label(w) for w in frame["iso_week"]], y=frame["share"], name=name,
-            mode="lines+markers", line={"color": colour, "width": 3 if colour == TOTAL else 2},
-            hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>"))
+            x=[week_label(w) for w in frame["iso_week"]], y=frame["share"],
+            name=plain.plotly(name), mode="lines+markers",
+            line={"color": colour, "width": 3 if colour == TOTAL else 2},
+            hovertemplate="%{x}: %{y:.1%}" + TRACE_NAME))
     _style(fig, "Frånvaro per vecka")
     _thresholds(fig, watch, high)
     return fig
@@ -101,7 +106,7 @@ def stacked_weeks(weekly: pd.DataFrame, watch: float = WATCH_THRESHOLD,
             x = week_label(row.iso_week, row.iso_year if years else None)
             fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
                           line={"color": MEASURE, "width": 2})
-            fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=row.label,
+            fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=plain.plotly(row.label),
                                showarrow=False, yanchor="bottom", font={"color": MEASURE})
     return fig
 
@@ -111,7 +116,8 @@ def heatmap(matrix: pd.DataFrame, title: str = "Frånvaro per elev och vecka") -
     shares; NaN where the student had no scheduled time that week."""
     fig = go.Figure(go.Heatmap(
         z=matrix.to_numpy(), x=[week_label(w) for _, w in matrix.columns],
-        y=list(matrix.index), zmin=0, zmax=SCALE_MAX, colorscale=COLOUR_SCALE,
+        y=[plain.plotly(name) for name in matrix.index], zmin=0, zmax=SCALE_MAX,
+        colorscale=COLOUR_SCALE,
         colorbar={"tickformat": ".0%", "title": "Frånvaro"}, xgap=1, ygap=1,
         hovertemplate="%{y}, %{x}: %{z:.1%}<extra></extra>"))
     _style(fig, title, y_title="")
@@ -168,9 +174,9 @@ def indicator_trend(trend: pd.DataFrame, column: str = "Andel ≥ 20 %",
     for name, rows in trend.groupby("Kommun", sort=False):
         is_total = name == total
         fig.add_trace(go.Scatter(
-            x=rows["Termin"], y=rows[column].astype(float), name=name, mode="lines+markers",
-            connectgaps=False,
+            x=rows["Termin"], y=rows[column].astype(float), name=plain.plotly(name),
+            mode="lines+markers", connectgaps=False,
             line={"width": 4 if is_total else 1.5, "color": TOTAL if is_total else None},
-            hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>"))
+            hovertemplate="%{x}: %{y:.1%}" + TRACE_NAME))
     _style(fig, f"{column} per termin", y_title="Andel elever")
     return fig

@@ -1,9 +1,12 @@
 """Formatted Excel files written with openpyxl. Text that a spreadsheet would run as a
-formula (starting with = + - @) is escaped, and every export is audited."""
+formula (starting with = + - @) is escaped, sheet titles and download file names are made
+safe from any name in them, and every export is audited."""
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from lib.access import Viewer
 from lib.audit import log_event
+from lib.plain import printable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Columns holding shares, by how their header starts; written as percentages in Excel and PDF.
@@ -22,10 +26,50 @@ PERCENT_HEADERS = ("Frånvaro", "Giltig", "Ogiltig", "Andel", "Rapporteringsgrad
 
 
 def escape_cell(value):
-    """Make text inert: a leading quote keeps "=SUM(…)" as the text it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """Make text inert: a leading quote keeps "=SUM(…)" as the text it is. Control
+    characters go (a line break pasted from Word is one): openpyxl refuses the whole file
+    for one."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+SHEET_TITLE_MAX = 31  # Excel's limit, counted in UTF-16 units
+# Characters Excel refuses in a sheet title, each replaced by what reads nearly the same.
+SHEET_TITLE_REPLACED = str.maketrans({":": "", "*": "", "?": "", "/": "-", "\\": "-",
+                                      "[": "(", "]": ")"})
+
+
+def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
+    """A title Excel accepts for a sheet, from any text (a school's name, say): none of
+    : * ? / \\ [ ], no control characters, no apostrophe first or last, at most 31
+    characters, and none of the titles already `taken` (Excel ignores case there)."""
+    title = _short(" ".join(printable(text).translate(SHEET_TITLE_REPLACED).split()),
+                   SHEET_TITLE_MAX) or "Blad"
+    used = {t.casefold() for t in taken}
+    candidate, number = title, 1
+    while candidate.casefold() in used:
+        number += 1
+        suffix = f" ({number})"
+        candidate = _short(title, SHEET_TITLE_MAX - len(suffix)) + suffix
+    return candidate
+
+
+def _short(title: str, limit: int) -> str:
+    while len(title.encode("utf-16-le")) > 2 * limit:
+        title = title[:-1]
+    return title.strip(" '")
+
+
+FILE_NAME_REFUSED = re.compile(r'[\\/:*?"<>|]')  # path separators and what Windows refuses
+
+
+def download_name(text: str) -> str:
+    """A download file name from any text: no path separators, no characters Windows
+    refuses, no control characters, nothing hidden (a leading dot) and not empty."""
+    name = " ".join(FILE_NAME_REFUSED.sub("-", printable(text)).split()).strip(" .")
+    return name[-120:] or "export"
 
 
 @dataclass(frozen=True)
@@ -47,7 +91,7 @@ def workbook(sheets: list[Sheet]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for spec in sheets:
-        sheet = book.create_sheet(spec.title[:31])
+        sheet = book.create_sheet(sheet_title(spec.title, book.sheetnames))
         for row, line in enumerate(spec.lines, start=1):
             sheet.cell(row=row, column=1, value=escape_cell(line))
         sheet["A1"].font = Font(bold=True, size=14)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import charts
+from lib import charts, plain
 from lib.access import Role, Viewer
 from lib.analytics import format_percent
 from lib.audit import log_event
@@ -133,8 +133,8 @@ def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
     if viewer.role in OTHER_SIDE:
         _feedback_sender(viewer, entry)
     kind, text = st.session_state.pop(_message_key(entry.id), (None, None))
-    if kind:
-        getattr(st, kind)(text)
+    if kind:  # kept as plain text; it may name whoever saved
+        getattr(st, kind)(plain.markdown(text))
     conflict: Conflict | None = st.session_state.get(_conflict_key(entry.id))
     if conflict is not None:
         _show_conflict(viewer, entry.id, conflict)
@@ -175,7 +175,7 @@ def _send_feedback(viewer: Viewer, item_id: int) -> None:
 
 
 def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
-    st.warning(str(conflict))
+    st.warning(plain.markdown(str(conflict)))
     for field, mine in conflict.mine.items():
         theirs = conflict.theirs[field]
         if mine == theirs:
@@ -184,7 +184,8 @@ def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
         left, right = st.columns(2)
         left.caption("Din version")
         left.text(mine or "–")
-        right.caption(f"Sparad version ({conflict.by})" if conflict.by else "Sparad version")
+        right.caption(f"Sparad version ({plain.markdown(conflict.by)})" if conflict.by
+                      else "Sparad version")
         right.text(theirs or "–")
     left, right = st.columns(2)
     left.button("Behåll min version", key=f"mine_{item_id}", on_click=_keep_mine,
@@ -200,7 +201,7 @@ def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
         f"frånvaro {format_percent(entry.share)} (giltig {format_percent(entry.valid_share)}, "
         f"ogiltig {format_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
         else "ingen frånvarodata vid mötet") if part)
-    st.caption(f"Personnummer {entry.number} · {figures}")
+    st.caption(f"Personnummer {plain.markdown(entry.number)} · {figures}")
     with session_scope() as session:
         absence = student_absence(session, viewer, entry.student_id)
         measures = list_measures(session, viewer, meeting.date, student_id=entry.student_id)
@@ -239,9 +240,9 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
         people = present(session, viewer, meeting_id)
         entry = get_entry(session, viewer, item_id)
         others = changes_since(session, viewer, meeting_id, opened_at)
-    st.caption("I mötet nu: " + ", ".join(people))
+    st.caption("I mötet nu: " + ", ".join(plain.markdown(p) for p in people))
     base = st.session_state.get(_base_key(item_id), {"version": entry.version})
-    who = entry.updated_by
+    who = plain.markdown(entry.updated_by)
     when = f" kl. {entry.updated_at:%H:%M:%S} UTC" if entry.updated_at else ""
     if entry.version > base["version"]:
         st.info(f"{who or 'Någon'} har sparat en ändring för den här eleven{when}."
@@ -259,4 +260,4 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
     if not others.empty:
         latest = others.drop_duplicates("item_id", keep="last").tail(5)
         st.caption("Senast sparat av andra: " + "; ".join(
-            f"{row.by} {row.at:%H:%M:%S}" for row in latest.itertuples()))
+            f"{plain.markdown(row.by)} {row.at:%H:%M:%S}" for row in latest.itertuples()))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from data_models.models import AgendaItem, Student
 from lib import analytics
 from lib.access import Viewer, student_clause
-from lib.exports import Sheet, log_export, workbook
+from lib.exports import Sheet, download_name, log_export, workbook
 from lib.frames import read_frame
 from lib.measures import list_measures
 from lib.meetings import ITEM_FIELDS, REASON_LABELS, MeetingInfo, amendments, get_meeting
@@ -89,7 +89,7 @@ def export_minutes(session: Session, viewer: Viewer, meeting_id: int, kind: str)
 
 
 def file_stem(meeting: MeetingInfo) -> str:
-    return f"protokoll-{meeting.id}-{meeting.date:%Y-%m-%d}"
+    return download_name(f"protokoll-{meeting.id}-{meeting.date:%Y-%m-%d}")
 
 
 def minutes_excel(record: Minutes) -> bytes:

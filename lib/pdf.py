@@ -13,6 +13,7 @@ from fpdf.fonts import FontFace
 
 from lib.analytics import format_number, format_percent
 from lib.exports import PERCENT_HEADERS
+from lib.plain import printable
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -65,6 +66,7 @@ class Document:
         self.pdf.set_font(self.family, "B" if bold else "", size)
 
     def _clean(self, text: str) -> str:
+        text = printable(text).replace("\t", " ").replace("\r", "")  # no glyph for them
         if self.unicode:
             return text
         return text.replace("–", "-").replace("≥", ">=").replace("→", "->").replace(

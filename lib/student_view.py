@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from lib import plain
 from lib.access import AccessDenied, Role, Viewer
 from lib.contacts import KINDS as CONTACT_KINDS
 from lib.contacts import add_contact
@@ -45,7 +46,7 @@ def _write(action: Callable[..., object], done: str, **fields) -> None:
         with session_scope(write=True) as session:
             action(session, **fields)
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(plain.markdown(str(error)))
         return
     flash(done)
     st.rerun()

@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import plain
 from lib.access import AccessDenied
 from lib.db import session_scope
 from lib.guard import guard
@@ -125,7 +126,7 @@ with reading:
                 preview = preview_enrolment(session, viewer, table, mapping,
                                             default_start=dt.date.today())
     except (InputError, AccessDenied) as problem:
-        st.warning(str(problem))
+        st.warning(plain.markdown(str(problem)))  # may name a column of the file
         st.stop()
 
     st.subheader("Kontroll")

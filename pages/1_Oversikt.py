@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib import plain
 from lib.access import Role
 from lib.analytics import format_percent
 from lib.db import session_scope
@@ -24,7 +25,7 @@ if viewer.role == Role.PROJECT_LEADER:
 with session_scope(write=True) as session:  # the student list view is audited
     overview = scope_overview(session, viewer, term.id)
 
-st.caption(f"{viewer.name}, {viewer.role_label.lower()} · termin {term.code}")
+st.caption(f"{plain.markdown(viewer.name)}, {viewer.role_label.lower()} · termin {term.code}")
 first, second, third = st.columns(3)
 first.metric("Elever med frånvarodata", overview.students)
 second.metric("Frånvaro ≥ 15 %", format_percent(overview.share_watch),

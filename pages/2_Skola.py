@@ -5,7 +5,7 @@ import math
 
 import streamlit as st
 
-from lib import charts
+from lib import charts, plain
 from lib.access import AccessDenied
 from lib.analytics import TREND_RULE, format_percent
 from lib.audit import log_event
@@ -63,7 +63,7 @@ def change(now: float | None, before: float | None) -> str | None:
     return f"{(now - before) * 100:+.1f} procentenheter".replace(".", ",")
 
 
-st.subheader(f"{page.school_name} · {page.term_code}")
+st.subheader(f"{plain.markdown(page.school_name)} · {page.term_code}")
 columns = st.columns(4)
 columns[0].metric("Elever", page.students)
 columns[1].metric(f"≥ {page.watch * 100:.0f} %", format_percent(page.share_watch),

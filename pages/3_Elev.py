@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import charts
+from lib import charts, plain
 from lib.access import AccessDenied
 from lib.dashboards import student_absence
 from lib.db import session_scope
@@ -49,9 +49,9 @@ if summary is None:
     st.error(error)
     st.stop()
 
-st.header(summary.name)
-st.caption(f"Personnummer {summary.personal_number_masked} · hemkommun "
-           f"{summary.home_municipality}")
+st.header(plain.markdown(summary.name))
+st.caption(f"Personnummer {plain.markdown(summary.personal_number_masked)} · hemkommun "
+           f"{plain.markdown(summary.home_municipality)}")
 
 columns = st.columns(3)
 latest = summary.terms.iloc[0] if not summary.terms.empty else None

@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import meeting_view
+from lib import meeting_view, plain
 from lib.access import AccessDenied, Role
 from lib.clock import utcnow
 from lib.db import session_scope
@@ -120,11 +120,12 @@ if st.button("Alla möten", icon=":material/arrow_back:"):
     st.query_params.pop("mote", None)
     st.query_params.pop("punkt", None)
     st.rerun()
-st.title(f"Genomgång {meeting.school_name}")
+st.title(f"Genomgång {plain.markdown(meeting.school_name)}")
 flash()
-st.caption(f"{meeting.municipality_name}s elever · {meeting.date:%Y-%m-%d} · "
-           f"{meeting.location or 'plats ej angiven'} · {meeting.status_label} · deltagare: "
-           f"{', '.join(meeting.participants) or '–'}")
+st.caption(f"{plain.markdown(meeting.municipality_name)}s elever · {meeting.date:%Y-%m-%d} · "
+           f"{plain.markdown(meeting.location) or 'plats ej angiven'} · "
+           f"{meeting.status_label} · deltagare: "
+           f"{', '.join(plain.markdown(p) for p in meeting.participants) or '–'}")
 
 actions = st.columns([2, 2, 2])
 next_status = NEXT_STATUS.get(meeting.status)
@@ -136,7 +137,7 @@ if next_status:
             with session_scope(write=True) as session:
                 set_status(session, viewer, meeting_id, meeting.version, next_status)
         except (InputError, Conflict) as error:
-            st.error(str(error))
+            st.error(plain.markdown(str(error)))  # a conflict names who saved
         else:
             flash("Mötet är genomfört." if next_status == "held" else "Protokollet är justerat.")
             st.rerun()
@@ -206,7 +207,7 @@ with session_scope() as session:
     entry = get_entry(session, viewer, item_id)
 opened = st.session_state.setdefault(f"opened_{meeting_id}", utcnow())
 
-st.header(entry.name)
+st.header(plain.markdown(entry.name))
 left, right = st.columns([1, 1])
 with left:
     meeting_view.editor(viewer, entry, locked=meeting.status == "approved")

@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from lib import plain
 from lib.access import AccessDenied
 from lib.db import session_scope
 from lib.guard import guard
@@ -91,7 +92,7 @@ with st.form(f"update_{measure_id}_{row['version']}"):
 pending = st.session_state.get("measure_conflict")
 if pending and pending[0] == measure_id:
     _, conflict, mine = pending
-    st.warning(str(conflict))
+    st.warning(plain.markdown(str(conflict)))  # names who saved
     fields = {"status": "Status", "outcome": "Utfall", "stop_reason": "Skäl",
               "follow_up_date": "Uppföljning"}
     show_table(pd.DataFrame(

@@ -3,6 +3,7 @@ other side sent; each item can be acknowledged, with an answer."""
 
 import streamlit as st
 
+from lib import plain
 from lib.access import AccessDenied, Role
 from lib.db import session_scope
 from lib.feedback import acknowledge, list_feedback, send_feedback
@@ -39,7 +40,7 @@ with tabs[0]:
                     with session_scope(write=True) as session:
                         acknowledge(session, viewer, chosen, version, answer)
                 except (Conflict, InputError, AccessDenied) as error:
-                    st.error(str(error))
+                    st.error(plain.markdown(str(error)))  # a conflict names who saved
                 else:
                     flash("Återkopplingen är kvitterad.")
                     st.rerun()

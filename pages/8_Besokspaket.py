@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import plain
 from lib.access import AccessDenied
 from lib.audit import log_event
 from lib.db import session_scope
@@ -25,7 +26,7 @@ except AccessDenied as denied:
     st.error(str(denied))
     st.stop()
 
-st.title(pack.title)
+st.title(plain.markdown(pack.title))
 st.caption(" ".join(pack.lines) + " Skriv ut med webbläsarens utskrift (Ctrl+P), eller "
            "ladda ned som PDF.")
 audited_download(viewer, visit_pack_pdf(pack), "Besökspaket (PDF)",

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import admin
+from lib import admin, plain
 from lib.access import ROLE_LABELS, Role
 from lib.audit import list_events
 from lib.auth import PasswordPolicyError
@@ -71,7 +71,8 @@ with tab_users:
         scopes = scope_picker(new_role, (), "new_scopes")
         password = st.text_input("Lösenord (minst 12 tecken)", type="password")
         if st.form_submit_button("Skapa användare"):
-            save(admin.create_user, f"Användaren {username.strip().lower()} är skapad.",
+            save(admin.create_user,
+                 f"Användaren {plain.markdown(username.strip().lower())} är skapad.",
                  username=username, display_name=name, role=new_role, password=password,
                  scope_ids=scopes, title=title, bcrypt_rounds=ROUNDS)
 

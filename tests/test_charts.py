@@ -75,3 +75,44 @@ def test_pattern_bars():
     fig = charts.pattern(frame, "Frånvaro per veckodag")
     assert fig.layout.title.text == "Frånvaro per veckodag"
     assert list(fig.data[1].y) == [0.08, 0.03]
+
+
+# plotly reads tags in figure text and %{…} in hover templates: a name is shown as typed.
+NAME = '<a href="http://evil.example">Klicka</a> <b>x</b> %{y}'
+SHOWN = '&lt;a href="http://evil.example"&gt;Klicka&lt;/a&gt; &lt;b&gt;x&lt;/b&gt; %{y}'
+
+
+def _week(shares):
+    return pd.DataFrame({"iso_year": [2025] * len(shares), "iso_week": range(36, 36 + len(shares)),
+                         "share": shares})
+
+
+def test_student_names_on_the_heatmap_axis_are_text():
+    matrix = pd.DataFrame([[0.1]], index=[NAME], columns=pd.MultiIndex.from_tuples([(2025, 36)]))
+    assert list(charts.heatmap(matrix).data[0].y) == [SHOWN]
+
+
+def test_school_names_in_the_trend_legend_are_text_and_stay_out_of_the_hover_template():
+    fig = charts.weekly_trend({NAME: _week([0.1]), "Regionen": _week([0.05])})
+    assert [t.name for t in fig.data] == [SHOWN, "Regionen"]
+    assert all("evil" not in t.hovertemplate and "%{y}</" not in t.hovertemplate
+               for t in fig.data)
+
+
+def test_municipality_names_in_the_indicator_trend_are_text():
+    trend = pd.DataFrame({"Kommun": [NAME, "Regionen totalt"], "Termin": ["HT2025"] * 2,
+                          "Andel ≥ 20 %": [0.2, 0.1]})
+    fig = charts.indicator_trend(trend)
+    assert [t.name for t in fig.data] == [SHOWN, "Regionen totalt"]
+    assert "evil" not in fig.data[0].hovertemplate
+    assert fig.data[1].line.width == 4  # the region is still told by its own name
+
+
+def test_marker_labels_and_titles_are_text():
+    weekly = pd.DataFrame({"iso_year": [2025], "iso_week": [36], "valid_share": [0.1],
+                           "invalid_share": [0.0]})
+    markers = pd.DataFrame({"label": [NAME], "iso_year": [2025], "iso_week": [36]})
+    assert SHOWN in [a.text for a in charts.stacked_weeks(weekly, markers=markers)
+                     .layout.annotations]
+    matrix = pd.DataFrame([[0.1]], index=["Anna"], columns=pd.MultiIndex.from_tuples([(2025, 36)]))
+    assert charts.heatmap(matrix, title=f"Elever {NAME}").layout.title.text == f"Elever {SHOWN}"
