@@ -138,12 +138,16 @@ class ImportBatch(Base):
 
 
 class ImportMapping(Base):
-    """A school's saved column mapping, reused for its next file of the same kind."""
+    """A school's saved column mapping, reused for its next file of the same kind. Kept per
+    importing municipality (none: an administrator's), so that one municipality's coach
+    never changes what another's gets."""
 
     __tablename__ = "import_mapping"
-    __table_args__ = (Index("uq_import_mapping_school_kind", "school_id", "kind", unique=True),)
+    __table_args__ = (Index("uq_import_mapping_school_municipality_kind", "school_id",
+                            "municipality_id", "kind", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     kind: Mapped[str] = mapped_column(String(20))
     mapping: Mapped[dict] = mapped_column(JSON)
     updated_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -222,6 +226,22 @@ class ImportChange(Base):
     table_name: Mapped[str] = mapped_column(String(20))  # "student" or "enrolment"
     row_id: Mapped[int] = mapped_column(Integer)
     before: Mapped[dict] = mapped_column(JSON)
+
+
+class StudentMove(Base):
+    """A student's home municipality changed by an enrolment list: the hand-over that both
+    municipalities' coaches see. Undoing the list removes it."""
+
+    __tablename__ = "student_move"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    from_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"),
+                                                      index=True)
+    to_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)  # the day the list was read in
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # newest first
 
 
 class ReplacedAbsence(Base):

@@ -1,5 +1,7 @@
 """Import: read an export from a school's system or an enrolment list, map its columns,
-check every row, and read in the valid rows (or nothing). The history can undo an import."""
+check every row, see what an enrolment list changes for existing students, and read in the
+valid rows (or nothing). The history can undo an import; moved students are listed for
+both municipalities."""
 
 import datetime as dt
 
@@ -22,6 +24,7 @@ from lib.importing.layouts import (
 from lib.importing.service import (
     commit,
     history,
+    list_moves,
     preview_absence,
     preview_enrolment,
     save_mapping,
@@ -36,7 +39,14 @@ from lib.ui import flash, show_table, table_or_note
 viewer = guard("import", "Import")
 st.title("Import")
 flash()
-reading, past = st.tabs(["Läs in en fil", "Historik"])
+reading, past, moves = st.tabs(["Läs in en fil", "Historik", "Flyttade elever"])
+
+with moves:
+    st.caption("Elever som en inskrivningslista har gett en ny hemkommun. Båda kommunernas "
+               "coacher ser flytten.")
+    with session_scope() as session:
+        moved = list_moves(session, viewer)
+    table_or_note(moved, "Inga elever har flyttats mellan kommuner.")
 
 with past:
     with session_scope() as session:
@@ -86,7 +96,7 @@ with reading:
                                  help="Skolan vars system filen kommer från. En kolumn med "
                                       "skolenhetskod i filen går före.")
     with session_scope() as session:
-        saved = saved_mapping(session, school_id, kind)
+        saved = saved_mapping(session, viewer, school_id, kind)
     mapping = saved if saved and saved.fits(table.columns) else suggest(kind, table.columns)
     if saved and saved.fits(table.columns):
         st.caption("Kolumnvalen är de som sparades för skolan förra gången.")
@@ -140,7 +150,13 @@ with reading:
         show_table(preview.errors.head(500))
     else:
         st.success("Alla rader är giltiga.")
-    remember = st.checkbox("Spara kolumnvalen för skolan", value=True)
+    if kind == "enrolment":
+        st.subheader("Ändringar av elever som redan finns")
+        st.caption("Det här ändras när listan läses in. En ny hemkommun är en flytt: eleven "
+                   "följs sedan av den kommunens coach.")
+        table_or_note(preview.changes, "Listan ändrar inga elever som redan finns.")
+    remember = st.checkbox("Spara kolumnvalen för skolan" if kind == "absence"
+                           else "Spara kolumnvalen för inskrivningslistor", value=True)
     left, right = st.columns(2)
     go = left.button(f"Läs in de giltiga raderna ({len(preview.valid)})", type="primary",
                      disabled=preview.valid.empty)

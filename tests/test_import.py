@@ -269,8 +269,9 @@ def test_undoing_an_enrolment_list_puts_back_what_it_changed(write, read, world,
     assert register(read, world) == before
 
 
-def test_a_coach_may_list_only_their_own_municipalitys_students(read, world, viewer):
-    data = import_files.enrolment_list([(BO, "Bo", "Testsson", "Beta", "90020001", "NA", 1)])
+def test_a_coach_may_not_list_a_new_student_in_another_municipality(read, world, viewer):
+    new = personal_number("20090909", 996)
+    data = import_files.enrolment_list([(new, "Ny", "Testsson", "Beta", "90020001", "NA", 1)])
     _, _, preview = prepare(read, viewer, "coach_a", data, "elever.csv", kind="enrolment")
     assert preview.counts == {OUT_OF_SCOPE: 1} and preview.valid.empty
 
@@ -364,8 +365,8 @@ def test_saved_mappings_are_reused_per_school(write, read, world, viewer):
         save_mapping(session, viewer("admin"), world["SB"], mapping)
         save_mapping(session, viewer("admin"), world["SB"], mapping)  # updates, no duplicate
     with read() as session:
-        assert saved_mapping(session, world["SB"], "absence") == mapping
-        assert saved_mapping(session, world["SA"], "absence") is None
+        assert saved_mapping(session, viewer("admin"), world["SB"], "absence") == mapping
+        assert saved_mapping(session, viewer("admin"), world["SA"], "absence") is None
     assert mapping.fits(["Pnr", "Tid", "Annat"]) and not mapping.fits(["Pnr"])
 
 

@@ -1,5 +1,6 @@
 """The import page in AppTest: a coach reads in an enrolment list and absence exports in
-three layouts, and the dashboards show the figures; bad files change nothing."""
+three layouts, and the dashboards show the figures; an enrolment list shows what it changes
+for existing students, and a move is listed; bad files change nothing."""
 
 from __future__ import annotations
 
@@ -29,6 +30,31 @@ def read_in(at):
     button.click().run()
     assert not at.exception
     return at
+
+
+def table_with(at, *columns: str):
+    """The first table on the page that has all these columns."""
+    found = [f.value for f in at.dataframe if set(columns) <= set(f.value.columns)]
+    assert found, f"no table with {columns}"
+    return found[0]
+
+
+def test_an_enrolment_list_shows_its_changes_and_the_move_is_listed(app_env, world):
+    at = login("coach_a", page=IMPORT)
+    assert "Inga elever har flyttats mellan kommuner." in texts(at)
+    upload(at, "enrolment", "elever.csv", import_files.enrolment_list([
+        (personal_number("20080101", 980), "Anna", "Flyttad", "Beta", "90020001", "NA", 1),
+        (NILS, "Nils", "Nyström", "Alfa", "90020001", "NA", 1)]))
+    assert "Ändringar av elever som redan finns" in texts(at)
+    changes = table_with(at, "Ändring")
+    assert list(zip(changes["Elev"], changes["Ändring"], changes["Från"], changes["Till"],
+                    strict=True)) == [
+        ("Anna Testsson", "Namn", "Anna Testsson", "Anna Flyttad"),
+        ("Anna Testsson", "Hemkommun (flytt)", "Alfa", "Beta")]
+    read_in(at)
+    moves = table_with(at, "Datum", "Elev", "Från", "Till")
+    assert list(zip(moves["Elev"], moves["Från"], moves["Till"], strict=True)) == [
+        ("Anna Flyttad", "Alfa", "Beta")]
 
 
 def test_a_coach_imports_a_list_and_three_layouts_and_sees_the_figures(app_env, world, read):

@@ -1,6 +1,8 @@
 """Validate a mapped file row by row, then commit the valid rows in one transaction:
 the batch, replacement of the same period, the rows themselves and the summary refresh.
-An import can be undone; saved column mappings are reused per school."""
+An import can be undone; saved column mappings are reused per school and municipality.
+An enrolment list changes only students in the importer's scope, and every change to an
+existing student is listed before anything is written."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from data_models.bulk import insert_rows
 from data_models.engine import analyze
@@ -30,11 +32,12 @@ from data_models.models import (
     ReplacedAbsence,
     School,
     Student,
+    StudentMove,
     Term,
     User,
 )
 from lib import summaries
-from lib.access import Role, Viewer, require_role
+from lib.access import AccessDenied, Role, Viewer, require_role, school_clause
 from lib.analytics import format_percent
 from lib.audit import log_event
 from lib.clock import utcnow
@@ -50,8 +53,9 @@ from lib.importing.values import (
     parse_time,
     to_minutes,
 )
-from lib.personal_number import InvalidPersonalNumber, normalize
+from lib.personal_number import InvalidPersonalNumber, mask, normalize
 from lib.records import InputError
+from lib.students import PROTECTED_NAME, format_name
 
 CHUNK = 500
 
@@ -59,6 +63,10 @@ CHUNK = 500
 BAD_NUMBER = "Ogiltigt personnummer (kontrollsiffran eller datumet stämmer inte)"
 UNKNOWN_STUDENT = "Okänd elev"
 OUT_OF_SCOPE = "Eleven är inte folkbokförd i din kommun"
+# An enrolment list naming a student registered outside the importer's scope. It says no
+# more than this: not the name, municipality or school (the list would be an oracle).
+REGISTERED_ELSEWHERE = ("Eleven är registrerad i en annan kommun. En flytt görs av "
+                        "systemförvaltaren eller den kommunen.")
 UNKNOWN_SCHOOL = "Okänd skola"
 BAD_VALUE = "Ogiltigt tal, datum eller tid"
 NEGATIVE = "Negativt värde"
@@ -67,6 +75,14 @@ DUPLICATE = "Dubblettrad"
 OUTSIDE_TERM = "Datum utanför terminerna"
 UNKNOWN_MUNICIPALITY = "Okänd hemkommun"
 MISSING = "Uppgift saknas"
+
+# A commit that would do other than its preview showed (someone changed the register in
+# between) writes nothing.
+STALE = ("Elevregistret har ändrats sedan kontrollen. Ladda upp filen igen så att raderna "
+         "kontrolleras på nytt.")
+
+# What an enrolment list changes for existing students, one row per change.
+CHANGE_COLUMNS = ["id", "Elev", "Personnummer", "Ändring", "Från", "Till"]
 
 ProgressFn = Callable[[float, str], None]
 
@@ -86,6 +102,8 @@ class Preview:
     valid: pd.DataFrame  # normalised rows, ready to write
     errors: pd.DataFrame  # Rad, Fel, Värde
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Enrolment lists: per existing student, what the commit will change (CHANGE_COLUMNS).
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -109,6 +127,8 @@ class Preview:
             items.append(("Schemalagd tid (h)", round(scheduled / 60, 1)))
             if scheduled:
                 items.append(("Frånvaro", format_percent(frame["absent"].sum() / scheduled)))
+        if not self.changes.empty:
+            items.append(("Befintliga elever som ändras", self.changes["id"].nunique()))
         return pd.DataFrame([(k, str(v).replace(".", ",")) for k, v in items],
                             columns=["Uppgift", "Värde"])
 
@@ -640,59 +660,85 @@ def history(session: Session, viewer: Viewer) -> pd.DataFrame:
 
 
 # --- Saved mappings ---------------------------------------------------------------------------
+# A mapping is kept per school (none for enrolment lists) and importing municipality; an
+# administrator's has no municipality. A coach with several municipalities saves for each of
+# them and reads the most recently saved among them, then an administrator's.
 
-def saved_mapping(session: Session, school_id: int | None, kind: str) -> Mapping | None:
-    found = session.scalar(select(ImportMapping.mapping).where(
-        ImportMapping.kind == kind,
-        ImportMapping.school_id.is_(None) if school_id is None
-        else ImportMapping.school_id == school_id))
+def _same_school(school_id: int | None):
+    return (ImportMapping.school_id.is_(None) if school_id is None
+            else ImportMapping.school_id == school_id)
+
+
+def _mapping_owners(viewer: Viewer) -> list[int | None]:
+    return sorted(viewer.municipality_ids) if viewer.role == Role.COACH else [None]
+
+
+def saved_mapping(session: Session, viewer: Viewer, school_id: int | None,
+                  kind: str) -> Mapping | None:
+    """The importer's own municipality's mapping for the school, else an administrator's."""
+    require_importer(viewer)
+    own = [m for m in _mapping_owners(viewer) if m is not None]
+    found = session.scalar(
+        select(ImportMapping.mapping)
+        .where(ImportMapping.kind == kind, _same_school(school_id),
+               or_(ImportMapping.municipality_id.in_(own),
+                   ImportMapping.municipality_id.is_(None)))
+        .order_by(ImportMapping.municipality_id.is_(None), ImportMapping.updated_at.desc(),
+                  ImportMapping.id.desc())
+        .limit(1))
     return Mapping.from_json(found) if found else None
 
 
 def save_mapping(session: Session, viewer: Viewer, school_id: int | None,
                  mapping: Mapping) -> None:
+    """Save the mapping for the school and the importer's municipality. A coach may save
+    only for a school where their municipality's students are enrolled."""
     require_importer(viewer)
+    owners = _mapping_owners(viewer)
+    if viewer.role == Role.COACH and (not owners or (school_id is not None and session.scalar(
+            select(School.id).where(School.id == school_id, school_clause(viewer))) is None)):
+        raise AccessDenied("Du kan bara spara kolumnval för skolor där din kommuns elever "
+                           "går.")
+    for municipality_id in owners:
+        _save_one(session, viewer, school_id, municipality_id, mapping)
+
+
+def _save_one(session, viewer: Viewer, school_id: int | None, municipality_id: int | None,
+              mapping: Mapping) -> None:
     existing = session.scalars(select(ImportMapping).where(
-        ImportMapping.kind == mapping.kind,
-        ImportMapping.school_id.is_(None) if school_id is None
-        else ImportMapping.school_id == school_id)).first()
+        ImportMapping.kind == mapping.kind, _same_school(school_id),
+        ImportMapping.municipality_id.is_(None) if municipality_id is None
+        else ImportMapping.municipality_id == municipality_id)).first()
     if existing is None:
-        session.add(ImportMapping(school_id=school_id, kind=mapping.kind,
-                                  mapping=mapping.to_json(), updated_by=viewer.user_id,
-                                  updated_at=utcnow()))
+        session.add(ImportMapping(school_id=school_id, municipality_id=municipality_id,
+                                  kind=mapping.kind, mapping=mapping.to_json(),
+                                  updated_by=viewer.user_id, updated_at=utcnow()))
     else:
         existing.mapping, existing.updated_by = mapping.to_json(), viewer.user_id
         existing.updated_at = utcnow()
 
 
 # --- Enrolment lists ----------------------------------------------------------------------------
+# A list creates students and changes those already in the importer's scope (a coach: the
+# students registered in their municipalities; an administrator: everyone). A coach's list
+# may give their own student another home municipality (a move out), never take in a
+# student registered elsewhere: that is for the administrator or that municipality.
 
 def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: Mapping,
                       default_start: dt.date | None = None) -> Preview:
-    """Students with home municipality, school, programme and year. A coach may list only
-    students registered in their own municipality."""
+    """Students with home municipality, school, programme and year, and what the list
+    changes for the existing ones. Nothing is written."""
     require_importer(viewer)
-    columns = mapping.columns
-    _require_columns(mapping, table)
-    for needed, label in (("personal_number", "personnummer"), ("school", "skola"),
-                          ("home_municipality", "hemkommun"), ("programme", "program"),
-                          ("school_year", "årskurs")):
-        if needed not in columns:
-            raise InputError(f"Välj kolumnen med {label}.")
-    if "name" not in columns and not {"first_name", "last_name"} <= set(columns):
-        raise InputError("Välj kolumnerna med förnamn och efternamn (eller namn).")
+    _check_enrolment_mapping(mapping, table)
     rows, errors = table.rows, _Errors(table.header_row)
     frame = pd.DataFrame(index=rows.index)
     frame["personal_number"] = _personal_numbers(rows, mapping, errors)
+    register = _register(session, frame["personal_number"])
+    _refuse_registered_elsewhere(viewer, register, frame["personal_number"], errors)
     frame["school_id"] = _schools(session, rows, mapping, None, errors)
-    frame["home_municipality_id"] = _municipalities(session, viewer, rows, mapping, errors)
-    if "name" in columns:
-        names = _text(rows, mapping, "name").fillna("")
-        frame["first_name"] = names.map(lambda n: n.rsplit(" ", 1)[0] if " " in n else n)
-        frame["last_name"] = names.map(lambda n: n.rsplit(" ", 1)[1] if " " in n else "")
-    else:
-        frame["first_name"] = _text(rows, mapping, "first_name")
-        frame["last_name"] = _text(rows, mapping, "last_name")
+    frame["home_municipality_id"] = _municipalities(session, viewer, rows, mapping, errors,
+                                                    frame["personal_number"], register)
+    _names(frame, rows, mapping)
     frame["programme"] = _text(rows, mapping, "programme")
     frame["class_name"] = _text(rows, mapping, "class_name")
     frame["school_year"] = _parsed(rows, mapping, "school_year", _year, errors)
@@ -704,11 +750,33 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
     frame = frame[~frame.index.isin(errors.rows)]
     for index in frame.index[frame.duplicated(subset=["personal_number"], keep="first")]:
         errors.add(index, DUPLICATE)
-    frame = frame[~frame.index.isin(errors.rows)]
+    valid = frame[~frame.index.isin(errors.rows)].reset_index(drop=True)
     return Preview(kind="enrolment", file_name=table.file_name, file_hash=table.file_hash,
                    school_id=None, rows_read=len(rows), dropped_totals=table.dropped_totals,
-                   valid=frame.reset_index(drop=True), errors=errors.frame(),
-                   notes=_notes(table))
+                   valid=valid, errors=errors.frame(), notes=_notes(table),
+                   changes=_describe(session, _plans(register, valid)))
+
+
+def _check_enrolment_mapping(mapping: Mapping, table: Table) -> None:
+    _require_columns(mapping, table)
+    columns = mapping.columns
+    for needed, label in (("personal_number", "personnummer"), ("school", "skola"),
+                          ("home_municipality", "hemkommun"), ("programme", "program"),
+                          ("school_year", "årskurs")):
+        if needed not in columns:
+            raise InputError(f"Välj kolumnen med {label}.")
+    if "name" not in columns and not {"first_name", "last_name"} <= set(columns):
+        raise InputError("Välj kolumnerna med förnamn och efternamn (eller namn).")
+
+
+def _names(frame: pd.DataFrame, rows, mapping: Mapping) -> None:
+    if "name" in mapping.columns:
+        names = _text(rows, mapping, "name").fillna("")
+        frame["first_name"] = names.map(lambda n: n.rsplit(" ", 1)[0] if " " in n else n)
+        frame["last_name"] = names.map(lambda n: n.rsplit(" ", 1)[1] if " " in n else "")
+    else:
+        frame["first_name"] = _text(rows, mapping, "first_name")
+        frame["last_name"] = _text(rows, mapping, "last_name")
 
 
 def _year(value) -> int:
@@ -718,7 +786,52 @@ def _year(value) -> int:
     return int(number)
 
 
-def _municipalities(session, viewer, rows, mapping, errors: _Errors) -> pd.Series:
+@dataclass(frozen=True)
+class _Register:
+    """The existing students a list names (by personal number), whatever their
+    municipality, and their open enrolments, as they stand."""
+
+    students: dict[str, Student]
+    open: dict[int, list[Enrolment]]
+
+    def enrolments(self, student: Student | None) -> list[Enrolment]:
+        return self.open.get(student.id, []) if student is not None else []
+
+
+def _register(session, numbers: pd.Series) -> _Register:
+    wanted = sorted({n for n in numbers if n})
+    students: dict[str, Student] = {}
+    for start in range(0, len(wanted), CHUNK):
+        students.update({s.personal_number: s for s in session.scalars(
+            select(Student).where(Student.personal_number.in_(wanted[start:start + CHUNK])))})
+    ids = sorted(s.id for s in students.values())
+    open_enrolments: dict[int, list[Enrolment]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for enrolment in session.scalars(
+                select(Enrolment).where(Enrolment.student_id.in_(ids[start:start + CHUNK]),
+                                        Enrolment.end_date.is_(None)).order_by(Enrolment.id)):
+            open_enrolments.setdefault(enrolment.student_id, []).append(enrolment)
+    return _Register(students, open_enrolments)
+
+
+def _in_scope(viewer: Viewer, student: Student) -> bool:
+    return viewer.role == Role.ADMIN or student.home_municipality_id in viewer.municipality_ids
+
+
+def _refuse_registered_elsewhere(viewer: Viewer, register: _Register, numbers: pd.Series,
+                                 errors: _Errors) -> None:
+    """A row naming an existing student outside the importer's scope is an error that
+    shows only the masked number the importer typed."""
+    for index, number in numbers.items():
+        student = register.students.get(number) if number else None
+        if student is not None and not _in_scope(viewer, student):
+            errors.add(index, REGISTERED_ELSEWHERE, _masked(number))
+
+
+def _municipalities(session, viewer: Viewer, rows, mapping, errors: _Errors,
+                    numbers: pd.Series, register: _Register) -> pd.Series:
+    """The home municipality of each row. A coach's new student must be registered in the
+    coach's municipality; their existing student may move out to another."""
     lookup = {}
     for municipality_id, code, name in session.execute(
             select(Municipality.id, Municipality.code, Municipality.name)):
@@ -732,54 +845,222 @@ def _municipalities(session, viewer, rows, mapping, errors: _Errors) -> pd.Serie
         if found is None:
             errors.add(index, UNKNOWN_MUNICIPALITY, text)
         elif viewer.role == Role.COACH and found not in viewer.municipality_ids:
-            errors.add(index, OUT_OF_SCOPE, text)
+            student = register.students.get(numbers[index])
+            if student is None or not _in_scope(viewer, student):
+                errors.add(index, OUT_OF_SCOPE, text)
         return found
     column = _column(rows, mapping, "home_municipality")
     return pd.Series([municipality(i, v) for i, v in column.items()], index=rows.index,
                      dtype=object)
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One change a row makes: the record and the values it sets (only those that differ
+    from what it holds), or a new enrolment (no record)."""
+
+    record: Student | Enrolment | None
+    values: dict
+
+
+def _step(record, **values) -> _Step:
+    return _Step(record, {k: v for k, v in values.items() if getattr(record, k) != v})
+
+
+def _plan(student: Student | None, enrolments: list[Enrolment], row) -> list[_Step]:
+    """What one row does to its student (None: a new one) and their open enrolments. The
+    preview lists these steps and the commit applies the same ones. The open enrolment at
+    the row's school is updated; otherwise a new one starts and the open ones that started
+    earlier end the day before."""
+    steps = []
+    if student is not None:
+        steps.append(_step(student, first_name=row.first_name, last_name=row.last_name or "",
+                           home_municipality_id=int(row.home_municipality_id)))
+    here = [e for e in enrolments if e.school_id == int(row.school_id)]
+    if here:
+        steps.append(_step(here[0], programme=row.programme, school_year=int(row.school_year),
+                           class_name=row.class_name))
+    else:
+        steps += [_step(e, end_date=row.start_date - dt.timedelta(days=1))
+                  for e in enrolments if e.start_date < row.start_date]
+        steps.append(_Step(None, {"school_id": int(row.school_id), "programme": row.programme,
+                                  "class_name": row.class_name,
+                                  "school_year": int(row.school_year),
+                                  "start_date": row.start_date}))
+    return [s for s in steps if s.values]
+
+
+def _plans(register: _Register, frame: pd.DataFrame) -> list[tuple[Student | None,
+                                                                   list[_Step]]]:
+    plans = []
+    for row in frame.itertuples(index=False):
+        student = register.students.get(row.personal_number)
+        plans.append((student, _plan(student, register.enrolments(student), row)))
+    return plans
+
+
+FIELD_LABELS = {"programme": "Program", "school_year": "Årskurs", "class_name": "Klass"}
+
+
+def _describe(session, plans) -> pd.DataFrame:
+    """The steps for existing students as the preview shows them (CHANGE_COLUMNS): a name
+    (never a protected one), a move, an ended, changed or new enrolment."""
+    existing = [(student, steps) for student, steps in plans if student is not None and steps]
+    rows = []
+    if existing:
+        places = {"municipality": dict(session.execute(
+                      select(Municipality.id, Municipality.name)).all()),
+                  "school": dict(session.execute(select(School.id, School.name)).all())}
+    for student, steps in existing:
+        who = [student.id, format_name(student.id, student.first_name, student.last_name,
+                                       student.protected_identity),
+               mask(student.personal_number, student.protected_identity)]
+        for step in steps:
+            rows += [[*who, *change] for change in _change_texts(student, step, places)]
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def _change_texts(student: Student, step: _Step, places: dict) -> list[tuple[str, str, str]]:
+    record, values = step.record, step.values
+    if record is None:
+        return [("Ny inskrivning", "", f"{_enrolment_text(places, values)} från "
+                                       f"{values['start_date']}")]
+    if record is student:
+        return _student_texts(student, values, places["municipality"])
+    if "end_date" in values:
+        shown = _enrolment_text(places, {k: getattr(record, k) for k in (
+            "school_id", "programme", "school_year")})
+        return [("Inskrivningen avslutas", shown, f"slutar {values['end_date']}")]
+    return [(FIELD_LABELS[name], _shown(getattr(record, name)), _shown(value))
+            for name, value in values.items()]
+
+
+def _student_texts(student: Student, values: dict, municipalities: dict) -> list:
+    texts = []
+    if {"first_name", "last_name"} & set(values):
+        if student.protected_identity:
+            texts.append(("Namn", PROTECTED_NAME, PROTECTED_NAME))
+        else:
+            new = (f"{values.get('first_name', student.first_name)} "
+                   f"{values.get('last_name', student.last_name)}")
+            texts.append(("Namn", f"{student.first_name} {student.last_name}", new))
+    if "home_municipality_id" in values:
+        texts.append(("Hemkommun (flytt)", municipalities[student.home_municipality_id],
+                      municipalities[values["home_municipality_id"]]))
+    return texts
+
+
+def _enrolment_text(places: dict, values: dict) -> str:
+    return (f"{places['school'][values['school_id']]}, {values['programme']} "
+            f"åk {values['school_year']}")
+
+
+def _shown(value) -> str:
+    return "–" if value is None or value == "" else str(value)
+
+
 def _commit_enrolment(session, viewer, preview: Preview, progress: ProgressFn) -> int:
+    """Apply the steps the preview listed, planned again from the register as it stands in
+    this transaction: if they differ from the preview, or a row now names a student outside
+    the importer's scope, nothing is written."""
     frame = preview.valid
+    register = _register(session, frame["personal_number"])
+    _require_scope(viewer, register, frame)
+    plans = _plans(register, frame)
+    if not _describe(session, plans).equals(preview.changes):
+        raise InputError(STALE)
     batch = ImportBatch(kind="enrolment", file_name=preview.file_name[:255],
                         file_hash=preview.file_hash, user_id=viewer.user_id, created_at=utcnow(),
                         row_count=len(frame), skipped_count=len(preview.errors),
                         details={"errors": preview.counts})
     session.add(batch)
     session.flush()
-    existing = {}
-    numbers = frame["personal_number"].tolist()
-    for start in range(0, len(numbers), CHUNK):
-        existing.update({s.personal_number: s for s in session.scalars(
-            select(Student).where(Student.personal_number.in_(numbers[start:start + CHUNK])))})
     changes = _Changes(session, batch.id)
-    moved: set[int] = set()  # home municipalities that gained or lost a student
-    for position, row in enumerate(frame.itertuples(index=False)):
+    moves: list[tuple[int, int, int]] = []  # student, from and to municipality
+    for position, (row, (student, steps)) in enumerate(zip(
+            frame.itertuples(index=False), plans, strict=True)):
         if position % 500 == 0:
             progress(position / max(len(frame), 1), "Skriver elever och inskrivningar …")
-        student = existing.get(row.personal_number)
         if student is None:
             student = Student(personal_number=row.personal_number, first_name=row.first_name,
                               last_name=row.last_name or "", batch_id=batch.id,
                               home_municipality_id=int(row.home_municipality_id))
             session.add(student)
             session.flush()
-        else:
-            old_home = student.home_municipality_id
-            changes.update(student, first_name=row.first_name, last_name=row.last_name or "",
-                           home_municipality_id=int(row.home_municipality_id))
-            if student.home_municipality_id != old_home:
-                moved |= {old_home, student.home_municipality_id}
-        _enrol(session, changes, student.id, row, batch.id)
+        moves += _apply(session, changes, student, steps, batch.id)
     changes.write()
     batch.replaced_count = changes.count
-    if moved:
-        summaries.refresh_municipalities(session, moved)
+    _record_moves(session, viewer, batch.id, moves)
     log_event(session, viewer, "import", "import_batch", batch.id,
               after={"rows": len(frame), "skipped": len(preview.errors),
-                     "changed": changes.count},
+                     "changed": changes.count, "moved": len(moves)},
               note=preview.file_name[:200])
     return batch.id
+
+
+def _require_scope(viewer: Viewer, register: _Register, frame: pd.DataFrame) -> None:
+    """The preview's checks once more, in the writing transaction."""
+    if not all(_in_scope(viewer, s) for s in register.students.values()):
+        raise InputError(STALE)
+    if viewer.role == Role.COACH:
+        new = frame[~frame["personal_number"].isin(list(register.students))]
+        if not new["home_municipality_id"].isin(list(viewer.municipality_ids)).all():
+            raise InputError(STALE)
+
+
+def _apply(session, changes: _Changes, student: Student, steps: list[_Step],
+           batch_id: int) -> list[tuple[int, int, int]]:
+    """Apply one row's steps; return the student's move, if the row moves them."""
+    moves = []
+    for step in steps:
+        if step.record is None:
+            session.add(Enrolment(student_id=student.id, end_date=None, batch_id=batch_id,
+                                  **step.values))
+            continue
+        if "home_municipality_id" in step.values:
+            moves.append((student.id, step.record.home_municipality_id,
+                          step.values["home_municipality_id"]))
+        changes.update(step.record, **step.values)
+    return moves
+
+
+def _record_moves(session, viewer: Viewer, batch_id: int,
+                  moves: list[tuple[int, int, int]]) -> None:
+    """Keep each move for both municipalities' coaches, and recount both."""
+    if not moves:
+        return
+    now, today = utcnow(), dt.date.today()
+    session.execute(insert(StudentMove), [
+        {"student_id": student_id, "from_municipality_id": old, "to_municipality_id": new,
+         "date": today, "batch_id": batch_id, "user_id": viewer.user_id, "created_at": now}
+        for student_id, old, new in moves])
+    summaries.refresh_municipalities(session, {m for _, *pair in moves for m in pair})
+
+
+def list_moves(session: Session, viewer: Viewer, limit: int = 50) -> pd.DataFrame:
+    """Recent moves between home municipalities, newest first: a coach sees those from or
+    to their municipalities, an administrator all."""
+    require_importer(viewer)
+    origin, destination = aliased(Municipality), aliased(Municipality)
+    query = (select(StudentMove.id, StudentMove.date, Student.id, Student.first_name,
+                    Student.last_name, Student.protected_identity, origin.name,
+                    destination.name, User.display_name)
+             .join(Student, Student.id == StudentMove.student_id)
+             .join(origin, origin.id == StudentMove.from_municipality_id)
+             .join(destination, destination.id == StudentMove.to_municipality_id)
+             .outerjoin(User, User.id == StudentMove.user_id)
+             .order_by(StudentMove.created_at.desc(), StudentMove.id.desc()).limit(limit))
+    if viewer.role == Role.COACH:
+        query = query.where(or_(StudentMove.from_municipality_id.in_(viewer.municipality_ids),
+                                StudentMove.to_municipality_id.in_(viewer.municipality_ids)))
+    frame = read_frame(session, query, ["id", "date", "student_id", "first", "last",
+                                        "protected", "from", "to", "user"])
+    return pd.DataFrame({
+        "id": frame["id"], "Datum": frame["date"].map(str),
+        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
+                                              frame["last"], frame["protected"], strict=True)],
+        "Från": frame["from"], "Till": frame["to"], "Av": frame["user"].fillna(""),
+    })
 
 
 class _Changes:
@@ -811,29 +1092,10 @@ class _Changes:
             self.session.execute(insert(ImportChange), self.rows)
 
 
-def _enrol(session, changes: _Changes, student_id: int, row, batch_id: int) -> None:
-    """The student's open enrolment at the school is updated, or a new one starts; open
-    enrolments at other schools end the day before."""
-    open_enrolments = session.scalars(select(Enrolment).where(
-        Enrolment.student_id == student_id, Enrolment.end_date.is_(None))).all()
-    here = [e for e in open_enrolments if e.school_id == int(row.school_id)]
-    if here:
-        changes.update(here[0], programme=row.programme, school_year=int(row.school_year),
-                       class_name=row.class_name)
-        return
-    for enrolment in open_enrolments:
-        if enrolment.start_date < row.start_date:
-            changes.update(enrolment, end_date=row.start_date - dt.timedelta(days=1))
-    session.add(Enrolment(student_id=student_id, school_id=int(row.school_id),
-                          programme=row.programme, class_name=row.class_name,
-                          school_year=int(row.school_year), start_date=row.start_date,
-                          end_date=None, batch_id=batch_id))
-
-
 def _undo_enrolment(session, batch_id: int) -> None:
-    """Put back the students and enrolments the list changed, remove the enrolments it
-    created, and the students it created that have no other data. Refused while a later
-    list has changed the same records."""
+    """Put back the students and enrolments the list changed, remove the moves it recorded,
+    the enrolments it created, and the students it created that have no other data.
+    Refused while a later list has changed the same records."""
     mine = ImportChange.batch_id == batch_id
     models = {"student": Student, "enrolment": Enrolment}
 
@@ -866,10 +1128,12 @@ def _undo_enrolment(session, batch_id: int) -> None:
                                      .where(Student.id == row_id))}
         session.execute(update(model).where(model.id == row_id).values(**values))
     session.execute(delete(ImportChange).where(mine))
+    session.execute(delete(StudentMove).where(StudentMove.batch_id == batch_id))
     session.execute(delete(Enrolment).where(Enrolment.batch_id == batch_id))
     created = select(Student.id).where(Student.batch_id == batch_id)
     used = or_(*(Student.id.in_(select(table.student_id)) for table in (
-        Enrolment, AbsenceRecord, AbsencePeriod, AgendaItem, Measure, Contact, Feedback)))
+        Enrolment, AbsenceRecord, AbsencePeriod, AgendaItem, Measure, Contact, Feedback,
+        StudentMove)))
     removable = list(session.scalars(created.where(~used)))
     for start in range(0, len(removable), CHUNK):
         session.execute(delete(Student).where(Student.id.in_(removable[start:start + CHUNK])))
