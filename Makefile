@@ -21,7 +21,7 @@ migrate: setup
 	$(PY) -m lib.cli prepare
 
 run: migrate
-	$(PY) -m streamlit run app.py
+	$(PY) -m streamlit run serve.py
 
 # Debian's Chromium for the browser tests, and DejaVu fonts for PDFs with any name in them;
 # installed when missing and we are root.

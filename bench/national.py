@@ -73,7 +73,7 @@ def _seed(session, rng: np.random.Generator) -> None:
                                           "end_date"],
                 [(i, f"{k}{y}", k, y, s, e) for i, (k, y, s, e) in enumerate(TERMS, 1)])
     session.add(User(username="admin", display_name="Admin", role="admin",
-                     password_hash="-", failed_attempts=0, active=True,
+                     password_hash="-", active=True,
                      credentials_changed_at=now, created_at=now))
     session.flush()
     # Municipality sizes vary like Sweden's: a few large, many small.

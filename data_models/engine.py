@@ -16,11 +16,13 @@ WRITE = "aktiv_write"  # execution option that marks a write transaction
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
+    # No values in error messages or logs: they may hold personal identity numbers.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           hide_parameters=True)
     _configure_sqlite(engine)
     return engine
 

@@ -283,8 +283,6 @@ class User(Base):
     title: Mapped[str | None] = mapped_column(String(80))  # "Rektor", "Kurator", …
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(100))
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Logins that started before this moment are ended (password change, disabling).
     credentials_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -590,3 +588,44 @@ class Feedback(Base):
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     answer: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- Logins ---------------------------------------------------------------------------------
+
+class LoginSession(Base):
+    """One login of one browser, kept on the server: the login cookie holds only a random
+    secret whose keyed hash is stored here, so that a logout, a new password or a disabled
+    account ends the login for every copy of the cookie."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (
+        CheckConstraint("method IN ('password', 'sso')", name="method"),
+        Index("uq_login_session_token_hash", "token_hash", unique=True),
+        Index("uq_login_session_ticket_hash", "ticket_hash", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # The cookie is written by a request of the browser's own that redeems a one-time
+    # ticket; until then the login lives only in the browser tab that made it.
+    ticket_hash: Mapped[str | None] = mapped_column(String(64))
+    ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    cookie_written_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # logout, credentials (password, role or scope changed), disabled
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class LoginAttempt(Base):
+    """Failed password attempts per typed username, known or not, so that the lockout and
+    its message are the same whether an account exists or not."""
+
+    __tablename__ = "login_attempt"
+    username: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -16,7 +16,14 @@ from data_models.models import Municipality, Region, Role, School, Term, User, U
 from lib import summaries
 from lib.access import ROLE_LABELS, Viewer, require_role
 from lib.audit import log_event
-from lib.auth import find_user, hash_password, touch_credentials
+from lib.auth import (
+    ENDED_BY_CHANGE,
+    ENDED_BY_DISABLING,
+    clear_lock,
+    find_user,
+    hash_password,
+    touch_credentials,
+)
 from lib.clock import utcnow
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
@@ -94,7 +101,7 @@ def create_user(session: Session, viewer: Viewer, *, username: str, display_name
         raise AdminError("Användarnamnet finns redan.")
     now = utcnow()
     user = User(username=username, display_name=display_name.strip(), title=title or None,
-                email=email or None, role=role.value, active=True, failed_attempts=0,
+                email=email or None, role=role.value, active=True,
                 password_hash=hash_password(password, bcrypt_rounds),
                 credentials_changed_at=now, created_at=now)
     _set_scopes(user, role, scope_ids)
@@ -122,8 +129,8 @@ def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
     user.role, user.active = role.value, active
     user.display_name, user.title = display_name.strip(), title or None
     _set_scopes(user, role, scope_ids)
-    if access_changed:
-        touch_credentials(user)  # a new role or scope starts with a new login
+    if access_changed:  # a new role or scope starts with a new login
+        touch_credentials(session, user, ENDED_BY_CHANGE if active else ENDED_BY_DISABLING)
     session.flush()
     log_event(session, viewer, "update", "user", user.id, before=before, after=_user_state(user))
 
@@ -133,8 +140,8 @@ def reset_password(session: Session, viewer: Viewer, user_id: int, password: str
     _require_admin(viewer)
     user = _get_user(session, user_id)
     user.password_hash = hash_password(password, bcrypt_rounds)
-    user.failed_attempts, user.locked_until = 0, None
-    touch_credentials(user)
+    clear_lock(session, user.username)
+    touch_credentials(session, user)
     log_event(session, viewer, "reset_password", "user", user.id)
 
 

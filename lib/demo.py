@@ -512,7 +512,7 @@ def _make_users(session, spec, built, students) -> int:
     ]
     for username, name, title, role, scopes in accounts:
         user = User(username=username, display_name=name, title=title, role=role.value,
-                    password_hash=password, failed_attempts=0, active=True,
+                    password_hash=password, active=True,
                     credentials_changed_at=now, created_at=now)
         user.scopes = [UserScope(**{column: value}) for column, value in scopes]
         session.add(user)

@@ -1,23 +1,33 @@
 """The guard every page file calls first: page config, login, role check, sidebar.
 
 Streamlit can run a deep-linked file in pages/ without running app.py, so the guard is
-the only gate; app.py is not trusted to have run."""
+the only gate; app.py is not trusted to have run.
+
+A login is a row on the server (lib.auth). This browser tab holds its id in the session
+state; the browser holds a login cookie for new tabs and reloads, written by the app's own
+route (lib.web) when the browser fetches it with a one-time ticket. The ticket is offered on
+every run until the cookie has been written, so a page that reruns at once (a meeting link
+adding the student to the address) cannot cut the cookie off. streamlit-authenticator draws
+the login form; the password check, the lockout and the cookie are the app's own."""
 
 from __future__ import annotations
 
-import time
+import datetime as dt
+import hashlib
+import html
 
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from lib import auth
+from lib import auth, plain
 from lib.access import Viewer
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.db import session_scope
 from lib.navigation import may_open, pages_for
-from lib.settings import ConfigurationError, cookie_key, load_settings
+from lib.settings import ConfigurationError, Settings, cookie_key, load_settings
+from lib.web import LOGIN_COOKIE_PATH, LOGOUT_COOKIE_PATH
 
 APP_TITLE = "Aktiv uppföljning"
 LOGIN_FIELDS = {
@@ -27,10 +37,14 @@ LOGIN_FIELDS = {
     "Login": "Logga in",
     "Captcha": "Kontrollkod",
 }
-_LOGIN_AT = "aktiv_login_at"
+WRONG_PASSWORD = "Fel användarnamn eller lösenord."
+_LOGIN = "aktiv_login"  # this tab's login: the LoginSession id
+_TICKET = "aktiv_cookie_ticket"  # until the browser has fetched its login cookie
+_COOKIE_TRIED = "aktiv_cookie_tried"  # a digest of the cookie this tab has tried already
+_ATTEMPT = "aktiv_login_attempt"  # the lock, in seconds, after a failed attempt
 _LOGOUT_REQUESTED = "aktiv_logout_requested"
-# Why the last login ended. Kept across reruns: deleting the cookie triggers one, which
-# would otherwise wipe the message before anyone has read it.
+_CLEAR_COOKIE = "aktiv_clear_cookie"
+# Why the last login ended. Kept across reruns so that the message is read before it goes.
 _NOTICE = "aktiv_notice"
 # Tables are exported through the audited Excel export, which escapes formulas; the grid's
 # own CSV button (no option turns it off in Streamlit 1.67) is hidden. A static rule: no
@@ -50,105 +64,165 @@ def guard(page_key: str, title: str) -> Viewer:
     except ConfigurationError as error:
         st.error(str(error))
         st.stop()
-    authenticator, credentials = _authenticator(settings, key)
-    if st.session_state.get(_LOGOUT_REQUESTED):
-        _end_session(authenticator, "Du är utloggad.")
-    viewer = _login(authenticator, credentials, settings)
-    _sidebar(viewer)
-    if not may_open(viewer.role, page_key):
-        st.error("Du har inte behörighet till den här sidan.")
-        st.stop()
-    return viewer
-
-
-def _authenticator(settings, key: str) -> tuple[stauth.Authenticate, dict]:
-    with session_scope() as session:
-        credentials = auth.build_credentials(session, utcnow())
-    extra = {}
-    if settings.login_sleep_seconds is not None:
-        extra["login_sleep_time"] = settings.login_sleep_seconds
-    authenticator = stauth.Authenticate(credentials, settings.cookie_name, key,
-                                        settings.cookie_expiry_days, auto_hash=False, **extra)
-    return authenticator, credentials
-
-
-def _login(authenticator: stauth.Authenticate, credentials: dict, settings) -> Viewer:
-    try:
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="aktiv_login")
-    except LoginError:
-        st.session_state["authentication_status"] = False
-    failed = auth.failed_usernames(credentials)
-    if failed:
-        _record_failures(failed)
-    if not st.session_state.get("authentication_status"):
-        if st.session_state.get("authentication_status") is False and not failed:
-            st.error("Fel användarnamn eller lösenord.")
-        elif _NOTICE in st.session_state:
-            st.info(st.session_state[_NOTICE])
-        st.stop()
-    st.session_state.pop(_NOTICE, None)
-    username = st.session_state["username"]
-    if _LOGIN_AT not in st.session_state:
-        st.session_state[_LOGIN_AT] = _login_started_at(authenticator, settings)
-        with session_scope(write=True) as session:
-            auth.record_successful_login(session, username)
-            log_event(session, None, "login", "user", username=username)
-    with session_scope() as session:
-        check = auth.check_login(session, username, st.session_state[_LOGIN_AT])
+    if st.session_state.pop(_LOGOUT_REQUESTED, False):
+        _log_out()
+    check = _this_tabs_login(settings, key)
     if check.viewer is None:
-        _end_session(authenticator, check.reason)
-        st.info(check.reason)
+        check = _log_in_with_form(settings, key, check.notice)
+    _deliver_cookie(check, key)
+    _sidebar(check.viewer)
+    if not may_open(check.viewer.role, page_key):
+        st.error("Du har inte behörighet till den här sidan.")
         st.stop()
     return check.viewer
 
 
+def _this_tabs_login(settings: Settings, key: str) -> auth.LoginCheck:
+    """The login this tab holds, or the one the browser's cookie carries in."""
+    now = utcnow()
+    login_id = st.session_state.get(_LOGIN)
+    if login_id is not None:
+        with session_scope() as session:
+            check = auth.check_login(session, login_id, now)
+        if check.viewer is None:
+            _forget_this_tab(check.notice)
+        return check
+    secret = st.context.cookies.get(settings.cookie_name)
+    if not isinstance(secret, str) or not secret:
+        return auth.LoginCheck(None, None, None)
+    # The cookie of this connection stays the same until a reload: try it once per tab,
+    # so that after a logout the old cookie does not log the tab straight back in.
+    tried = hashlib.sha256(secret.encode()).hexdigest()
+    if st.session_state.get(_COOKIE_TRIED) == tried:
+        return auth.LoginCheck(None, None, None)
+    st.session_state[_COOKIE_TRIED] = tried
+    with session_scope() as session:
+        check = auth.resume_login(session, secret, key, now)
+    if check.viewer is not None:
+        st.session_state[_LOGIN] = check.login_id
+    return check
+
+
+def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.LoginCheck:
+    if notice:
+        st.session_state[_NOTICE] = notice
+    if st.session_state.pop(_CLEAR_COOKIE, False):
+        _hidden_request(LOGOUT_COOKIE_PATH)
+    authenticator = _authenticator(settings, key)
+    try:
+        authenticator.login(location="main", fields=LOGIN_FIELDS, key="aktiv_login_form")
+    except LoginError:
+        st.session_state["authentication_status"] = False
+    if st.session_state.get(_LOGIN) is None:
+        # Kept until the next attempt: a rerun must not wipe the message before it is read.
+        locked_for = st.session_state.get(_ATTEMPT)
+        if locked_for is not None:
+            st.error(_failure_message(locked_for))
+        elif _NOTICE in st.session_state:
+            st.info(st.session_state[_NOTICE])
+        st.stop()
+    st.session_state.pop(_NOTICE, None)
+    st.session_state.pop(_ATTEMPT, None)
+    with session_scope() as session:
+        return auth.check_login(session, st.session_state[_LOGIN], utcnow())
+
+
+def _authenticator(settings: Settings, key: str) -> stauth.Authenticate:
+    """The library's login form, with the app's own password check: it starts the login
+    on the server, so the login is in place before anything else can happen in the run."""
+    authenticator = stauth.Authenticate({"usernames": {}}, settings.cookie_name, key,
+                                        settings.cookie_expiry_days, auto_hash=False,
+                                        login_sleep_time=0)
+    # The cookie is the app's own (lib.web); the library neither reads nor writes one.
+    authenticator.cookie_controller.get_cookie = lambda: None
+    authenticator.cookie_controller.set_cookie = lambda: None
+    model = authenticator.authentication_controller.authentication_model
+    model.check_credentials = _password_check(settings, key, model.credentials)
+    return authenticator
+
+
+def _password_check(settings: Settings, key: str, credentials: dict):
+    def check(username: str, password: str) -> bool:
+        now = utcnow()
+        lifetime = dt.timedelta(days=settings.cookie_expiry_days)
+        with session_scope(write=True) as session:
+            result = auth.check_password(session, username, password, now,
+                                         settings.bcrypt_rounds)
+            user = auth.find_user(session, username)
+            if result.user_id is None:
+                log_event(session, None, "login_failed", "user",
+                          username=user.username if user else "",
+                          note=None if user else "Okänt användarnamn")
+                st.session_state[_ATTEMPT] = result.locked_for
+                return False
+            login = auth.start_login(session, result.user_id, key, now, lifetime)
+            log_event(session, None, "login", "user", username=user.username)
+        st.session_state[_LOGIN], st.session_state[_TICKET] = login.login_id, login.ticket
+        # What the library reads about the user once the check has passed.
+        credentials["usernames"][user.username] = {
+            "name": user.display_name, "email": user.email or "", "roles": [user.role]}
+        return True
+    return check
+
+
+def _failure_message(locked_for: int) -> str:
+    """The same words for a wrong password and an unknown username."""
+    if not locked_for:
+        return WRONG_PASSWORD
+    minutes, seconds = divmod(locked_for, 60)
+    wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    return (f"{WRONG_PASSWORD} Inloggningen är tillfälligt spärrad efter flera misslyckade "
+            f"försök. Försök igen om {wait}.")
+
+
+def _deliver_cookie(check: auth.LoginCheck, key: str) -> None:
+    """Offer the one-time ticket until the browser has fetched its login cookie."""
+    if check.cookie_written:
+        st.session_state.pop(_TICKET, None)
+        return
+    if check.ticket_expired or _TICKET not in st.session_state:
+        with session_scope(write=True) as session:
+            st.session_state[_TICKET] = auth.new_ticket(session, check.login_id, key,
+                                                        utcnow())
+    _hidden_request(f"{LOGIN_COOKIE_PATH}?t={st.session_state[_TICKET]}")
+
+
+def _hidden_request(path: str) -> None:
+    """A request of the browser's own to the app's route: an invisible image."""
+    st.html(f'<img src="{html.escape(path)}" alt="" width="0" height="0" '
+            'style="position:absolute" aria-hidden="true">')
+
+
 def still_logged_in() -> Viewer | None:
-    """The viewer, if this browser's login is still valid (for views that refresh
-    themselves, such as the live meeting): None when it was ended elsewhere."""
-    username = st.session_state.get("username")
-    started = st.session_state.get(_LOGIN_AT)
-    if not username or started is None:
+    """The viewer, if this tab's login is still good (for views that refresh themselves,
+    such as the live meeting): None when it was ended elsewhere."""
+    login_id = st.session_state.get(_LOGIN)
+    if login_id is None:
         return None
     with session_scope() as session:
-        return auth.check_login(session, username, started).viewer
+        return auth.check_login(session, login_id, utcnow()).viewer
 
 
-def _login_started_at(authenticator: stauth.Authenticate, settings) -> float:
-    """When a login began: now for the form, the cookie's issue time for a cookie login,
-    so that a password change ends logins that a cookie would otherwise carry on."""
-    token = authenticator.cookie_controller.cookie_model.token
-    if isinstance(token, dict) and "exp_date" in token:
-        return float(token["exp_date"]) - settings.cookie_expiry_days * 86400
-    return time.time()
+def _log_out() -> None:
+    login_id = st.session_state.get(_LOGIN)
+    if login_id is not None:
+        with session_scope(write=True) as session:
+            username = auth.end_login(session, login_id, auth.ENDED_BY_LOGOUT, utcnow())
+            if username is not None:
+                log_event(session, None, "logout", "user", username=username)
+    _forget_this_tab("Du är utloggad.")
+    st.session_state[_CLEAR_COOKIE] = True
 
 
-def _record_failures(usernames: list[str]) -> None:
-    locked_for = 0
-    with session_scope(write=True) as session:
-        for username in usernames:
-            locked_for = max(locked_for, auth.record_failed_login(session, username, utcnow()))
-            log_event(session, None, "login_failed", "user", username=username)
-    if locked_for:
-        minutes, seconds = divmod(locked_for, 60)
-        wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-        st.error(f"Fel användarnamn eller lösenord. Kontot är tillfälligt spärrat efter flera "
-                 f"misslyckade försök. Försök igen om {wait}.")
-    else:
-        st.error("Fel användarnamn eller lösenord.")
-
-
-def _end_session(authenticator: stauth.Authenticate, notice: str) -> None:
-    """Log out: delete the cookie and clear everything this browser session held."""
-    username = st.session_state.get("username")
-    authenticator.cookie_controller.delete_cookie()
+def _forget_this_tab(notice: str | None) -> None:
+    """Clear everything this tab held, except the cookie it has tried and why it ended."""
+    tried = st.session_state.get(_COOKIE_TRIED)
     for name in list(st.session_state.keys()):
         del st.session_state[name]
-    # Tells the authenticator not to log straight back in from a cookie still in flight.
-    st.session_state["logout"] = True
-    st.session_state[_NOTICE] = notice
-    if username:
-        with session_scope(write=True) as session:
-            log_event(session, None, "logout", "user", username=username)
+    if tried:
+        st.session_state[_COOKIE_TRIED] = tried
+    if notice:
+        st.session_state[_NOTICE] = notice
 
 
 def _request_logout() -> None:
@@ -161,6 +235,6 @@ def _sidebar(viewer: Viewer) -> None:
         for page in pages_for(viewer.role):
             st.page_link(page.path, label=page.label, icon=page.icon)
         st.divider()
-        st.caption(f"{viewer.name} · {viewer.role_label}")
+        st.caption(f"{plain.markdown(viewer.name)} · {viewer.role_label}")
         st.button("Logga ut", key="aktiv_logout", on_click=_request_logout,
                   icon=":material/logout:")

@@ -31,7 +31,11 @@ class Settings:
     cookie_name: str
     cookie_expiry_days: float
     bcrypt_rounds: int
-    login_sleep_seconds: float | None
+    # The login cookie's Secure flag: None means "when the request came over HTTPS".
+    cookie_secure: bool | None
+    # How long a downloaded file can be fetched again by the same login (a browser may ask
+    # twice for one download) before it is dropped from the server's memory.
+    download_seconds: float
 
 
 def _secret(name: str) -> str | None:
@@ -56,9 +60,13 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "ja", "on"}
 
 
+def _tristate(name: str) -> bool | None:
+    value = (_read(name) or "auto").strip().lower()
+    return None if value == "auto" else value in {"1", "true", "yes", "ja", "on"}
+
+
 def load_settings() -> Settings:
     data_dir = Path(_read("AKTIV_DATA_DIR", str(ROOT / "data")))
-    sleep = _read("AKTIV_LOGIN_SLEEP_SECONDS")
     return Settings(
         database_url=_read("DATABASE_URL", f"sqlite:///{data_dir / 'aktiv.db'}"),
         demo_mode=_flag("AKTIV_DEMO", False),
@@ -67,7 +75,8 @@ def load_settings() -> Settings:
         # Half a day: a login never outlives the working day.
         cookie_expiry_days=float(_read("AKTIV_COOKIE_EXPIRY_DAYS", "0.5")),
         bcrypt_rounds=int(_read("AKTIV_BCRYPT_ROUNDS", "12")),
-        login_sleep_seconds=None if sleep is None else float(sleep),
+        cookie_secure=_tristate("AKTIV_COOKIE_SECURE"),
+        download_seconds=float(_read("AKTIV_DOWNLOAD_SECONDS", "30")),
     )
 
 

@@ -1,6 +1,10 @@
-"""Small rendering helpers shared by the pages: Swedish number formats and masked tables."""
+"""Small rendering helpers shared by the pages: Swedish number formats and masked tables.
+User text goes into tables and select box options, which show it as text; anywhere else
+it goes through `lib.plain`."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -8,7 +12,7 @@ import streamlit as st
 from lib.analytics import format_number, format_percent
 from lib.dashboards import schools_in_scope
 from lib.db import session_scope
-from lib.exports import log_export, table_to_excel
+from lib.exports import download_name, log_export, table_to_excel
 from lib.terms import current_among, list_terms
 
 PERCENT_COLUMNS = ("Frånvaro", "Giltig", "Ogiltig", "Andel ≥ 15 %", "Andel ≥ 20 %", "Före",
@@ -114,19 +118,23 @@ PDF = "application/pdf"
 
 def excel_download(viewer, table: pd.DataFrame, title: str, subtitle: str, what: str,
                    file_name: str) -> None:
-    """A formatted Excel file of the table; the download itself is audited."""
-    audited_download(viewer, table_to_excel(table, title, subtitle), "Exportera till Excel",
-                     file_name, XLSX, what, len(table), subtitle)
+    """A formatted Excel file of the table, built and audited when it is downloaded."""
+    audited_download(viewer, lambda: table_to_excel(table, title, subtitle),
+                     "Exportera till Excel", file_name, XLSX, what, len(table), subtitle)
 
 
-def audited_download(viewer, data: bytes, label: str, file_name: str, mime: str, what: str,
-                     rows: int, note: str, key: str | None = None) -> None:
-    """A download button whose click is written to the audit log."""
-    def audit() -> None:
+def audited_download(viewer, build: Callable[[], bytes], label: str, file_name: str, mime: str,
+                     what: str, rows: int, note: str, key: str | None = None) -> None:
+    """A download button whose file is built when it is clicked and whose download is
+    written to the audit log then. Nothing is built for a page that is only looked at, and
+    no file waits on the server for a click that never comes."""
+    def built() -> bytes:
+        data = build()
         with session_scope(write=True) as session:
             log_export(session, viewer, what, rows, note=note)
+        return data
 
-    st.download_button(label, data, file_name=file_name, on_click=audit, mime=mime, key=key,
+    st.download_button(label, built, file_name=download_name(file_name), mime=mime, key=key,
                        icon=":material/download:")
 
 

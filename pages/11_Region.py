@@ -43,6 +43,6 @@ st.subheader("Effekt av åtgärder")
 st.caption(CAVEAT)
 table_or_note(effect, "Inga åtgärder den här terminen.")
 
-audited_download(viewer, indicators_excel(result, effect), "Exportera till Excel",
+audited_download(viewer, lambda: indicators_excel(result, effect), "Exportera till Excel",
                  f"indikatorer-{result.term_code}.xlsx", XLSX, "region_indicators",
                  len(result.table), f"Regionala indikatorer {result.term_code}")

@@ -29,7 +29,7 @@ except AccessDenied as denied:
 st.title(plain.markdown(pack.title))
 st.caption(" ".join(pack.lines) + " Skriv ut med webbläsarens utskrift (Ctrl+P), eller "
            "ladda ned som PDF.")
-audited_download(viewer, visit_pack_pdf(pack), "Besökspaket (PDF)",
+audited_download(viewer, lambda: visit_pack_pdf(pack), "Besökspaket (PDF)",
                  f"besokspaket-{school_id}-{term.code}.pdf", PDF, "visit_pack",
                  len(pack.flagged), pack.title)
 sections = (

@@ -31,14 +31,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _production(environ) -> dict[str, str]:
+    """The environment without the test suite's own Streamlit settings."""
+    return {k: v for k, v in environ.items() if not k.startswith("STREAMLIT_")}
+
+
 @contextmanager
 def served_app(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
          f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
          "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**_production(os.environ), **env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -87,8 +93,8 @@ def log_in(page, url: str, username: str, password: str) -> None:
 
 def wait_for_login_cookie(context, name: str = "aktiv_uppfoljning_auth",
                           timeout: float = 30.0) -> None:
-    """The login cookie is written by a component a moment after the page shows the user
-    logged in. A new tab opened before then would rightly ask for the login again."""
+    """The login cookie is written by the browser's own request for it, just after the
+    page shows the user logged in; a person opens a new tab seconds later, a test at once."""
     deadline = time.monotonic() + timeout
     while not any(cookie["name"] == name for cookie in context.cookies()):
         if time.monotonic() > deadline:
@@ -97,38 +103,19 @@ def wait_for_login_cookie(context, name: str = "aktiv_uppfoljning_auth",
 
 
 def log_in_for_new_tabs(page, url: str, username: str, password: str,
-                        welcome: str = "Välkommen", attempts: int = 2) -> None:
-    """Log in and wait for the login cookie, so that new tabs of the context are logged in
-    too. streamlit-authenticator writes the cookie once, from the login run, through a
-    component; on a loaded machine that write was seen lost (once in about 15 runs). A
-    person would then be asked to log in again in the new tab; this logs in again first."""
+                        welcome: str = "Välkommen") -> None:
+    """Log in, and wait until the browser holds the login cookie that new tabs need."""
     from playwright.sync_api import expect
 
-    for attempt in range(attempts):
-        log_in(page, url, username, password)
-        expect(page.get_by_text(welcome).first).to_be_visible(timeout=30_000)
-        try:
-            wait_for_login_cookie(page.context, timeout=15.0)
-            return
-        except AssertionError:
-            if attempt == attempts - 1:
-                raise
+    log_in(page, url, username, password)
+    expect(page.get_by_text(welcome).first).to_be_visible(timeout=30_000)
+    wait_for_login_cookie(page.context)
 
 
-def click_until(locator, expected, attempts: int = 3, timeout: int = 10_000) -> None:
-    """Click and wait for `expected`; click again if the click fell into a rerun (the page
-    redraws right after login, when the cookie component reports back)."""
+def click_then(locator, expected, timeout: int = 20_000) -> None:
+    """Click once when the element is there, and wait for what the click brings."""
     from playwright.sync_api import expect
 
-    for attempt in range(attempts):
-        try:
-            expect(locator).to_be_visible(timeout=30_000)  # names what the page shows instead
-            locator.click()
-            expect(expected).to_be_visible(timeout=timeout)
-            return
-        except AssertionError:
-            if expected.is_visible():  # it came, only later than the wait
-                return
-            if attempt == attempts - 1:
-                raise
-
+    expect(locator).to_be_visible(timeout=30_000)
+    locator.click()
+    expect(expected).to_be_visible(timeout=timeout)

@@ -22,6 +22,8 @@ from data_models.migrate import upgrade
 from lib.access import Viewer, load_viewer
 from tests.factories import World, build_world
 
+# AppTest shows what a page raised; the served app keeps the production setting ("none").
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 PG_URL = os.environ.get("AKTIV_TEST_PG_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 ROOT = Path(__file__).resolve().parent.parent

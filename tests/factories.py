@@ -115,7 +115,7 @@ def build_world(session: Session, rounds: int = 4) -> World:
     now = utcnow()
     for username, role, scopes in users:
         user = User(username=username, display_name=username.replace("_", " ").title(),
-                    role=role.value, password_hash=password, failed_attempts=0, active=True,
+                    role=role.value, password_hash=password, active=True,
                     credentials_changed_at=now, created_at=now)
         user.scopes = [UserScope(**{column: ids[key]}) for column, key in scopes]
         add(f"user:{username}", user)

@@ -12,7 +12,7 @@ from lib import admin
 from lib.access import load_viewer
 from tests.browser import (
     chromium,
-    click_until,
+    click_then,
     log_in,
     log_in_for_new_tabs,
     needs_chromium,
@@ -44,12 +44,12 @@ def test_coach_logs_in_sees_the_overview_and_logs_out(app_env, world):
         page = browser.new_page()
         log_in(page, url, "coach_a", PASSWORD)
         expect(page.get_by_text("Välkommen, Coach A").first).to_be_visible(timeout=30_000)
-        click_until(page.get_by_role("link", name="Översikt").first,
+        click_then(page.get_by_role("link", name="Översikt").first,
                     page.get_by_role("heading", name="Översikt"))
         expect(page.get_by_text("Elever med frånvarodata")).to_be_visible()
         expect(page.get_by_text("33,3 %").first).to_be_visible()
         assert "/Oversikt" in page.url and "2008" not in page.url
-        click_until(page.get_by_role("button", name="Logga ut"),
+        click_then(page.get_by_role("button", name="Logga ut"),
                     page.get_by_text("Du är utloggad."))
         expect(page.get_by_label("Användarnamn")).to_be_visible()
         expect(page.get_by_text("Elever med frånvarodata")).to_have_count(0)
@@ -81,7 +81,7 @@ def test_school_then_student_with_charts(app_env, world):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         log_in(page, url, "staff_sb", PASSWORD)
         expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
-        click_until(page.get_by_role("link", name="Skola").first,
+        click_then(page.get_by_role("link", name="Skola").first,
                     page.get_by_role("heading", name="Skola", exact=True))
         wait_for_charts(page, 4)  # distribution, trend, weekday pattern, heatmap
         # The grid's own CSV download is hidden; the audited Excel export is offered.
@@ -153,16 +153,16 @@ def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, 
 
         _type_notes(rector, "Skolans text")  # typed, not yet saved
         _type_notes(coach, "Coachens text")
-        click_until(coach.get_by_role("button", name="Spara", exact=True),
+        click_then(coach.get_by_role("button", name="Spara", exact=True),
                     _saved(coach, "Coachens text"))
         # The rector's live panel shows the coach's save without a reload; the notice stays
         # while the rector has unsaved text.
         expect(rector.get_by_text("Coach A har sparat en ändring")).to_be_visible()
         expect(_saved(rector, "Coachens text")).to_be_visible()
 
-        click_until(rector.get_by_role("button", name="Spara", exact=True),
+        click_then(rector.get_by_role("button", name="Spara", exact=True),
                     rector.get_by_text("Någon annan har sparat en ändring"))
-        click_until(rector.get_by_role("button", name="Behåll min version"),
+        click_then(rector.get_by_role("button", name="Behåll min version"),
                     _saved(rector, "Skolans text"))
         expect(_told_of_save(coach, "Staff Sb")).to_be_visible()
         expect(coach.get_by_text("Senast sparat av andra: Staff Sb")).to_be_visible()
@@ -211,7 +211,7 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
         for page in (kim, rut):
             expect(page.get_by_text("I mötet nu: Kim Coach, Rut Rektor")).to_be_visible()
         _type_notes(kim, "Morgonsamtal varje måndag.")
-        click_until(kim.get_by_role("button", name="Spara", exact=True),
+        click_then(kim.get_by_role("button", name="Spara", exact=True),
                     _saved(kim, "Morgonsamtal varje måndag."))
         # The live panel shows who saved and what, without a reload.
         expect(_told_of_save(rut, "Kim Coach")).to_be_visible()
@@ -222,9 +222,9 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
         box = rut.get_by_role("textbox", name="Återkoppling", exact=True)
         box.fill("Eleven har fått anpassat schema.")
         box.press("Control+Enter")
-        click_until(rut.get_by_role("button", name="Spara", exact=True),
+        click_then(rut.get_by_role("button", name="Spara", exact=True),
                     _saved(rut, "Eleven har fått anpassat schema."))
-        click_until(rut.get_by_role("button", name="Skicka återkopplingen till coachens inkorg"),
+        click_then(rut.get_by_role("button", name="Skicka återkopplingen till coachens inkorg"),
                     rut.get_by_text(re.compile(  # the lasting caption, with the time
                         r"Återkopplingen är skickad till coachens inkorg \d{4}-\d\d-\d\d")))
     with read() as session:
