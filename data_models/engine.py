@@ -50,9 +50,22 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+AFTERWARDS = "aktiv_afterwards"  # session.info key: rows written once the block has ended
+
+
+def write_afterwards(session: Session, row) -> None:
+    """Write `row` in a short transaction of its own when the unit of work ends, whether it
+    commits, rolls back or only reads. This is how a view is logged without a read holding
+    the database's write lock while a page is computed, and how a refused request is logged
+    although its own transaction is rolled back."""
+    session.info.setdefault(AFTERWARDS, []).append(row)
+
+
 @contextmanager
 def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Session]:
-    """One transaction: committed when the block ends normally, rolled back otherwise."""
+    """One transaction: committed when the block ends normally, rolled back otherwise.
+    An error that knows how to record itself (`audit_row()`, such as a refused request) is
+    recorded afterwards."""
     bind = engine.execution_options(**{WRITE: True}) if write else engine
     session = Session(bind=bind, expire_on_commit=False)
     try:
@@ -60,6 +73,24 @@ def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Session]:
         if write:
             session.commit()
         # A read ends at close(), which rolls back without expiring what was loaded.
+    except BaseException as error:
+        session.rollback()
+        record = getattr(error, "audit_row", None)
+        if callable(record):
+            write_afterwards(session, record())
+        raise
+    finally:
+        afterwards = session.info.pop(AFTERWARDS, [])
+        session.close()
+        if afterwards:
+            _write_rows(engine, afterwards)
+
+
+def _write_rows(engine: Engine, rows: list) -> None:
+    session = Session(bind=engine.execution_options(**{WRITE: True}), expire_on_commit=False)
+    try:
+        session.add_all(rows)
+        session.commit()
     except BaseException:
         session.rollback()
         raise

@@ -3,13 +3,16 @@ query itself, so a page can never receive rows outside the viewer's role and sco
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from data_models.models import (
     AbsenceRecord,
+    AgendaItem,
+    AuditEvent,
     Enrolment,
     Feedback,
     Meeting,
@@ -17,9 +20,11 @@ from data_models.models import (
     Role,  # re-exported: pages name roles without importing the data layer
     School,
     Student,
+    Term,
     User,
     UserScope,
 )
+from lib.clock import local_today, utcnow
 
 __all__ = ["ROLE_LABELS", "STUDENT_NOT_FOUND", "AccessDenied", "Role", "Viewer"]
 
@@ -34,10 +39,23 @@ ROLE_LABELS = {
 
 
 class AccessDenied(PermissionError):
-    """Raised when a viewer asks for something outside their role or scope."""
+    """Raised when a viewer asks for something outside their role or scope. The refusal is
+    written to the audit log (who, what, when; never the data refused) by the unit of work
+    it escapes from."""
 
-    def __init__(self, message: str = "Du har inte behörighet till det här.") -> None:
+    def __init__(self, message: str = "Du har inte behörighet till det här.", *,
+                 viewer: Viewer | None = None, what: str = "", what_id: int | None = None
+                 ) -> None:
         super().__init__(message)
+        self.viewer, self.what, self.what_id = viewer, what, what_id
+
+    def audit_row(self) -> AuditEvent:
+        viewer = self.viewer
+        return AuditEvent(at=utcnow(), user_id=viewer.user_id if viewer else None,
+                          username=viewer.username if viewer else "", action="refused",
+                          entity=self.what or "unknown", entity_id=self.what_id,
+                          student_id=self.what_id if self.what == "student" else None,
+                          note=str(self)[:200])
 
 
 @dataclass(frozen=True)
@@ -74,13 +92,14 @@ def load_viewer(session: Session, user: User) -> Viewer:
 
 def require_role(viewer: Viewer, *roles: Role) -> None:
     if viewer.role not in roles:
-        raise AccessDenied()
+        raise AccessDenied(viewer=viewer, what="role")
 
 
 def require_individual_access(viewer: Viewer) -> None:
     """Project leaders work with aggregates only, never with a single student."""
     if not viewer.sees_individuals:
-        raise AccessDenied("Din roll ser bara sammanställningar, inte enskilda elever.")
+        raise AccessDenied("Din roll ser bara sammanställningar, inte enskilda elever.",
+                           viewer=viewer, what="individuals")
 
 
 def student_clause(viewer: Viewer) -> ColumnElement[bool]:
@@ -90,9 +109,31 @@ def student_clause(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.role == Role.COACH:
         return Student.home_municipality_id.in_(viewer.municipality_ids)
     if viewer.role == Role.SCHOOL_STAFF:
-        enrolled = select(Enrolment.student_id).where(Enrolment.school_id.in_(viewer.school_ids))
-        return Student.id.in_(enrolled)
+        return _school_staff_students(viewer.school_ids)
     return false()
+
+
+def _school_staff_students(school_ids) -> ColumnElement[bool]:
+    """A school sees its students while they are enrolled there and for one term after the
+    enrolment ended (until the start of the term after next, counted from the term the
+    enrolment ended in), and any student on the agenda of one of its meetings that is not
+    yet approved. Former students after that are the school's only as numbers."""
+    enrolled = select(Enrolment.student_id).where(
+        Enrolment.school_id.in_(school_ids),
+        or_(Enrolment.end_date.is_(None), Enrolment.end_date >= _previous_term_start()))
+    on_agenda = (select(AgendaItem.student_id)
+                 .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                 .where(Meeting.school_id.in_(school_ids), Meeting.status != "approved"))
+    return or_(Student.id.in_(enrolled), Student.id.in_(on_agenda))
+
+
+def _previous_term_start():
+    """The first day of the term before the current one (the latest term begun by today);
+    half a year back when there are not two such terms."""
+    today = local_today()
+    begun = (select(Term.start_date).where(Term.start_date <= today)
+             .order_by(Term.start_date.desc()).offset(1).limit(1).scalar_subquery())
+    return func.coalesce(begun, today - dt.timedelta(days=183))
 
 
 def absence_clause(viewer: Viewer, table=AbsenceRecord) -> ColumnElement[bool]:
@@ -175,5 +216,5 @@ def require_student(session, viewer: Viewer, student_id: int) -> Student:
     student = session.scalar(select(Student).where(Student.id == student_id,
                                                    student_clause(viewer)))
     if student is None:
-        raise AccessDenied(STUDENT_NOT_FOUND)
+        raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
     return student

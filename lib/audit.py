@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_models.engine import write_afterwards
 from data_models.models import AuditEvent, Role
 from lib.access import Viewer, require_role
 from lib.clock import utcnow
@@ -17,6 +18,11 @@ ACTION_LABELS = {
     "view_student": "Visade elev",
     "view_student_list": "Visade elevlista",
     "view_school": "Visade skola",
+    "view_measures": "Visade åtgärder",
+    "view_feedback": "Visade återkoppling",
+    "view_meeting": "Visade möte",
+    "view_visit_pack": "Visade besökspaket",
+    "refused": "Nekad åtkomst",
     "export": "Exporterade",
     "login": "Inloggning",
     "login_failed": "Misslyckad inloggning",
@@ -26,6 +32,17 @@ ACTION_LABELS = {
     "update": "Ändrade",
     "reset_password": "Nytt lösenord",
 }
+
+
+def log_view(session: Session, viewer: Viewer, action: str, entity: str,
+             entity_id: int | None = None, *, student_id: int | None = None,
+             note: str | None = None) -> None:
+    """Log that the viewer was shown identifiable students. Written in a short transaction
+    of its own as the unit of work ends, so that a page's reads never hold the database's
+    write lock, and before the page can show what it read."""
+    write_afterwards(session, AuditEvent(
+        at=utcnow(), user_id=viewer.user_id, username=viewer.username, action=action,
+        entity=entity, entity_id=entity_id, student_id=student_id, note=note))
 
 
 def log_event(

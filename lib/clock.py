@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+SWEDEN = ZoneInfo("Europe/Stockholm")
 
 
 def utcnow() -> dt.datetime:
@@ -11,3 +14,8 @@ def utcnow() -> dt.datetime:
 
 def epoch(moment: dt.datetime) -> float:
     return moment.replace(tzinfo=dt.UTC).timestamp()
+
+
+def local_today() -> dt.date:
+    """Today's date in Sweden, whatever the server's clock zone."""
+    return dt.datetime.now(SWEDEN).date()

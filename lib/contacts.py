@@ -69,4 +69,5 @@ def _require_coach(viewer: Viewer) -> None:
     try:
         require_role(viewer, *COACH_ROLES)
     except AccessDenied:
-        raise AccessDenied("Kontaktloggen är ungdomscoachens.") from None
+        raise AccessDenied("Kontaktloggen är ungdomscoachens.", viewer=viewer,
+                           what="contact_log") from None

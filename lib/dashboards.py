@@ -35,6 +35,8 @@ from lib.access import (
     sees_all_absence_at,
     student_clause,
 )
+from lib.audit import log_view
+from lib.followup import without_follow_up
 from lib.frames import read_frame
 from lib.students import format_name, identity_columns, people, share_columns
 from lib.summaries import per_student, student_term_rows, term_trends
@@ -146,7 +148,8 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     require_individual_access(viewer)
     school = session.scalar(select(School).where(School.id == school_id, school_clause(viewer)))
     if school is None:
-        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.")
+        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
+                           viewer=viewer, what="school", what_id=school_id)
     municipality = session.get(Municipality, school.municipality_id)
     term = session.get(Term, term_id)
     terms = student_term_rows(session, viewer, term_id, school_id, with_trend=True)
@@ -172,6 +175,8 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
             previous_watch = float((before_shares >= before["watch"]).mean())
             previous_high = float((before_shares >= before["high"]).mean())
     weekday, lessons = _patterns(session, viewer, school_id, term_id, chosen, filtered)
+    log_view(session, viewer, "view_school", "school", school_id,
+             note=f"{term.code}, {len(merged)} elever")
     return SchoolPage(
         school_name=school.name, municipality_name=municipality.name, term_code=term.code,
         students=len(merged), over_watch=int((shares >= merged["watch"]).sum()),
@@ -294,9 +299,21 @@ WATCH_COLUMNS = ["id", "Elev", "Personnummer", "Hemkommun", "Skola", "Frånvaro"
 
 
 def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "watch",
-               include_rising: bool = True) -> pd.DataFrame:
+               include_rising: bool = True, unattended_since: dt.date | None = None
+               ) -> pd.DataFrame:
     """Students over the watch (or high) level, or rising, across the viewer's scope; flags
-    by each student's home municipality's levels."""
+    by each student's home municipality's levels. With `unattended_since`, only those with
+    no measure, contact or meeting note since their last meeting (or since that day)."""
+    table = _watch_rows(session, viewer, term_id, level, include_rising)
+    if unattended_since is not None:
+        table = without_follow_up(session, viewer, table, unattended_since)
+    log_view(session, viewer, "view_student_list", "term", term_id,
+             note=f"Bevakning: {len(table)} elever")
+    return table
+
+
+def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: str,
+                include_rising: bool) -> pd.DataFrame:
     require_individual_access(viewer)
     rows = student_term_rows(session, viewer, term_id, with_trend=True)
     if rows.empty:
@@ -351,7 +368,7 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
         .where(Student.id == student_id, student_clause(viewer))
     ).first()
     if found is None:
-        raise AccessDenied(STUDENT_NOT_FOUND)
+        raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
     raw = read_frame(session,
         select(AbsenceRecord.date, AbsenceRecord.lesson_start, AbsenceRecord.course,
                AbsenceRecord.iso_year, AbsenceRecord.iso_week,

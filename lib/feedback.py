@@ -20,7 +20,7 @@ from lib.access import (
     require_student,
     student_clause,
 )
-from lib.audit import log_event
+from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.meetings import Entry, get_entry
@@ -37,7 +37,8 @@ def direction_for(viewer: Viewer) -> str:
         return "to_school"
     if viewer.role == Role.SCHOOL_STAFF:
         return "to_coach"
-    raise AccessDenied("Återkoppling skrivs av ungdomscoacher och skolpersonal.")
+    raise AccessDenied("Återkoppling skrivs av ungdomscoacher och skolpersonal.", viewer=viewer,
+                       what="feedback")
 
 
 def send_feedback(session: Session, viewer: Viewer, text: str, *,
@@ -51,16 +52,17 @@ def send_feedback(session: Session, viewer: Viewer, text: str, *,
         meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                         meeting_clause(viewer))).first()
         if meeting is None:
-            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.")
+            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.",
+                               viewer=viewer, what="meeting", what_id=meeting_id)
         school_id, municipality_id = meeting.school_id, meeting.municipality_id
     if student_id is not None:
         municipality_id = require_student(session, viewer, student_id).home_municipality_id
     if school_id is None or municipality_id is None:
         raise InputError("Välj skola och elev eller möte för återkopplingen.")
     if viewer.role == Role.COACH and municipality_id not in viewer.municipality_ids:
-        raise AccessDenied()
+        raise AccessDenied(viewer=viewer, what="municipality", what_id=municipality_id)
     if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
-        raise AccessDenied()
+        raise AccessDenied(viewer=viewer, what="school", what_id=school_id)
     item = Feedback(direction=direction, school_id=school_id, municipality_id=municipality_id,
                     meeting_id=meeting_id, student_id=student_id, text=text,
                     author_id=viewer.user_id, created_at=utcnow(), answer="", version=1)
@@ -102,12 +104,21 @@ FEEDBACK_COLUMNS = ["id", "version", "Riktning", "Från", "Skola", "Kommun", "El
                     "Återkoppling", "Skickad", "Kvitterad", "Svar"]
 
 
-def list_feedback(session: Session, viewer: Viewer, *, inbox: bool = False,
+def list_feedback(session: Session, viewer: Viewer, **filters) -> pd.DataFrame:
+    """The feedback pages' list (feedback_rows), with the view in the audit log."""
+    table = feedback_rows(session, viewer, **filters)
+    log_view(session, viewer, "view_feedback", "feedback",
+             note=f"{len(table)} återkopplingar, {(table['Elev'] != '').sum()} om elever")
+    return table
+
+
+def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
                   unread_only: bool = False, student_id: int | None = None,
                   meeting_id: int | None = None, school_id: int | None = None,
                   limit: int | None = None) -> pd.DataFrame:
     """Feedback in scope, newest first. `inbox`: only what was sent to the viewer's side.
-    Feedback about a student the viewer may not see is left out."""
+    Feedback about a student the viewer may not see is left out. For services that show it
+    as part of a view they log themselves."""
     require_individual_access(viewer)
     author, reader = aliased(User), aliased(User)
     query = (select(Feedback.id, Feedback.version, Feedback.direction, author.display_name,
@@ -162,9 +173,11 @@ def acknowledge(session: Session, viewer: Viewer, feedback_id: int, expected_ver
     item = session.scalars(select(Feedback).where(Feedback.id == feedback_id,
                                                   feedback_clause(viewer))).first()
     if item is None:
-        raise AccessDenied("Återkopplingen finns inte, eller så har du inte behörighet.")
+        raise AccessDenied("Återkopplingen finns inte, eller så har du inte behörighet.",
+                           viewer=viewer, what="feedback", what_id=feedback_id)
     if viewer.role != Role.ADMIN and item.direction != RECEIVES[viewer.role]:
-        raise AccessDenied("Bara mottagaren kan kvittera återkopplingen.")
+        raise AccessDenied("Bara mottagaren kan kvittera återkopplingen.", viewer=viewer,
+                           what="feedback", what_id=feedback_id)
     changes = {"acknowledged_at": utcnow(), "acknowledged_by": viewer.user_id,
                "answer": clean_text("Svaret", answer)}
     _, version = save_versioned(session, Feedback, feedback_id, expected_version, changes,

@@ -10,12 +10,21 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from data_models.models import AgendaItem, Contact, Measure, Meeting, School, Term
+from data_models.models import AgendaItem, Contact, Measure, Meeting, School, Student, Term
 from lib import analytics
-from lib.access import AccessDenied, Role, Viewer, meeting_clause, require_individual_access
+from lib.access import (
+    AccessDenied,
+    Role,
+    Viewer,
+    meeting_clause,
+    require_individual_access,
+    school_clause,
+    student_clause,
+)
+from lib.audit import log_view
 from lib.contacts import list_contacts, may_log_contacts
-from lib.feedback import list_feedback
-from lib.measures import before_and_after, list_measures, measure_markers
+from lib.feedback import feedback_rows
+from lib.measures import before_and_after, measure_markers, measure_rows
 from lib.meetings import REASON_LABELS, school_figures, student_history
 from lib.pdf import Document
 from lib.students import shown_identity
@@ -50,24 +59,28 @@ def visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: int,
     measures due or overdue, and the latest feedback. A coach sees their own
     municipality's students at the school."""
     require_individual_access(viewer)
-    school = session.get(School, school_id)
+    school = session.scalar(select(School).where(School.id == school_id, school_clause(viewer)))
     term = session.get(Term, term_id)
     if school is None or term is None:
-        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.")
+        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
+                           viewer=viewer, what="school", what_id=school_id)
     municipality = (next(iter(viewer.municipality_ids))
                     if viewer.role == Role.COACH and len(viewer.municipality_ids) == 1 else None)
     figures = school_figures(session, viewer, school_id, term_id, municipality, on=today)
     last = _last_meeting(session, viewer, school_id, municipality)
-    measures = list_measures(session, viewer, today, open_only=True)
+    measures = measure_rows(session, viewer, today, open_only=True)
     measures = measures[measures["student_id"].isin(figures["student_id"])
                         & measures["Läge"].isin(("Försenad", "Snart"))]
+    log_view(session, viewer, "view_visit_pack", "school", school_id,
+             note=f"Besökspaket {term.code}: {len(figures)} elever, "
+                  f"{int(figures['reason'].isin(('high', 'watch')).sum())} flaggade")
     return VisitPack(
         school_name=school.name, term_code=term.code, today=today,
         last_meeting=last.date if last else None,
         flagged=_flagged(figures), changes=_changes(session, figures, last),
         measures=measures.drop(columns=["id", "student_id", "version", "Skola"])
         .reset_index(drop=True),
-        feedback=list_feedback(session, viewer, school_id=school_id, limit=FEEDBACK_SHOWN)
+        feedback=feedback_rows(session, viewer, school_id=school_id, limit=FEEDBACK_SHOWN)
         .drop(columns=["id", "version"]),
     )
 
@@ -126,9 +139,13 @@ def without_follow_up(session: Session, viewer: Viewer, students: pd.DataFrame,
     no meeting note since their last review meeting (or since `since`, the term start,
     for a student not yet reviewed)."""
     require_individual_access(viewer)
-    ids = students["id"].astype(int).tolist()
+    # Only students the viewer may see are answered for: a list of ids is no way to learn
+    # anything about anyone else.
+    ids = list(session.scalars(select(Student.id).where(
+        Student.id.in_(students["id"].astype(int).tolist()), student_clause(viewer))))
+    students = students[students["id"].astype(int).isin(ids)]
     if not ids:
-        return students
+        return students.reset_index(drop=True)
     reviewed = dict(session.execute(
         select(AgendaItem.student_id, func.max(Meeting.date))
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -168,13 +185,13 @@ def student_follow_up(session: Session, viewer: Viewer, student_id: int,
                       today: dt.date) -> StudentFollowUp:
     """Everything done for one student: measures and their effect, meetings, feedback, and
     (for the coach) the contact log."""
-    measures = list_measures(session, viewer, today, student_id=student_id)
+    measures = measure_rows(session, viewer, today, student_id=student_id)
     return StudentFollowUp(
         measures=measures,
         effect=before_and_after(session, viewer, student_id, measures),
         markers=measure_markers(measures),
         meetings=student_history(session, viewer, student_id),
-        feedback=list_feedback(session, viewer, student_id=student_id),
+        feedback=feedback_rows(session, viewer, student_id=student_id),
         contacts=(list_contacts(session, viewer, student_id) if may_log_contacts(viewer)
                   else None),
     )

@@ -29,7 +29,7 @@ from lib.access import (
     student_clause,
 )
 from lib.analytics import EFFECT_WEEKS
-from lib.audit import log_event
+from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.records import MAX_LINE, InputError, clean_text, save_versioned
@@ -65,7 +65,8 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
         meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                         meeting_clause(viewer))).first()
         if meeting is None:
-            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.")
+            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.",
+                               viewer=viewer, what="meeting", what_id=meeting_id)
         school_id = meeting.school_id
     measure = Measure(student_id=student_id, meeting_id=meeting_id, school_id=school_id,
                       status="planned", created_by=viewer.user_id, created_at=utcnow(),
@@ -103,7 +104,8 @@ def _measure(session: Session, viewer: Viewer, measure_id: int) -> Measure:
         .where(Measure.id == measure_id, student_clause(viewer))
         .execution_options(populate_existing=True)).first()
     if measure is None:
-        raise AccessDenied("Åtgärden finns inte, eller så har du inte behörighet att se den.")
+        raise AccessDenied("Åtgärden finns inte, eller så har du inte behörighet att se den.",
+                           viewer=viewer, what="measure", what_id=measure_id)
     return measure
 
 
@@ -161,12 +163,21 @@ MEASURE_COLUMNS = ["id", "student_id", "version", "Elev", "Åtgärd", "Beskrivni
                    "Start", "Uppföljning", "Status", "Läge", "Utfall", "Skola"]
 
 
-def list_measures(session: Session, viewer: Viewer, today: dt.date, *,
-                  student_id: int | None = None, mine: bool = False,
-                  school_id: int | None = None, municipality_id: int | None = None,
-                  meeting_id: int | None = None, open_only: bool = False) -> pd.DataFrame:
+def list_measures(session: Session, viewer: Viewer, today: dt.date, **filters) -> pd.DataFrame:
+    """The measures page's list (measure_rows), with the view in the audit log."""
+    table = measure_rows(session, viewer, today, **filters)
+    log_view(session, viewer, "view_measures", "measure", note=f"{len(table)} åtgärder, "
+             f"{table['student_id'].nunique()} elever")
+    return table
+
+
+def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
+                 student_id: int | None = None, mine: bool = False,
+                 school_id: int | None = None, municipality_id: int | None = None,
+                 meeting_id: int | None = None, open_only: bool = False) -> pd.DataFrame:
     """Measures in scope, each with its state against `today`: "Försenad" (follow-up date
-    passed, still open), "Snart" (follow-up within two weeks) or ""."""
+    passed, still open), "Snart" (follow-up within two weeks) or "". For services that
+    show them as part of a view they log themselves."""
     require_individual_access(viewer)
     owner = (select(User.display_name).where(User.id == Measure.owner_user_id)
              .correlate(Measure).scalar_subquery())
@@ -227,7 +238,7 @@ def _owner(kind: str, name: str, user: str | None) -> str:
 
 def before_and_after(session: Session, viewer: Viewer, student_id: int,
                      measures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per measure of the student (`measures`, the student's list_measures rows, read when
+    """Per measure of the student (`measures`, the student's measure_rows, read when
     not given): absence in the EFFECT_WEEKS weeks before the week the measure started, and
     in the EFFECT_WEEKS weeks after it (the start week itself is in neither), with the
     change in percentage points."""
@@ -241,7 +252,7 @@ def before_and_after(session: Session, viewer: Viewer, student_id: int,
         ["iso_year", "iso_week", "scheduled", "absent"])
     weekly["monday"] = analytics.mondays(weekly) if not weekly.empty else []
     if measures is None:
-        measures = list_measures(session, viewer, dt.date.today(), student_id=student_id)
+        measures = measure_rows(session, viewer, dt.date.today(), student_id=student_id)
     windows = analytics.measure_windows(weekly.assign(student_id=student_id),
                                         measures[["student_id", "Start"]]
                                         .rename(columns={"Start": "start"}))
@@ -270,7 +281,7 @@ def _plain(values: pd.Series) -> list[float | None]:
 
 
 def measure_markers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The start of each measure in list_measures rows as a marker (label, iso_year,
+    """The start of each measure in measure_rows as a marker (label, iso_year,
     iso_week) for the chart."""
     weeks = [s.isocalendar() for s in frame["Start"]]
     return pd.DataFrame({"label": frame["Åtgärd"].str.split(" ").str[0],

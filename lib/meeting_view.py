@@ -11,13 +11,13 @@ import streamlit as st
 from lib import charts, plain
 from lib.access import Role, Viewer
 from lib.analytics import format_percent
-from lib.audit import log_event
+from lib.audit import log_view
 from lib.clock import utcnow
 from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.feedback import agenda_feedback_sent, send_agenda_feedback
 from lib.guard import still_logged_in
-from lib.measures import list_measures, measure_markers
+from lib.measures import measure_markers, measure_rows
 from lib.meetings import (
     ITEM_FIELDS,
     REASON_LABELS,
@@ -204,7 +204,7 @@ def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     st.caption(f"Personnummer {plain.markdown(entry.number)} · {figures}")
     with session_scope() as session:
         absence = student_absence(session, viewer, entry.student_id)
-        measures = list_measures(session, viewer, meeting.date, student_id=entry.student_id)
+        measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
     _log_view_once(viewer, entry)
     if absence.weekly.empty:
         st.info("Ingen frånvarodata att visa.")
@@ -218,12 +218,12 @@ def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
 
 
 def _log_view_once(viewer: Viewer, entry: Entry) -> None:
-    """The first view of a student in this meeting is audited; reruns open no write."""
+    """The first view of a student in this meeting is audited, not every rerun."""
     seen = st.session_state.setdefault("aktiv_seen_items", set())
     if entry.id not in seen:
-        with session_scope(write=True) as session:
-            log_event(session, viewer, "view_student", "student", entry.student_id,
-                      student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
+        with session_scope() as session:
+            log_view(session, viewer, "view_student", "student", entry.student_id,
+                     student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
         seen.add(entry.id)
 
 

@@ -137,9 +137,11 @@ def _require_may_plan(session: Session, viewer: Viewer, school_id: int,
                       municipality_id: int) -> None:
     require_individual_access(viewer)
     if viewer.role == Role.COACH and municipality_id not in viewer.municipality_ids:
-        raise AccessDenied("Du kan bara planera möten för din egen kommuns elever.")
+        raise AccessDenied("Du kan bara planera möten för din egen kommuns elever.",
+                           viewer=viewer, what="municipality", what_id=municipality_id)
     if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
-        raise AccessDenied("Du kan bara planera möten på din egen skola.")
+        raise AccessDenied("Du kan bara planera möten på din egen skola.", viewer=viewer,
+                           what="school", what_id=school_id)
     if session.get(School, school_id) is None or session.get(Municipality,
                                                              municipality_id) is None:
         raise InputError("Välj skola och kommun.")
@@ -167,8 +169,14 @@ def parse_externals(text: str) -> tuple[tuple[str, str], ...]:
 
 def participant_choices(session: Session, viewer: Viewer, school_id: int,
                         municipality_id: int) -> list[tuple[int, str]]:
-    """Users who can take part: the municipality's coaches and the school's staff."""
+    """Users who can take part: the municipality's coaches and the school's staff, for a
+    school and municipality the viewer can plan a meeting for."""
     require_individual_access(viewer)
+    schools = {school for school, _ in schools_for_planning(session, viewer)}
+    municipalities = {m for m, _ in municipalities_for_planning(session, viewer)}
+    if school_id not in schools or municipality_id not in municipalities:
+        raise AccessDenied("Du kan bara planera möten för skolor och kommuner i ditt uppdrag.",
+                           viewer=viewer, what="school", what_id=school_id)
     rows = session.execute(
         select(User.id, User.display_name, User.title).join(UserScope)
         .where(User.active.is_(True),
@@ -222,7 +230,7 @@ def get_meeting(session: Session, viewer: Viewer, meeting_id: int) -> MeetingInf
         .where(Meeting.id == meeting_id, meeting_clause(viewer))
         .execution_options(populate_existing=True)).first()
     if row is None:
-        raise AccessDenied(MEETING_NOT_FOUND)
+        raise AccessDenied(MEETING_NOT_FOUND, viewer=viewer, what="meeting", what_id=meeting_id)
     meeting, school, municipality, term = row
     people = session.execute(select(MeetingParticipant.name, MeetingParticipant.role_title)
                              .where(MeetingParticipant.meeting_id == meeting_id)
@@ -243,6 +251,7 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
     """Per student at this school this term (enrolled, or with absence recorded there):
     minutes, shares, trend, flag and whether a measure is due for follow-up by `on`.
     Only students of `municipality_id` when it is given."""
+    _require_school(session, viewer, school_id)
     term = session.get(Term, term_id)
     enrolled = (select(Enrolment.student_id).where(
         Enrolment.school_id == school_id, Enrolment.start_date <= term.end_date,
@@ -282,6 +291,15 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
         frame["share"], frame["watch"], frame["high"], frame["trend"], frame["due"],
         strict=True)]
     return _ordered(frame)
+
+
+def _require_school(session: Session, viewer: Viewer, school_id: int) -> None:
+    """A school the viewer's students attend, or where the viewer has a meeting."""
+    listed = select(School.id).where(School.id == school_id, school_clause(viewer))
+    met = select(Meeting.school_id).where(Meeting.school_id == school_id, meeting_clause(viewer))
+    if session.scalar(listed) is None and session.scalar(met.limit(1)) is None:
+        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
+                           viewer=viewer, what="school", what_id=school_id)
 
 
 def _due_students(session, student_ids: pd.Series, on: dt.date) -> set[int]:
@@ -338,7 +356,7 @@ def _meeting_in_scope(session: Session, viewer: Viewer, meeting_id: int) -> Meet
     meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                     meeting_clause(viewer))).first()
     if meeting is None:
-        raise AccessDenied(MEETING_NOT_FOUND)
+        raise AccessDenied(MEETING_NOT_FOUND, viewer=viewer, what="meeting", what_id=meeting_id)
     return meeting
 
 
@@ -383,7 +401,8 @@ def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
         .where(AgendaItem.id == item_id, meeting_clause(viewer), student_clause(viewer))
         .execution_options(populate_existing=True)).first()
     if row is None:
-        raise AccessDenied("Punkten finns inte, eller så har du inte behörighet att se den.")
+        raise AccessDenied("Punkten finns inte, eller så har du inte behörighet att se den.",
+                           viewer=viewer, what="agenda_item", what_id=item_id)
     item, first, last, number, protected = row
     share, valid, invalid = _shares(item)
     updated_by = (session.scalar(select(User.display_name).where(User.id == item.updated_by))

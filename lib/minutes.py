@@ -14,7 +14,7 @@ from lib import analytics
 from lib.access import Viewer, student_clause
 from lib.exports import Sheet, download_name, log_export, workbook
 from lib.frames import read_frame
-from lib.measures import list_measures
+from lib.measures import measure_rows
 from lib.meetings import ITEM_FIELDS, REASON_LABELS, MeetingInfo, amendments, get_meeting
 from lib.pdf import Document
 from lib.students import shown_identity
@@ -59,7 +59,7 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
         .order_by(AgendaItem.position),
         ["student_id", "first", "last", "number", "protected", "reason", "scheduled",
          "absent", "valid", "invalid", "trend", *ITEM_FIELDS])
-    agreed = list_measures(session, viewer, meeting.date, meeting_id=meeting_id)
+    agreed = measure_rows(session, viewer, meeting.date, meeting_id=meeting_id)
     by_student = {sid: _measure_lines(group) for sid, group in agreed.groupby("student_id")}
     scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
     items = pd.DataFrame({

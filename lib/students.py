@@ -26,7 +26,7 @@ from lib.access import (
     require_individual_access,
     student_clause,
 )
-from lib.audit import log_event
+from lib.audit import log_view
 from lib.frames import read_frame
 from lib.personal_number import mask, normalize
 from lib.summaries import per_student, student_term_rows
@@ -106,8 +106,8 @@ def students_table(session: Session, viewer: Viewer, totals: pd.DataFrame, term_
         "Flagga": [analytics.FLAG_LABELS[analytics.flag(v, w, h)] for v, w, h in
                    zip(merged["share"], merged["watch"], merged["high"], strict=True)],
     }, columns=STUDENT_LIST_COLUMNS)
-    log_event(session, viewer, "view_student_list", "term", term_id,
-              note=f"{len(table)} elever{note}")
+    log_view(session, viewer, "view_student_list", "term", term_id,
+             note=f"{len(table)} elever{note}")
     return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
 
 
@@ -155,7 +155,7 @@ def get_student(session: Session, viewer: Viewer, student_id: int) -> StudentSum
     student = session.scalar(select(Student).where(Student.id == student_id,
                                                    student_clause(viewer)))
     if student is None:
-        raise AccessDenied(STUDENT_NOT_FOUND)
+        raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
     municipality = session.get(Municipality, student.home_municipality_id)
     summary = StudentSummary(
         id=student.id,
@@ -166,7 +166,7 @@ def get_student(session: Session, viewer: Viewer, student_id: int) -> StudentSum
         enrolments=_enrolments(session, student.id),
         terms=_terms(session, viewer, student.id),
     )
-    log_event(session, viewer, "view_student", "student", student.id, student_id=student.id)
+    log_view(session, viewer, "view_student", "student", student.id, student_id=student.id)
     return summary
 
 

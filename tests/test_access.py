@@ -1,6 +1,8 @@
 """The access matrix: each role × each service × data in and out of scope (see
 tests/factories.py for the world and its known figures)."""
 
+import datetime as dt
+
 import pytest
 
 from lib import admin
@@ -103,11 +105,68 @@ def test_viewing_a_student_is_audited_without_the_personal_number(write, read, w
     assert "9803" not in log.to_string()  # anna's serial and check digit
 
 
-def test_an_out_of_scope_attempt_is_not_logged_as_a_view(write, read, world, viewer):
-    with write() as session, pytest.raises(AccessDenied):
+def test_an_out_of_scope_attempt_is_logged_as_refused_not_as_a_view(write, read, world,
+                                                                      viewer):
+    with pytest.raises(AccessDenied), write() as session:
         get_student(session, viewer("coach_c"), world["anna"])
     with read() as session:
-        assert list_events(session, viewer("admin"), student_id=world["anna"]).empty
+        log = list_events(session, viewer("admin"), student_id=world["anna"])
+    assert list(log["Händelse"]) == ["Nekad åtkomst"] and list(log["Användare"]) == ["coach_c"]
+
+
+def test_a_view_is_logged_without_holding_the_write_lock(engine, read, world, viewer):
+    """A page's reads run in a read transaction; the view is written as it ends."""
+    from data_models.engine import unit_of_work
+
+    with unit_of_work(engine) as session:
+        get_student(session, viewer("coach_a"), world["anna"])
+        with read() as other:  # nothing is written while the read is open
+            assert list_events(other, viewer("admin"), student_id=world["anna"]).empty
+    with read() as session:
+        log = list_events(session, viewer("admin"), student_id=world["anna"])
+    assert list(log["Händelse"]) == ["Visade elev"]
+
+
+@pytest.mark.parametrize(("ended", "visible"), [
+    (None, True),  # still enrolled
+    (dt.date(2025, 3, 1), True),  # ended in the term before the current one
+    (dt.date(2024, 12, 1), False),  # ended before that
+])
+def test_school_staff_see_former_students_for_one_term(write, read, world, viewer, ended,
+                                                        visible):
+    _end_enrolment(write, world, "bo", ended)
+    with read() as session:
+        found = {i for i, _ in search_students(session, viewer("staff_sb"))}
+    assert (world["bo"] in found) is visible
+
+
+def test_a_former_student_on_an_open_agenda_stays_visible_until_approval(write, read, world,
+                                                                         viewer):
+    from lib.meetings import plan_meeting, set_status
+
+    with write() as session:
+        meeting_id = plan_meeting(session, viewer("staff_sb"), school_id=world["SB"],
+                                  term_id=world["HT2025"], municipality_id=world["B"],
+                                  date=dt.date(2025, 10, 1))
+    _end_enrolment(write, world, "bo", dt.date(2024, 12, 1))
+    with read() as session:
+        assert world["bo"] in {i for i, _ in search_students(session, viewer("staff_sb"))}
+    with write() as session:
+        set_status(session, viewer("staff_sb"), meeting_id, 1, "held")
+        set_status(session, viewer("staff_sb"), meeting_id, 2, "approved")
+    with read() as session:
+        assert world["bo"] not in {i for i, _ in search_students(session, viewer("staff_sb"))}
+
+
+def _end_enrolment(write, world, student: str, ended) -> None:
+    """Set the student's enrolment dates; the current term (the latest begun) is HT2025."""
+    from sqlalchemy import update
+
+    from data_models.models import Enrolment
+
+    with write() as session:
+        session.execute(update(Enrolment).where(Enrolment.student_id == world[student])
+                        .values(start_date=dt.date(2024, 8, 1), end_date=ended))
 
 
 def test_search_never_matches_protected_names(read, world, viewer):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from lib.access import AccessDenied
 from lib.contacts import add_contact
 from lib.feedback import send_feedback
 from lib.followup import visit_pack, visit_pack_pdf, without_follow_up
@@ -109,11 +110,10 @@ def test_visit_pack_has_flagged_changes_measures_and_feedback(write, read, world
     assert pack.measures["Läge"].tolist() == ["Snart"]
     assert pack.feedback["Återkoppling"].tolist() == ["Anna kom i tid hela veckan."]
     assert visit_pack_pdf(pack).startswith(b"%PDF-")
-    # A coach of another municipality sees none of Alfa's students there.
-    with read() as session:
-        other = visit_pack(session, viewer("coach_c"), world["SB"], world["HT2025"],
-                           today=dt.date(2025, 10, 15))
-    assert other.flagged.empty and other.changes.empty and other.feedback.empty
+    # A coach whose students do not attend the school gets no pack for it, not even its name.
+    with pytest.raises(AccessDenied), read() as session:
+        visit_pack(session, viewer("coach_c"), world["SB"], world["HT2025"],
+                   today=dt.date(2025, 10, 15))
 
 
 def test_without_follow_up_keeps_flagged_students_nobody_has_acted_on(

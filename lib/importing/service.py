@@ -576,10 +576,11 @@ def undo(session: Session, viewer: Viewer, batch_id: int) -> None:
     """Remove an import's rows and put back what it replaced, in one transaction."""
     require_importer(viewer)
     batch = session.get(ImportBatch, batch_id)
-    if batch is None or batch.kind not in ("absence", "period", "enrolment"):
-        raise InputError("Importen finns inte.")
-    if viewer.role == Role.COACH and batch.user_id != viewer.user_id:
-        raise InputError("Du kan bara ångra dina egna importer.")
+    # Another coach's import is answered as if it did not exist.
+    if batch is None or batch.kind not in ("absence", "period", "enrolment") or (
+            viewer.role == Role.COACH and batch.user_id != viewer.user_id):
+        raise AccessDenied("Importen finns inte, eller så har du inte behörighet att ångra den.",
+                           viewer=viewer, what="import_batch", what_id=batch_id)
     if batch.undone_at is not None:
         raise InputError("Importen är redan ångrad.")
     later = session.scalar(select(func.count()).select_from(ReplacedAbsence)
@@ -698,7 +699,7 @@ def save_mapping(session: Session, viewer: Viewer, school_id: int | None,
     if viewer.role == Role.COACH and (not owners or (school_id is not None and session.scalar(
             select(School.id).where(School.id == school_id, school_clause(viewer))) is None)):
         raise AccessDenied("Du kan bara spara kolumnval för skolor där din kommuns elever "
-                           "går.")
+                           "går.", viewer=viewer, what="school", what_id=school_id)
     for municipality_id in owners:
         _save_one(session, viewer, school_id, municipality_id, mapping)
 

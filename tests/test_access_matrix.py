@@ -1,0 +1,228 @@
+"""Every service that takes an id, for every role, with every id outside the role's scope:
+the answer must be the one given for an id that does not exist at all. Anything else is a
+leak, if only of one bit (that the record exists, or that it has no measure).
+
+The world is tests/factories.py's, with a meeting, a measure, a contact and feedback on each
+side: Alfa's (anna at school SB) and Gamma's (dan at school SC)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_models.models import AgendaItem, AuditEvent, Feedback, ImportBatch
+from lib import contacts, dashboards, feedback, followup, measures, meetings, minutes, students
+from lib.access import AccessDenied, require_student
+from lib.clock import utcnow
+from lib.importing import service as importing
+from lib.records import Conflict, InputError
+
+MISSING = 987_654
+DAY = dt.date(2025, 10, 1)
+ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_south"]
+# What each role may see, by record; everything else in the scene is out of scope.
+IN_SCOPE = {
+    "coach_a": {"anna", "cleo", "eva", "SA", "SB", "meeting_a", "item_anna", "measure_anna",
+                "feedback_anna", "batch_a"},
+    "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan"},
+    "staff_sb": {"anna", "bo", "eva", "SB", "meeting_a", "item_anna", "measure_anna",
+                 "feedback_anna"},
+    "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan"},
+    "leader_north": set(),
+    "leader_south": set(),
+}
+KINDS = {
+    "student": ["anna", "bo", "cleo", "dan", "eva"],
+    "school": ["SA", "SB", "SC"],
+    "meeting": ["meeting_a", "meeting_c"],
+    "item": ["item_anna", "item_dan"],
+    "measure": ["measure_anna", "measure_dan"],
+    "feedback": ["feedback_anna", "feedback_dan"],
+    "batch": ["batch_a"],
+}
+
+
+@pytest.fixture
+def scene(write, world, viewer) -> dict[str, int]:
+    ids = dict(world.ids)
+    with write() as session:
+        for side, who, muni, school, student in (("a", "coach_a", "A", "SB", "anna"),
+                                                 ("c", "coach_c", "C", "SC", "dan")):
+            coach = viewer(who)
+            meeting_id = meetings.plan_meeting(
+                session, coach, school_id=world[school], term_id=world["HT2025"],
+                municipality_id=world[muni], date=DAY)
+            ids[f"meeting_{side}"] = meeting_id
+            ids[f"item_{student}"] = session.scalar(select(AgendaItem.id).where(
+                AgendaItem.meeting_id == meeting_id, AgendaItem.student_id == world[student]))
+            ids[f"measure_{student}"] = measures.add_measure(
+                session, coach, world[student], kind="mi", owner_kind="coach",
+                start_date=DAY, follow_up_date=DAY + dt.timedelta(days=20),
+                school_id=world[school], meeting_id=meeting_id)
+            contacts.add_contact(session, coach, world[student], "talk", DAY, "Samtal.", DAY)
+            ids[f"feedback_{student}"] = feedback.send_feedback(
+                session, coach, "Om eleven.", student_id=world[student],
+                school_id=world[school])
+        batch = ImportBatch(kind="absence", file_name="frånvaro.xlsx", file_hash="0" * 64,
+                            user_id=world["user:coach_a"], created_at=utcnow(), row_count=0,
+                            school_id=world["SB"])
+        session.add(batch)
+        session.flush()
+        ids["batch_a"] = batch.id
+    return ids
+
+
+# (kind of id, name, call). Each call gets (session, viewer, id, scene).
+CALLS = [
+    ("student", "require_student", lambda s, v, i, w: require_student(s, v, i)),
+    ("student", "get_student", lambda s, v, i, w: students.get_student(s, v, i)),
+    ("student", "student_absence", lambda s, v, i, w: dashboards.student_absence(s, v, i)),
+    ("student", "student_follow_up",
+     lambda s, v, i, w: followup.student_follow_up(s, v, i, DAY)),
+    ("student", "before_and_after", lambda s, v, i, w: measures.before_and_after(s, v, i)),
+    ("student", "student_history", lambda s, v, i, w: meetings.student_history(s, v, i)),
+    ("student", "list_contacts", lambda s, v, i, w: contacts.list_contacts(s, v, i)),
+    ("student", "add_contact",
+     lambda s, v, i, w: contacts.add_contact(s, v, i, "talk", DAY, "x", DAY)),
+    ("student", "add_measure", lambda s, v, i, w: measures.add_measure(
+        s, v, i, kind="mi", owner_kind="coach", start_date=DAY, follow_up_date=DAY)),
+    ("student", "measure_rows(student)",
+     lambda s, v, i, w: measures.measure_rows(s, v, DAY, student_id=i)),
+    ("student", "feedback_rows(student)",
+     lambda s, v, i, w: feedback.feedback_rows(s, v, student_id=i)),
+    ("student", "send_feedback(student)", lambda s, v, i, w: feedback.send_feedback(
+        s, v, "x", student_id=i, school_id=w["SB"])),
+    ("student", "without_follow_up", lambda s, v, i, w: followup.without_follow_up(
+        s, v, pd.DataFrame({"id": [i]}), DAY)),
+    ("student", "people", lambda s, v, i, w: students.people(s, v, [i])),
+    ("school", "school_page",
+     lambda s, v, i, w: dashboards.school_page(s, v, i, w["HT2025"])),
+    ("school", "heatmap_page", lambda s, v, i, w: dashboards.heatmap_page(
+        s, v, i, w["HT2025"], [w["anna"], w["dan"], w["eva"]], 0)),
+    ("school", "visit_pack",
+     lambda s, v, i, w: followup.visit_pack(s, v, i, w["HT2025"], DAY)),
+    ("school", "school_figures",
+     lambda s, v, i, w: meetings.school_figures(s, v, i, w["HT2025"])),
+    ("school", "participant_choices", lambda s, v, i, w: meetings.participant_choices(
+        s, v, i, next(iter(v.municipality_ids), w["A"]))),
+    ("school", "list_meetings(school)",
+     lambda s, v, i, w: meetings.list_meetings(s, v, school_id=i)),
+    ("school", "measure_rows(school)",
+     lambda s, v, i, w: measures.measure_rows(s, v, DAY, school_id=i)),
+    ("school", "feedback_rows(school)",
+     lambda s, v, i, w: feedback.feedback_rows(s, v, school_id=i)),
+    ("meeting", "get_meeting", lambda s, v, i, w: meetings.get_meeting(s, v, i)),
+    ("meeting", "agenda", lambda s, v, i, w: meetings.agenda(s, v, i)),
+    ("meeting", "generate_agenda", lambda s, v, i, w: meetings.generate_agenda(s, v, i)),
+    ("meeting", "set_status", lambda s, v, i, w: meetings.set_status(s, v, i, 1, "held")),
+    ("meeting", "amendments", lambda s, v, i, w: meetings.amendments(s, v, i)),
+    ("meeting", "touch_presence", lambda s, v, i, w: meetings.touch_presence(s, v, i)),
+    ("meeting", "present", lambda s, v, i, w: meetings.present(s, v, i)),
+    ("meeting", "changes_since",
+     lambda s, v, i, w: meetings.changes_since(s, v, i, dt.datetime(2000, 1, 1))),
+    ("meeting", "minutes", lambda s, v, i, w: minutes.minutes(s, v, i)),
+    ("meeting", "export_minutes", lambda s, v, i, w: minutes.export_minutes(s, v, i, "xlsx")),
+    ("meeting", "measure_rows(meeting)",
+     lambda s, v, i, w: measures.measure_rows(s, v, DAY, meeting_id=i)),
+    ("meeting", "feedback_rows(meeting)",
+     lambda s, v, i, w: feedback.feedback_rows(s, v, meeting_id=i)),
+    ("meeting", "send_feedback(meeting)",
+     lambda s, v, i, w: feedback.send_feedback(s, v, "x", meeting_id=i)),
+    ("meeting", "add_measure(meeting)", lambda s, v, i, w: measures.add_measure(
+        s, v, next(iter(sorted(_own_students(s, v))), MISSING), kind="mi", owner_kind="coach",
+        start_date=DAY, follow_up_date=DAY, meeting_id=i)),
+    ("item", "get_entry", lambda s, v, i, w: meetings.get_entry(s, v, i)),
+    ("item", "save_entry", lambda s, v, i, w: meetings.save_entry(s, v, i, 1, {"notes": "x"})),
+    ("item", "send_agenda_feedback",
+     lambda s, v, i, w: feedback.send_agenda_feedback(s, v, i)),
+    ("measure", "update_measure",
+     lambda s, v, i, w: measures.update_measure(s, v, i, 1, status="ongoing")),
+    ("measure", "add_follow_up",
+     lambda s, v, i, w: measures.add_follow_up(s, v, i, DAY, "x")),
+    ("measure", "follow_ups", lambda s, v, i, w: measures.follow_ups(s, v, i)),
+    ("feedback", "acknowledge", lambda s, v, i, w: feedback.acknowledge(s, v, i, 1)),
+    ("batch", "undo", lambda s, v, i, w: importing.undo(s, v, i)),
+]
+
+
+def _own_students(session, viewer) -> set[int]:
+    return set(students.people(session, viewer, range(1, 100))["student_id"])
+
+
+def _normal(value):
+    """A value that compares by content: frames by their columns and cells."""
+    if isinstance(value, pd.DataFrame):
+        return ("frame", list(value.columns), value.astype(str).values.tolist())
+    if isinstance(value, pd.Series):
+        return ("series", value.astype(str).tolist())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _normal(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normal(v) for v in value]
+    return value
+
+
+def _outcome(engine, call, viewer, record_id, scene):
+    """What the service answers, in a transaction that is rolled back afterwards."""
+    session = Session(bind=engine)
+    try:
+        return ("answer", _normal(call(session, viewer, record_id, scene)))
+    except (AccessDenied, InputError, Conflict, LookupError) as error:
+        return ("refused", type(error).__name__, str(error))
+    finally:
+        session.rollback()
+        session.close()
+
+
+@pytest.mark.parametrize("user", ROLES)
+def test_no_service_tells_an_out_of_scope_record_from_a_missing_one(engine, scene, viewer,
+                                                                    user):
+    me = viewer(user)
+    leaks = []
+    for kind, name, call in CALLS:
+        missing = _outcome(engine, call, me, MISSING, scene)
+        for record in KINDS[kind]:
+            if record in IN_SCOPE[user]:
+                continue
+            answer = _outcome(engine, call, me, scene[record], scene)
+            if answer != missing:
+                leaks.append(f"{name}({record}): {str(answer)[:160]} ≠ {str(missing)[:160]}")
+    assert leaks == [], "\n".join(leaks)
+
+
+def test_the_matrix_sees_what_is_in_scope(engine, scene, viewer):
+    """The check above must be able to fail: in scope, the answers do differ."""
+    me = viewer("coach_a")
+    for _kind, _name, call in [c for c in CALLS if c[1] in ("get_student", "agenda",
+                                                             "follow_ups", "school_page")]:
+        record = {"get_student": "anna", "agenda": "meeting_a", "follow_ups": "measure_anna",
+                  "school_page": "SB"}[_name]
+        assert _outcome(engine, call, me, scene[record], scene) != \
+            _outcome(engine, call, me, MISSING, scene)
+
+
+def test_a_refusal_is_logged_with_who_and_what_but_no_data(write, read, scene, viewer):
+    with pytest.raises(AccessDenied), write() as session:
+        students.get_student(session, viewer("coach_c"), scene["anna"])
+    with read() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all()
+    assert [(e.username, e.entity, e.entity_id) for e in events] == [
+        ("coach_c", "student", scene["anna"])]
+    assert "Anna" not in (events[0].note or "") and not events[0].details
+
+
+def test_a_refused_write_is_logged_and_writes_nothing_else(write, read, scene, viewer):
+    with pytest.raises(AccessDenied), write() as session:
+        feedback.send_feedback(session, viewer("coach_c"), "Hej", student_id=scene["anna"],
+                               school_id=scene["SB"])
+    with read() as session:
+        assert session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())
+                              ) == "refused"
+        assert len(session.scalars(select(Feedback)).all()) == 2  # the scene's own
