@@ -94,11 +94,12 @@ def _seed(session, rng: np.random.Generator) -> None:
         invalid = (absent * rng.uniform(0.1, 0.7, STUDENTS)).astype(int)
         unreported = (scheduled * 0.01).astype(int)
         rows += [(i + 1, int(schools[i]), term_id, int(scheduled[i]), int(absent[i]),
-                  int(absent[i] - invalid[i]), int(invalid[i]), int(unreported[i]), 80)
+                  int(absent[i] - invalid[i]), int(invalid[i]), int(unreported[i]),
+                  int(scheduled[i]), 80)
                  for i in range(STUDENTS)]
     insert_rows(session, StudentTermSummary.__table__,
                 ["student_id", "school_id", "term_id", "scheduled", "absent", "valid",
-                 "invalid", "unreported", "days"], rows)
+                 "invalid", "unreported", "known_scheduled", "days"], rows)
     summaries.refresh_municipality_terms(session, [1, 2, 3])
     _follow_up(session, rng, risk, schools)
 
@@ -130,8 +131,8 @@ def _follow_up(session, rng, risk, schools) -> None:
             iso = monday.isocalendar()
             absent = int(1000 * min(0.95, max(0.0, level + rng.normal(0, 0.05))))
             weekly.append((int(student), int(schools[student - 1]), iso.year, iso.week, 3,
-                           1000, absent, absent // 2, absent - absent // 2, 10))
+                           1000, absent, absent // 2, absent - absent // 2, 10, 1000))
     insert_rows(session, StudentWeekSummary.__table__,
                 ["student_id", "school_id", "iso_year", "iso_week", "term_id", "scheduled",
-                 "absent", "valid", "invalid", "unreported"], weekly)
+                 "absent", "valid", "invalid", "unreported", "known_scheduled"], weekly)
     summaries.refresh_effects(session)

@@ -179,8 +179,9 @@ class AbsenceRecord(Base):
     absent_minutes: Mapped[int] = mapped_column(Integer)
     valid_minutes: Mapped[int] = mapped_column(Integer)
     invalid_minutes: Mapped[int] = mapped_column(Integer)
-    # Scheduled time for which no attendance was registered at all (for the reporting rate).
-    unreported_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Scheduled time for which no attendance was registered at all (for the reporting rate);
+    # NULL when the school's file does not say.
+    unreported_minutes: Mapped[int | None] = mapped_column(Integer)
     iso_year: Mapped[int] = mapped_column(Integer)
     iso_week: Mapped[int] = mapped_column(Integer)
     weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0 = Monday
@@ -211,7 +212,7 @@ class AbsencePeriod(Base):
     absent_minutes: Mapped[int] = mapped_column(Integer)
     valid_minutes: Mapped[int] = mapped_column(Integer)
     invalid_minutes: Mapped[int] = mapped_column(Integer)
-    unreported_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    unreported_minutes: Mapped[int | None] = mapped_column(Integer)  # NULL: unknown
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
 
@@ -263,7 +264,7 @@ class ReplacedAbsence(Base):
     absent_minutes: Mapped[int] = mapped_column(Integer)
     valid_minutes: Mapped[int] = mapped_column(Integer)
     invalid_minutes: Mapped[int] = mapped_column(Integer)
-    unreported_minutes: Mapped[int] = mapped_column(Integer)
+    unreported_minutes: Mapped[int | None] = mapped_column(Integer)
     iso_year: Mapped[int | None] = mapped_column(Integer)
     iso_week: Mapped[int | None] = mapped_column(Integer)
     weekday: Mapped[int | None] = mapped_column(Integer)
@@ -339,6 +340,9 @@ class _Minutes:
     valid: Mapped[int] = mapped_column(Integer)
     invalid: Mapped[int] = mapped_column(Integer)
     unreported: Mapped[int] = mapped_column(Integer)
+    # The scheduled time of rows whose source says how much went unreported: the reporting
+    # rate's denominator (0 when no file says, and the rate is unknown).
+    known_scheduled: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class StudentTermSummary(_Minutes, Base):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib import formats
+
 WATCH_THRESHOLD = 0.15  # "bevaka"
 HIGH_THRESHOLD = 0.20  # "hög"
 MIN_CELL = 10  # aggregates over fewer students are suppressed
@@ -51,17 +53,13 @@ def suppress(count: int, value: float | None) -> float | None:
 
 
 def format_percent(value: float | None, decimals: int = 1) -> str:
-    """Swedish style: decimal comma and a space before the sign; ".." when suppressed."""
-    if value is None or pd.isna(value):
-        return ".."
-    return f"{value * 100:.{decimals}f} %".replace(".", ",")
+    """Swedish style (see lib.formats): "12,5 %"; ".." when suppressed."""
+    return formats.percent(value, decimals)
 
 
 def format_number(value: float | None, decimals: int = 1) -> str:
-    """Swedish style: "1 234,5" with a non-breaking space between thousands."""
-    if value is None or pd.isna(value):
-        return ""
-    return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    """Swedish style (see lib.formats): "1 234,5", "−2,0"; "" when missing."""
+    return formats.number(value, decimals)
 
 
 # --- Trend -----------------------------------------------------------------------------------
@@ -72,27 +70,59 @@ TREND_FLOOR = 0.10  # a rise below 10 % absence is not flagged
 TREND_MIN_WEEKS = 6  # the recent window plus at least two earlier weeks
 
 TREND_RULE = (
-    "Stigande frånvaro: de senaste 4 veckorna med schemalagd tid ligger minst 5 "
+    "Stigande frånvaro: de senaste 4 hela veckorna med schemalagd tid ligger minst 5 "
     "procentenheter över terminen dessförinnan och på minst 10 %. Sjunkande: minst 5 "
-    "procentenheter under. Kräver minst 6 veckor med schemalagd tid under terminen."
+    "procentenheter under. Kräver minst 6 hela veckor med schemalagd tid under terminen. "
+    "Veckan som pågår räknas inte förrän den är slut."
 )
 TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→", "": ""}
 
 
-def trends(weekly: pd.DataFrame) -> pd.Series:
+def running_week_rule(running: tuple[int, int]) -> str:
+    """What the charts do with the week that is not over yet, in words for a caption."""
+    return (f"Veckan som pågår ({running_label(running[1])}) är inte slut: den visas "
+            "streckad och ljusare, och trenden räknar den inte förrän veckan är över. "
+            "Terminens andelar och flaggor räknar alla registrerade dagar, också den "
+            "pågående veckans.")
+
+
+def trends(weekly: pd.DataFrame, running: tuple[int, int] | None = None) -> pd.Series:
     """Trend per student from weekly rows (student_id, iso_year, iso_week, scheduled,
     absent): "up", "down", "flat", or "" when there are too few weeks. The recent window is
-    each student's own last TREND_WEEKS weeks with scheduled time."""
-    frame = weekly[weekly["scheduled"] > 0].sort_values(["student_id", "iso_year", "iso_week"])
-    if frame.empty:
-        return pd.Series(dtype=object, name="trend")
+    each student's own last TREND_WEEKS weeks with scheduled time; the `running` week
+    (iso_year, iso_week), not over yet, is no week of the trend."""
+    return classify_trends(trend_sums(weekly, running))
+
+
+def trend_sums(weekly: pd.DataFrame, running: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Per student (index student_id): recent_scheduled, recent_absent, earlier_scheduled,
+    earlier_absent and weeks, over the whole weeks with scheduled time."""
+    frame = weekly[(weekly["scheduled"] > 0) & ~is_week(weekly, running)]
+    frame = frame.sort_values(["student_id", "iso_year", "iso_week"])
+    columns = ["scheduled", "absent"]
     from_end = frame.groupby("student_id").cumcount(ascending=False)
     recent = from_end < TREND_WEEKS
-    columns = ["scheduled", "absent"]
     sums = frame[recent].groupby("student_id")[columns].sum().add_prefix("recent_")
     earlier = frame[~recent].groupby("student_id")[columns].sum().add_prefix("earlier_")
-    sums = sums.join(earlier).assign(weeks=frame.groupby("student_id").size())
-    return classify_trends(sums)
+    sums = sums.join(earlier).fillna(0).assign(weeks=frame.groupby("student_id").size())
+    return sums
+
+
+def running_shown(*frames: pd.DataFrame) -> tuple[int, int] | None:
+    """The running week (iso_year, iso_week) where weekly frames with a running column
+    hold it, else None: a caption explains it only where a chart draws it."""
+    for frame in frames:
+        if "running" in frame and frame["running"].any():
+            row = frame[frame["running"].astype(bool)].iloc[0]
+            return int(row["iso_year"]), int(row["iso_week"])
+    return None
+
+
+def is_week(weekly: pd.DataFrame, week: tuple[int, int] | None) -> pd.Series:
+    """Which rows (iso_year, iso_week) are that week; none when it is None."""
+    if week is None:
+        return pd.Series(False, index=weekly.index)
+    return (weekly["iso_year"] == week[0]) & (weekly["iso_week"] == week[1])
 
 
 def classify_trends(sums: pd.DataFrame) -> pd.Series:
@@ -172,9 +202,10 @@ def longest_absent_run(daily: pd.DataFrame) -> int:
     return longest
 
 
-def reporting_rate(scheduled: float, unreported: float) -> float | None:
-    """Share of scheduled time for which attendance was registered at all."""
-    return None if scheduled <= 0 else 1 - unreported / scheduled
+def reporting_rate(known_scheduled: float, unreported: float) -> float | None:
+    """Share of scheduled time for which attendance was registered at all, of the time whose
+    source says so (`known_scheduled`); None (unknown) when no source says."""
+    return None if known_scheduled <= 0 else 1 - unreported / known_scheduled
 
 
 def monthly_shares(daily: pd.DataFrame) -> pd.DataFrame:
@@ -188,6 +219,11 @@ def monthly_shares(daily: pd.DataFrame) -> pd.DataFrame:
 def week_label(iso_week: int, iso_year: int | None = None) -> str:
     """ "v. 12", or "v. 12 2026" where a chart spans more than one year."""
     return f"v. {iso_week}" if iso_year is None else f"v. {iso_week} {iso_year}"
+
+
+def running_label(iso_week: int, iso_year: int | None = None) -> str:
+    """The label of the week that is not over yet: "v. 49 (pågår)"."""
+    return f"{week_label(iso_week, iso_year)} (pågår)"
 
 
 # --- Before and after a measure ---------------------------------------------------------------

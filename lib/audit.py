@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from data_models.engine import write_afterwards
 from data_models.models import AuditEvent, Role
+from lib import formats
 from lib.access import Viewer, require_role
-from lib.clock import utcnow
+from lib.clock import utc_start_of, utcnow
 
 ACTION_LABELS = {
     "view_student": "Visade elev",
@@ -31,7 +32,35 @@ ACTION_LABELS = {
     "create": "Skapade",
     "update": "Ändrade",
     "reset_password": "Nytt lösenord",
+    "import": "Läste in fil",
+    "undo_import": "Ångrade import",
 }
+# What an event is about, in Swedish (the log stores codes).
+ENTITY_LABELS = {
+    "agenda_item": "Mötespunkt",
+    "contact": "Kontakt",
+    "contact_log": "Kontaktlogg",
+    "feedback": "Återkoppling",
+    "import_batch": "Import",
+    "individuals": "Enskilda elever",
+    "measure": "Åtgärd",
+    "measure_follow_up": "Uppföljning av åtgärd",
+    "meeting": "Möte",
+    "minutes": "Protokoll",
+    "municipality": "Kommun",
+    "region": "Region",
+    "region_indicators": "Regionala indikatorer",
+    "role": "Roll",
+    "school": "Skola",
+    "student": "Elev",
+    "term": "Termin",
+    "unknown": "Okänt",
+    "user": "Användare",
+    "visit_pack": "Besökspaket",
+    "watch_list": "Bevakningslista",
+}
+AUDIT_COLUMNS = ["Tid", "Användare", "Händelse", "Objekt", "Objekt-id", "Elev-id", "Före",
+                 "Efter", "Notering"]
 
 
 def log_view(session: Session, viewer: Viewer, action: str, entity: str,
@@ -84,6 +113,8 @@ def list_events(
     date_to: dt.date | None = None,
     limit: int = 500,
 ) -> pd.DataFrame:
+    """The newest events first, with times in Swedish time; `date_from` and `date_to` are
+    Swedish dates (both included)."""
     require_role(viewer, Role.ADMIN)
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     if username:
@@ -91,27 +122,25 @@ def list_events(
     if student_id is not None:
         query = query.where(AuditEvent.student_id == student_id)
     if date_from is not None:
-        query = query.where(AuditEvent.at >= dt.datetime.combine(date_from, dt.time.min))
+        query = query.where(AuditEvent.at >= utc_start_of(date_from))
     if date_to is not None:
-        query = query.where(AuditEvent.at < dt.datetime.combine(date_to, dt.time.min)
-                            + dt.timedelta(days=1))
+        query = query.where(AuditEvent.at < utc_start_of(date_to + dt.timedelta(days=1)))
     rows = [
         {
-            "Tid (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "Tid": formats.moment(e.at, seconds=True),
             "Användare": e.username,
             "Händelse": ACTION_LABELS.get(e.action, e.action),
-            "Objekt": e.entity,
-            "Objekt-id": e.entity_id,
-            "Elev-id": e.student_id,
+            "Objekt": ENTITY_LABELS.get(e.entity, e.entity),
+            # Whole ids (a missing one made the column floats: "2 643,0").
+            "Objekt-id": "" if e.entity_id is None else str(e.entity_id),
+            "Elev-id": "" if e.student_id is None else str(e.student_id),
             "Före": _compact(e.details, "before"),
             "Efter": _compact(e.details, "after"),
             "Notering": e.note or "",
         }
         for e in session.scalars(query)
     ]
-    columns = ["Tid (UTC)", "Användare", "Händelse", "Objekt", "Objekt-id", "Elev-id", "Före",
-               "Efter", "Notering"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
 def _compact(details: dict | None, key: str) -> str:

@@ -1,17 +1,24 @@
 """Every chart in the app: pure functions from plain data to plotly figures, in one style.
 
 Shares are fractions (0.15 = 15 %). Threshold lines mark the watch and high levels, one
-colour scale is used for every heatmap, and numbers use the Swedish decimal comma. Names
-(students, schools, municipalities) go through `plain.plotly`, since plotly reads tags such
-as <a href> and <b> in every text, and never into a hover template, which reads %{…}."""
+colour scale is used for every heatmap, and numbers are written as everywhere else in the
+app (`lib.formats`: "12,5 %", "1 815"). Names (students, schools, municipalities) go
+through `plain.plotly`, since plotly reads tags such as <a href> and <b> in every text, and
+never into a hover template, which reads %{…}.
+
+The week that is not over yet (a `running` column in weekly frames) is drawn lighter and
+dashed or hatched, labelled "v. 49 (pågår)", never as a full week."""
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import plain
-from lib.analytics import HIGH_THRESHOLD, WATCH_THRESHOLD, WEEKDAYS, week_label
+from lib import formats, plain
+from lib.analytics import HIGH_THRESHOLD, WATCH_THRESHOLD, WEEKDAYS, running_label, week_label
 
 VALID = "#7fa7c9"
 INVALID = "#c8553d"
@@ -26,41 +33,128 @@ SCALE_MAX = 0.5
 COLOUR_SCALE = [[0.0, "#f7f7f7"], [WATCH_THRESHOLD / SCALE_MAX, "#fde3a7"],
                 [HIGH_THRESHOLD / SCALE_MAX, "#f4a261"], [1.0, "#7f0000"]]
 TRACE_NAME = "<extra>%{fullData.name}</extra>"  # the line's (escaped) name beside the value
+VALUE = "%{x}: %{customdata}"  # the value as the app writes it, from customdata
+RUNNING_OPACITY = 0.45  # the running week, lighter than the whole weeks
+BIN = 0.025  # the distribution's bins: 2,5 points
+PERCENT_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25)  # percent ticks: a handful of round ones
+COUNT_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)  # whole numbers only
+MAX_TICKS = 6
+MEASURE_ROW = 16  # px between staggered measure labels
+MEASURE_ROWS = 3  # labels closer than MEASURE_GAP weeks take the next row, then start over
+MEASURE_GAP = 4
 
 
-def _style(fig: go.Figure, title: str, y_title: str = "Frånvaro") -> go.Figure:
+def _style(fig: go.Figure, title: str, y_title: str = "Frånvaro",
+           top: float | None = None) -> go.Figure:
+    """The shared look. The axes take the room their labels need (plotly turns many week
+    labels on end), and the legend sits at the very bottom, under them. `top` is the
+    highest share drawn: the y-axis gets percent ticks up to it."""
     fig.update_layout(
         title=plain.plotly(title), separators=", ", template="plotly_white", height=360,
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2}, font={"family": "Source Sans Pro, sans-serif"},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+        font={"family": "Source Sans Pro, sans-serif"},
     )
-    fig.update_yaxes(title=y_title, tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(title=y_title, rangemode="tozero", automargin=True)
+    if top is not None:
+        fig.update_yaxes(**percent_ticks(top))
     return fig
 
 
+def _step(top: float, steps: tuple) -> float:
+    return next((s for s in steps if top / s <= MAX_TICKS), steps[-1])
+
+
+def percent_ticks(top: float) -> dict:
+    """Tick settings for a share axis from 0 to `top`: round values written "15 %"."""
+    top = max(top if pd.notna(top) else 0.0, 0.01)
+    step = _step(top, PERCENT_STEPS)
+    values = [round(k * step, 4) for k in range(int(np.ceil(top / step - 1e-9)) + 1)]
+    return {"tickmode": "array", "tickvals": values,
+            "ticktext": [formats.level(v) for v in values]}
+
+
+def count_ticks(top: int) -> dict:
+    """Tick settings for a count axis: whole numbers only ("0 1 2 3", never "0 1 1 2 2")."""
+    step = _step(max(int(top), 1), COUNT_STEPS)
+    values = list(range(0, int(top) + step, step))
+    return {"tickmode": "array", "tickvals": values,
+            "ticktext": [formats.number(v) for v in values]}
+
+
+def _highest(*values) -> float:
+    """The largest of the shares and levels drawn (NaN and empty ignored)."""
+    numbers = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
+    numbers = numbers[~np.isnan(numbers)]
+    return float(numbers.max()) if numbers.size else 0.0
+
+
+def _texts(values) -> list[str]:
+    """Shares as the hover shows them: "12,5 %"."""
+    return [formats.percent(v, missing="") for v in values]
+
+
 def _thresholds(fig: go.Figure, watch: float, high: float, horizontal: bool = True) -> None:
-    levels = ((watch, WATCH_COLOUR, "bevaka", "top left"), (high, HIGH_COLOUR, "hög", "top right"))
-    for level, colour, name, side in levels:
-        text = f"{level * 100:.0f} % ({name})"
+    """Dashed lines at the two levels. Their labels sit on opposite sides (horizontal: the
+    watch level's under its line, the high level's over its line; vertical: left and
+    right), so that they never overlap however close the levels are drawn."""
+    levels = ((watch, WATCH_COLOUR, "bevaka", "bottom left", "top left"),
+              (high, HIGH_COLOUR, "hög", "top left", "top right"))
+    for level, colour, name, across, along in levels:
+        text = f"{formats.level(level)} ({name})"
         if horizontal:
             fig.add_hline(y=level, line_dash="dash", line_color=colour, annotation_text=text,
-                          annotation_position="top left")
-        else:  # labels on either side of their lines, so that they never overlap
+                          annotation_position=across)
+        else:
             fig.add_vline(x=level, line_dash="dash", line_color=colour, annotation_text=text,
-                          annotation_position=side)
+                          annotation_position=along)
+
+
+# --- Weeks on the x-axis -------------------------------------------------------------------
+
+def _running(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows are the week that is not over yet."""
+    if "running" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["running"].fillna(False).to_numpy(dtype=bool)
+
+
+def _week_labels(keys: list[tuple[int, int]], running: set) -> dict[tuple[int, int], str]:
+    """A label per (iso_year, iso_week): with the year where the weeks span more than one,
+    so that week 36 of two years are two columns, and "(pågår)" on the running week."""
+    years = len({year for year, _ in keys}) > 1
+    return {(y, w): (running_label if (y, w) in running else week_label)(w, y if years else None)
+            for y, w in keys}
+
+
+def _keys(frame: pd.DataFrame) -> list[tuple[int, int]]:
+    return [(int(y), int(w)) for y, w in zip(frame["iso_year"], frame["iso_week"], strict=True)]
+
+
+def _running_keys(*frames: pd.DataFrame) -> set[tuple[int, int]]:
+    return {key for frame in frames for key, r in zip(_keys(frame), _running(frame), strict=True)
+            if r}
 
 
 def distribution(shares: pd.Series, watch: float = WATCH_THRESHOLD,
                  high: float = HIGH_THRESHOLD) -> go.Figure:
-    """How many students have each level of absence, in 2,5-point bins up to 50 % and over."""
-    clipped = shares.clip(upper=SCALE_MAX)
-    fig = go.Figure(go.Histogram(x=clipped, xbins={"start": 0, "end": SCALE_MAX + 0.025,
-                                                   "size": 0.025},
-                                 marker_color=TOTAL, name="Elever",
-                                 hovertemplate="%{x:.0%}: %{y} elever<extra></extra>"))
+    """How many students have each level of absence, in 2,5-point bins up to 50 % and
+    over (the last bar). Bars at the bins' middles; the counts are the figure's data."""
+    clipped = shares.dropna().clip(upper=SCALE_MAX).to_numpy(dtype=float)
+    edges = np.round(np.arange(0, SCALE_MAX + 2 * BIN - 1e-9, BIN), 4)
+    counts, _ = np.histogram(clipped, bins=edges)
+    labels = [f"{formats.number(lo * 100, 1)}–{formats.percent(hi, 1)}"
+              for lo, hi in itertools.pairwise(edges[:-1])]
+    labels.append(f"{formats.level(SCALE_MAX)} eller mer")
+    fig = go.Figure(go.Bar(x=edges[:-1] + BIN / 2, y=counts, width=BIN, customdata=labels,
+                           marker_color=TOTAL, name="Elever",
+                           hovertemplate="%{customdata}: %{y} elever<extra></extra>"))
     _style(fig, "Fördelning av frånvaro", y_title="Elever")
-    fig.update_yaxes(tickformat="d")
-    fig.update_xaxes(title="Frånvaro (50 % eller mer i sista stapeln)", tickformat=".0%")
+    fig.update_yaxes(**count_ticks(int(counts.max()) if counts.size else 0))
+    fig.update_xaxes(title="Frånvaro (50 % eller mer i sista stapeln)",
+                     range=[0, SCALE_MAX + BIN], **percent_ticks(SCALE_MAX))
+    fig.update_layout(bargap=0.05)
     _thresholds(fig, watch, high, horizontal=False)
     return fig
 
@@ -68,16 +162,35 @@ def distribution(shares: pd.Series, watch: float = WATCH_THRESHOLD,
 def weekly_trend(lines: dict[str, pd.DataFrame], watch: float = WATCH_THRESHOLD,
                  high: float = HIGH_THRESHOLD) -> go.Figure:
     """Weekly absence share for a school against its municipality and region. Each frame has
-    iso_year, iso_week and share, in order."""
+    iso_year, iso_week, share and optionally running, in order. The running week is
+    joined to the line by a lighter dashed stretch of its own."""
     colours = [TOTAL, MUNICIPALITY, REGION]
+    keys = sorted({key for frame in lines.values() for key in _keys(frame)})
+    labels = _week_labels(keys, _running_keys(*lines.values()))
     fig = go.Figure()
     for (name, frame), colour in zip(lines.items(), colours, strict=False):
+        running = _running(frame)
+        x = [labels[key] for key in _keys(frame)]
+        shown, line = plain.plotly(name), {"color": colour, "width": 3 if colour == TOTAL else 2}
+        whole = ~running
         fig.add_trace(go.Scatter(
-            x=[week_label(w) for w in frame["iso_week"]], y=frame["share"],
-            name=plain.plotly(name), mode="lines+markers",
-            line={"color": colour, "width": 3 if colour == TOTAL else 2},
-            hovertemplate="%{x}: %{y:.1%}" + TRACE_NAME))
-    _style(fig, "Frånvaro per vecka")
+            x=[v for v, keep in zip(x, whole, strict=True) if keep], y=frame["share"][whole],
+            customdata=_texts(frame["share"][whole]), name=shown, legendgroup=shown,
+            mode="lines+markers", line=line, hovertemplate=VALUE + TRACE_NAME))
+        if running.any():
+            # From the last whole week to the running one, so that the line does not seem to
+            # end, but lighter and dashed: a part of a week is no full week.
+            part = np.flatnonzero(running)
+            start = part[0] - 1 if part[0] > 0 else part[0]
+            stretch = list(range(start, part[-1] + 1))
+            fig.add_trace(go.Scatter(
+                x=[x[i] for i in stretch], y=frame["share"].iloc[stretch],
+                customdata=_texts(frame["share"].iloc[stretch]), name=shown, legendgroup=shown,
+                showlegend=False, mode="lines+markers", opacity=RUNNING_OPACITY,
+                line={**line, "dash": "dash"}, hovertemplate=VALUE + TRACE_NAME))
+    shares = [frame["share"] for frame in lines.values()]
+    _style(fig, "Frånvaro per vecka", top=_highest(high, *shares))
+    fig.update_xaxes(categoryorder="array", categoryarray=[labels[k] for k in keys])
     _thresholds(fig, watch, high)
     return fig
 
@@ -86,66 +199,109 @@ def stacked_weeks(weekly: pd.DataFrame, watch: float = WATCH_THRESHOLD,
                   high: float = HIGH_THRESHOLD,
                   markers: pd.DataFrame | None = None) -> go.Figure:
     """A student's weekly absence, valid and invalid stacked. `weekly` has iso_year,
-    iso_week, valid_share and invalid_share; `markers` (label, iso_year, iso_week) mark
-    events such as the start of a measure on the timeline."""
-    years = weekly["iso_year"].nunique() > 1
-    x = [week_label(w, y if years else None) for y, w in zip(weekly["iso_year"],
-                                                              weekly["iso_week"], strict=True)]
+    iso_week, valid_share, invalid_share and optionally running (that week's bars are
+    lighter and hatched); `markers` (label, iso_year, iso_week) mark events such as the
+    start of a measure on the timeline."""
+    keys = _keys(weekly)
+    running = _running(weekly)
+    labels = _week_labels(keys, _running_keys(weekly))
+    x = [labels[key] for key in keys]
+    look = {"opacity": np.where(running, RUNNING_OPACITY, 1.0).tolist(),
+            "pattern": {"shape": ["/" if r else "" for r in running]}}
     fig = go.Figure([
-        go.Bar(x=x, y=weekly["valid_share"], name="Giltig", marker_color=VALID,
-               hovertemplate="%{x}: %{y:.1%}<extra>Giltig</extra>"),
-        go.Bar(x=x, y=weekly["invalid_share"], name="Ogiltig", marker_color=INVALID,
-               hovertemplate="%{x}: %{y:.1%}<extra>Ogiltig</extra>"),
+        go.Bar(x=x, y=weekly["valid_share"], name="Giltig", customdata=_texts(
+            weekly["valid_share"]), marker={"color": VALID, **look},
+               hovertemplate=VALUE + "<extra>Giltig</extra>"),
+        go.Bar(x=x, y=weekly["invalid_share"], name="Ogiltig", customdata=_texts(
+            weekly["invalid_share"]), marker={"color": INVALID, **look},
+               hovertemplate=VALUE + "<extra>Ogiltig</extra>"),
     ])
     fig.update_layout(barmode="stack")
-    _style(fig, "Frånvaro per vecka")
+    total = weekly["valid_share"].to_numpy(dtype=float) + weekly["invalid_share"].to_numpy(
+        dtype=float)
+    _style(fig, "Frånvaro per vecka", top=_highest(high, total))
     _thresholds(fig, watch, high)
     if markers is not None:
-        # add_vline cannot place an annotation on a category axis; draw both by hand.
-        for row in markers.itertuples():
-            x = week_label(row.iso_week, row.iso_year if years else None)
-            fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
-                          line={"color": MEASURE, "width": 2})
-            fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=plain.plotly(row.label),
-                               showarrow=False, yanchor="bottom", font={"color": MEASURE})
+        _mark(fig, markers, labels, x)
     return fig
 
 
-def heatmap(matrix: pd.DataFrame, title: str = "Frånvaro per elev och vecka") -> go.Figure:
+def _mark(fig: go.Figure, markers: pd.DataFrame, labels: dict, order: list[str]) -> None:
+    """A line and a label per week with markers; several in one week share a label, and
+    labels of nearby weeks are staggered in rows so that they never overlap.
+    add_vline cannot place an annotation on a category axis; both are drawn by hand."""
+    position = {label: i for i, label in enumerate(order)}
+    by_week: dict[str, list[str]] = {}
+    for row in markers.itertuples():
+        label = labels.get((int(row.iso_year), int(row.iso_week)))
+        if label is not None:  # a measure in a week without absence data has no column
+            by_week.setdefault(label, []).append(plain.plotly(row.label))
+    previous, row_number = None, 0
+    for x in sorted(by_week, key=position.get):
+        close = previous is not None and position[x] - position[previous] < MEASURE_GAP
+        row_number = (row_number + 1) % MEASURE_ROWS if close else 0
+        previous = x
+        fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
+                      line={"color": MEASURE, "width": 2})
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper",
+                           text=", ".join(dict.fromkeys(by_week[x])), showarrow=False,
+                           yanchor="bottom", yshift=row_number * MEASURE_ROW,
+                           font={"color": MEASURE})
+    if by_week:
+        fig.update_layout(margin={"t": 50 + MEASURE_ROW * (MEASURE_ROWS - 1)})
+
+
+def heatmap(matrix: pd.DataFrame, title: str = "Frånvaro per elev och vecka",
+            running: tuple[int, int] | None = None) -> go.Figure:
     """Rows are students (index: display name), columns (iso_year, iso_week), values
-    shares; NaN where the student had no scheduled time that week."""
+    shares; NaN where the student had no scheduled time that week. The `running` week's
+    column is labelled so and veiled lighter, inside a dashed frame."""
+    keys = [(int(y), int(w)) for y, w in matrix.columns]
+    labels = _week_labels(keys, {running} if running else set())
+    x = [labels[key] for key in keys]
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=[week_label(w) for _, w in matrix.columns],
-        y=[plain.plotly(name) for name in matrix.index], zmin=0, zmax=SCALE_MAX,
-        colorscale=COLOUR_SCALE,
-        colorbar={"tickformat": ".0%", "title": "Frånvaro"}, xgap=1, ygap=1,
-        hovertemplate="%{y}, %{x}: %{z:.1%}<extra></extra>"))
+        z=matrix.to_numpy(), x=x, y=[plain.plotly(name) for name in matrix.index],
+        customdata=[_texts(row) for row in matrix.to_numpy()],
+        zmin=0, zmax=SCALE_MAX, colorscale=COLOUR_SCALE,
+        colorbar={"title": "Frånvaro", **percent_ticks(SCALE_MAX)}, xgap=1, ygap=1,
+        hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>"))
     _style(fig, title, y_title="")
-    fig.update_yaxes(tickformat="", autorange="reversed")
+    fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(300, 22 * len(matrix) + 120))
+    if running in keys:
+        column = keys.index(running)
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=column - 0.5, x1=column + 0.5,
+                      y0=0, y1=1, fillcolor="white", opacity=1 - RUNNING_OPACITY,
+                      line={"color": TOTAL, "dash": "dash", "width": 1}, layer="above")
     return fig
 
 
 def calendar(daily: pd.DataFrame, title: str = "Frånvaro per dag") -> go.Figure:
-    """A calendar heatmap: weeks across, weekdays down. `daily` has date and share."""
+    """A calendar heatmap: weeks across, weekdays down. `daily` has date and share: one
+    term's days, so that every column is one week (with the year in its label should the
+    days span two)."""
     frame = daily.assign(date=pd.to_datetime(daily["date"]))
     iso = frame["date"].dt.isocalendar()
-    frame = frame.assign(week=iso["year"].astype(str) + "-" + iso["week"].astype(str).str.zfill(2),
+    frame = frame.assign(iso_year=iso["year"].astype(int), iso_week=iso["week"].astype(int),
                          weekday=frame["date"].dt.day_of_week)
     frame = frame[frame["weekday"] < 5]
-    grid = frame.pivot_table(index="weekday", columns="week", values="share", aggfunc="sum")
+    grid = frame.pivot_table(index="weekday", columns=["iso_year", "iso_week"], values="share",
+                             aggfunc="sum")
     grid = grid.reindex(range(5))
-    dates = frame.pivot_table(index="weekday", columns="week", values="date",
+    dates = frame.pivot_table(index="weekday", columns=["iso_year", "iso_week"], values="date",
                               aggfunc="first").reindex(index=range(5), columns=grid.columns)
-    text = dates.map(lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d"))
+    text = dates.map(lambda d: "" if pd.isna(d) else formats.date(d))
+    keys = [(int(y), int(w)) for y, w in grid.columns]
+    labels = _week_labels(keys, set())
+    shares = [[formats.percent(v, 0, missing="") for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=[f"v. {int(c.split('-')[1])}" for c in grid.columns], y=WEEKDAYS,
-        text=text.to_numpy(), zmin=0, zmax=1, xgap=2, ygap=2,
+        z=grid.to_numpy(), x=[labels[key] for key in keys], y=WEEKDAYS,
+        text=text.to_numpy(), customdata=shares, zmin=0, zmax=1, xgap=2, ygap=2,
         colorscale=[[0, "#f7f7f7"], [0.25, "#fde3a7"], [0.5, "#f4a261"], [1, "#7f0000"]],
-        colorbar={"tickformat": ".0%", "title": "Del av dagen"},
-        hovertemplate="%{text}: %{z:.0%}<extra></extra>"))
+        colorbar={"title": "Del av dagen", **percent_ticks(1.0)},
+        hovertemplate="%{text}: %{customdata}<extra></extra>"))
     _style(fig, title, y_title="")
-    fig.update_yaxes(tickformat="", autorange="reversed")
+    fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=260)
     return fig
 
@@ -156,12 +312,16 @@ def pattern(frame: pd.DataFrame, title: str, watch: float = WATCH_THRESHOLD,
     valid_share and invalid_share."""
     fig = go.Figure([
         go.Bar(x=frame["label"], y=frame["valid_share"], name="Giltig", marker_color=VALID,
-               hovertemplate="%{x}: %{y:.1%}<extra>Giltig</extra>"),
+               customdata=_texts(frame["valid_share"]),
+               hovertemplate=VALUE + "<extra>Giltig</extra>"),
         go.Bar(x=frame["label"], y=frame["invalid_share"], name="Ogiltig",
-               marker_color=INVALID, hovertemplate="%{x}: %{y:.1%}<extra>Ogiltig</extra>"),
+               marker_color=INVALID, customdata=_texts(frame["invalid_share"]),
+               hovertemplate=VALUE + "<extra>Ogiltig</extra>"),
     ])
     fig.update_layout(barmode="stack")
-    _style(fig, title)
+    total = frame["valid_share"].to_numpy(dtype=float) + frame["invalid_share"].to_numpy(
+        dtype=float)
+    _style(fig, title, top=_highest(high, total))
     _thresholds(fig, watch, high)
     return fig
 
@@ -173,10 +333,12 @@ def indicator_trend(trend: pd.DataFrame, column: str = "Andel ≥ 20 %",
     fig = go.Figure()
     for name, rows in trend.groupby("Kommun", sort=False):
         is_total = name == total
+        values = rows[column].astype(float)
         fig.add_trace(go.Scatter(
-            x=rows["Termin"], y=rows[column].astype(float), name=plain.plotly(name),
+            x=rows["Termin"], y=values, name=plain.plotly(name), customdata=_texts(values),
             mode="lines+markers", connectgaps=False,
             line={"width": 4 if is_total else 1.5, "color": TOTAL if is_total else None},
-            hovertemplate="%{x}: %{y:.1%}" + TRACE_NAME))
-    _style(fig, f"{column} per termin", y_title="Andel elever")
+            hovertemplate=VALUE + TRACE_NAME))
+    _style(fig, f"{column} per termin", y_title="Andel elever",
+           top=_highest(trend[column].astype(float)))
     return fig

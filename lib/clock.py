@@ -19,3 +19,25 @@ def epoch(moment: dt.datetime) -> float:
 def local_today() -> dt.date:
     """Today's date in Sweden, whatever the server's clock zone."""
     return dt.datetime.now(SWEDEN).date()
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) moment as the clock on the wall in Sweden shows it."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(SWEDEN)
+
+
+def week_of(day: dt.date) -> tuple[int, int]:
+    """(ISO year, ISO week) of a date."""
+    iso = day.isocalendar()
+    return iso.year, iso.week
+
+
+def running_week(today: dt.date | None = None) -> tuple[int, int]:
+    """The week that is not over yet (Swedish time): its figures are a part of a week
+    until its Sunday has passed."""
+    return week_of(today or local_today())
+
+
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """When a Swedish day begins, as a stored (naive UTC) moment: for date filters."""
+    return dt.datetime.combine(day, dt.time.min, SWEDEN).astimezone(dt.UTC).replace(tzinfo=None)

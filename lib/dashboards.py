@@ -24,7 +24,7 @@ from data_models.models import (
     StudentWeekSummary,
     Term,
 )
-from lib import analytics
+from lib import analytics, clock, formats
 from lib.access import (
     STUDENT_NOT_FOUND,
     AccessDenied,
@@ -70,19 +70,24 @@ class SchoolPage(analytics.FlagShares):
     weekday: pd.DataFrame
     lessons: pd.DataFrame
     options: dict[str, list] = field(default_factory=dict)
+    running_week: tuple[int, int] | None = None  # (iso_year, iso_week), not over yet
 
 
-def schools_in_scope(session: Session, viewer: Viewer, term_id: int) -> list[tuple[int, str]]:
-    """Schools with absence this term that the viewer may open, by name."""
+def schools_in_scope(session: Session, viewer: Viewer,
+                     term_id: int) -> list[tuple[int, str, int]]:
+    """Schools with absence this term that the viewer may open, by name: (id, name, the
+    number of the viewer's students there this term)."""
     require_individual_access(viewer)
     query = (
-        select(School.id, School.name).distinct()
+        select(School.id, School.name,
+               func.count(StudentTermSummary.student_id.distinct()))
         .join(StudentTermSummary, StudentTermSummary.school_id == School.id)
         .where(StudentTermSummary.term_id == term_id, school_clause(viewer),
                absence_clause(viewer, StudentTermSummary))
-        .order_by(School.name)
+        .group_by(School.id, School.name)
+        .order_by(School.name, School.id)
     )
-    return [(school_id, name) for school_id, name in session.execute(query)]
+    return [(school_id, name, students) for school_id, name, students in session.execute(query)]
 
 
 def _previous_term(session: Session, term_id: int) -> Term | None:
@@ -175,6 +180,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
             previous_watch = float((before_shares >= before["watch"]).mean())
             previous_high = float((before_shares >= before["high"]).mean())
     weekday, lessons = _patterns(session, viewer, school_id, term_id, chosen, filtered)
+    running = clock.running_week()
     log_view(session, viewer, "view_school", "school", school_id,
              note=f"{term.code}, {len(merged)} elever")
     return SchoolPage(
@@ -184,12 +190,12 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
         previous_term_code=previous.code if previous else None,
         previous_share_watch=previous_watch, previous_share_high=previous_high,
         watch=municipality.watch_threshold, high=municipality.high_threshold,
-        reporting_rate=analytics.reporting_rate(float(merged["scheduled"].sum()),
+        reporting_rate=analytics.reporting_rate(float(merged["known_scheduled"].sum()),
                                                 float(merged["unreported"].sum())),
         table=table,
-        weekly_lines=_trend_lines(session, school, municipality, term_id, weekly),
+        weekly_lines=_trend_lines(session, school, municipality, term_id, weekly, running),
         weekday=weekday, lessons=lessons,
-        options=options,
+        options=options, running_week=running,
     )
 
 
@@ -222,16 +228,18 @@ def _student_table(session, viewer, merged: pd.DataFrame, trend: pd.Series) -> p
     return table.iloc[ranked].reset_index(drop=True)
 
 
-def _share_by_week(weekly: pd.DataFrame) -> pd.DataFrame:
+def _share_by_week(weekly: pd.DataFrame, running: tuple[int, int] | None) -> pd.DataFrame:
     """Weeks in order with their share, from one row per week (iso_year, iso_week,
-    scheduled, absent); weeks without scheduled time are left out."""
+    scheduled, absent); weeks without scheduled time are left out. `running` marks the
+    week that is not over yet."""
     weeks = weekly[weekly["scheduled"] > 0].sort_values(["iso_year", "iso_week"])
     return pd.DataFrame({"iso_year": weeks["iso_year"].to_numpy(),
                          "iso_week": weeks["iso_week"].to_numpy(),
-                         "share": (weeks["absent"] / weeks["scheduled"]).to_numpy()})
+                         "share": (weeks["absent"] / weeks["scheduled"]).to_numpy(),
+                         "running": analytics.is_week(weeks, running).to_numpy(dtype=bool)})
 
 
-def _trend_lines(session, school, municipality, term_id, weekly) -> dict:
+def _trend_lines(session, school, municipality, term_id, weekly, running) -> dict:
     """The school (the viewer's students there) against all schools in its municipality and
     in its region: aggregates only, from the school × week summary. Two narrow queries
     measured 3× faster than one grouped by municipality."""
@@ -243,10 +251,10 @@ def _trend_lines(session, school, municipality, term_id, weekly) -> dict:
             .join(Municipality, Municipality.id == School.municipality_id)
             .where(week.term_id == term_id, condition)
             .group_by(week.iso_year, week.iso_week),
-            ["iso_year", "iso_week", "scheduled", "absent"]))
+            ["iso_year", "iso_week", "scheduled", "absent"]), running)
 
     return {
-        school.name: _share_by_week(weekly),
+        school.name: _share_by_week(weekly, running),
         f"Skolor i {municipality.name}": area(School.municipality_id == municipality.id),
         "Regionen": area(Municipality.region_id == municipality.region_id),
     }
@@ -312,6 +320,30 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
     return table
 
 
+WATCH_LEVELS = {"watch": ("Över bevakningsnivån", analytics.WATCH_THRESHOLD),
+                "high": ("Över hög nivå", analytics.HIGH_THRESHOLD)}
+
+
+def watch_level_labels(session: Session, viewer: Viewer) -> dict[str, str]:
+    """The watch list's two choices, with the levels that apply: each student is flagged
+    by their home municipality's levels, so where the viewer's students come from
+    municipalities with different levels, the labels give the range and say so."""
+    require_individual_access(viewer)
+    levels = session.execute(
+        select(Municipality.watch_threshold, Municipality.high_threshold).distinct()
+        .join(Student, Student.home_municipality_id == Municipality.id)
+        .where(student_clause(viewer))).all()
+    labels = {}
+    for index, (key, (name, default)) in enumerate(WATCH_LEVELS.items()):
+        values = sorted({row[index] for row in levels}) or [default]
+        if len(values) == 1:
+            labels[key] = f"{name} ({formats.level(values[0])})"
+        else:
+            labels[key] = (f"{name} ({formats.level_range(values[0], values[-1])}, efter "
+                           "elevens hemkommun)")
+    return labels
+
+
 def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: str,
                 include_rising: bool) -> pd.DataFrame:
     require_individual_access(viewer)
@@ -347,8 +379,9 @@ def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: str,
 
 @dataclass(frozen=True)
 class StudentAbsence:
-    weekly: pd.DataFrame  # iso_year, iso_week, scheduled, valid_share, invalid_share, share
-    daily: pd.DataFrame  # date, scheduled, absent, share
+    weekly: pd.DataFrame  # iso_year, iso_week, scheduled, valid_share, invalid_share, share,
+    #                       running (the week that is not over yet)
+    daily: pd.DataFrame  # date, term_id, scheduled, absent, share
     weekday: pd.DataFrame
     lessons: pd.DataFrame
     courses: pd.DataFrame
@@ -356,6 +389,10 @@ class StudentAbsence:
     longest_run: int
     watch: float
     high: float
+
+    def days_in(self, term_id: int) -> pd.DataFrame:
+        """One term's days, for a calendar of that term."""
+        return self.daily[self.daily["term_id"] == term_id].reset_index(drop=True)
 
 
 def student_absence(session: Session, viewer: Viewer, student_id: int) -> StudentAbsence:
@@ -370,20 +407,22 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
     if found is None:
         raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
     raw = read_frame(session,
-        select(AbsenceRecord.date, AbsenceRecord.lesson_start, AbsenceRecord.course,
-               AbsenceRecord.iso_year, AbsenceRecord.iso_week,
+        select(AbsenceRecord.date, AbsenceRecord.term_id, AbsenceRecord.lesson_start,
+               AbsenceRecord.course, AbsenceRecord.iso_year, AbsenceRecord.iso_week,
                AbsenceRecord.scheduled_minutes, AbsenceRecord.absent_minutes,
                AbsenceRecord.valid_minutes, AbsenceRecord.invalid_minutes)
         .where(AbsenceRecord.student_id == student_id, absence_clause(viewer)),
-        ["date", "lesson_start", "course", "iso_year", "iso_week", "scheduled", "absent",
-         "valid", "invalid"])
+        ["date", "term_id", "lesson_start", "course", "iso_year", "iso_week", "scheduled",
+         "absent", "valid", "invalid"])
     weekly = raw.groupby(["iso_year", "iso_week"], as_index=False)[
         ["scheduled", "absent", "valid", "invalid"]].sum().sort_values(["iso_year", "iso_week"])
     weekly = weekly[weekly["scheduled"] > 0]
     weekly = weekly.assign(valid_share=weekly["valid"] / weekly["scheduled"],
                            invalid_share=weekly["invalid"] / weekly["scheduled"],
-                           share=weekly["absent"] / weekly["scheduled"])
-    daily = raw.groupby("date", as_index=False)[["scheduled", "absent"]].sum()
+                           share=weekly["absent"] / weekly["scheduled"],
+                           running=analytics.is_week(weekly, clock.running_week()))
+    # A day belongs to one term (the terms do not overlap).
+    daily = raw.groupby(["date", "term_id"], as_index=False)[["scheduled", "absent"]].sum()
     daily = daily[daily["scheduled"] > 0]
     daily = daily.assign(share=daily["absent"] / daily["scheduled"])
     return StudentAbsence(

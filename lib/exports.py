@@ -15,14 +15,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from lib import formats
 from lib.access import Viewer
 from lib.audit import log_event
 from lib.plain import printable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Columns holding shares, by how their header starts; written as percentages in Excel and PDF.
-PERCENT_HEADERS = ("Frånvaro", "Giltig", "Ogiltig", "Andel", "Rapporteringsgrad", "Före",
-                   "Efter", "Vid förra", "Nu")
 
 
 def escape_cell(value):
@@ -111,19 +109,33 @@ def _write_table(sheet, table: pd.DataFrame, header_row: int) -> None:
         width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
         widths.append(width)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 50)
-    percent = [str(c).startswith(PERCENT_HEADERS) for c in table.columns]
+    whole = _whole_columns(table)
     for row_number, row in enumerate(table.itertuples(index=False), start=header_row + 1):
-        for index, value in enumerate(row, start=1):
+        for index, (column, value) in enumerate(zip(table.columns, row, strict=True), start=1):
             if pd.isna(value):  # cells from itertuples are scalars
                 value = None
             elif hasattr(value, "item"):  # numpy scalar → plain Python value for openpyxl
                 value = value.item()
+            if column in whole and isinstance(value, float):
+                value = int(value)
             cell = sheet.cell(row=row_number, column=index, value=escape_cell(value))
-            if percent[index - 1] and isinstance(cell.value, float):
-                cell.number_format = "0.0%"
+            # Numbers stay numbers (to sort and sum), shown as on screen (lib.formats):
+            # shares as percentages, changes rounded with their sign, counts whole.
+            number_format = formats.excel_format(column, cell.value)
+            if number_format:
+                cell.number_format = number_format
             elif widths[index - 1] > 50:
                 cell.alignment = wrap
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+
+
+def _whole_columns(table: pd.DataFrame) -> set:
+    """Float columns of whole numbers only (a year or a count that a missing cell made
+    floats): written as whole numbers."""
+    return {column for column in table.columns
+            if pd.api.types.is_float_dtype(table[column])
+            and formats.column_kind(column) == "number"
+            and (table[column].dropna() % 1 == 0).all()}
 
 
 def log_export(session: Session, viewer: Viewer, what: str, rows: int, note: str = "") -> None:

@@ -26,8 +26,9 @@ from data_models.models import (
     StudentWeekSummary,
     Term,
 )
+from lib import formats
 from lib.access import Role, Viewer, municipality_clause, require_role
-from lib.analytics import EFFECT_WEEKS, format_number
+from lib.analytics import EFFECT_WEEKS
 from lib.exports import Sheet, workbook
 from lib.frames import read_frame
 from lib.measures import KINDS
@@ -70,6 +71,13 @@ som "..", och ytterligare celler döljs (vid behov även en total) så att ingen
 räknas fram ur totalerna och de tal som visas. En dold cell vars värde ändå går att veta,
 som en kommun utan elever, räknas inte som skydd. Samma data ger alltid samma tal.
 """
+
+
+# What ".." means, on the page and in the export alike.
+HIDDEN_NOTE = ("Celler som bygger på färre än 10 elever visas som \"..\", liksom celler som "
+               "annars skulle gå att räkna fram ur totalen, och förändringar som inte går "
+               "att räkna (en dold andel, eller ingen termin ett år tidigare).")
+EFFECT_HIDDEN_NOTE = "Grupper med färre än 10 åtgärder visas som \"..\"."
 
 
 @dataclass(frozen=True)
@@ -137,10 +145,10 @@ def _counts(session, municipalities: pd.DataFrame, viewer,
     rows = read_frame(session,
         select(summary.term_id, Municipality.name, summary.students, summary.over_15,
                summary.over_20, summary.invalid_over_15, summary.invalid_over_20,
-               summary.scheduled, summary.unreported)
+               summary.known_scheduled, summary.unreported)
         .join(Municipality, Municipality.id == summary.municipality_id)
         .where(summary.term_id.in_([t.id for t in terms]), municipality_clause(viewer)),
-        ["term_id", "Kommun", *COUNTS, "scheduled", "unreported"])
+        ["term_id", "Kommun", *COUNTS, "known_scheduled", "unreported"])
     names = municipalities["Kommun"]
     result = {}
     for term in terms:
@@ -162,10 +170,14 @@ def _share_table(counts: pd.DataFrame) -> _Shares:
     for column, label in SHARES.items():
         share = full[column] / students.where(students > 0)
         table[label] = _hide(share, hidden[column].to_numpy(dtype=bool) | row_hidden)
-    scheduled = full["scheduled"].astype(float)
-    rate = 1 - full["unreported"] / scheduled.where(scheduled > 0)
+    known = full["known_scheduled"].astype(float)
+    rate = (1 - full["unreported"] / known.where(known > 0)).astype(object)
+    rate[known <= 0] = UNKNOWN_RATE  # no school's file says how much went unreported
     table["Rapporteringsgrad"] = _hide(rate, hidden["students"].to_numpy(dtype=bool))
     return _Shares(table, mask)
+
+
+UNKNOWN_RATE = "okänd"
 
 
 def _hide(values: pd.Series, hidden) -> list:
@@ -333,7 +345,8 @@ def _effect_table(groups: list[tuple[str, list[float]]]) -> pd.DataFrame:
         values = np.array(changes)
         q1, median, q3 = np.percentile(values, [25, 50, 75])
         records.append({"Grupp": label, "Antal": len(values), "Median (p.e.)": float(median),
-                        "Kvartiler (p.e.)": f"{format_number(q1)} till {format_number(q3)}",
+                        "Kvartiler (p.e.)": f"{formats.number(q1, 1)} till "
+                                            f"{formats.number(q3, 1)}",
                         "Andel förbättrade": float((values <= -IMPROVED).mean())})
     return pd.DataFrame(records, columns=EFFECT_COLUMNS)
 
@@ -341,17 +354,17 @@ def _effect_table(groups: list[tuple[str, list[float]]]) -> pd.DataFrame:
 def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame) -> bytes:
     """All tables of the region page in one workbook; suppressed cells are written as ".."."""
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.astype(object).where(frame.notna(), "..")
+        return frame.astype(object).where(frame.notna(), formats.HIDDEN)
     title = f"Regionala indikatorer {indicators.term_code}"
     return workbook([
-        Sheet("Indikatorer", (title, "Celler med färre än 10 elever visas som \"..\"."),
-              shown(indicators.table)),
-        Sheet("Tratt", (f"Från identifierad till förbättrad, {indicators.term_code}",),
-              shown(indicators.funnel)),
+        Sheet("Indikatorer", (title, HIDDEN_NOTE), shown(indicators.table)),
+        Sheet("Tratt", (f"Från identifierad till förbättrad, {indicators.term_code}",
+                        HIDDEN_NOTE), shown(indicators.funnel)),
         Sheet("Möten", (f"Genomförda möten per skola, {indicators.term_code}",),
               indicators.meetings),
-        Sheet("Effekt av åtgärder", ("Effekt av åtgärder", CAVEAT), shown(effect)),
-        Sheet("Trend", ("Andel ≥ 20 % per termin",), shown(indicators.trend)),
+        Sheet("Effekt av åtgärder", ("Effekt av åtgärder", CAVEAT, EFFECT_HIDDEN_NOTE),
+              shown(effect)),
+        Sheet("Trend", ("Andel ≥ 20 % per termin", HIDDEN_NOTE), shown(indicators.trend)),
         Sheet("Definitioner", ("Definitioner",),
               pd.DataFrame({"Definition": [p.replace("\n", " ").replace("*", "").strip()
                                            for p in DEFINITIONS.split("\n\n") if p.strip()]})),

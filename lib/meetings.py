@@ -29,7 +29,7 @@ from data_models.models import (
     User,
     UserScope,
 )
-from lib import analytics
+from lib import analytics, formats
 from lib.access import (
     AccessDenied,
     Role,
@@ -41,12 +41,12 @@ from lib.access import (
     student_clause,
 )
 from lib.audit import log_event
-from lib.clock import utcnow
+from lib.clock import local_today, utcnow
 from lib.frames import read_frame
 from lib.personal_number import mask
 from lib.records import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 from lib.students import format_name, names
-from lib.summaries import TREND_SUMS, term_trends, trend_sum_columns
+from lib.summaries import TREND_SUMS, term_rows_on, term_trends, trend_sum_columns
 
 STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
 NEXT_STATUS = {"planned": "held", "held": "approved"}
@@ -247,9 +247,11 @@ def get_meeting(session: Session, viewer: Viewer, meeting_id: int) -> MeetingInf
 # --- The agenda -------------------------------------------------------------------------------
 
 def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: int,
-                   municipality_id: int | None = None, on: dt.date | None = None) -> pd.DataFrame:
+                   municipality_id: int | None = None, on: dt.date | None = None,
+                   as_of: dt.date | None = None) -> pd.DataFrame:
     """Per student at this school this term (enrolled, or with absence recorded there):
     minutes, shares, trend, flag and whether a measure is due for follow-up by `on`.
+    With `as_of`, the absence as it stood on that day (see summaries.term_rows_on).
     Only students of `municipality_id` when it is given."""
     _require_school(session, viewer, school_id)
     term = session.get(Term, term_id)
@@ -269,12 +271,15 @@ def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: in
     frame = read_frame(session, students, ["student_id", "first", "last", "number",
                                            "protected", "watch", "high"])
     summary = StudentTermSummary
-    minutes = read_frame(session,
-        select(summary.student_id, summary.scheduled, summary.absent, summary.valid,
-               summary.invalid, *trend_sum_columns())
-        .where(summary.school_id == school_id, summary.term_id == term_id,
-               absence_clause(viewer, summary)),
-        ["student_id", "scheduled", "absent", "valid", "invalid", *TREND_SUMS])
+    if as_of is not None:
+        minutes = term_rows_on(session, viewer, school_id, term_id, as_of)
+    else:
+        minutes = read_frame(session,
+            select(summary.student_id, summary.scheduled, summary.absent, summary.valid,
+                   summary.invalid, *trend_sum_columns())
+            .where(summary.school_id == school_id, summary.term_id == term_id,
+                   absence_clause(viewer, summary)),
+            ["student_id", "scheduled", "absent", "valid", "invalid", *TREND_SUMS])
     trend = term_trends(session, viewer, term_id, minutes)  # one row per student here
     frame = frame.merge(minutes.drop(columns=list(TREND_SUMS)), on="student_id", how="left")
     for column in ("scheduled", "absent", "valid", "invalid"):
@@ -333,8 +338,11 @@ def generate_agenda(session: Session, viewer: Viewer, meeting_id: int) -> int:
     their figures frozen as of now. Students already on it keep what was recorded; their
     figures are frozen again. Returns the number of students on the agenda."""
     meeting = _meeting_in_scope(session, viewer, meeting_id)
+    # As they stood on the meeting's day, even when it is marked as held later, after
+    # more absence was read in: the visit pack compares today's figures with these.
     figures = school_figures(session, viewer, meeting.school_id, meeting.term_id,
-                             meeting.municipality_id, on=meeting.date)
+                             meeting.municipality_id, on=meeting.date,
+                             as_of=min(meeting.date, local_today()))
     existing = {item.student_id: item for item in session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting_id))}
     now = utcnow()
@@ -487,7 +495,7 @@ def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFram
         .order_by(MeetingAmendment.at),
         ["at", "user", "student_id", "first", "last", "protected", "field", "before", "after"])
     return pd.DataFrame({
-        "Tid": frame["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+        "Tid": frame["at"].map(formats.moment),
         "Ändrad av": frame["user"],
         "Elev": names(frame),
         "Fält": frame["field"].map(ITEM_FIELDS),

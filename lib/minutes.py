@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_models.models import AgendaItem, Student
-from lib import analytics
+from lib import analytics, formats
 from lib.access import Viewer, student_clause
 from lib.exports import Sheet, download_name, log_export, workbook
 from lib.frames import read_frame
@@ -38,8 +38,8 @@ class Minutes:
             lines.append(f"Plats: {m.location}")
         lines.append("Deltagare: " + (", ".join(m.participants) or "–"))
         if m.approved_at:
-            lines.append(f"Justerat {m.approved_at:%Y-%m-%d %H:%M}")
-        lines.append("Frånvarosiffrorna är frysta vid mötet.")
+            lines.append(f"Justerat {formats.moment(m.approved_at)}")
+        lines.append("Frånvarosiffrorna är frysta som de var på mötesdagen.")
         return tuple(lines)
 
     @property

@@ -4,6 +4,7 @@ municipality × term. Dashboards read these, never the raw rows' totals."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
@@ -23,7 +24,7 @@ from data_models.models import (
     StudentWeekSummary,
     Term,
 )
-from lib import analytics
+from lib import analytics, clock
 from lib.access import absence_clause
 from lib.frames import read_frame
 
@@ -32,23 +33,25 @@ from lib.frames import read_frame
 MIN_SCHEDULED_MINUTES = 600
 CHUNK = 500  # ids per IN list, well inside every backend's parameter limit
 
-MINUTES = ("scheduled", "absent", "valid", "invalid", "unreported")
-RAW = {
-    "scheduled": AbsenceRecord.scheduled_minutes,
-    "absent": AbsenceRecord.absent_minutes,
-    "valid": AbsenceRecord.valid_minutes,
-    "invalid": AbsenceRecord.invalid_minutes,
-    "unreported": AbsenceRecord.unreported_minutes,
-}
+MINUTES = ("scheduled", "absent", "valid", "invalid", "unreported", "known_scheduled")
 
 
-PERIOD = {
-    "scheduled": AbsencePeriod.scheduled_minutes,
-    "absent": AbsencePeriod.absent_minutes,
-    "valid": AbsencePeriod.valid_minutes,
-    "invalid": AbsencePeriod.invalid_minutes,
-    "unreported": AbsencePeriod.unreported_minutes,
-}
+def _minutes(table) -> dict:
+    """The summed minutes of a raw table. A row whose file did not say how much time went
+    unreported (NULL) counts in neither the unreported time nor the reporting rate's base."""
+    unknown = table.unreported_minutes.is_(None)
+    return {
+        "scheduled": table.scheduled_minutes,
+        "absent": table.absent_minutes,
+        "valid": table.valid_minutes,
+        "invalid": table.invalid_minutes,
+        "unreported": func.coalesce(table.unreported_minutes, 0),
+        "known_scheduled": case((unknown, 0), else_=table.scheduled_minutes),
+    }
+
+
+RAW = _minutes(AbsenceRecord)
+PERIOD = _minutes(AbsencePeriod)
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -164,10 +167,14 @@ def trend_sum_columns() -> list:
 
 def _refresh_trends(session, terms, chunk) -> None:
     """Each student × school × term row's trend sums, from its weeks with scheduled time
-    numbered from the end: the last TREND_WEEKS are recent, the ones before earlier."""
+    numbered from the end: the last TREND_WEEKS are recent, the ones before earlier. The
+    week that is running as they are summed is no week of the trend: its rows hold a part
+    of a week, and stay a part until a later import brings the rest (and sums again)."""
     week, summary = StudentWeekSummary, StudentTermSummary
     keys = (week.student_id, week.school_id, week.term_id)
-    scope = [week.term_id.in_(terms), week.scheduled > 0]
+    running_year, running_week = clock.running_week()
+    scope = [week.term_id.in_(terms), week.scheduled > 0,
+             ~and_(week.iso_year == running_year, week.iso_week == running_week)]
     if chunk is not None:
         scope.append(week.student_id.in_(chunk))
     numbered = (
@@ -237,8 +244,39 @@ def term_trends(session: Session, viewer, term_id: int, rows: pd.DataFrame) -> p
         .group_by(week.student_id, week.iso_year, week.iso_week),
         ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
         for chunk in _chunks(ids)], ignore_index=True)
-    summed = analytics.trends(weekly).reindex(ids).fillna("")
+    summed = analytics.trends(weekly, clock.running_week()).reindex(ids).fillna("")
     return pd.concat([kept, summed]).rename("trend")
+
+
+def term_rows_on(session: Session, viewer, school_id: int, term_id: int,
+                 day: dt.date) -> pd.DataFrame:
+    """The student × term rows of one school as they stood on `day`: minutes of the days
+    up to and including it (and of the period exports that had ended by then), with the
+    trend sums over the whole weeks before it (the week of `day` was running). Columns as
+    school figures read them: student_id, scheduled, absent, valid, invalid, TREND_SUMS.
+    For figures frozen at a meeting that is marked as held after later absence came in."""
+    record = AbsenceRecord
+    weekly = read_frame(session,
+        select(record.student_id, record.iso_year, record.iso_week,
+               *[func.sum(RAW[m]) for m in ("scheduled", "absent", "valid", "invalid")])
+        .where(record.school_id == school_id, record.term_id == term_id, record.date <= day,
+               absence_clause(viewer, record))
+        .group_by(record.student_id, record.iso_year, record.iso_week),
+        ["student_id", "iso_year", "iso_week", "scheduled", "absent", "valid", "invalid"])
+    period = AbsencePeriod
+    periods = read_frame(session,
+        select(period.student_id, *[func.sum(PERIOD[m]) for m in
+                                    ("scheduled", "absent", "valid", "invalid")])
+        .where(period.school_id == school_id, period.term_id == term_id,
+               period.end_date <= day, absence_clause(viewer, period))
+        .group_by(period.student_id),
+        ["student_id", "scheduled", "absent", "valid", "invalid"])
+    minutes = ["scheduled", "absent", "valid", "invalid"]
+    totals = (pd.concat([weekly[["student_id", *minutes]], periods])
+              .groupby("student_id", as_index=False)[minutes].sum())
+    sums = analytics.trend_sums(weekly, clock.week_of(day)).reindex(totals["student_id"])
+    sums = sums.fillna(0).astype(int).reset_index(drop=True)
+    return pd.concat([totals.reset_index(drop=True), sums[list(TREND_SUMS)]], axis=1)
 
 
 def _add_periods(session, terms, chunk) -> None:
@@ -368,7 +406,7 @@ def refresh_municipality_terms(session: Session, term_ids: list[int]) -> None:
 
 
 TERM_ROW_COLUMNS = ["student_id", "school_id", "scheduled", "absent", "valid", "invalid",
-                    "unreported", "watch", "high"]
+                    "unreported", "known_scheduled", "watch", "high"]
 
 
 def student_term_rows(session: Session, viewer, term_id: int, school_id: int | None = None,
@@ -379,7 +417,7 @@ def student_term_rows(session: Session, viewer, term_id: int, school_id: int | N
     trend = trend_sum_columns() if with_trend else []
     query = (
         select(summary.student_id, summary.school_id, summary.scheduled, summary.absent,
-               summary.valid, summary.invalid, summary.unreported,
+               summary.valid, summary.invalid, summary.unreported, summary.known_scheduled,
                Municipality.watch_threshold, Municipality.high_threshold, *trend)
         .join(Student, Student.id == summary.student_id)
         .join(Municipality, Municipality.id == Student.home_municipality_id)

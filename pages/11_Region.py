@@ -9,6 +9,8 @@ from lib.guard import guard
 from lib.indicators import (
     CAVEAT,
     DEFINITIONS,
+    EFFECT_HIDDEN_NOTE,
+    HIDDEN_NOTE,
     effect_of_measures,
     indicators_excel,
     region_indicators,
@@ -24,8 +26,7 @@ with session_scope() as session:
 
 st.caption(f"Termin {result.term_code}"
            + (f", jämfört med {result.previous_code}" if result.previous_code else "")
-           + ". Celler som bygger på färre än 10 elever visas som \"..\", liksom celler som "
-             "annars skulle gå att räkna fram ur totalen.")
+           + ". " + HIDDEN_NOTE)
 with st.expander("Definitioner", expanded=False):
     st.markdown(DEFINITIONS)
 
@@ -40,7 +41,7 @@ st.subheader("Genomförda möten per skola")
 table_or_note(result.meetings, "Inga genomförda möten den här terminen.")
 
 st.subheader("Effekt av åtgärder")
-st.caption(CAVEAT)
+st.caption(f"{CAVEAT} {EFFECT_HIDDEN_NOTE}")
 table_or_note(effect, "Inga åtgärder den här terminen.")
 
 audited_download(viewer, lambda: indicators_excel(result, effect), "Exportera till Excel",

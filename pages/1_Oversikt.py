@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from lib import plain
+from lib import formats, plain
 from lib.access import Role
-from lib.analytics import format_percent
 from lib.db import session_scope
 from lib.guard import guard
 from lib.overview import municipality_overview, scope_overview
@@ -27,11 +26,11 @@ with session_scope() as session:
 
 st.caption(f"{plain.markdown(viewer.name)}, {viewer.role_label.lower()} · termin {term.code}")
 first, second, third = st.columns(3)
-first.metric("Elever med frånvarodata", overview.students)
-second.metric("Frånvaro ≥ 15 %", format_percent(overview.share_watch),
-              help=f"{overview.over_watch} elever")
-third.metric("Frånvaro ≥ 20 %", format_percent(overview.share_high),
-             help=f"{overview.over_high} elever")
+first.metric("Elever med frånvarodata", formats.number(overview.students))
+second.metric("Frånvaro ≥ 15 %", formats.percent(overview.share_watch),
+              help=formats.count(overview.over_watch, "elev", "elever"))
+third.metric("Frånvaro ≥ 20 %", formats.percent(overview.share_high),
+             help=formats.count(overview.over_high, "elev", "elever"))
 
 st.subheader("Per skola")
 show_table(overview.per_school)

@@ -1,19 +1,19 @@
 """Elev: one student's absence over time, patterns, courses and enrolments. Addressed by
 internal id (?elev=123), never by personal identity number."""
 
-import datetime as dt
-
 import streamlit as st
 
-from lib import charts, plain
+from lib import charts, formats, plain
 from lib.access import AccessDenied
+from lib.analytics import running_shown, running_week_rule
+from lib.clock import local_today
 from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.followup import student_follow_up
 from lib.guard import guard
 from lib.student_view import follow_up_sections
 from lib.students import get_student, search_students
-from lib.ui import flash, query_int, show_table
+from lib.ui import flash, query_int, show_table, term_picker
 
 viewer = guard("student", "Elev")
 st.title("Elev")
@@ -40,7 +40,7 @@ try:
     with session_scope() as session:  # the services log the view as it ends
         summary = get_student(session, viewer, student_id)
         absence = student_absence(session, viewer, student_id)
-        follow = student_follow_up(session, viewer, student_id, dt.date.today())
+        follow = student_follow_up(session, viewer, student_id, local_today())
 except AccessDenied as denied:
     error = str(denied)
 except ValueError:
@@ -56,18 +56,29 @@ st.caption(f"Personnummer {plain.markdown(summary.personal_number_masked)} · he
 columns = st.columns(3)
 latest = summary.terms.iloc[0] if not summary.terms.empty else None
 columns[0].metric("Frånvaro senaste terminen",
-                  "–" if latest is None else f"{latest['Frånvaro'] * 100:.1f} %".replace(".", ","),
+                  "–" if latest is None else formats.percent(latest["Frånvaro"], missing="–"),
                   help=None if latest is None else latest["Termin"])
 columns[1].metric("Ogiltig frånvaro",
-                  "–" if latest is None else f"{latest['Ogiltig'] * 100:.1f} %".replace(".", ","))
-columns[2].metric("Längsta följd av hela frånvarodagar", f"{absence.longest_run} dagar")
+                  "–" if latest is None else formats.percent(latest["Ogiltig"], missing="–"))
+columns[2].metric("Längsta följd av hela frånvarodagar",
+                  formats.count(absence.longest_run, "dag", "dagar"))
 
 if absence.weekly.empty:
     st.info("Ingen frånvarodata att visa.")
 else:
     st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
                                          markers=follow.markers), key="weeks")
-    st.plotly_chart(charts.calendar(absence.daily), key="calendar")
+    running = running_shown(absence.weekly)
+    if running is not None:
+        st.caption(running_week_rule(running))
+    # One calendar per term: weeks of two years side by side would read as one.
+    term = term_picker()
+    days = absence.days_in(term.id)
+    if days.empty:
+        st.info(f"Ingen frånvarodata för eleven terminen {term.code}.")
+    else:
+        st.plotly_chart(charts.calendar(days, f"Frånvaro per dag, {term.code}"),
+                        key="calendar")
     left, right = st.columns(2)
     left.plotly_chart(charts.pattern(absence.weekday, "Frånvaro per veckodag", absence.watch,
                                      absence.high), key="weekday")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from lib import formats
 from lib.analytics import TREND_RULE
-from lib.dashboards import watch_list
+from lib.dashboards import watch_level_labels, watch_list
 from lib.db import session_scope
 from lib.guard import guard
 from lib.ui import excel_download, student_table, term_picker
@@ -12,8 +13,9 @@ viewer = guard("watch", "Bevakning")
 st.title("Bevakning")
 term = term_picker()
 
-levels = {"watch": "Över bevakningsnivån (15 %)", "high": "Över hög nivå (20 %)",
-          "unattended": "Flaggade utan åtgärd eller anteckning sedan förra mötet"}
+with session_scope() as session:
+    levels = {**watch_level_labels(session, viewer),
+              "unattended": "Flaggade utan åtgärd eller anteckning sedan förra mötet"}
 wanted = st.query_params.get("niva", "watch")
 level = st.radio("Visa elever", list(levels), format_func=levels.get, horizontal=True,
                  index=list(levels).index(wanted) if wanted in levels else 0)
@@ -25,7 +27,8 @@ with session_scope() as session:
     table = watch_list(session, viewer, term.id, "watch" if level == "unattended" else level,
                        rising, term.start_date if level == "unattended" else None)
 
-st.caption(f"{len(table)} elever · termin {term.code} · nivåerna följer elevens hemkommun")
+st.caption(f"{formats.count(len(table), 'elev', 'elever')} · termin {term.code} · "
+           "nivåerna följer elevens hemkommun")
 if level == "unattended":
     st.caption("Flaggade elever utan ny åtgärd, kontakt eller mötesanteckning sedan det senaste "
                "mötet där de togs upp (eller sedan terminsstart om de inte har tagits upp).")

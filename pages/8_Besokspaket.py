@@ -1,12 +1,11 @@
 """Besökspaket: what to bring to a school visit — flagged students, change since the last
 meeting, measures due or overdue and the latest feedback. Printable, and as a PDF."""
 
-import datetime as dt
-
 import streamlit as st
 
 from lib import plain
 from lib.access import AccessDenied
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.followup import visit_pack, visit_pack_pdf
 from lib.guard import guard
@@ -18,7 +17,7 @@ school_id = school_picker(viewer, term)
 
 try:
     with session_scope() as session:
-        pack = visit_pack(session, viewer, school_id, term.id, today=dt.date.today())
+        pack = visit_pack(session, viewer, school_id, term.id, today=local_today())
 except AccessDenied as denied:
     st.error(str(denied))
     st.stop()

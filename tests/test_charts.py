@@ -18,12 +18,56 @@ def test_every_chart_uses_the_swedish_decimal_comma():
 
 
 def test_distribution_bins_and_vertical_threshold_lines():
-    fig = charts.distribution(pd.Series([0.01, 0.16, 0.22, 0.9]), watch=0.12, high=0.25)
-    histogram = fig.data[0]
-    assert list(histogram.x) == [0.01, 0.16, 0.22, 0.5]  # 90 % is drawn in the last bin
-    assert histogram.xbins.size == 0.025
+    fig = charts.distribution(pd.Series([0.01, 0.16, 0.22, 0.9, None]), watch=0.12, high=0.25)
+    bars = fig.data[0]
+    counts = dict(zip(bars.customdata, bars.y, strict=True))
+    assert {label: n for label, n in counts.items() if n} == {
+        "0,0–2,5 %": 1, "15,0–17,5 %": 1, "20,0–22,5 %": 1, "50 % eller mer": 1}
+    assert len(bars.x) == 21 and bars.width == 0.025  # 2,5-point bins, 90 % in the last
     assert _lines(fig) == [(0.12, 0), (0.25, 0)]
     assert [a.text for a in fig.layout.annotations] == ["12 % (bevaka)", "25 % (hög)"]
+
+
+def test_the_distribution_counts_in_whole_numbers_only():
+    fig = charts.distribution(pd.Series([0.01, 0.01, 0.16]))
+    assert list(fig.layout.yaxis.tickvals) == [0, 1, 2]
+    assert list(fig.layout.yaxis.ticktext) == ["0", "1", "2"]
+    many = charts.distribution(pd.Series([0.01] * 1500))
+    ticks = list(many.layout.yaxis.tickvals)
+    assert all(isinstance(t, int) for t in ticks) and len(set(ticks)) == len(ticks)
+    assert many.layout.yaxis.ticktext[-1] == "1\u00a0500"
+
+
+def test_percent_ticks_are_written_as_everywhere_else():
+    fig = charts.weekly_trend({"Skola A": _week([0.1, 0.32])})
+    assert list(fig.layout.yaxis.ticktext) == ["0 %", "10 %", "20 %", "30 %", "40 %"]
+    assert list(fig.data[0].customdata) == ["10,0 %", "32,0 %"]  # what the hover shows
+
+
+def test_threshold_labels_sit_on_opposite_sides_of_their_lines():
+    fig = charts.stacked_weeks(pd.DataFrame({"iso_year": [2025], "iso_week": [36],
+                                             "valid_share": [0.1], "invalid_share": [0.0]}))
+    watch, high = fig.layout.annotations
+    assert (watch.text, watch.yanchor) == ("15 % (bevaka)", "top")  # under its line
+    assert (high.text, high.yanchor) == ("20 % (hög)", "bottom")  # over its line
+
+
+def test_week_labels_get_room_below_the_axis_and_the_legend_goes_under_them():
+    fig = charts.stacked_weeks(pd.DataFrame({"iso_year": [2025] * 40, "iso_week": range(1, 41),
+                                             "valid_share": 0.1, "invalid_share": 0.1}))
+    assert fig.layout.xaxis.automargin is True
+    assert (fig.layout.legend.yref, fig.layout.legend.y) == ("container", 0)
+
+
+def test_measures_in_nearby_weeks_get_labels_in_rows_and_one_week_one_label():
+    weekly = pd.DataFrame({"iso_year": [2025] * 10, "iso_week": range(36, 46),
+                           "valid_share": 0.1, "invalid_share": 0.0})
+    markers = pd.DataFrame({"label": ["MI", "Remiss", "Strukturstöd", "Annat"],
+                            "iso_year": [2025] * 4, "iso_week": [36, 36, 37, 44]})
+    notes = [a for a in charts.stacked_weeks(weekly, markers=markers).layout.annotations
+             if a.yref == "paper"]
+    assert [(a.text, a.yshift) for a in notes] == [
+        ("MI, Remiss", 0), ("Strukturstöd", charts.MEASURE_ROW), ("Annat", 0)]
 
 
 def test_weekly_trend_has_one_line_per_area_with_week_labels():
@@ -116,3 +160,43 @@ def test_marker_labels_and_titles_are_text():
                      .layout.annotations]
     matrix = pd.DataFrame([[0.1]], index=["Anna"], columns=pd.MultiIndex.from_tuples([(2025, 36)]))
     assert charts.heatmap(matrix, title=f"Elever {NAME}").layout.title.text == f"Elever {SHOWN}"
+
+
+# --- The running week ---------------------------------------------------------------------
+
+def test_the_running_week_is_a_lighter_dashed_stretch_of_the_line():
+    school = _week([0.12, 0.11, 0.26]).assign(running=[False, False, True])
+    fig = charts.weekly_trend({"Skola A": school})
+    whole, running = fig.data
+    assert list(whole.x) == ["v. 36", "v. 37"] and list(whole.y) == [0.12, 0.11]
+    assert list(running.x) == ["v. 37", "v. 38 (pågår)"]  # joined to the last whole week
+    assert running.line.dash == "dash" and running.opacity == charts.RUNNING_OPACITY
+    assert running.showlegend is False and running.legendgroup == whole.legendgroup
+    assert list(fig.layout.xaxis.categoryarray) == ["v. 36", "v. 37", "v. 38 (pågår)"]
+
+
+def test_the_running_week_bars_are_lighter_and_hatched():
+    weekly = pd.DataFrame({"iso_year": [2026, 2026], "iso_week": [48, 49],
+                           "valid_share": [0.1, 0.2], "invalid_share": [0.0, 0.1],
+                           "running": [False, True]})
+    bars = charts.stacked_weeks(weekly).data[0]
+    assert list(bars.x) == ["v. 48", "v. 49 (pågår)"]
+    assert list(bars.marker.opacity) == [1.0, charts.RUNNING_OPACITY]
+    assert list(bars.marker.pattern.shape) == ["", "/"]
+
+
+def test_the_running_week_column_of_the_heatmap_is_labelled_and_veiled():
+    matrix = pd.DataFrame([[0.1, 0.5]], index=["Anna"],
+                          columns=pd.MultiIndex.from_tuples([(2026, 48), (2026, 49)]))
+    fig = charts.heatmap(matrix, running=(2026, 49))
+    assert list(fig.data[0].x) == ["v. 48", "v. 49 (pågår)"]
+    veil = fig.layout.shapes[0]
+    assert (veil.x0, veil.x1, veil.line.dash) == (0.5, 1.5, "dash")
+    assert not charts.heatmap(matrix).layout.shapes
+
+
+def test_a_calendar_over_two_years_keeps_the_same_week_apart():
+    daily = pd.DataFrame({"date": [dt.date(2025, 9, 1), dt.date(2026, 8, 31)],
+                          "share": [1.0, 0.5]})
+    trace = charts.calendar(daily).data[0]
+    assert list(trace.x) == ["v. 36 2025", "v. 36 2026"]

@@ -5,6 +5,7 @@ from openpyxl import load_workbook
 
 from lib.audit import list_events
 from lib.exports import escape_cell, log_export, table_to_excel
+from lib.formats import EXCEL_PERCENT
 
 
 def test_formula_like_text_is_escaped():
@@ -21,7 +22,7 @@ def test_excel_has_title_header_escaped_text_and_percent_format():
     assert sheet["A1"].value == "Elever" and sheet["A2"].value == "HT2025"
     assert [c.value for c in sheet[4]] == ["Elev", "Frånvaro", "Klass"]  # the id is left out
     assert sheet["A5"].value == "'=HYPERLINK(\"x\")" and sheet["A5"].data_type == "s"
-    assert sheet["B5"].value == 0.253 and sheet["B5"].number_format == "0.0%"
+    assert sheet["B5"].value == 0.253 and sheet["B5"].number_format == EXCEL_PERCENT
     assert sheet["C5"].value is None
 
 
@@ -30,5 +31,5 @@ def test_exports_are_audited(write, read, world, viewer):
         log_export(session, viewer("coach_a"), "watch_list", 3, note="HT2025")
     with read() as session:
         row = list_events(session, viewer("admin"), username="coach_a").iloc[0]
-    assert row["Händelse"] == "Exporterade" and row["Objekt"] == "watch_list"
+    assert row["Händelse"] == "Exporterade" and row["Objekt"] == "Bevakningslista"
     assert row["Efter"] == "rows=3"

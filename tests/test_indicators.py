@@ -19,6 +19,8 @@ from lib.access import AccessDenied
 from lib.clock import utcnow
 from lib.indicators import (
     COMPARISON,
+    EFFECT_HIDDEN_NOTE,
+    HIDDEN_NOTE,
     TOTAL,
     effect_of_measures,
     indicators_excel,
@@ -433,3 +435,48 @@ def test_region_page_for_a_project_leader(app_env, world, read, viewer):
     with read() as session:
         events = list_events(session, viewer("admin"), username="leader_north")
     assert "Visade elev" not in set(events["Händelse"])
+
+
+def test_hidden_changes_and_effects_show_as_dots_on_the_region_page(app_env, world):
+    from tests.apptest import login, texts
+
+    at = login("leader_north", page="pages/11_Region.py")
+    per_municipality = at.dataframe[0].value
+    effect = next(frame.value for frame in at.dataframe if "Grupp" in frame.value)
+    # No term a year earlier, and every share hidden: no change can be given.
+    assert set(per_municipality["Förändring ≥ 15 % (p.e.)"]) == {".."}
+    assert set(effect["Median (p.e.)"]) == {".."} and set(effect["Antal"]) == {".."}
+    assert HIDDEN_NOTE in texts(at) and EFFECT_HIDDEN_NOTE in texts(at)
+
+
+def test_the_export_rounds_the_changes_and_writes_hidden_ones_as_dots(region, read, write,
+                                                                       world, viewer):
+    from lib import formats
+
+    with write() as session:
+        session.add(Term(code="HT2024", kind="HT", year=2024, start_date=dt.date(2024, 8, 19),
+                         end_date=dt.date(2024, 12, 20)))
+    with read() as session:
+        world.ids["HT2024"] = session.query(Term.id).filter(Term.code == "HT2024").scalar()
+
+    def make(r: Region):
+        r.students("A", "SA", 12, [0.25] * 10)
+        r.students("A", "SA", 14, [0.05] * 10)
+        r.students("B", "SB", 12, [0.0] * 10)
+        r.students("A", "SA", 15, [0.25] * 10, term="HT2024", start=dt.date(2024, 9, 2))
+        r.students("A", "SA", 15, [0.05] * 10, term="HT2024", start=dt.date(2024, 9, 2))
+        r.students("B", "SB", 12, [0.0] * 10, term="HT2024", start=dt.date(2024, 9, 2))
+    region(make)
+    result = indicators(read, viewer, world)
+    with read() as session:
+        effect = effect_of_measures(session, viewer("leader_north"), world["HT2025"])
+    sheet = load_workbook(io.BytesIO(indicators_excel(result, effect)))["Indikatorer"]
+    rows = list(sheet.iter_rows())
+    header = next(i for i, r in enumerate(rows) if r[0].value == "Kommun")
+    columns = [c.value for c in rows[header]]
+    alfa = rows[header + 1]
+    change = alfa[columns.index("Förändring ≥ 20 % (p.e.)")]
+    assert change.value == pytest.approx((13 / 29 - 15 / 30) * 100)
+    assert change.number_format == formats.EXCEL_POINTS  # "−5,2" in Swedish Excel
+    assert alfa[columns.index("Förändring ≥ 15 % (p.e.)")].value == ".."  # hidden share
+    assert HIDDEN_NOTE in [r[0].value for r in rows[:header]]

@@ -46,7 +46,7 @@ def test_minutes_hold_frozen_figures_texts_measures_and_mask_protected_identity(
     anna = rows.loc["20080101-****"]
     assert anna["Frånvaro"] == pytest.approx(0.25)
     assert anna["Beslut"] == "Väckning varje dag"
-    assert anna["Åtgärder"].startswith("Struktursstöd (väckning, påminnelser): Ungdomscoachen")
+    assert anna["Åtgärder"].startswith("Strukturstöd (väckning, påminnelser): Ungdomscoachen")
     protected = record.items.iloc[1]
     assert protected["Elev"].startswith("Skyddad identitet")
     assert "Eva" not in record.items.to_string()
@@ -151,3 +151,66 @@ def test_exporting_the_minutes_is_audited(write, read, world, viewer):
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
     assert (event.entity, event.user_id, event.details) == (
         "minutes", world["user:staff_sb"], {"after": {"rows": 2}})
+
+
+def test_a_meeting_marked_held_after_later_absence_came_in_keeps_the_figures_of_its_day(
+        write, read, world, viewer):
+    """The demo region's meetings, and a meeting marked as held a week late: the absence
+    after the meeting's day is already read in when it is held."""
+    from lib import summaries
+    from tests.factories import absence
+
+    coach = viewer("coach_a")
+    with write() as session:
+        meeting_id = plan_meeting(session, coach, school_id=world["SB"],
+                                  term_id=world["HT2025"], municipality_id=world["A"], date=DAY)
+        session.add(absence(world["anna"], world["SB"], dt.date(2025, 10, 6), world["HT2025"],
+                            1000, 0, 750))
+        summaries.refresh(session, [world["HT2025"]], [world["anna"]])
+    with write() as session:
+        set_status(session, coach, meeting_id, 1, "held")
+    with read() as session:
+        anna = agenda(session, coach, meeting_id).set_index("student_id").loc[world["anna"]]
+        pack = visit_pack(session, coach, world["SB"], world["HT2025"],
+                          today=dt.date(2025, 10, 15))
+    assert anna["Frånvaro"] == pytest.approx(0.25)  # 1 September only, not 6 October
+    change = pack.changes.set_index("Personnummer").loc["20080101-****"]
+    assert change["Vid förra mötet"] == pytest.approx(0.25)
+    assert change["Nu"] == pytest.approx(0.50)
+    assert change["Förändring (p.e.)"] == pytest.approx(25.0)
+
+
+def test_pdf_headers_and_names_are_never_broken_mid_word(write, read, world, viewer):
+    from lib.pdf import Document
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    table = record.items.drop(columns=["Giltig", "Ogiltig"])
+    document = Document(record.title)
+    widths = document.column_widths(table, (30, 22, 20, 14, 9, 34, 28, 28, 28, 40))
+    pdf = document.pdf
+    assert sum(widths) == pytest.approx(pdf.epw)
+    for column, width in zip(table.columns, widths, strict=True):
+        pdf.set_font(document.family, "B", 8)
+        lines = pdf.multi_cell(width, 4.5, str(column), dry_run=True, output="LINES")
+        assert " ".join(lines).split() == str(column).split(), column  # whole words only
+    pdf.set_font(document.family, "", 8)
+    numbers = pdf.multi_cell(widths[1], 4.5, "20080101-****", dry_run=True, output="LINES")
+    assert numbers == ["20080101-****"]
+
+
+def test_the_minutes_give_the_approval_time_in_swedish_time(write, read, world, viewer):
+    from sqlalchemy import update
+
+    from data_models.models import Meeting
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with write() as session:
+        set_status(session, viewer("staff_sb"), meeting_id, 2, "approved")
+        session.execute(update(Meeting).where(Meeting.id == meeting_id).values(
+            approved_at=dt.datetime(2025, 10, 1, 13, 5)))  # stored in UTC
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    assert "Justerat 2025-10-01 15:05" in record.heading  # summer time, UTC+2
+    assert not any("UTC" in line for line in record.heading)
