@@ -1,32 +1,35 @@
 """Import: read an export from a school's system or an enrolment list, map its columns,
 check every row, see what an enrolment list changes for existing students, and read in the
-valid rows (or nothing). The history can undo an import; moved students are listed for
-both municipalities."""
+valid rows (or nothing). After reading in or cancelling the upload is cleared, so that no
+second click reads the file again. The history can undo an import; moved students are
+listed for both municipalities."""
 
 import datetime as dt
 
 import streamlit as st
 
-from lib import plain
+from lib import formats, plain
 from lib.access import AccessDenied
 from lib.db import session_scope
 from lib.guard import guard
-from lib.importing.files import FileRefused, read_table
+from lib.importing.files import FileRefused, read_table, title_period
 from lib.importing.layouts import (
     ABSENCE_FIELDS,
-    DURATIONS,
     ENROLMENT_FIELDS,
     KINDS,
     KNOWN_HEADERS,
+    SOURCE_DURATIONS,
     Mapping,
     suggest,
 )
 from lib.importing.service import (
     commit,
+    guess_school,
     history,
     list_moves,
     preview_absence,
     preview_enrolment,
+    refused_by_database,
     save_mapping,
     saved_mapping,
     undo,
@@ -34,7 +37,20 @@ from lib.importing.service import (
 from lib.importing.values import UNITS
 from lib.meetings import schools_for_planning
 from lib.records import InputError
+from lib.terms import current_term
 from lib.ui import flash, show_table, table_or_note
+
+# Each finished upload (read in or cancelled) gets a new uploader, so the file, its
+# preview and the read-in button leave the screen.
+UPLOAD_ROUND = "import_upload_round"
+
+
+def finish(message: str) -> None:
+    """Show the outcome at the top of the page, with the upload cleared."""
+    flash(message)
+    st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
+    st.rerun()
+
 
 viewer = guard("import", "Import")
 st.title("Import")
@@ -54,8 +70,9 @@ with past:
     table_or_note(batches, "Inga importer ännu.")
     active = batches[batches["Ångrad"] == ""] if not batches.empty else batches
     if not active.empty:
-        labels = {int(i): f"{when} · {name} ({rows} rader)" for i, when, name, rows in zip(
-            active["id"], active["Tid"], active["Fil"], active["Inlästa rader"], strict=True)}
+        labels = {int(i): f"{when} · {name} ({formats.count(rows, 'rad', 'rader')})"
+                  for i, when, name, rows in zip(active["id"], active["Tid"], active["Fil"],
+                                                 active["Inlästa rader"], strict=True)}
         chosen = st.selectbox("Ångra en import", list(labels), format_func=labels.get,
                               index=None, placeholder="Välj import")
         if chosen is not None and st.button("Ångra importen", icon=":material/undo:"):
@@ -72,7 +89,8 @@ with past:
 with reading:
     kind = st.radio("Vad innehåller filen?", list(KINDS), format_func=KINDS.get)
     upload = st.file_uploader("Fil (.xlsx eller .csv)", type=["xlsx", "xlsm", "csv", "txt",
-                                                              "xls"])
+                                                              "xls"],
+                              key=f"import_file_{st.session_state.get(UPLOAD_ROUND, 0)}")
     if upload is None:
         st.caption("Excel (.xlsx) eller CSV i valfri vanlig teckenkodning, med komma eller "
                    "semikolon. Rubrikraden hittas under eventuella titelrader; summeringsrader "
@@ -84,49 +102,81 @@ with reading:
         st.error(str(refused))
         st.stop()
     key = table.file_hash[:12]
-    st.caption(f"{len(table.rows)} rader · rubrikraden är rad {table.header_row} · "
-               f"{len(table.columns)} kolumner")
+    st.caption(f"{formats.count(len(table.rows), 'rad', 'rader')} · rubrikraden är rad "
+               f"{table.header_row} · {formats.count(len(table.columns), 'kolumn', 'kolumner')}")
 
-    school_id = None
+    school_id, schools = None, {}
     if kind == "absence":
         with session_scope() as session:
             schools = dict(schools_for_planning(session, viewer))
+            guess = guess_school(session, viewer, table)
+        guessed = guess.school_id if guess is not None and guess.school_id in schools else None
+        # No first school by default: a file read in under the wrong school is another
+        # school's absence. A guess from the file itself is offered, and said to be one.
         school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
+                                 index=None if guessed is None else list(schools).index(guessed),
+                                 placeholder="Välj skolan som filen kommer från",
                                  key=f"school_{key}",
                                  help="Skolan vars system filen kommer från. En kolumn med "
                                       "skolenhetskod i filen går före.")
+        if guessed is not None and school_id == guessed:
+            st.caption(plain.markdown(guess.reason))
     with session_scope() as session:
         saved = saved_mapping(session, viewer, school_id, kind)
-    mapping = saved if saved and saved.fits(table.columns) else suggest(kind, table.columns)
-    if saved and saved.fits(table.columns):
-        st.caption("Kolumnvalen är de som sparades för skolan förra gången.")
+    fits = saved is not None and saved.fits(table.columns)
+    mapping = saved if fits else suggest(kind, table.columns, table.rows)
+    if fits:
+        st.caption("Kolumnvalen är de som sparades för skolan förra gången."
+                   if kind == "absence" else
+                   "Kolumnvalen är de som sparades för inskrivningslistor förra gången.")
 
     st.subheader("Kolumner")
     fields = ABSENCE_FIELDS if kind == "absence" else ENROLMENT_FIELDS
+    # The school is part of every key: choosing another school draws its own saved
+    # choices, not the widgets' values from the school before.
+    scope = f"{key}_{kind}_{school_id}"
     columns, units = {}, {}
     for name, label in fields.items():
         left, right = st.columns([3, 1])
         chosen = left.multiselect(label, table.columns, default=list(mapping.columns.get(
-            name, ())), key=f"map_{key}_{kind}_{name}")
+            name, ())), key=f"map_{scope}_{name}")
         if chosen:
             columns[name] = tuple(chosen)
-        if kind == "absence" and name in DURATIONS:
+        if kind == "absence" and name in SOURCE_DURATIONS:
             unit = mapping.units.get(name, "minutes")
             units[name] = right.selectbox("Enhet", list(UNITS), index=list(UNITS).index(unit),
                                           format_func=UNITS.get,
-                                          key=f"unit_{key}_{name}")
+                                          key=f"unit_{scope}_{name}")
     with st.expander("Lektions- och dagslängd (för filer i lektioner eller dagar)"):
-        lesson = st.number_input("Minuter per lektion", 10, 240, mapping.lesson_minutes)
-        day = st.number_input("Minuter per skoldag", 60, 600, mapping.day_minutes)
+        lesson = st.number_input("Minuter per lektion", 10, 240, mapping.lesson_minutes,
+                                 key=f"lesson_{scope}")
+        day = st.number_input("Minuter per skoldag", 60, 600, mapping.day_minutes,
+                              key=f"day_{scope}")
     mapping = Mapping(kind, columns, units, int(lesson), int(day))
 
     period = None
     if kind == "absence" and "date" not in columns and not {"start_date", "end_date"} <= set(
             columns):
+        named = title_period(table.title) or (None, None)
         left, right = st.columns(2)
-        first = left.date_input("Periodens första dag", value=None, format="YYYY-MM-DD")
-        last = right.date_input("Periodens sista dag", value=None, format="YYYY-MM-DD")
+        first = left.date_input("Periodens första dag", value=named[0], format="YYYY-MM-DD",
+                                key=f"first_{key}")
+        last = right.date_input("Periodens sista dag", value=named[1], format="YYYY-MM-DD",
+                                key=f"last_{key}")
         period = (first, last) if first and last else None
+        if named[0] is not None:
+            st.caption("Perioden är förifylld från filens rubrik.")
+
+    valid_from = None
+    if kind == "enrolment":
+        with session_scope() as session:
+            term = current_term(session)
+        valid_from = st.date_input(
+            "Listan gäller från", value=term.start_date if term else dt.date.today(),
+            format="YYYY-MM-DD", key=f"from_{key}",
+            help="Inskrivningar utan startdatum i filen börjar den här dagen. Förvalt är "
+                 "första dagen av innevarande termin"
+                 + (f" ({term.code})." if term else "."))
 
     try:
         with session_scope() as session:
@@ -134,7 +184,7 @@ with reading:
                 preview = preview_absence(session, viewer, table, mapping, school_id, period)
             else:
                 preview = preview_enrolment(session, viewer, table, mapping,
-                                            default_start=dt.date.today())
+                                            default_start=valid_from)
     except (InputError, AccessDenied) as problem:
         st.warning(plain.markdown(str(problem)))  # may name a column of the file
         st.stop()
@@ -142,14 +192,30 @@ with reading:
     st.subheader("Kontroll")
     for note in preview.notes:
         st.caption(note)
+    for warning in preview.warnings:  # may name a column or the file
+        st.warning(plain.markdown(warning))
     show_table(preview.summary)
     if preview.counts:
-        st.warning(f"{len(preview.errors)} rader har fel och läses inte in.")
+        st.warning(f"{formats.count(len(preview.errors), 'rad', 'rader')} har fel och läses "
+                   "inte in.")
         show_table(preview.errors["Fel"].value_counts().rename_axis("Fel").reset_index(
             name="Rader"))
         show_table(preview.errors.head(500))
+    elif preview.valid.empty:
+        st.warning("Filen har inga rader att läsa in.")
     else:
         st.success("Alla rader är giltiga.")
+    confirmed = False
+    if preview.school_mismatch is not None:
+        missing, students = preview.school_mismatch
+        school_name = schools.get(school_id, "")
+        st.warning(plain.markdown(
+            f"{missing} av {students} elever i filen är inte inskrivna vid {school_name} "
+            "under filens datum. Filen kan komma från en annan skola: kontrollera valet av "
+            "skola. Läses den in under fel skola hamnar frånvaron, och kolumnvalen, på fel "
+            "skola."))
+        confirmed = st.checkbox(plain.markdown(f"Filen kommer från {school_name}: läs in den "
+                                               "ändå"), key=f"confirm_{scope}")
     if kind == "enrolment":
         st.subheader("Ändringar av elever som redan finns")
         st.caption("Det här ändras när listan läses in. En ny hemkommun är en flytt: eleven "
@@ -159,22 +225,24 @@ with reading:
                            else "Spara kolumnvalen för inskrivningslistor", value=True)
     left, right = st.columns(2)
     go = left.button(f"Läs in de giltiga raderna ({len(preview.valid)})", type="primary",
-                     disabled=preview.valid.empty)
+                     disabled=preview.valid.empty or (
+                         preview.school_mismatch is not None and not confirmed))
     if right.button("Avbryt, läs inte in något"):
-        flash("Inget lästes in.")
-        st.rerun()
+        finish("Inget lästes in.")
     if go:
         bar = st.progress(0.0, text="Läser in …")
         try:
-            with session_scope(write=True) as session:
+            with refused_by_database(), session_scope(write=True) as session:
                 batch_id = commit(session, viewer, preview, mapping,
-                                  progress=lambda share, text: bar.progress(share, text=text))
+                                  progress=lambda share, text: bar.progress(share, text=text),
+                                  school_confirmed=confirmed)
                 if remember:
                     save_mapping(session, viewer, school_id if kind == "absence" else None,
                                  mapping)
         except (InputError, AccessDenied) as error:
+            bar.empty()
             st.error(str(error))
         else:
-            flash(f"Inläst: {len(preview.valid)} rader (import {batch_id}). "
-                  f"{len(preview.errors)} rader med fel hoppades över.")
-            st.rerun()
+            finish(f"Inläst: {formats.count(len(preview.valid), 'rad', 'rader')} (import "
+                   f"{batch_id}). {formats.count(len(preview.errors), 'rad', 'rader')} med fel "
+                   "hoppades över.")

@@ -52,10 +52,11 @@ def vklass_period(students: list[tuple[str, str, int, int, int]]) -> bytes:
     return xlsx(rows)
 
 
-def learnpoint_courses(courses: list[tuple[str, str, str, int, int, int]]) -> bytes:
+def learnpoint_courses(courses: list[tuple[str, str, str, int, int, int]],
+                       reported: str = "100 %") -> bytes:
     """LearnPoint, student × course for a period, in hours written as "h:mm" and with
     decimal commas, semicolon CSV in Windows-1252: (number, name, course, scheduled, valid,
-    invalid) in minutes."""
+    invalid) in minutes; `reported` is every row's "Rapporterat (%)"."""
     rows = [["Närvarostatistik per kurs"], [],
             ["Personnummer", "Elev", "Kurs", "Antal tillfällen", "Totalt (t)", "Frånvaro (t)",
              "Frånvaro (%)", "Giltig (tim)", "Giltig (%)", "Ogiltig (tim)", "Ogiltig (%)",
@@ -66,7 +67,7 @@ def learnpoint_courses(courses: list[tuple[str, str, str, int, int, int]]) -> by
                      swedish(absent / 60, 2), swedish(absent / scheduled * 100) + " %",
                      hours_minutes(valid), swedish(valid / scheduled * 100) + " %",
                      swedish(invalid / 60, 2), swedish(invalid / scheduled * 100) + " %",
-                     "100 %"])
+                     reported])
     rows.append(["Totalt", "", "", "", "", "", "", "", "", "", "", ""])
     return csv_bytes(rows)
 
@@ -90,3 +91,30 @@ def enrolment_list(students: list[tuple[str, str, str, str, str, str, int]]) -> 
              "Årskurs", "Klass"]]
     rows += [[*student, f"{student[5]}{student[6]}A"] for student in students]
     return csv_bytes(rows, separator=",", encoding="utf-8-sig")
+
+
+def skola24_summary(students: list[tuple[str, str, int, int, int]],
+                    school: str = "Skola SB") -> bytes:
+    """Skola24, one row per student for a period, with a title block naming the school
+    and the period, and a two-row header: "Schemalagd tid" over "(h:mm)" and "Frånvaro"
+    (merged) over "Anmäld", "Ej anmäld", "Totalt", all in hours written "h:mm":
+    (number, name, scheduled, anmäld (valid), ej anmäld (invalid) absence) in minutes."""
+    rows = [["Frånvarosammanställning"], [f"Skola: {school}"],
+            ["Period: 2025-09-01 – 2025-09-30"], [],
+            ["Personnummer", "Namn", "Schemalagd tid", "Frånvaro", None, None],
+            [None, None, "(h:mm)", "Anmäld", "Ej anmäld", "Totalt"]]
+    for number, name, scheduled, valid, invalid in students:
+        rows.append([number, name, *(hours_minutes(m) for m in (
+            scheduled, valid, invalid, valid + invalid))])
+    rows.append(["Totalt", "", *(hours_minutes(sum(s[i] for s in students))
+                                 for i in (2, 3, 4)), ""])
+    return xlsx(rows)
+
+
+def enrolment_list_xlsx(students: list[tuple[str, str, str, str, str, str, int, str]]
+                        ) -> bytes:
+    """An enrolment list in Excel, as the payments administrator exports it: (number,
+    first, last, home, school unit code, programme, year, class)."""
+    rows = [["Personnummer", "Förnamn", "Efternamn", "Hemkommun", "Skolenhetskod", "Program",
+             "Årskurs", "Klass"]]
+    return xlsx(rows + [list(student) for student in students])

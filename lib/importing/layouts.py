@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from lib.importing.files import normalise
+from lib.importing.values import is_blank, is_hours_minutes
 
 ABSENCE_FIELDS = {
     "personal_number": "Personnummer",
@@ -21,8 +24,12 @@ ABSENCE_FIELDS = {
     "valid": "Giltig frånvaro",
     "invalid": "Ogiltig frånvaro",
     "unreported": "Ej rapporterad tid",
+    "reported": "Rapporterad tid (andel eller tid; i stället för ej rapporterad)",
 }
-DURATIONS = ("scheduled", "absent", "valid", "invalid", "unreported")
+DURATIONS = ("scheduled", "absent", "valid", "invalid", "unreported")  # stored per row
+# What a file may give: the stored durations, or the reported time (LearnPoint's
+# "Rapporterat (%)"), from which the unreported time is the rest of the scheduled time.
+SOURCE_DURATIONS = (*DURATIONS, "reported")
 ENROLMENT_FIELDS = {
     "personal_number": "Personnummer",
     "first_name": "Förnamn",
@@ -53,14 +60,17 @@ KNOWN: dict[str, tuple[str, str | None]] = {
     "undv. tid": ("scheduled", "minutes"), "gf min": ("valid", "minutes"),
     "f min": ("invalid", "minutes"), "gf h": ("valid", "hours"), "f h": ("invalid", "hours"),
     "gf %": ("valid", "percent"), "f %": ("invalid", "percent"),
-    "ej reg tid": ("unreported", "minutes"),
+    "ej reg tid": ("unreported", "minutes"), "ej rapporterad tid": ("unreported", None),
     # LearnPoint (hours; unreported lessons count as present)
     "totalt (t)": ("scheduled", "hours"), "frånvaro (t)": ("absent", "hours"),
     "giltig (tim)": ("valid", "hours"), "ogiltig (tim)": ("invalid", "hours"),
     "giltig (%)": ("valid", "percent"), "ogiltig (%)": ("invalid", "percent"),
-    # Skola24
+    "rapporterat (%)": ("reported", "percent"),
+    # Skola24, also with a two-row header: "Frånvaro" over "Anmäld", "Ej anmäld", "Totalt"
     "schemalagd tid": ("scheduled", None), "anmäld frånvaro": ("valid", None),
     "ej anmäld frånvaro": ("invalid", None), "total frånvaro": ("absent", None),
+    "frånvaro anmäld": ("valid", None), "frånvaro ej anmäld": ("invalid", None),
+    "frånvaro totalt": ("absent", None),
     # SchoolSoft (days)
     "frånvarodagar": ("absent", "days"), "skoldagar": ("scheduled", "days"),
     "giltiga frånvarodagar": ("valid", "days"), "ogiltiga frånvarodagar": ("invalid", "days"),
@@ -83,19 +93,33 @@ KNOWN: dict[str, tuple[str, str | None]] = {
 KNOWN_HEADERS = set(KNOWN)
 
 
-def unit_of(header: str) -> str:
-    """The unit a header names: "(h)", "tim" → hours, "%" → percent, "dagar" → days,
-    "lekt" → lessons, otherwise minutes."""
+def named_unit(header: str) -> str | None:
+    """The unit a header names: "(h)", "tim", "h:mm" → hours, "%" → percent, "dagar" →
+    days, "lekt" → lessons, "min" → minutes; None when it names none."""
     text = normalise(header)
     if "%" in text:
         return "percent"
-    if re.search(r"\((h|t|tim|timmar)\)|\btimmar\b|\btim\b| h$", text):
+    if re.search(r"\((h|t|tim|timmar)\)|\btimmar\b|\btim\b| h$|h:mm", text):
         return "hours"
     if "dagar" in text:
         return "days"
     if "lekt" in text and "min" not in text:
         return "lessons"
-    return "minutes"
+    return "minutes" if re.search(r"\bmin\b|minuter", text) else None
+
+
+def unit_of(header: str, values: pd.Series | None = None) -> str:
+    """The unit a header names; else hours when the values are written "h:mm" (Skola24's
+    "384:00"); else minutes."""
+    named = named_unit(header)
+    if named is not None:
+        return named
+    return "hours" if values is not None and _mostly_hours_minutes(values) else "minutes"
+
+
+def _mostly_hours_minutes(values: pd.Series, sample: int = 200) -> bool:
+    filled = [v for v in values.head(sample * 5) if not is_blank(v)][:sample]
+    return bool(filled) and 2 * sum(map(is_hours_minutes, filled)) > len(filled)
 
 
 @dataclass(frozen=True)
@@ -124,8 +148,9 @@ class Mapping:
         return all(c in columns for names in self.columns.values() for c in names)
 
 
-def suggest(kind: str, columns: list[str]) -> Mapping:
-    """A first mapping from the headers the school systems are known to write."""
+def suggest(kind: str, columns: list[str], rows: pd.DataFrame | None = None) -> Mapping:
+    """A first mapping from the headers the school systems are known to write; with the
+    rows, a duration whose header names no unit takes it from how its values are written."""
     fields = ABSENCE_FIELDS if kind == "absence" else ENROLMENT_FIELDS
     chosen: dict[str, list[str]] = {}
     units: dict[str, str] = {}
@@ -134,8 +159,9 @@ def suggest(kind: str, columns: list[str]) -> Mapping:
         if known is None or known[0] not in fields:
             continue
         name, unit = known
-        unit = unit or unit_of(column)
-        if name in DURATIONS:
+        values = rows[column] if rows is not None and column in rows else None
+        unit = unit or unit_of(column, values)
+        if name in SOURCE_DURATIONS:
             # Prefer minutes over hours over percent when a system exports several.
             if name in units and _rank(units[name]) <= _rank(unit):
                 if units[name] == unit:
@@ -153,7 +179,8 @@ def _rank(unit: str) -> int:
 
 def _guess(text: str) -> tuple[str, None] | None:
     for needle, name in (("personnummer", "personal_number"), ("ogiltig", "invalid"),
-                         ("giltig", "valid"), ("schemalagd", "scheduled"),
+                         ("giltig", "valid"), ("ej anmäld", "invalid"), ("anmäld", "valid"),
+                         ("schemalagd", "scheduled"),
                          ("undervisningstid", "scheduled"), ("skolenhetskod", "school"),
                          ("datum", "date")):
         if needle in text:

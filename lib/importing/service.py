@@ -7,12 +7,16 @@ existing student is listed before anything is written."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import logging
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from data_models.bulk import insert_rows
@@ -36,17 +40,20 @@ from data_models.models import (
     Term,
     User,
 )
-from lib import summaries
+from lib import formats, summaries
 from lib.access import AccessDenied, Role, Viewer, require_role, school_clause
 from lib.analytics import format_percent
 from lib.audit import log_event
 from lib.clock import utcnow
+from lib.errors import describe, reference
 from lib.frames import read_frame
-from lib.importing.files import Table
-from lib.importing.layouts import DURATIONS, Mapping
+from lib.importing.files import Table, normalise
+from lib.importing.layouts import DURATIONS, SOURCE_DURATIONS, Mapping, suggest
 from lib.importing.values import (
     BadValue,
+    as_hours_minutes,
     is_blank,
+    is_hours_minutes,
     parse_date,
     parse_number,
     parse_percent,
@@ -56,8 +63,10 @@ from lib.importing.values import (
 from lib.personal_number import InvalidPersonalNumber, mask, normalize
 from lib.records import InputError
 from lib.students import PROTECTED_NAME, format_name
+from lib.terms import current_term
 
 CHUNK = 500
+_LOGGER = logging.getLogger("aktiv.errors")
 
 # Row errors, in the order the preview lists them.
 BAD_NUMBER = "Ogiltigt personnummer (kontrollsiffran eller datumet stämmer inte)"
@@ -75,6 +84,7 @@ DUPLICATE = "Dubblettrad"
 OUTSIDE_TERM = "Datum utanför terminerna"
 UNKNOWN_MUNICIPALITY = "Okänd hemkommun"
 MISSING = "Uppgift saknas"
+TOO_LONG = "För lång text"
 
 # A commit that would do other than its preview showed (someone changed the register in
 # between) writes nothing.
@@ -104,6 +114,17 @@ class Preview:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # Enrolment lists: per existing student, what the commit will change (CHANGE_COLUMNS).
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
+    # What the user should read before reading in: the same file read in before, a unit
+    # that does not fit the values. They may name a column of the file.
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    # (students not enrolled at the chosen school in the file's dates, students) when that
+    # is most of them: the file may come from another school; the commit wants a yes.
+    school_mismatch: tuple[int, int] | None = None
+    # Whether the file says how much scheduled time went unreported. Without it the
+    # reporting rate is unknown, not 100 %.
+    unreported_known: bool = True
+    # Enrolment lists: the date an enrolment starts when the file gives none.
+    valid_from: dt.date | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -127,14 +148,35 @@ class Preview:
             items.append(("Schemalagd tid (h)", round(scheduled / 60, 1)))
             if scheduled:
                 items.append(("Frånvaro", format_percent(frame["absent"].sum() / scheduled)))
+                items.append(("Rapporteringsgrad", format_percent(
+                    1 - frame["unreported"].sum() / scheduled) if self.unreported_known
+                    else "okänd (filen har ingen kolumn för ej rapporterad tid)"))
+        if self.valid_from is not None:
+            items.append(("Listan gäller från (startdatum där filen saknar ett)",
+                          self.valid_from.isoformat()))
         if not self.changes.empty:
             items.append(("Befintliga elever som ändras", self.changes["id"].nunique()))
-        return pd.DataFrame([(k, str(v).replace(".", ",")) for k, v in items],
-                            columns=["Uppgift", "Värde"])
+        return pd.DataFrame([(k, v if isinstance(v, str) else str(v).replace(".", ","))
+                             for k, v in items], columns=["Uppgift", "Värde"])
 
 
 def require_importer(viewer: Viewer) -> None:
     require_role(viewer, Role.ADMIN, Role.COACH)
+
+
+@contextmanager
+def refused_by_database() -> Iterator[None]:
+    """Around the reading-in transaction: a database error (a value the checks let
+    through) becomes a short Swedish message with a reference. The transaction inside has
+    been rolled back, so nothing is written; no SQL or values reach the screen or the log."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        ref = reference()
+        _LOGGER.error("Importen avvisades av databasen, referens %s: %s", ref,
+                      describe(error))
+        raise InputError(f"Databasen tog inte emot raderna, och inget lästes in. Kontakta "
+                         f"systemförvaltaren och ange referensen {ref}.") from None
 
 
 # --- Absence ------------------------------------------------------------------------------------
@@ -147,7 +189,7 @@ def preview_absence(session: Session, viewer: Viewer, table: Table, mapping: Map
     the period columns or `period`."""
     require_importer(viewer)
     _check_absence_mapping(mapping, table, school_id, period)
-    rows, errors = table.rows, _Errors(table.header_row)
+    rows, errors = table.rows, _Errors()
     frame = pd.DataFrame(index=rows.index)
     frame["personal_number"] = _personal_numbers(rows, mapping, errors)
     students = _students(session, viewer, frame["personal_number"], errors)
@@ -155,11 +197,12 @@ def preview_absence(session: Session, viewer: Viewer, table: Table, mapping: Map
     frame["school_id"] = _schools(session, rows, mapping, school_id, errors)
     dated = "date" in mapping.columns
     if dated:
-        frame["date"] = _parsed(rows, mapping, "date", parse_date, errors)
+        frame["date"] = _parsed(rows, mapping, "date", parse_date, errors, required="datum")
         frame["lesson_start"] = _parsed(rows, mapping, "lesson_start", parse_time, errors)
     else:
         frame["start_date"], frame["end_date"] = _period(rows, mapping, period, errors)
     frame["course"] = _text(rows, mapping, "course")
+    _require_values(rows, mapping, "scheduled", "schemalagd tid", errors)
     for name, values in _durations(rows, mapping, errors).items():
         frame[name] = values
     frame = frame[~frame.index.isin(errors.rows)]
@@ -173,18 +216,146 @@ def preview_absence(session: Session, viewer: Viewer, table: Table, mapping: Map
     frame = _check_minutes(frame, errors)
     frame["term_id"] = _terms(session, frame, dated, errors)
     frame = frame[~frame.index.isin(errors.rows)]
+    chosen = school_id if "school" not in mapping.columns else None
     return Preview(kind="absence" if dated else "period", file_name=table.file_name,
                    file_hash=table.file_hash, school_id=school_id, rows_read=len(rows),
                    dropped_totals=table.dropped_totals, valid=frame.reset_index(drop=True),
-                   errors=errors.frame(),
-                   notes=_notes(table))
+                   errors=errors.frame(), notes=_notes(table),
+                   warnings=(*_same_file(session, viewer, table.file_hash),
+                             *_unit_hints(rows, mapping)),
+                   school_mismatch=_school_mismatch(session, frame, chosen, dated),
+                   unreported_known=bool({"unreported", "reported"} & set(mapping.columns)))
 
 
 def _notes(table: Table) -> tuple[str, ...]:
-    notes = [f"Rubrikraden är rad {table.header_row} i filen."]
+    notes = [f"Rubrikraden är rad {table.header_row} i filen." if table.header_rows == 1
+             else f"Rubriken är två rader, rad {table.header_row - 1}–{table.header_row} i "
+                  "filen: gruppnamnen i den övre raden står först i kolumnnamnen."]
     if table.dropped_totals:
-        notes.append(f"{table.dropped_totals} summeringsrader (Summa/Totalt) hoppades över.")
+        notes.append(f"{formats.count(table.dropped_totals, 'summeringsrad', 'summeringsrader')}"
+                     " (Summa/Totalt) hoppades över.")
     return tuple(notes)
+
+
+def _same_file(session, viewer: Viewer, file_hash: str) -> tuple[str, ...]:
+    """The file read in before (same SHA-256), among the imports the viewer's history
+    lists: reading it again replaces rather than doubles, but is seldom meant."""
+    query = (select(ImportBatch.id, ImportBatch.created_at)
+             .where(ImportBatch.file_hash == file_hash, ImportBatch.undone_at.is_(None),
+                    ImportBatch.kind != "demo")
+             .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc()).limit(1))
+    if viewer.role == Role.COACH:
+        query = query.where(ImportBatch.user_id == viewer.user_id)
+    earlier = session.execute(query).first()
+    if earlier is None:
+        return ()
+    return (f"Samma fil (samma SHA-256-kontrollsumma) är redan inläst: import "
+            f"{earlier.id}, {formats.moment(earlier.created_at)} (se Historik). Läses den in "
+            "igen ersätter den samma rader, så inget räknas dubbelt, men det blir en import "
+            "till i historiken.",)
+
+
+HINT_ROWS = 1000
+
+
+def _unit_hints(rows: pd.DataFrame, mapping: Mapping) -> tuple[str, ...]:
+    """A duration column read in minutes, lessons or days whose values are written as
+    hours and minutes ("384:00"): those rows fail as unreadable numbers, and the unit that
+    reads them is hours. A system writes a column one way throughout: its first rows tell."""
+    hints = []
+    for name in SOURCE_DURATIONS:
+        if mapping.units.get(name, "minutes") in ("hours", "percent"):
+            continue
+        for column in mapping.columns.get(name, ()):
+            example = next((v for v in rows[column].head(HINT_ROWS) if is_hours_minutes(v)),
+                           None)
+            if example is not None:
+                hints.append(f"Kolumnen «{column}»: «{as_hours_minutes(example)}» ser ut som "
+                             "timmar:minuter — välj enheten timmar.")
+    return tuple(hints)
+
+
+def _school_mismatch(session, frame: pd.DataFrame, school_id: int | None,
+                     dated: bool) -> tuple[int, int] | None:
+    """(not enrolled, students) when most of the file's students have no enrolment at the
+    chosen school in the file's dates: the file is likely another school's."""
+    students = sorted({int(s) for s in frame["student_id"].dropna()})
+    if school_id is None or not students:
+        return None
+    first = frame["date"].min() if dated else frame["start_date"].min()
+    last = frame["date"].max() if dated else frame["end_date"].max()
+    enrolled: set[int] = set()
+    for start in range(0, len(students), CHUNK):
+        enrolled |= set(session.scalars(
+            select(Enrolment.student_id).distinct()
+            .where(Enrolment.school_id == school_id,
+                   Enrolment.student_id.in_(students[start:start + CHUNK]),
+                   Enrolment.start_date <= last,
+                   or_(Enrolment.end_date.is_(None), Enrolment.end_date >= first))))
+    missing = len(students) - len(enrolled)
+    return (missing, len(students)) if 2 * missing > len(students) else None
+
+
+@dataclass(frozen=True)
+class SchoolGuess:
+    school_id: int
+    reason: str  # Swedish, may name the school (user text)
+
+
+def guess_school(session: Session, viewer: Viewer, table: Table) -> SchoolGuess | None:
+    """The school an absence file most likely comes from, among the schools the importer
+    may choose: one named in the file's title rows (by unit code or name), else the one
+    where most of the file's students (in the importer's scope) are enrolled."""
+    require_importer(viewer)
+    schools = session.execute(select(School.id, School.unit_code, School.name)
+                              .where(school_clause(viewer))).all()
+    return _school_in_title(schools, table.title) or _school_of_students(
+        session, viewer, table, {s.id: s.name for s in schools})
+
+
+def _school_in_title(schools, title: tuple[str, ...]) -> SchoolGuess | None:
+    """The one school whose unit code, else whose name (the longest that fits, as a whole
+    phrase), the title rows hold."""
+    text = normalise(" ".join(title))
+    codes = set(re.findall(r"\b\d{8}\b", text))
+    found = [s for s in schools if s.unit_code in codes]
+    if not found:
+        named = [s for s in schools if re.search(
+            rf"(?<!\w){re.escape(normalise(s.name))}(?!\w)", text)]
+        longest = max((len(normalise(s.name)) for s in named), default=0)
+        found = [s for s in named if len(normalise(s.name)) == longest]
+    if len(found) != 1:
+        return None
+    return SchoolGuess(found[0].id, f"Skolan är förvald efter filens rubrik: "
+                                    f"{found[0].name}. Kontrollera att den stämmer.")
+
+
+def _school_of_students(session, viewer: Viewer, table: Table,
+                        schools: dict[int, str]) -> SchoolGuess | None:
+    column = suggest("absence", table.columns).columns.get("personal_number")
+    if not column or not schools:
+        return None
+    numbers = set()
+    for value in table.rows[column[0]].drop_duplicates():
+        try:
+            numbers.add(normalize(_cell_text(value)))
+        except (InvalidPersonalNumber, ValueError):
+            continue
+    ids = _students(session, viewer, pd.Series(sorted(numbers), dtype=object), None)
+    students = sorted(set(ids.values()))
+    counts: dict[int, set[int]] = {}
+    for start in range(0, len(students), CHUNK):
+        for student_id, school_id in session.execute(
+                select(Enrolment.student_id, Enrolment.school_id).distinct()
+                .where(Enrolment.student_id.in_(students[start:start + CHUNK]))):
+            counts.setdefault(school_id, set()).add(student_id)
+    ranked = sorted(((len(v), k) for k, v in counts.items() if k in schools), reverse=True)
+    if not ranked or 2 * ranked[0][0] <= len(students):
+        return None
+    count, school_id = ranked[0]
+    return SchoolGuess(school_id, f"Skolan är förvald: {count} av {len(students)} elever i "
+                                  f"filen är inskrivna vid {schools[school_id]}. "
+                                  "Kontrollera att den stämmer.")
 
 
 def _check_absence_mapping(mapping, table, school_id, period) -> None:
@@ -197,6 +368,8 @@ def _check_absence_mapping(mapping, table, school_id, period) -> None:
                          "räkna som andel.")
     if not ({"valid", "invalid"} & set(columns)):
         raise InputError("Välj kolumnen med giltig eller ogiltig frånvaro (eller båda).")
+    if {"unreported", "reported"} <= set(columns):
+        raise InputError("Välj antingen ej rapporterad tid eller rapporterad tid, inte båda.")
     if len({"absent", "valid", "invalid"} & set(columns)) < 2:
         raise InputError("Välj två av kolumnerna frånvaro totalt, giltig och ogiltig "
                          "frånvaro, så att båda slagen av frånvaro blir kända.")
@@ -229,10 +402,10 @@ def _masked(number: str) -> str:
 
 
 class _Errors:
-    """Row errors with the file's own row numbers."""
+    """Row errors with the file's own row numbers (a table's rows are indexed by their
+    0-based row in the file)."""
 
-    def __init__(self, header_row: int) -> None:
-        self.header_row = header_row
+    def __init__(self) -> None:
         self.items: list[tuple[int, str, str]] = []
         self.rows: set = set()
 
@@ -240,7 +413,7 @@ class _Errors:
         if index in self.rows:  # one message per row: the first problem found
             return
         self.rows.add(index)
-        self.items.append((self.header_row + 1 + int(index), kind, str(value)[:80]))
+        self.items.append((int(index) + 1, kind, str(value)[:80]))
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(sorted(self.items), columns=["Rad", "Fel", "Värde"])
@@ -251,17 +424,31 @@ def _column(rows: pd.DataFrame, mapping: Mapping, name: str) -> pd.Series | None
     return rows[names[0]] if names else None
 
 
-def _text(rows, mapping, name) -> pd.Series:
+def _text(rows, mapping, name, limit: int | None = 80) -> pd.Series:
+    """A text column, trimmed (and cut at `limit`); blank cells are None. Text is never
+    read as missing: "NA" is a programme."""
     column = _column(rows, mapping, name)
     if column is None:
         return pd.Series(None, index=rows.index, dtype=object)
-    return column.map(lambda v: None if is_blank(v) else str(v).strip()[:80])
+    return column.map(lambda v: None if is_blank(v) else str(v).strip()[:limit])
 
 
-def _parsed(rows, mapping, name, parser, errors: _Errors) -> pd.Series:
+def _require_values(rows, mapping, name, label: str, errors: _Errors) -> None:
+    """A blank cell in a column the row cannot do without is a row error."""
+    column = _column(rows, mapping, name)
+    if column is None:
+        return
+    for index in column.index[column.map(is_blank).to_numpy(dtype=bool)]:
+        errors.add(index, MISSING, label)
+
+
+def _parsed(rows, mapping, name, parser, errors: _Errors,
+            required: str | None = None) -> pd.Series:
     column = _column(rows, mapping, name)
     if column is None:
         return pd.Series(None, index=rows.index, dtype=object)
+    if required:
+        _require_values(rows, mapping, name, required, errors)
     cache: dict = {}
 
     def parse(index, value):
@@ -296,9 +483,10 @@ def _personal_numbers(rows, mapping, errors: _Errors) -> pd.Series:
     return pd.Series([number(i, v) for i, v in column.items()], index=rows.index, dtype=object)
 
 
-def _students(session, viewer: Viewer, numbers: pd.Series, errors: _Errors) -> dict[str, int]:
+def _students(session, viewer: Viewer, numbers: pd.Series,
+              errors: _Errors | None) -> dict[str, int]:
     """Known students by personal number; rows for others are errors (a coach imports their
-    own municipality's students only)."""
+    own municipality's students only). Without `errors`, only the lookup."""
     wanted = sorted({n for n in numbers if n})
     found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(wanted), CHUNK):
@@ -307,7 +495,7 @@ def _students(session, viewer: Viewer, numbers: pd.Series, errors: _Errors) -> d
                 .where(Student.personal_number.in_(wanted[start:start + CHUNK]))):
             found[number] = (student_id, home)
     for index, number in numbers.items():
-        if not number:
+        if not number or errors is None:
             continue
         if number not in found:
             errors.add(index, UNKNOWN_STUDENT, _masked(number))
@@ -340,15 +528,17 @@ def _schools(session, rows, mapping, school_id, errors: _Errors) -> pd.Series:
         if found is None:
             if school_id is not None and not text:
                 return school_id
-            errors.add(index, UNKNOWN_SCHOOL, text)
+            errors.add(index, UNKNOWN_SCHOOL if text else MISSING, text or "skola")
         return found
     return pd.Series([school(i, v) for i, v in column.items()], index=rows.index, dtype=object)
 
 
 def _period(rows, mapping, period, errors):
     if {"start_date", "end_date"} <= set(mapping.columns):
-        return (_parsed(rows, mapping, "start_date", parse_date, errors),
-                _parsed(rows, mapping, "end_date", parse_date, errors))
+        return (_parsed(rows, mapping, "start_date", parse_date, errors,
+                        required="periodens första dag"),
+                _parsed(rows, mapping, "end_date", parse_date, errors,
+                        required="periodens sista dag"))
     start, end = period
     return (pd.Series(start, index=rows.index, dtype=object),
             pd.Series(end, index=rows.index, dtype=object))
@@ -359,7 +549,7 @@ def _durations(rows, mapping: Mapping, errors: _Errors) -> dict[str, pd.Series]:
     shares of the scheduled time; a percent column of numbers all ≤ 1 holds fractions."""
     minutes: dict[str, pd.Series] = {}
     percents: dict[str, pd.Series] = {}
-    for name in DURATIONS:
+    for name in SOURCE_DURATIONS:
         if name not in mapping.columns:
             continue
         unit = mapping.units.get(name, "minutes")
@@ -398,7 +588,7 @@ def _convert(values: pd.Series, parser, errors: _Errors) -> pd.Series:
 
 def _sum_courses(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["student_id", "school_id", "start_date", "end_date"]
-    present = [d for d in DURATIONS if d in frame]
+    present = [d for d in SOURCE_DURATIONS if d in frame]
     if frame.empty:
         return frame
     grouped = frame.reset_index().groupby(keys, as_index=False, dropna=False).agg(
@@ -417,8 +607,10 @@ def _check_minutes(frame: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
         frame["valid"] = frame["absent"] - frame["invalid"]
     else:
         frame["invalid"] = frame["absent"] - frame["valid"]
+    if "reported" in frame:  # LearnPoint's "Rapporterat (%)": the rest went unreported
+        frame["unreported"] = frame["scheduled"] - frame.pop("reported")
     if "unreported" not in frame:
-        frame["unreported"] = 0.0
+        frame["unreported"] = 0.0  # not known (Preview.unreported_known): stored as NULL
     for name in DURATIONS:
         frame[name] = frame[name].round().astype(int)
     frame["absent"] = frame["valid"] + frame["invalid"]  # exact after rounding
@@ -464,13 +656,20 @@ PERIOD_COLUMNS = ["student_id", "school_id", "term_id", "start_date", "end_date"
                   "unreported_minutes", "batch_id"]
 
 
+SCHOOL_UNCONFIRMED = ("De flesta eleverna i filen är inte inskrivna vid den valda skolan. "
+                      "Kontrollera skolan och bekräfta den innan filen läses in.")
+
+
 def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping | None = None,
-           progress: ProgressFn = _no_progress) -> int:
+           progress: ProgressFn = _no_progress, school_confirmed: bool = False) -> int:
     """Write the valid rows of a preview, all in the caller's transaction: the batch, the
-    replacement of the same days or period at the same school, the rows, the summaries."""
+    replacement of the same days or period at the same school, the rows, the summaries.
+    A file whose students are mostly not at the chosen school needs `school_confirmed`."""
     require_importer(viewer)
     if preview.valid.empty:
         raise InputError("Det finns inga giltiga rader att läsa in.")
+    if preview.school_mismatch is not None and not school_confirmed:
+        raise InputError(SCHOOL_UNCONFIRMED)
     if preview.kind == "enrolment":
         return _commit_enrolment(session, viewer, preview, progress)
     frame = preview.valid
@@ -479,7 +678,10 @@ def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping 
                         row_count=len(frame), school_id=preview.school_id,
                         skipped_count=len(preview.errors),
                         details={"errors": preview.counts,
-                                 "mapping": mapping.to_json() if mapping else None})
+                                 "mapping": mapping.to_json() if mapping else None,
+                                 # Stored as 0 minutes when unknown: the schema has no
+                                 # "not reported" yet; this says which batches are so.
+                                 "unreported_known": preview.unreported_known})
     session.add(batch)
     session.flush()
     progress(0.1, "Ersätter tidigare inläsning av samma period …")
@@ -488,6 +690,8 @@ def commit(session: Session, viewer: Viewer, preview: Preview, mapping: Mapping 
     progress(0.3, "Skriver raderna …")
     ints = {name: frame[name].astype(int).tolist() for name in (
         "student_id", "school_id", "term_id", *DURATIONS)}
+    if not preview.unreported_known:  # the file says nothing of it: not 0, but unknown
+        ints["unreported"] = [None] * len(frame)
     batch_ids = [batch.id] * len(frame)
     if preview.kind == "absence":
         dates = pd.to_datetime(frame["date"])
@@ -648,14 +852,14 @@ def history(session: Session, viewer: Viewer) -> pd.DataFrame:
     frame = read_frame(session, query, ["id", "at", "kind", "file", "user", "school", "rows",
                                         "skipped", "replaced", "undone", "hash"])
     return pd.DataFrame({
-        "id": frame["id"], "Tid": frame["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+        "id": frame["id"], "Tid": frame["at"].map(formats.moment),
         "Typ": frame["kind"].map(KIND_LABELS), "Fil": frame["file"],
         "Av": frame["user"].fillna(""), "Skola": frame["school"].fillna(""),
         "Inlästa rader": frame["rows"], "Hoppade över": frame["skipped"],
         # Absence rows a file replaced; for an enrolment list, the students and enrolments
         # it changed. Either is put back by undo.
         "Ersatta/ändrade": frame["replaced"],
-        "Ångrad": frame["undone"].map(lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"),
+        "Ångrad": frame["undone"].map(formats.moment),
         "Kontrollsumma": frame["hash"].fillna("").str[:12],
     })
 
@@ -731,7 +935,8 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
     changes for the existing ones. Nothing is written."""
     require_importer(viewer)
     _check_enrolment_mapping(mapping, table)
-    rows, errors = table.rows, _Errors(table.header_row)
+    valid_from = default_start or _term_start(session)
+    rows, errors = table.rows, _Errors()
     frame = pd.DataFrame(index=rows.index)
     frame["personal_number"] = _personal_numbers(rows, mapping, errors)
     register = _register(session, frame["personal_number"])
@@ -740,22 +945,54 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
     frame["home_municipality_id"] = _municipalities(session, viewer, rows, mapping, errors,
                                                     frame["personal_number"], register)
     _names(frame, rows, mapping)
-    frame["programme"] = _text(rows, mapping, "programme")
-    frame["class_name"] = _text(rows, mapping, "class_name")
+    frame["programme"] = _text(rows, mapping, "programme", limit=None)
+    frame["class_name"] = _text(rows, mapping, "class_name", limit=None)
     frame["school_year"] = _parsed(rows, mapping, "school_year", _year, errors)
     starts = _parsed(rows, mapping, "start_date", parse_date, errors)
-    frame["start_date"] = starts.where(starts.notna(), default_start or dt.date.today())
+    frame["start_date"] = starts.where(starts.notna(), valid_from)
     for index, row in frame.iterrows():
-        if not row["first_name"] or not row["programme"] or row["school_year"] is None:
+        # A blank cell may come back as None or NaN: only a text counts as given.
+        if not (_given(row["first_name"]) and _given(row["programme"])
+                and _given(row["school_year"])):
             errors.add(index, MISSING, "namn, program eller årskurs")
+        long = [n for n, limit in TEXT_LIMITS.items()
+                if _given(row[n]) and len(row[n]) > limit]
+        if long:
+            errors.add(index, TOO_LONG, f"{ENROLMENT_LABELS[long[0]]}: högst "
+                                        f"{TEXT_LIMITS[long[0]]} tecken")
     frame = frame[~frame.index.isin(errors.rows)]
     for index in frame.index[frame.duplicated(subset=["personal_number"], keep="first")]:
         errors.add(index, DUPLICATE)
     valid = frame[~frame.index.isin(errors.rows)].reset_index(drop=True)
+    own = int(starts[frame.index].notna().sum()) if len(frame) else 0
+    own_note = f"{formats.count(own, 'rad', 'rader')} har ett eget startdatum i filen."
+    notes = _notes(table) + ((own_note,) if own else ())
     return Preview(kind="enrolment", file_name=table.file_name, file_hash=table.file_hash,
                    school_id=None, rows_read=len(rows), dropped_totals=table.dropped_totals,
-                   valid=valid, errors=errors.frame(), notes=_notes(table),
-                   changes=_describe(session, _plans(register, valid)))
+                   valid=valid, errors=errors.frame(), notes=notes,
+                   changes=_describe(session, _plans(register, valid)),
+                   warnings=_same_file(session, viewer, table.file_hash),
+                   valid_from=valid_from)
+
+
+# The lengths the register keeps: a longer text is a row error, never cut or refused by
+# the database.
+TEXT_LIMITS = {"first_name": 80, "last_name": 80, "programme": 80, "class_name": 40}
+ENROLMENT_LABELS = {"first_name": "förnamn", "last_name": "efternamn",
+                    "programme": "program", "class_name": "klass"}
+
+
+def _given(value) -> bool:
+    """A value the row gives: a text that is not empty, or a whole number (a year)."""
+    if isinstance(value, str):
+        return value != ""
+    return isinstance(value, int | np.integer)
+
+
+def _term_start(session) -> dt.date:
+    """The start of the current term: an enrolment list describes the term it is for."""
+    term = current_term(session)
+    return term.start_date if term is not None else dt.date.today()
 
 
 def _check_enrolment_mapping(mapping: Mapping, table: Table) -> None:
@@ -772,12 +1009,12 @@ def _check_enrolment_mapping(mapping: Mapping, table: Table) -> None:
 
 def _names(frame: pd.DataFrame, rows, mapping: Mapping) -> None:
     if "name" in mapping.columns:
-        names = _text(rows, mapping, "name").fillna("")
+        names = _text(rows, mapping, "name", limit=None).fillna("")
         frame["first_name"] = names.map(lambda n: n.rsplit(" ", 1)[0] if " " in n else n)
         frame["last_name"] = names.map(lambda n: n.rsplit(" ", 1)[1] if " " in n else "")
     else:
-        frame["first_name"] = _text(rows, mapping, "first_name")
-        frame["last_name"] = _text(rows, mapping, "last_name")
+        frame["first_name"] = _text(rows, mapping, "first_name", limit=None)
+        frame["last_name"] = _text(rows, mapping, "last_name", limit=None)
 
 
 def _year(value) -> int:
@@ -844,7 +1081,7 @@ def _municipalities(session, viewer: Viewer, rows, mapping, errors: _Errors,
         text = _cell_text(value)
         found = lookup.get(text) or lookup.get(text.lower())
         if found is None:
-            errors.add(index, UNKNOWN_MUNICIPALITY, text)
+            errors.add(index, UNKNOWN_MUNICIPALITY if text else MISSING, text or "hemkommun")
         elif viewer.role == Role.COACH and found not in viewer.municipality_ids:
             student = register.students.get(numbers[index])
             if student is None or not _in_scope(viewer, student):

@@ -29,6 +29,25 @@ def is_blank(value) -> bool:
     return isinstance(value, str) and value.strip() in ("", "-", "–")
 
 
+def is_hours_minutes(value) -> bool:
+    """A duration written as hours and minutes: "384:00", "1:30", or a time or duration
+    cell. Read in minutes, such a value is no number at all."""
+    if isinstance(value, dt.timedelta | dt.time):
+        return True
+    return isinstance(value, str) and _HOURS_MINUTES.match(
+        value.translate(_SPACES).replace("\u2212", "-")) is not None
+
+
+def as_hours_minutes(value) -> str:
+    """A duration cell as the h:mm text a person would type ("384:00")."""
+    if isinstance(value, dt.timedelta):
+        minutes = round(value.total_seconds() / 60)
+        return f"{minutes // 60}:{minutes % 60:02d}"
+    if isinstance(value, dt.time):
+        return f"{value.hour}:{value.minute:02d}"
+    return str(value).strip()
+
+
 def parse_number(value) -> float | None:
     """1 234,5 · 1234.5 · −3 · 1.234,5 → float; blank → None."""
     if is_blank(value):
