@@ -9,7 +9,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from data_models.models import Feedback, Meeting, Municipality, School, Student, User
+from data_models.models import Enrolment, Feedback, Meeting, Municipality, School, Student, User
+from lib import formats
 from lib.access import (
     AccessDenied,
     Role,
@@ -18,6 +19,7 @@ from lib.access import (
     meeting_clause,
     require_individual_access,
     require_student,
+    school_clause,
     student_clause,
 )
 from lib.audit import log_event, log_view
@@ -63,6 +65,11 @@ def send_feedback(session: Session, viewer: Viewer, text: str, *,
         raise AccessDenied(viewer=viewer, what="municipality", what_id=municipality_id)
     if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
         raise AccessDenied(viewer=viewer, what="school", what_id=school_id)
+    if meeting_id is None and student_id is not None and not _attended(session, student_id,
+                                                                      school_id):
+        # Nobody at a school the student never attended would read it.
+        raise InputError("Eleven är inte och har inte varit inskriven på den skolan. Välj "
+                         "en skola där eleven går eller har gått.")
     item = Feedback(direction=direction, school_id=school_id, municipality_id=municipality_id,
                     meeting_id=meeting_id, student_id=student_id, text=text,
                     author_id=viewer.user_id, created_at=utcnow(), answer="", version=1)
@@ -70,6 +77,34 @@ def send_feedback(session: Session, viewer: Viewer, text: str, *,
     session.flush()
     log_event(session, viewer, "create", "feedback", item.id, student_id=student_id)
     return item.id
+
+
+def _attended(session: Session, student_id: int, school_id: int) -> bool:
+    return session.scalar(select(Enrolment.id).where(
+        Enrolment.student_id == student_id, Enrolment.school_id == school_id).limit(1)
+    ) is not None
+
+
+def feedback_schools(session: Session, viewer: Viewer, student_id: int,
+                     today: dt.date) -> list[tuple[int, str]]:
+    """The schools that feedback about the student can go to, as (id, name): those where
+    the student is or was enrolled, that the viewer writes to (school staff: their own).
+    The school the student attends on `today` comes first, then the latest ones."""
+    require_student(session, viewer, student_id)
+    rows = session.execute(
+        select(School.id, School.name, Enrolment.start_date, Enrolment.end_date)
+        .join(Enrolment, Enrolment.school_id == School.id)
+        .where(Enrolment.student_id == student_id, school_clause(viewer))).all()
+
+    def latest_first(row) -> tuple:
+        current = row.start_date <= today and (row.end_date is None or row.end_date >= today)
+        return (not current, -(row.end_date or dt.date.max).toordinal(),
+                -row.start_date.toordinal(), row.name)
+
+    schools: dict[int, str] = {}
+    for row in sorted(rows, key=latest_first):
+        schools.setdefault(row.id, row.name)
+    return list(schools.items())
 
 
 def send_agenda_feedback(session: Session, viewer: Viewer, item_id: int) -> int:
@@ -159,8 +194,8 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
                      strict=True)],
         "Möte": frame["meeting_date"].map(lambda d: "" if pd.isna(d) else str(d)),
         "Återkoppling": frame["text"],
-        "Skickad": frame["created"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
-        "Kvitterad": [f"{t:%Y-%m-%d} ({r})" if pd.notna(t) else "" for t, r in
+        "Skickad": frame["created"].map(formats.moment),
+        "Kvitterad": [f"{formats.day_of(t)} ({r})" if pd.notna(t) else "" for t, r in
                       zip(frame["acknowledged"], frame["reader"], strict=True)],
         "Svar": frame["answer"],
     }, columns=FEEDBACK_COLUMNS)

@@ -37,7 +37,7 @@ from lib.students import names
 
 KINDS = {
     "mi": "Motiverande samtal (MI)",
-    "structure": "Struktursstöd (väckning, påminnelser)",
+    "structure": "Strukturstöd (väckning, påminnelser)",
     "action_plan": "Uppföljning av handlingsplan",
     "social_services": "Kontakt med socialtjänsten",
     "bup": "Remiss till BUP",

@@ -7,26 +7,35 @@ import datetime as dt
 from collections.abc import Callable
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from lib import plain
 from lib.access import AccessDenied, Role, Viewer
 from lib.contacts import KINDS as CONTACT_KINDS
 from lib.contacts import add_contact
 from lib.db import session_scope
-from lib.feedback import send_feedback
+from lib.feedback import feedback_schools, send_feedback
 from lib.followup import StudentFollowUp
 from lib.measures import EFFECT_WEEKS, KINDS, OWNERS, add_measure
-from lib.meetings import schools_for_planning
 from lib.records import InputError
-from lib.ui import flash, show_table, table_or_note
+from lib.ui import form_saved, kept_form, show_table, table_or_note
+
+# Who is responsible for a new measure unless the creator says otherwise: their own side.
+OWNER_BY_ROLE = {Role.COACH: "coach", Role.SCHOOL_STAFF: "school"}
 
 
-def measure_form(key: str, start: dt.date, on_submit: Callable[..., None]) -> None:
-    """Agree a new measure; `on_submit` receives the fields as keywords."""
-    with st.form(key, clear_on_submit=True):
+def measure_form(key: str, start: dt.date, on_submit: Callable[..., bool],
+                 viewer: Viewer | None = None) -> None:
+    """Agree a new measure. `on_submit` receives the fields as keywords, saves them and
+    answers True, or shows why not and answers False; the fields are kept then, and
+    emptied after a save. The owner is the viewer's side unless they choose another."""
+    owners = list(OWNERS)
+    owner_default = OWNER_BY_ROLE.get(viewer.role) if viewer else None
+    with kept_form(key):
         st.markdown("**Ny åtgärd**")
         kind = st.selectbox("Åtgärd", list(KINDS), format_func=KINDS.get)
-        owner = st.radio("Ansvarig", list(OWNERS), format_func=OWNERS.get, horizontal=True)
+        owner = st.radio("Ansvarig", owners, format_func=OWNERS.get, horizontal=True,
+                         index=owners.index(owner_default) if owner_default else 0)
         owner_name = st.text_input("Namn på ansvarig",
                                    help="Krävs när en namngiven person ansvarar.")
         left, right = st.columns(2)
@@ -34,22 +43,21 @@ def measure_form(key: str, start: dt.date, on_submit: Callable[..., None]) -> No
         follow_up = right.date_input("Uppföljning", value=start + dt.timedelta(weeks=4),
                                      format="YYYY-MM-DD")
         description = st.text_area("Beskrivning", height=80)
-        if st.form_submit_button("Lägg till åtgärd", icon=":material/add_task:"):
-            on_submit(kind=kind, owner_kind=owner, owner_name=owner_name,
-                      start_date=start_date, follow_up_date=follow_up,
-                      description=description)
+        if st.form_submit_button("Lägg till åtgärd", icon=":material/add_task:") and on_submit(
+                kind=kind, owner_kind=owner, owner_name=owner_name, start_date=start_date,
+                follow_up_date=follow_up, description=description):
+            form_saved(key, "Åtgärden är sparad.")
 
 
-def _write(action: Callable[..., object], done: str, **fields) -> None:
-    """Run one write; a Swedish message on bad input, a notice and a rerun on success."""
+def _write(action: Callable[[Session], object]) -> bool:
+    """Run one write; a Swedish message on bad input. True when it went through."""
     try:
         with session_scope(write=True) as session:
-            action(session, **fields)
+            action(session)
     except (InputError, AccessDenied) as error:
         st.error(plain.markdown(str(error)))
-        return
-    flash(done)
-    st.rerun()
+        return False
+    return True
 
 
 def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp) -> None:
@@ -64,9 +72,8 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
         st.caption("Före: veckorna före startveckan. Efter: veckorna efter den. En förändring "
                    "visar vad som hände, inte att åtgärden var orsaken.")
         show_table(follow.effect)
-    measure_form("student_measure", today, lambda **fields: _write(
-        lambda session, **f: add_measure(session, viewer, student_id, **f),
-        "Åtgärden är sparad.", **fields))
+    measure_form(f"student_measure_{student_id}", today, lambda **fields: _write(
+        lambda session: add_measure(session, viewer, student_id, **fields)), viewer=viewer)
 
     st.subheader("Möten")
     table_or_note(follow.meetings, "Eleven har inte varit uppe på något möte ännu.")
@@ -79,26 +86,32 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
     if follow.contacts is not None:
         st.subheader("Kontaktlogg")
         table_or_note(follow.contacts, "Inga kontakter loggade.")
-        with st.form("contact", clear_on_submit=True):
+        # One form per student: a refused note stays with its student.
+        with kept_form(f"contact_{student_id}"):
             left, right = st.columns(2)
             kind = left.selectbox("Kontakt", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get)
             day = right.date_input("Datum", value=today, max_value=today, format="YYYY-MM-DD")
             note = st.text_area("Anteckning", height=80)
-            if st.form_submit_button("Logga kontakt"):
-                _write(lambda session: add_contact(session, viewer, student_id, kind, day,
-                                                   note, today=today), "Kontakten är loggad.")
+            if st.form_submit_button("Logga kontakt") and _write(lambda session: add_contact(
+                    session, viewer, student_id, kind, day, note, today=today)):
+                form_saved(f"contact_{student_id}", "Kontakten är loggad.")
 
 
 def _feedback_form(viewer: Viewer, student_id: int) -> None:
+    """Feedback about the student, to a school where the student is or was enrolled: the
+    current one unless the writer picks another."""
     with session_scope() as session:
-        schools = dict(schools_for_planning(session, viewer))
+        schools = dict(feedback_schools(session, viewer, student_id, dt.date.today()))
     if not schools:
+        st.caption("Eleven är inte inskriven på någon skola som du kan skicka "
+                   "återkoppling till.")
         return
-    with st.form("student_feedback", clear_on_submit=True):
-        school_id = st.selectbox("Skola", list(schools), format_func=schools.get)
+    with kept_form(f"student_feedback_{student_id}"):
+        school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
+                                 help="Skolor där eleven går eller har gått.")
         text = st.text_area("Ny återkoppling om eleven",
                             help="Coach → skola eller skola → coach; mottagaren kvitterar.")
-        if st.form_submit_button("Skicka återkoppling"):
-            _write(lambda session: send_feedback(session, viewer, text, student_id=student_id,
-                                                 school_id=school_id),
-                   "Återkopplingen är skickad.")
+        if st.form_submit_button("Skicka återkoppling") and _write(
+                lambda session: send_feedback(session, viewer, text, student_id=student_id,
+                                              school_id=school_id)):
+            form_saved(f"student_feedback_{student_id}", "Återkopplingen är skickad.")

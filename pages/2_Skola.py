@@ -5,13 +5,22 @@ import math
 
 import streamlit as st
 
-from lib import charts, plain
+from lib import charts, formats, plain
 from lib.access import AccessDenied
-from lib.analytics import TREND_RULE, format_percent
+from lib.analytics import TREND_RULE, running_shown, running_week_rule
 from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
 from lib.guard import guard
-from lib.ui import VISIT_PAGE, excel_download, query_int, school_picker, student_table, term_picker
+from lib.ui import (
+    VISIT_PAGE,
+    change_delta,
+    excel_download,
+    query_int,
+    school_picker,
+    student_table,
+    term_picker,
+    url_select,
+)
 
 viewer = guard("school", "Skola")
 st.title("Skola")
@@ -36,13 +45,12 @@ if st.button("Besökspaket inför mötet", icon=":material/print:",
 
 
 def pick(label: str, name: str, options: list, current) -> None:
-    """A filter whose choice lives in the URL."""
-    choice = st.selectbox(label, ["Alla", *options],
-                          index=options.index(current) + 1 if current in options else 0)
-    if choice == "Alla":
-        st.query_params.pop(name, None)
-    else:
-        st.query_params[name] = str(choice)
+    """A filter whose choice lives in the URL; read above, before the figures, since a
+    pick writes the URL before the page runs. A filter from a link that this school and
+    term have no students in stays shown, so that the empty figures say why."""
+    extra = [current] if current is not None and current not in options else []
+    url_select(label, [None, *options, *extra], name,
+               format_func=lambda value: "Alla" if value is None else str(value))
 
 
 first, second, third = st.columns(3)
@@ -54,28 +62,27 @@ with third:
     pick("Klass", "klass", page.options["class_name"], filters.class_name)
 
 
-def change(now: float | None, before: float | None) -> str | None:
-    if now is None or before is None:
-        return None
-    return f"{(now - before) * 100:+.1f} procentenheter".replace(".", ",")
-
-
 st.subheader(f"{plain.markdown(page.school_name)} · {page.term_code}")
 columns = st.columns(4)
-columns[0].metric("Elever", page.students)
-columns[1].metric(f"≥ {page.watch * 100:.0f} %", format_percent(page.share_watch),
-                  change(page.share_watch, page.previous_share_watch), delta_color="inverse",
-                  help=f"{page.over_watch} elever. Förändring mot {page.previous_term_code}.")
-columns[2].metric(f"≥ {page.high * 100:.0f} %", format_percent(page.share_high),
-                  change(page.share_high, page.previous_share_high), delta_color="inverse",
-                  help=f"{page.over_high} elever. Förändring mot {page.previous_term_code}.")
-columns[3].metric("Rapporteringsgrad", format_percent(page.reporting_rate),
-                  help="Andel av den schemalagda tiden där närvaro registrerats alls.")
+columns[0].metric("Elever", formats.number(page.students))
+columns[1].metric(f"≥ {formats.level(page.watch)}", formats.percent(page.share_watch),
+                  **change_delta(page.share_watch, page.previous_share_watch),
+                  help=f"{formats.count(page.over_watch, 'elev', 'elever')}. Förändring mot "
+                       f"{page.previous_term_code}.")
+columns[2].metric(f"≥ {formats.level(page.high)}", formats.percent(page.share_high),
+                  **change_delta(page.share_high, page.previous_share_high),
+                  help=f"{formats.count(page.over_high, 'elev', 'elever')}. Förändring mot "
+                       f"{page.previous_term_code}.")
+columns[3].metric("Rapporteringsgrad", formats.percent(page.reporting_rate, missing="okänd"),
+                  help="Andel av den schemalagda tiden där närvaro registrerats alls. Okänd "
+                       "när skolans fil inte säger hur mycket tid som inte rapporterades.")
 
 left, right = st.columns(2)
 left.plotly_chart(charts.distribution(page.table["Frånvaro"], page.watch, page.high),
                   key="distribution")
 right.plotly_chart(charts.weekly_trend(page.weekly_lines, page.watch, page.high), key="trend")
+if running_shown(*page.weekly_lines.values()) is not None:
+    st.caption(running_week_rule(page.running_week))
 left, right = st.columns(2)
 left.plotly_chart(charts.pattern(page.weekday, "Frånvaro per veckodag", page.watch, page.high),
                   key="weekday")
@@ -90,7 +97,7 @@ with st.expander("Så räknas trenden"):
     st.write(TREND_RULE)
 student_table(page.table, key="school_students")
 excel_download(viewer, page.table, f"Elever {page.school_name}",
-               f"{page.term_code}, {page.students} elever", "school",
+               f"{page.term_code}, {formats.count(page.students, 'elev', 'elever')}", "school",
                f"elever-{page.term_code}.xlsx")
 
 st.subheader("Vecka för vecka")
@@ -103,4 +110,4 @@ with session_scope() as session:
 if matrix.empty:
     st.info("Ingen veckodata att visa.")
 else:
-    st.plotly_chart(charts.heatmap(matrix), key="heatmap")
+    st.plotly_chart(charts.heatmap(matrix, running=page.running_week), key="heatmap")

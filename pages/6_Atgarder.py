@@ -10,9 +10,9 @@ from lib import plain
 from lib.access import AccessDenied
 from lib.db import session_scope
 from lib.guard import guard
-from lib.measures import STATUSES, add_follow_up, follow_ups, list_measures, update_measure
+from lib.measures import OPEN, STATUSES, add_follow_up, follow_ups, list_measures, update_measure
 from lib.records import Conflict, InputError
-from lib.ui import flash, show_table, table_or_note
+from lib.ui import flash, kept_tabs, show_table, table_or_note
 
 viewer = guard("measures", "Åtgärder")
 st.title("Åtgärder")
@@ -33,7 +33,7 @@ counts[2].metric("Pågående eller planerade",
 
 SHOWN = ["Elev", "Åtgärd", "Ansvarig", "Start", "Uppföljning", "Status", "Läge", "Utfall",
          "Skola"]
-tabs = st.tabs(["Att följa upp", "Försenade", "Alla per status"])
+tabs = kept_tabs(["Att följa upp", "Försenade", "Alla per status"], "measure_tabs")
 with tabs[0]:
     table_or_note(due[SHOWN], "Inget att följa upp de närmaste två veckorna.")
 with tabs[1]:
@@ -47,7 +47,11 @@ if table.empty:
 st.subheader("Följ upp en åtgärd")
 labels = {int(r.id): f"{r.Elev}: {r.Åtgärd} (uppföljning {r.Uppföljning})"
           for r in table.itertuples()}
-measure_id = st.selectbox("Åtgärd", list(labels), format_func=labels.get, key="measure_pick")
+# Opens on the next one due: the list comes by follow-up date, so the first still open.
+still_open = table["Status"].isin([STATUSES[status] for status in OPEN])
+due_next = int(table[still_open]["id"].iloc[0]) if still_open.any() else next(iter(labels))
+measure_id = st.selectbox("Åtgärd", list(labels), index=list(labels).index(due_next),
+                          format_func=labels.get, key="measure_pick")
 row = table.set_index("id").loc[measure_id]
 with session_scope() as session:
     entries = follow_ups(session, viewer, measure_id)

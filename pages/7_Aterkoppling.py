@@ -1,21 +1,21 @@
 """Återkoppling: feedback between the coach and the schools. The inbox holds what the
 other side sent; each item can be acknowledged, with an answer."""
 
+import datetime as dt
+
 import streamlit as st
 
 from lib import plain
 from lib.access import AccessDenied, Role
 from lib.db import session_scope
-from lib.feedback import acknowledge, list_feedback, send_feedback
+from lib.feedback import acknowledge, feedback_schools, list_feedback, send_feedback
 from lib.guard import guard
-from lib.meetings import schools_for_planning
 from lib.records import Conflict, InputError
 from lib.students import search_students
-from lib.ui import flash, table_or_note
+from lib.ui import form_key, form_notice, form_saved, kept_form, kept_tabs, table_or_note
 
 viewer = guard("feedback", "Återkoppling")
 st.title("Återkoppling")
-flash()
 writes = viewer.role in (Role.COACH, Role.SCHOOL_STAFF)
 SHOWN = ["Från", "Skola", "Kommun", "Elev", "Möte", "Återkoppling", "Skickad", "Kvitterad",
          "Svar"]
@@ -24,14 +24,15 @@ with session_scope() as session:
     inbox = list_feedback(session, viewer, inbox=True)
     everything = list_feedback(session, viewer)
 unread = inbox[inbox["Kvitterad"] == ""]
-tabs = st.tabs([f"Inkorg ({len(unread)} nya)", "All återkoppling", "Skriv återkoppling"])
+tabs = kept_tabs([f"Inkorg ({len(unread)} nya)", "All återkoppling", "Skriv återkoppling"],
+                 "feedback_tabs")
 
 with tabs[0]:
     table_or_note(inbox[SHOWN], "Inkorgen är tom.")
     if not unread.empty:
         labels = {int(r.id): f"{r.Från}, {r.Skickad}: {r.Återkoppling[:60]}"
                   for r in unread.itertuples()}
-        with st.form("acknowledge"):
+        with kept_form("acknowledge"):
             chosen = st.selectbox("Kvittera", list(labels), format_func=labels.get)
             answer = st.text_area("Svar (frivilligt)")
             if st.form_submit_button("Kvittera som läst"):
@@ -42,34 +43,47 @@ with tabs[0]:
                 except (Conflict, InputError, AccessDenied) as error:
                     st.error(plain.markdown(str(error)))  # a conflict names who saved
                 else:
-                    flash("Återkopplingen är kvitterad.")
-                    st.rerun()
+                    form_saved("acknowledge", "Återkopplingen är kvitterad.")
+    else:
+        form_notice("acknowledge")  # the last one was acknowledged
 
 with tabs[1]:
     table_or_note(everything[["Riktning", *SHOWN]], "Ingen återkoppling ännu.")
+
+
+def send(student_id: int | None, school_id: int | None, text: str) -> None:
+    try:
+        if student_id is None:
+            raise InputError("Välj eleven det gäller. Återkoppling om ett möte skrivs i "
+                             "mötet.")
+        with session_scope(write=True) as session:
+            send_feedback(session, viewer, text, student_id=student_id, school_id=school_id)
+    except (InputError, AccessDenied) as error:
+        st.error(plain.markdown(str(error)))
+    else:
+        form_saved("send_feedback", "Återkopplingen är skickad.")
+
 
 with tabs[2]:
     if not writes:
         st.caption("Återkoppling skrivs av ungdomscoacher och skolpersonal.")
     else:
         with session_scope() as session:
-            schools = dict(schools_for_planning(session, viewer))
             students = dict(search_students(session, viewer, limit=2000))
-        with st.form("send_feedback", clear_on_submit=True):
-            school_id = st.selectbox("Skola", list(schools), format_func=schools.get)
-            student_id = st.selectbox("Elev", list(students), format_func=students.get,
-                                      index=None, placeholder="Välj eleven det gäller")
+        # Outside the form, so that the school box offers the chosen student's schools.
+        student_id = st.selectbox("Elev", list(students), format_func=students.get,
+                                  index=None, placeholder="Välj eleven det gäller",
+                                  key=f"{form_key('send_feedback')}_student")
+        schools = {}
+        if student_id is not None:
+            with session_scope() as session:
+                schools = dict(feedback_schools(session, viewer, student_id,
+                                                dt.date.today()))
+        with kept_form("send_feedback"):
+            school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
+                                     placeholder="Välj eleven först",
+                                     help="Skolor där eleven går eller har gått; den "
+                                          "nuvarande först.")
             text = st.text_area("Återkoppling")
             if st.form_submit_button("Skicka", type="primary"):
-                try:
-                    if student_id is None:
-                        raise InputError("Välj eleven det gäller. Återkoppling om ett möte "
-                                         "skrivs i mötet.")
-                    with session_scope(write=True) as session:
-                        send_feedback(session, viewer, text, student_id=student_id,
-                                      school_id=school_id)
-                except (InputError, AccessDenied) as error:
-                    st.error(str(error))
-                else:
-                    flash("Återkopplingen är skickad.")
-                    st.rerun()
+                send(student_id, school_id, text)
