@@ -18,6 +18,7 @@ import html
 
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import auth, plain
@@ -53,10 +54,32 @@ _HIDE_GRID_DOWNLOAD = ('<style>[data-testid="stElementToolbar"] '
                        'button[aria-label="Download as CSV"] {display: none;}</style>')
 
 
-def guard(page_key: str, title: str) -> Viewer:
-    """Return the logged-in viewer allowed on this page, or stop the script."""
+class _NoCookieComponent:
+    """Stands in for the cookie component the library draws on every login screen. The
+    cookie is the app's own (lib.web), and the component's first report reran the login
+    screen: a click on "Logga in" during that rerun was seen lost on a loaded machine."""
+
+    def __init__(self, *_args, **_kwargs) -> None:
+        self.cookies: dict = {}
+
+    def get(self, *_args, **_kwargs) -> None:
+        return None
+
+    def set(self, *_args, **_kwargs) -> None:
+        return None
+
+    def delete(self, *_args, **_kwargs) -> None:
+        return None
+
+
+cookie_model.stx = type("NoCookieComponents", (), {"CookieManager": _NoCookieComponent})
+
+
+def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
+    """Return the logged-in viewer allowed on this page, or stop the script. `sidebar`:
+    "collapsed" where the page needs the whole width (meeting mode on a projector)."""
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=":material/school:",
-                       layout="wide")
+                       layout="wide", initial_sidebar_state=sidebar)
     st.html(_HIDE_GRID_DOWNLOAD)
     settings = load_settings()
     try:

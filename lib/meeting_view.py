@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import charts, plain
+from lib import charts, formats, plain
 from lib.access import Role, Viewer
 from lib.analytics import format_percent
 from lib.audit import log_view
@@ -33,6 +33,7 @@ from lib.records import MAX_TEXT, Conflict, InputError
 from lib.ui import table_or_note
 
 LIVE_SECONDS = 3  # how often the live panel refreshes itself
+COMPACT_CHART = 250  # px: the name, the figures, the chart and the save button fit 1024×768
 
 
 def _draft_key(field: str, item_id: int) -> str:
@@ -94,7 +95,8 @@ def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str],
         return
     st.session_state.pop(_conflict_key(item_id), None)
     _set_base(saved.version, saved.texts, item_id)
-    st.session_state[_message_key(item_id)] = ("success", f"Sparat {utcnow():%H:%M:%S} UTC.")
+    saved_at = formats.time_of_day(utcnow(), seconds=True)
+    st.session_state[_message_key(item_id)] = ("success", f"Sparat {saved_at}.")
 
 
 def _save_drafts(viewer: Viewer, item_id: int) -> None:
@@ -119,25 +121,38 @@ def _take_theirs(viewer: Viewer, item_id: int) -> None:
                                                f" ({conflict.by or 'någon annan'}).")
 
 
-def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
-    """Text areas for the current student, a save button and, after a refused save, both
-    versions side by side with a choice."""
+def save_button(viewer: Viewer, entry: Entry, where=st) -> None:
+    """Saves the fields this user changed; placed beside the student's name, so that it is
+    on screen with the name on a classroom projector. Says when there is unsaved text."""
     sync_drafts(entry)
-    if locked:
-        st.caption("Protokollet är justerat: ändringar sparas som tillägg med namn och tid.")
-    for field, label in ITEM_FIELDS.items():
-        st.text_area(label, key=_draft_key(field, entry.id), height=110,
-                     help=f"Högst {MAX_TEXT:,} tecken.".replace(",", "\u00a0"))
-    st.button("Spara", key=f"save_{entry.id}", type="primary", icon=":material/save:",
-              on_click=_save_drafts, args=(viewer, entry.id))
-    if viewer.role in OTHER_SIDE:
-        _feedback_sender(viewer, entry)
+    where.button("Spara", key=f"save_{entry.id}", type="primary", icon=":material/save:",
+                 on_click=_save_drafts, args=(viewer, entry.id), width="stretch")
+    if not _untouched(entry.id):
+        where.caption("Osparad text")
+
+
+def messages(viewer: Viewer, entry: Entry) -> None:
+    """What the last save or send said and, after a refused save, both versions with a
+    choice: right under the name and the save button, where the user is looking."""
     kind, text = st.session_state.pop(_message_key(entry.id), (None, None))
     if kind:  # kept as plain text; it may name whoever saved
         getattr(st, kind)(plain.markdown(text))
     conflict: Conflict | None = st.session_state.get(_conflict_key(entry.id))
     if conflict is not None:
         _show_conflict(viewer, entry.id, conflict)
+
+
+def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
+    """The text areas for the current student, two by two, and the feedback sender."""
+    sync_drafts(entry)
+    if locked:
+        st.caption("Protokollet är justerat: ändringar sparas som tillägg med namn och tid.")
+    columns = st.columns(2)
+    for n, (field, label) in enumerate(ITEM_FIELDS.items()):
+        columns[n % 2].text_area(label, key=_draft_key(field, entry.id), height=100,
+                                 help=f"Högst {MAX_TEXT:,} tecken.".replace(",", "\u00a0"))
+    if viewer.role in OTHER_SIDE:
+        _feedback_sender(viewer, entry)
 
 
 # Whose inbox a sender's feedback goes to, as the button names it.
@@ -151,7 +166,7 @@ def _feedback_sender(viewer: Viewer, entry: Entry) -> None:
         sent = agenda_feedback_sent(session, viewer, entry)
     if sent is not None:
         st.caption(f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg "
-                   f"{sent:%Y-%m-%d %H:%M} UTC.")
+                   f"{formats.day_of(sent)} {formats.time_of_day(sent)}.")
     elif entry.texts["feedback"].strip():
         st.button(f"Skicka återkopplingen till {OTHER_SIDE[viewer.role]} inkorg",
                   key=f"send_feedback_{entry.id}", icon=":material/send:",
@@ -194,14 +209,18 @@ def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
                  on_click=_take_theirs, args=(viewer, item_id))
 
 
-def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
-    """The frozen figures, the absence chart with measures marked, and the measures."""
+def figures_line(entry: Entry) -> None:
+    """The flag and the figures frozen at the meeting, in one line under the name."""
     figures = " · ".join(part for part in (
         REASON_LABELS[entry.reason],
         f"frånvaro {format_percent(entry.share)} (giltig {format_percent(entry.valid_share)}, "
         f"ogiltig {format_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
         else "ingen frånvarodata vid mötet") if part)
-    st.caption(f"Personnummer {plain.markdown(entry.number)} · {figures}")
+    st.caption(f"{figures} · personnummer {plain.markdown(entry.number)}")
+
+
+def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
+    """The absence chart with measures marked, full width and low enough for a projector."""
     with session_scope() as session:
         absence = student_absence(session, viewer, entry.student_id)
         measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
@@ -209,9 +228,16 @@ def student_panel(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     if absence.weekly.empty:
         st.info("Ingen frånvarodata att visa.")
     else:
-        st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
-                                             markers=measure_markers(measures)),
-                        key=f"chart_{entry.id}")
+        figure = charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
+                                      markers=measure_markers(measures))
+        figure.update_layout(height=COMPACT_CHART, margin={"t": 30, "b": 30})
+        st.plotly_chart(figure, key=f"chart_{entry.id}")
+
+
+def measures_table(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
+    """The student's measures, read after the form so that one just added is listed."""
+    with session_scope() as session:
+        measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
     st.markdown("**Åtgärder**")
     table_or_note(measures[["Åtgärd", "Ansvarig", "Start", "Uppföljning", "Status", "Läge"]],
                   "Inga åtgärder ännu.")
@@ -243,7 +269,7 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
     st.caption("I mötet nu: " + ", ".join(plain.markdown(p) for p in people))
     base = st.session_state.get(_base_key(item_id), {"version": entry.version})
     who = plain.markdown(entry.updated_by)
-    when = f" kl. {entry.updated_at:%H:%M:%S} UTC" if entry.updated_at else ""
+    when = f" {formats.time_of_day(entry.updated_at, seconds=True)}" if entry.updated_at else ""
     if entry.version > base["version"]:
         st.info(f"{who or 'Någon'} har sparat en ändring för den här eleven{when}."
                 + (" Din vy uppdateras när du går vidare." if _untouched(item_id) else
@@ -260,4 +286,5 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
     if not others.empty:
         latest = others.drop_duplicates("item_id", keep="last").tail(5)
         st.caption("Senast sparat av andra: " + "; ".join(
-            f"{plain.markdown(row.by)} {row.at:%H:%M:%S}" for row in latest.itertuples()))
+            f"{plain.markdown(row.by)} {formats.time_of_day(row.at, seconds=True)}"
+            for row in latest.itertuples()))

@@ -5,9 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import meeting_view, plain
+from lib import formats, meeting_view, plain
 from lib.access import AccessDenied, Role
-from lib.clock import utcnow
+from lib.clock import local_today, utcnow
 from lib.db import session_scope
 from lib.feedback import list_feedback, send_feedback
 from lib.guard import guard
@@ -38,7 +38,12 @@ from lib.ui import (
     term_picker,
 )
 
-viewer = guard("meetings", "Möten")
+# An open meeting is shown on a projector: the student gets the whole width.
+viewer = guard("meetings", "Möten", sidebar="collapsed" if "mote" in st.query_params else "auto")
+APPROVAL_LOCKS = ("När protokollet justeras låses det: anteckningar, bedömningar, beslut och "
+                  "återkoppling kan sedan bara ändras som tillägg, med namn och tid, och "
+                  "tilläggen listas i protokollet. Frånvarosiffrorna är redan frysta sedan "
+                  "mötet genomfördes. Justera protokollet nu?")
 meeting_id = query_int("mote")
 
 
@@ -116,10 +121,6 @@ except AccessDenied as denied:
     st.error(str(denied))
     st.stop()
 
-if st.button("Alla möten", icon=":material/arrow_back:"):
-    st.query_params.pop("mote", None)
-    st.query_params.pop("punkt", None)
-    st.rerun()
 st.title(f"Genomgång {plain.markdown(meeting.school_name)}")
 flash()
 st.caption(f"{plain.markdown(meeting.municipality_name)}s elever · {meeting.date:%Y-%m-%d} · "
@@ -127,19 +128,41 @@ st.caption(f"{plain.markdown(meeting.municipality_name)}s elever · {meeting.dat
            f"{meeting.status_label} · deltagare: "
            f"{', '.join(plain.markdown(p) for p in meeting.participants) or '–'}")
 
-actions = st.columns([2, 2, 2])
+back, *actions = st.columns([1.1, 2, 1.6, 1.6])
+if back.button("Alla möten", icon=":material/arrow_back:"):
+    st.query_params.pop("mote", None)
+    st.query_params.pop("punkt", None)
+    st.rerun()
 next_status = NEXT_STATUS.get(meeting.status)
-if next_status:
-    label = ("Markera som genomfört (frånvarosiffrorna fryses nu)" if next_status == "held"
-             else "Justera protokollet")
-    if actions[0].button(label, icon=":material/check:"):
-        try:
-            with session_scope(write=True) as session:
-                set_status(session, viewer, meeting_id, meeting.version, next_status)
-        except (InputError, Conflict) as error:
-            st.error(plain.markdown(str(error)))  # a conflict names who saved
-        else:
-            flash("Mötet är genomfört." if next_status == "held" else "Protokollet är justerat.")
+CONFIRM = f"confirm_approval_{meeting_id}"
+
+
+def change_status() -> None:
+    try:
+        with session_scope(write=True) as session:
+            set_status(session, viewer, meeting_id, meeting.version, next_status)
+    except (InputError, Conflict) as error:
+        st.error(plain.markdown(str(error)))  # a conflict names who saved
+    else:
+        st.session_state.pop(CONFIRM, None)
+        flash("Mötet är genomfört." if next_status == "held" else "Protokollet är justerat.")
+        st.rerun()
+
+
+if next_status == "held":
+    if actions[0].button("Markera som genomfört", icon=":material/check:",
+                         help="Elevernas frånvarosiffror fryses nu och visas så i protokollet."):
+        change_status()
+elif next_status == "approved":
+    if actions[0].button("Justera protokollet …", icon=":material/verified:"):
+        st.session_state[CONFIRM] = True
+    if st.session_state.get(CONFIRM):
+        st.warning(APPROVAL_LOCKS)
+        yes, no = st.columns(2)
+        if yes.button("Justera protokollet", type="primary", icon=":material/check:"):
+            change_status()
+        if no.button("Avbryt", key="cancel_approval"):
+            st.session_state.pop(CONFIRM, None)
             st.rerun()
 
 
@@ -156,46 +179,54 @@ for column, kind, label, mime in ((actions[1], "xlsx", "Protokoll (Excel)", XLSX
     column.download_button(label, minutes_file(kind), file_name=f"{file_stem(meeting)}.{kind}",
                            mime=mime, key=f"minutes_{kind}", icon=":material/download:")
 
-with st.expander("Återkoppling om mötet"):
-    with session_scope() as session:
-        about = list_feedback(session, viewer, meeting_id=meeting_id)
-    table_or_note(about.drop(columns=["version", "Elev", "Möte"]),
-                  "Ingen återkoppling om mötet ännu.")
-    if viewer.role in (Role.COACH, Role.SCHOOL_STAFF):
-        with st.form("meeting_feedback", clear_on_submit=True):
-            text = st.text_area("Återkoppling till " + ("skolan" if viewer.role == Role.COACH
-                                                         else "ungdomscoachen"))
-            if st.form_submit_button("Skicka"):
-                try:
-                    with session_scope(write=True) as session:
-                        send_feedback(session, viewer, text, meeting_id=meeting_id)
-                except (InputError, AccessDenied) as error:
-                    st.error(str(error))
-                else:
-                    flash("Återkopplingen är skickad.")
-                    st.rerun()
+
+def meeting_feedback() -> None:
+    with st.expander("Återkoppling om mötet"):
+        with session_scope() as session:
+            about = list_feedback(session, viewer, meeting_id=meeting_id)
+        table_or_note(about.drop(columns=["version", "Elev", "Möte"]),
+                      "Ingen återkoppling om mötet ännu.")
+        if viewer.role in (Role.COACH, Role.SCHOOL_STAFF):
+            side = "skolan" if viewer.role == Role.COACH else "ungdomscoachen"
+            with st.form("meeting_feedback"):  # kept on a refused send, emptied once sent
+                text = st.text_area(f"Återkoppling till {side}", key="meeting_feedback_text")
+                if st.form_submit_button("Skicka"):
+                    send_meeting_feedback(text)
+
+
+def send_meeting_feedback(text: str) -> None:
+    try:
+        with session_scope(write=True) as session:
+            send_feedback(session, viewer, text, meeting_id=meeting_id)
+    except (InputError, AccessDenied) as error:
+        st.error(plain.markdown(str(error)))
+        return
+    st.session_state.pop("meeting_feedback_text", None)
+    flash("Återkopplingen är skickad.")
+    st.rerun()
+
 
 if items.empty:
     st.info("Inga elever från kommunen på den här skolan den här terminen.")
+    meeting_feedback()
     st.stop()
 
-with st.expander(f"Dagordning: {len(items)} elever, flaggade först"):
-    show_table(items, hide=("id", "student_id"))
-
-# Meeting mode: one student at a time.
+# Meeting mode: one student at a time. On a classroom projector (1024×768) the student's name,
+# flag, frozen figures and the save button are on screen at once; the chart is full width
+# and the fields are below it.
 ids = items["id"].astype(int).tolist()
 wanted = query_int("punkt")
 position = ids.index(wanted) if wanted in ids else 0
 labels = {i: f"{n + 1}. {name}" + (f" ({reason.lower()})" if reason else "")
           for n, (i, name, reason) in enumerate(zip(ids, items["Elev"], items["Skäl"],
                                                     strict=True))}
-step = st.columns([1, 4, 1])
+step = st.columns([1.5, 4, 1.2], vertical_alignment="bottom")
 if step[0].button("Föregående", disabled=position == 0, icon=":material/chevron_left:"):
     position -= 1
 if step[2].button("Nästa", disabled=position == len(ids) - 1, icon=":material/chevron_right:"):
     position += 1
 jump = step[1].selectbox("Gå till elev", ids, index=position, format_func=labels.get,
-                         key=f"jump_{ids[position]}")
+                         key=f"jump_{ids[position]}", label_visibility="collapsed")
 if jump != ids[position]:
     position = ids.index(jump)
 if st.query_params.get("punkt") != str(ids[position]):
@@ -207,24 +238,34 @@ with session_scope() as session:
     entry = get_entry(session, viewer, item_id)
 opened = st.session_state.setdefault(f"opened_{meeting_id}", utcnow())
 
-st.header(plain.markdown(entry.name))
-left, right = st.columns([1, 1])
-with left:
-    meeting_view.editor(viewer, entry, locked=meeting.status == "approved")
+name, save = st.columns([5, 1], vertical_alignment="center")
+name.header(plain.markdown(entry.name))
+meeting_view.save_button(viewer, entry, save)
+meeting_view.figures_line(entry)
+meeting_view.messages(viewer, entry)
+meeting_view.student_chart(viewer, entry, meeting)
+meeting_view.editor(viewer, entry, locked=meeting.status == "approved")
 
 
-def add(**fields) -> None:
+def add(**fields) -> bool:
+    """Save the measure agreed for the student; False, with the reason shown, if refused."""
     try:
         with session_scope(write=True) as session:
             add_measure(session, viewer, entry.student_id, meeting_id=meeting_id, **fields)
     except (InputError, AccessDenied) as error:
-        st.error(str(error))
-    else:
-        st.success("Åtgärden är sparad.")
+        st.error(plain.markdown(str(error)))
+        return False
+    return True
 
 
+left, right = st.columns([1, 1])
 with left:
-    measure_form(f"measure_{item_id}", meeting.date, add)
+    # Today, not the meeting's date: a measure agreed when the minutes are read afterwards
+    # starts when it is agreed, and is not overdue the moment it is made.
+    measure_form(f"measure_{item_id}", local_today(), add, viewer=viewer)
+    meeting_view.measures_table(viewer, entry, meeting)
 with right:
     meeting_view.live_panel(meeting_id, item_id, opened)
-    meeting_view.student_panel(viewer, entry, meeting)
+meeting_feedback()
+with st.expander(f"Dagordning: {formats.count(len(items), 'elev', 'elever')}, flaggade först"):
+    show_table(items, hide=("id", "student_id"))

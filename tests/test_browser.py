@@ -112,9 +112,12 @@ def _open_meeting(browser, url: str, username: str, meeting_id: int,
 
 
 def _type_notes(page, text: str) -> None:
+    """Type into the notes and commit the text to the app (as leaving the field does); the
+    app says so beside the save button once its run with the text is done."""
     box = page.get_by_role("textbox", name="Anteckningar")
     box.fill(text)
-    box.press("Control+Enter")  # commits the text to the app, as leaving the field does
+    box.press("Control+Enter")
+    expect(page.get_by_text("Osparad text")).to_be_visible()
 
 
 def _told_of_save(page, by: str):
@@ -222,6 +225,7 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
         box = rut.get_by_role("textbox", name="Återkoppling", exact=True)
         box.fill("Eleven har fått anpassat schema.")
         box.press("Control+Enter")
+        expect(rut.get_by_text("Osparad text")).to_be_visible()
         click_then(rut.get_by_role("button", name="Spara", exact=True),
                     _saved(rut, "Eleven har fått anpassat schema."))
         click_then(rut.get_by_role("button", name="Skicka återkopplingen till coachens inkorg"),

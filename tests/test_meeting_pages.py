@@ -162,21 +162,30 @@ def test_a_measure_agreed_in_the_meeting(app_env, world, write, read, viewer):
     assert "Uppföljningsdatumet kan inte ligga före startdatumet." in texts(at)
     with read() as session:
         assert session.scalars(select(Measure)).all() == []
-    widget(at.selectbox, "Åtgärd").set_value("structure")
+    assert widget(at.selectbox, "Åtgärd").value == "structure"  # kept beside the message
+    widget(at.date_input, "Uppföljning").set_value(dt.date.today() + dt.timedelta(weeks=4))
     widget(at.button, "Lägg till åtgärd").click().run()
     with read() as session:
         measure = session.scalars(select(Measure)).one()
     assert (measure.meeting_id, measure.student_id, measure.kind) == (
         meeting_id, world["anna"], "structure")
-    assert "Struktursstöd (väckning, påminnelser)" in texts(at)
+    assert "Strukturstöd (väckning, påminnelser)" in texts(at)
 
 
 def test_holding_approving_and_exporting(app_env, world, write, read, viewer):
     meeting_id = planned(write, world, viewer)
     at = open_meeting("coach_a", meeting_id)
     assert len(at.get("download_button")) == 2
-    widget(at.button, "Markera som genomfört (frånvarosiffrorna fryses nu)").click().run()
+    widget(at.button, "Markera som genomfört").click().run()
     assert "Mötet är genomfört." in texts(at)
+    widget(at.button, "Justera protokollet …").click().run()
+    # Asked first, with what approval locks; nothing is approved yet.
+    assert "När protokollet justeras låses det" in texts(at)
+    with read() as session:
+        assert session.get(Meeting, meeting_id).status == "held"
+    widget(at.button, "Avbryt").click().run()
+    assert "När protokollet justeras låses det" not in texts(at)
+    widget(at.button, "Justera protokollet …").click().run()
     widget(at.button, "Justera protokollet").click().run()
     assert "Protokollet är justerat." in texts(at)
     assert "ändringar sparas som tillägg" in texts(at)

@@ -207,3 +207,11 @@ def test_a_default_key_refuses_to_start(app_env, world, monkeypatch):
     monkeypatch.setenv("AKTIV_COOKIE_KEY", "some_signature_key")
     at = open_app().run()
     assert "standardvärde" in at.error[0].value and not at.text_input
+
+
+def test_the_login_screen_draws_no_cookie_component(app_env, world):
+    """The library's cookie component would rerun the login screen as it loads, and a click
+    on "Logga in" during that rerun could be lost; the app's cookie needs no component."""
+    at = open_app().run()
+    assert [t.label for t in at.text_input] == ["Användarnamn", "Lösenord"]
+    assert not at.get("component_instance") and not at.get("unknown")
