@@ -117,7 +117,7 @@ def _type_notes(page, text: str) -> None:
     box = page.get_by_role("textbox", name="Anteckningar")
     box.fill(text)
     box.press("Control+Enter")
-    expect(page.get_by_text("Osparad text")).to_be_visible()
+    expect(page.get_by_text("Osparad text", exact=True)).to_be_visible()
 
 
 def _told_of_save(page, by: str):
@@ -225,7 +225,7 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
         box = rut.get_by_role("textbox", name="Återkoppling", exact=True)
         box.fill("Eleven har fått anpassat schema.")
         box.press("Control+Enter")
-        expect(rut.get_by_text("Osparad text")).to_be_visible()
+        expect(rut.get_by_text("Osparad text", exact=True)).to_be_visible()
         click_then(rut.get_by_role("button", name="Spara", exact=True),
                     _saved(rut, "Eleven har fått anpassat schema."))
         click_then(rut.get_by_role("button", name="Skicka återkopplingen till coachens inkorg"),
