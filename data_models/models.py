@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import (
     JSON,
@@ -20,7 +19,11 @@ from sqlalchemy import (
     Text,
     Time,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from data_models import codes
+from data_models.codes import Role, code_check, code_type  # Role: also named from here
+from data_models.personal_number import normalize
 
 # Deterministic constraint names so that migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -34,13 +37,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COACH = "coach"
-    SCHOOL_STAFF = "school_staff"
-    PROJECT_LEADER = "project_leader"
 
 
 class Region(Base):
@@ -71,12 +67,12 @@ class School(Base):
 class Term(Base):
     __tablename__ = "term"
     __table_args__ = (
-        CheckConstraint("kind IN ('HT', 'VT')", name="kind"),
+        code_check("kind", codes.TermKind),
         CheckConstraint("end_date >= start_date", name="dates"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(6), unique=True)  # "HT2025"
-    kind: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[codes.TermKind] = mapped_column(code_type(codes.TermKind, 2))
     year: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
@@ -85,7 +81,7 @@ class Term(Base):
 class Student(Base):
     __tablename__ = "student"
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Normalised to 12 digits, YYYYMMDDNNNN; validated in lib.personal_number.
+    # Normalised to 12 digits, YYYYMMDDNNNN, by the validator below.
     personal_number: Mapped[str] = mapped_column(String(12), unique=True)
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
@@ -96,6 +92,13 @@ class Student(Base):
     batch_id: Mapped[int | None] = mapped_column(Integer)
 
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="student")
+
+    @validates("personal_number")
+    def _valid_personal_number(self, _key: str, value: str) -> str:
+        """Every ORM write of a number is checked (format, check digit, date) and stored as
+        12 digits; InvalidPersonalNumber carries a Swedish message. A Core bulk insert (the
+        demo region, the benchmark sets) goes around the ORM and so around this check."""
+        return normalize(value)
 
 
 class Enrolment(Base):
@@ -121,8 +124,9 @@ class Enrolment(Base):
 
 class ImportBatch(Base):
     __tablename__ = "import_batch"
+    __table_args__ = (code_check("kind", codes.ImportKind),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "demo", "absence", "enrolment"
+    kind: Mapped[codes.ImportKind] = mapped_column(code_type(codes.ImportKind, 20))
     file_name: Mapped[str | None] = mapped_column(String(255))
     file_hash: Mapped[str | None] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -144,11 +148,12 @@ class ImportMapping(Base):
 
     __tablename__ = "import_mapping"
     __table_args__ = (Index("uq_import_mapping_school_municipality_kind", "school_id",
-                            "municipality_id", "kind", unique=True),)
+                            "municipality_id", "kind", unique=True),
+                      code_check("kind", codes.MappingKind))
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[codes.MappingKind] = mapped_column(code_type(codes.MappingKind, 20))
     mapping: Mapped[dict] = mapped_column(JSON)
     updated_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -221,10 +226,11 @@ class ImportChange(Base):
     the list puts it back. `before` holds only the columns the list changed."""
 
     __tablename__ = "import_change"
-    __table_args__ = (Index("ix_import_change_row", "table_name", "row_id"),)
+    __table_args__ = (Index("ix_import_change_row", "table_name", "row_id"),
+                      code_check("table_name", codes.ChangedTable))
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
-    table_name: Mapped[str] = mapped_column(String(20))  # "student" or "enrolment"
+    table_name: Mapped[codes.ChangedTable] = mapped_column(code_type(codes.ChangedTable, 20))
     row_id: Mapped[int] = mapped_column(Integer)
     before: Mapped[dict] = mapped_column(JSON)
 
@@ -249,9 +255,10 @@ class ReplacedAbsence(Base):
     """Rows an import replaced, kept so that undoing that import puts them back."""
 
     __tablename__ = "replaced_absence"
+    __table_args__ = (code_check("source", codes.ReplacedSource),)
     id: Mapped[int] = mapped_column(primary_key=True)
     replaced_by: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
-    source: Mapped[str] = mapped_column(String(6))  # "day" or "period"
+    source: Mapped[codes.ReplacedSource] = mapped_column(code_type(codes.ReplacedSource, 6))
     batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the row's own import
     student_id: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[int] = mapped_column(Integer)
@@ -272,17 +279,13 @@ class ReplacedAbsence(Base):
 
 class User(Base):
     __tablename__ = "app_user"
-    __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'coach', 'school_staff', 'project_leader')", name="role"
-        ),
-    )
+    __table_args__ = (code_check("role", Role),)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)  # always lower case
     display_name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(80))  # "Rektor", "Kurator", …
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(code_type(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Logins that started before this moment are ended (password change, disabling).
@@ -354,12 +357,12 @@ class StudentTermSummary(_Minutes, Base):
     term_id: Mapped[int] = mapped_column(ForeignKey("term.id"), primary_key=True)
     days: Mapped[int] = mapped_column(Integer)
     # The trend's sums over the student's weeks with scheduled time at this school this term:
-    # the last few weeks ("recent") and the weeks before. weeks = -1: not yet counted.
+    # the last few weeks ("recent") and the weeks before. weeks is NULL until counted.
     recent_scheduled: Mapped[int] = mapped_column(Integer, server_default="0")
     recent_absent: Mapped[int] = mapped_column(Integer, server_default="0")
     earlier_scheduled: Mapped[int] = mapped_column(Integer, server_default="0")
     earlier_absent: Mapped[int] = mapped_column(Integer, server_default="0")
-    weeks: Mapped[int] = mapped_column(Integer, server_default="-1")
+    weeks: Mapped[int | None] = mapped_column(Integer)
 
 
 class StudentWeekSummary(_Minutes, Base):
@@ -413,12 +416,12 @@ class MunicipalityTermSummary(_Minutes, Base):
     over_high: Mapped[int] = mapped_column(Integer)
     invalid_over_watch: Mapped[int] = mapped_column(Integer)
     invalid_over_high: Mapped[int] = mapped_column(Integer)
-    # At the fixed regional levels 15 % and 20 %, so that municipalities compare; -1 until
-    # computed (a database migrated from before them is rebuilt by `prepare`).
-    over_15: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
-    over_20: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
-    invalid_over_15: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
-    invalid_over_20: Mapped[int] = mapped_column(Integer, default=-1, server_default="-1")
+    # At the fixed regional levels 15 % and 20 %, so that municipalities compare; NULL until
+    # counted (a database migrated from before them is recounted by `prepare`).
+    over_15: Mapped[int | None] = mapped_column(Integer)
+    over_20: Mapped[int | None] = mapped_column(Integer)
+    invalid_over_15: Mapped[int | None] = mapped_column(Integer)
+    invalid_over_20: Mapped[int | None] = mapped_column(Integer)
 
 
 # --- Review meetings, measures, contacts and feedback ---------------------------------------
@@ -430,7 +433,7 @@ class Meeting(Base):
 
     __tablename__ = "meeting"
     __table_args__ = (
-        CheckConstraint("status IN ('planned', 'held', 'approved')", name="status"),
+        code_check("status", codes.MeetingStatus),
         Index("ix_meeting_school_term", "school_id", "term_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -439,7 +442,8 @@ class Meeting(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
     location: Mapped[str] = mapped_column(String(120), default="")
-    status: Mapped[str] = mapped_column(String(10), default="planned")
+    status: Mapped[codes.MeetingStatus] = mapped_column(code_type(codes.MeetingStatus, 10),
+                                                        default=codes.MeetingStatus.PLANNED)
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -466,17 +470,21 @@ class AgendaItem(Base):
     __tablename__ = "agenda_item"
     __table_args__ = (
         Index("uq_agenda_item_meeting_student", "meeting_id", "student_id", unique=True),
+        code_check("reason", codes.AgendaReason),
+        code_check("trend", codes.Trend),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(10), default="")  # high, watch, rising, due
+    reason: Mapped[codes.AgendaReason] = mapped_column(code_type(codes.AgendaReason, 10),
+                                                       default=codes.AgendaReason.NONE)
     scheduled: Mapped[int] = mapped_column(Integer, default=0)
     absent: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
-    trend: Mapped[str] = mapped_column(String(4), default="")
+    trend: Mapped[codes.Trend] = mapped_column(code_type(codes.Trend, 4),
+                                               default=codes.Trend.NONE)
     frozen_at: Mapped[dt.datetime] = mapped_column(DateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     assessment: Mapped[str] = mapped_column(Text, default="")
@@ -491,12 +499,13 @@ class MeetingAmendment(Base):
     """A change to approved minutes: who, when, and the text before and after."""
 
     __tablename__ = "meeting_amendment"
+    __table_args__ = (code_check("field", codes.AgendaField),)
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
                                             index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_item.id", ondelete="CASCADE"))
-    field: Mapped[str] = mapped_column(String(40))
+    field: Mapped[codes.AgendaField] = mapped_column(code_type(codes.AgendaField, 40))
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -516,23 +525,26 @@ class MeetingPresence(Base):
 class Measure(Base):
     __tablename__ = "measure"
     __table_args__ = (
-        CheckConstraint("owner_kind IN ('school', 'coach', 'person')", name="owner_kind"),
-        CheckConstraint("status IN ('planned', 'ongoing', 'done', 'stopped')", name="status"),
+        code_check("kind", codes.MeasureKind),
+        code_check("owner_kind", codes.MeasureOwner),
+        code_check("status", codes.MeasureStatus),
         CheckConstraint("follow_up_date >= start_date", name="dates"),
         Index("ix_measure_follow_up", "status", "follow_up_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(30))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"),
+                                                   index=True)
+    kind: Mapped[codes.MeasureKind] = mapped_column(code_type(codes.MeasureKind, 30))
     description: Mapped[str] = mapped_column(Text, default="")
-    owner_kind: Mapped[str] = mapped_column(String(10))
+    owner_kind: Mapped[codes.MeasureOwner] = mapped_column(code_type(codes.MeasureOwner, 10))
     owner_name: Mapped[str] = mapped_column(String(120), default="")
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     start_date: Mapped[dt.date] = mapped_column(Date)
     follow_up_date: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="planned")
+    status: Mapped[codes.MeasureStatus] = mapped_column(code_type(codes.MeasureStatus, 10),
+                                                        default=codes.MeasureStatus.PLANNED)
     stop_reason: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -561,9 +573,10 @@ class Contact(Base):
     """The coach's log of contacts with a student: talks, wake-up calls, visits, referrals."""
 
     __tablename__ = "contact"
+    __table_args__ = (code_check("kind", codes.ContactKind),)
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[codes.ContactKind] = mapped_column(code_type(codes.ContactKind, 20))
     date: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -575,15 +588,17 @@ class Feedback(Base):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        CheckConstraint("direction IN ('to_school', 'to_coach')", name="direction"),
+        code_check("direction", codes.FeedbackDirection),
         Index("ix_feedback_school", "school_id", "created_at"),
         Index("ix_feedback_municipality", "municipality_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    direction: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[codes.FeedbackDirection] = mapped_column(
+        code_type(codes.FeedbackDirection, 10))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"),
+                                                   index=True)
     student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -603,14 +618,15 @@ class LoginSession(Base):
 
     __tablename__ = "login_session"
     __table_args__ = (
-        CheckConstraint("method IN ('password', 'sso')", name="method"),
+        code_check("method", codes.LoginMethod),
+        code_check("end_reason", codes.LoginEndReason),
         Index("uq_login_session_token_hash", "token_hash", unique=True),
         Index("uq_login_session_ticket_hash", "ticket_hash", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
                                          index=True)
-    method: Mapped[str] = mapped_column(String(10))
+    method: Mapped[codes.LoginMethod] = mapped_column(code_type(codes.LoginMethod, 10))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     # The cookie is written by a request of the browser's own that redeems a one-time
@@ -620,8 +636,8 @@ class LoginSession(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64))
     cookie_written_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    # logout, credentials (password, role or scope changed), disabled
-    end_reason: Mapped[str | None] = mapped_column(String(20))
+    end_reason: Mapped[codes.LoginEndReason | None] = mapped_column(
+        code_type(codes.LoginEndReason, 20))
 
 
 class LoginAttempt(Base):

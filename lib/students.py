@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_models.models import (
@@ -28,17 +28,10 @@ from lib.access import (
 )
 from lib.audit import log_view
 from lib.frames import read_frame
-from lib.personal_number import mask, normalize
+from lib.personal_number import mask
 from lib.summaries import per_student, student_term_rows
 
 PROTECTED_NAME = "Skyddad identitet"
-
-
-@event.listens_for(Student.personal_number, "set", retval=True)
-def _validate_personal_number(_target, value, _old, _initiator):
-    """Every ORM write of a personal identity number is checked and normalised to 12 digits;
-    InvalidPersonalNumber carries a Swedish message."""
-    return normalize(value)
 
 
 def format_name(student_id: int, first: str, last: str, protected: bool) -> str:

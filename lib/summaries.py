@@ -205,7 +205,7 @@ def _refresh_trends(session, terms, chunk) -> None:
     ).values({name: sums.c[name] for name in TREND_SUMS}))
     # Rows with no weeks (period exports only) are counted too: no trend.
     session.execute(update(summary).where(
-        summary.term_id.in_(terms), summary.weeks < 0,
+        summary.term_id.in_(terms), summary.weeks.is_(None),
         true() if chunk is None else summary.student_id.in_(chunk),
     ).values(weeks=0))
 
@@ -217,7 +217,7 @@ def catch_up(session: Session) -> list[str]:
     if recount_municipalities(session):
         done.append("Kommunernas indikatorer är omräknade.")
     terms = sorted(session.scalars(select(StudentTermSummary.term_id).distinct()
-                                   .where(StudentTermSummary.weeks < 0)))
+                                   .where(StudentTermSummary.weeks.is_(None))))
     if terms:
         _refresh_trends(session, terms, None)
         done.append("Elevernas trender är beräknade.")
@@ -230,8 +230,10 @@ def term_trends(session: Session, viewer, term_id: int, rows: pd.DataFrame) -> p
     one row reads the sums kept in the summary; a student with several has their weeks in
     the viewer's scope summed across the schools and numbered again."""
     several = rows["student_id"].duplicated(keep=False)
+    # A row whose weeks are not counted yet (NULL, until catch_up) has no trend.
     kept = analytics.classify_trends(
-        rows.loc[~several, ["student_id", *TREND_SUMS]].set_index("student_id"))
+        rows.loc[~several, ["student_id", *TREND_SUMS]].set_index("student_id")
+        .fillna({"weeks": 0}))
     if not several.any():
         return kept
     week = StudentWeekSummary
@@ -394,7 +396,7 @@ def recount_municipalities(session: Session) -> bool:
     """Municipality rows from before the fixed-level counts are counted again; True when
     there were any."""
     if session.scalar(select(MunicipalityTermSummary.term_id).where(
-            MunicipalityTermSummary.over_15 < 0).limit(1)) is None:
+            MunicipalityTermSummary.over_15.is_(None)).limit(1)) is None:
         return False
     refresh_municipality_terms(session, session.scalars(select(Term.id)).all())
     return True
