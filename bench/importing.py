@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from data_models.engine import unit_of_work
 from data_models.models import AbsenceRecord, Student, Term
+from lib.importing.absence import commit_absence, preview_absence
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, suggest
-from lib.importing.service import commit, preview_absence
 
 ROWS = 50_000
 STARTS = ["08:15", "09:30", "10:45", "13:00", "14:15"]
@@ -70,7 +70,7 @@ def import_seconds(engine, viewer, school_id: int, term_id: int,
             mapping = suggest("absence", table.columns)
             preview = preview_absence(session, viewer, table, mapping, school_id)
             checked = time.perf_counter() - started
-            commit(session, viewer, preview, mapping)
+            commit_absence(session, viewer, preview, mapping)
             session.flush()
             total = time.perf_counter() - started
             session.rollback()

@@ -21,9 +21,9 @@ from data_models.models import (
 )
 from lib.access import AccessDenied
 from lib.importing import files
-from lib.importing.files import FileRefused, read_table
-from lib.importing.layouts import KNOWN_HEADERS, Mapping, suggest
-from lib.importing.service import (
+from lib.importing.absence import commit_absence, preview_absence
+from lib.importing.batches import find_saved_mapping, list_batches, save_mapping, undo_batch
+from lib.importing.checks import (
     BAD_NUMBER,
     BAD_VALUE,
     DUPLICATE,
@@ -33,15 +33,11 @@ from lib.importing.service import (
     TOO_MUCH,
     UNKNOWN_SCHOOL,
     UNKNOWN_STUDENT,
-    commit,
-    history,
-    preview_absence,
-    preview_enrolment,
-    save_mapping,
-    saved_mapping,
-    undo,
 )
-from lib.records import InputError
+from lib.importing.enrolment import commit_enrolment, preview_enrolment
+from lib.importing.files import FileRefused, read_table
+from lib.importing.layouts import KNOWN_HEADERS, Mapping, suggest
+from lib.versioning import InputError
 from tests import import_files
 from tests.factories import personal_number
 
@@ -104,7 +100,7 @@ def test_vklass_period_export_with_title_and_totals_rows(write, read, world, vie
                              "unreported": "minutes"}
     assert preview.kind == "period" and preview.errors.empty and len(preview.valid) == 2
     with write() as session:
-        batch_id = commit(session, viewer("admin"), preview, mapping)
+        batch_id = commit_absence(session, viewer("admin"), preview, mapping)
     # The period replaced the day each of them had at SB in September.
     assert term_row(read, world, "anna", "SB") == (6000, 300, 900)
     assert term_row(read, world, "bo", "SB") == (6000, 600, 0)
@@ -125,7 +121,7 @@ def test_an_import_gives_sqlite_planner_statistics(engine, write, read, world, v
         assert session.execute(text(
             "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")).all() == []
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_absence(session, viewer("admin"), preview, mapping)
     with read() as session:
         analysed = {row[0] for row in session.execute(text("SELECT tbl FROM sqlite_stat1"))}
     assert {"absence_period", "student_week_summary", "student_term_summary"} <= analysed
@@ -145,7 +141,7 @@ def test_learnpoint_per_course_hours_in_windows_1252_csv(write, read, world, vie
     row = preview.valid.iloc[0]
     assert (row["scheduled"], row["valid"], row["invalid"]) == (5400, 90, 195)
     with write() as session:
-        commit(session, viewer("coach_a"), preview, mapping)
+        commit_absence(session, viewer("coach_a"), preview, mapping)
     assert term_row(read, world, "anna", "SB") == (5400, 90, 195)
 
 
@@ -161,7 +157,7 @@ def test_edlevo_lessons_with_a_merged_group_header(write, read, world, viewer):
     assert mapping.columns["invalid"] == ("Ogiltig frånvaro", "Sen ankomst")
     assert preview.kind == "absence" and preview.errors.empty
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_absence(session, viewer("admin"), preview, mapping)
     # Anna's day on 1 September stays: the file covers 6–7 October only.
     assert term_row(read, world, "anna", "SB") == (1000 + 200, 100 + 20, 150 + 70)
     with read() as session:
@@ -180,10 +176,10 @@ def test_an_enrolment_list_creates_and_updates_students(write, read, world, view
         (ANNA, "Anna", "Testsson", "9001", "90020001", "SA", 2),
         (personal_number("20090707", 992), "Olle", "Okänd", "Atlantis", "90020001", "EK", 1),
     ])
-    _, mapping, preview = prepare(read, viewer, "admin", data, "elever.csv", kind="enrolment")
+    _, _, preview = prepare(read, viewer, "admin", data, "elever.csv", kind="enrolment")
     assert preview.counts == {"Okänd hemkommun": 1}
     with write() as session:
-        batch_id = commit(session, viewer("admin"), preview, mapping)
+        batch_id = commit_enrolment(session, viewer("admin"), preview)
     with read() as session:
         nora = session.scalars(select(Student).where(Student.personal_number == new)).one()
         assert (nora.first_name, nora.home_municipality_id) == ("Nora", world["A"])
@@ -191,7 +187,7 @@ def test_an_enrolment_list_creates_and_updates_students(write, read, world, view
             Enrolment.student_id == world["anna"], Enrolment.end_date.is_(None))).all()
         assert [tuple(p) for p in programmes] == [("SA", 2)]
     with write() as session:
-        undo(session, viewer("admin"), batch_id)
+        undo_batch(session, viewer("admin"), batch_id)
     with read() as session:
         assert session.scalars(select(Student).where(Student.personal_number == new)).all() == []
 
@@ -219,7 +215,7 @@ def enrolment_import(write, read, viewer, students, start: dt.date) -> int:
                                     default_start=start)
     assert preview.errors.empty
     with write() as session:
-        return commit(session, viewer("admin"), preview, mapping)
+        return commit_enrolment(session, viewer("admin"), preview)
 
 
 def municipality_students(read, world, key: str) -> int:
@@ -250,7 +246,7 @@ def test_undoing_an_enrolment_list_puts_back_what_it_changed(write, read, world,
                                .where(Enrolment.student_id == world["cleo"])).all()
         assert [tuple(c) for c in cleo] == [("SA", 3)]
     with read() as session:
-        listed = history(session, viewer("admin"))
+        listed = list_batches(session, viewer("admin"))
     # Anna (name and home), her enrolment at SB (ended), Cleo's enrolment (year): three.
     assert listed.loc[listed["id"] == moved, "Ersatta/ändrade"].tolist() == [3]
     # Anna's term now counts in her new home municipality.
@@ -260,12 +256,12 @@ def test_undoing_an_enrolment_list_puts_back_what_it_changed(write, read, world,
     renamed = enrolment_import(write, read, viewer, [
         (ANNA, "Annie", "Flyttad", "Beta", "90010001", "EK", 2)], start=dt.date(2025, 11, 3))
     with write() as session, pytest.raises(InputError, match="senare inskrivningslista"):
-        undo(session, viewer("admin"), moved)
+        undo_batch(session, viewer("admin"), moved)
     assert register(read, world) != before
     with write() as session:
-        undo(session, viewer("admin"), renamed)
+        undo_batch(session, viewer("admin"), renamed)
     with write() as session:
-        undo(session, viewer("admin"), moved)
+        undo_batch(session, viewer("admin"), moved)
     assert register(read, world) == before
 
 
@@ -284,24 +280,24 @@ def test_the_same_period_again_replaces_it_and_undo_restores_everything(
     _, mapping, first = prepare(read, viewer, "admin", vklass(), "v.xlsx", world["SB"],
                                 SEPTEMBER)
     with write() as session:
-        first_id = commit(session, viewer("admin"), first, mapping)
+        first_id = commit_absence(session, viewer("admin"), first, mapping)
     after_first = state(read)
     with write() as session:
-        second_id = commit(session, viewer("admin"), first, mapping)
+        second_id = commit_absence(session, viewer("admin"), first, mapping)
     assert state(read)[1] == after_first[1]  # periods: the same, not doubled
     assert term_row(read, world, "anna", "SB") == (6000, 300, 900)
     with pytest.raises(InputError, match="Ångra den senare importen först"), \
             write() as session:
-        undo(session, viewer("admin"), first_id)
+        undo_batch(session, viewer("admin"), first_id)
     with write() as session:
-        undo(session, viewer("admin"), second_id)
+        undo_batch(session, viewer("admin"), second_id)
     assert state(read)[:4] == after_first[:4]
     with write() as session:
-        undo(session, viewer("admin"), first_id)
+        undo_batch(session, viewer("admin"), first_id)
     assert state(read)[:5] == before[:5]
     assert term_row(read, world, "anna", "SB") == (1000, 100, 150)
     with read() as session:
-        shown = history(session, viewer("admin"))
+        shown = list_batches(session, viewer("admin"))
     assert shown["Ångrad"].ne("").all() and len(shown) == 2
 
 
@@ -316,7 +312,7 @@ def test_a_failure_during_commit_writes_nothing(write, read, world, viewer, monk
         raise RuntimeError("disk full")
     monkeypatch.setattr(summaries, "refresh", broken)
     with pytest.raises(RuntimeError), write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_absence(session, viewer("admin"), preview, mapping)
     assert state(read) == before
 
 
@@ -365,8 +361,8 @@ def test_saved_mappings_are_reused_per_school(write, read, world, viewer):
         save_mapping(session, viewer("admin"), world["SB"], mapping)
         save_mapping(session, viewer("admin"), world["SB"], mapping)  # updates, no duplicate
     with read() as session:
-        assert saved_mapping(session, viewer("admin"), world["SB"], "absence") == mapping
-        assert saved_mapping(session, viewer("admin"), world["SA"], "absence") is None
+        assert find_saved_mapping(session, viewer("admin"), world["SB"], "absence") == mapping
+        assert find_saved_mapping(session, viewer("admin"), world["SA"], "absence") is None
     assert mapping.fits(["Pnr", "Tid", "Annat"]) and not mapping.fits(["Pnr"])
 
 

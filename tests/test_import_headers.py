@@ -9,9 +9,10 @@ import datetime as dt
 
 import pytest
 
+from lib.importing.absence import preview_absence
+from lib.importing.checks import BAD_VALUE
 from lib.importing.files import read_table, title_period
 from lib.importing.layouts import KNOWN_HEADERS, Mapping, suggest
-from lib.importing.service import BAD_VALUE, preview_absence
 from tests import import_files
 from tests.apptest import login, texts, widget
 from tests.factories import personal_number

@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from data_models.models import AbsencePeriod, ImportBatch
+from lib.importing.absence import commit_absence, preview_absence
+from lib.importing.batches import undo_batch
+from lib.importing.checks import BAD_VALUE
 from lib.importing.files import FileRefused, read_table
 from lib.importing.layouts import KNOWN_HEADERS, suggest
-from lib.importing.service import BAD_VALUE, commit, preview_absence, undo
 from tests import import_files
 from tests.apptest import login, texts, widget
 from tests.factories import personal_number
@@ -93,7 +95,7 @@ def test_the_same_file_again_is_named_as_such(write, read, world, viewer):
     mapping, first = checked(read, viewer, data, "vklass.xlsx")
     assert not [w for w in first.warnings if "Samma fil" in w]
     with write() as session:
-        batch_id = commit(session, viewer("admin"), first, mapping)
+        batch_id = commit_absence(session, viewer("admin"), first, mapping)
     _, again = checked(read, viewer, data, "kopia.xlsx")
     assert [w for w in again.warnings if w.startswith(
         f"Samma fil (samma SHA-256-kontrollsumma) är redan inläst: import {batch_id}, ")]
@@ -101,7 +103,7 @@ def test_the_same_file_again_is_named_as_such(write, read, world, viewer):
     _, coach = checked(read, viewer, data, "vklass.xlsx", who="coach_a")
     assert not [w for w in coach.warnings if "Samma fil" in w]
     with write() as session:
-        undo(session, viewer("admin"), batch_id)
+        undo_batch(session, viewer("admin"), batch_id)
     _, after_undo = checked(read, viewer, data, "vklass.xlsx")
     assert not [w for w in after_undo.warnings if "Samma fil" in w]
 
@@ -137,7 +139,7 @@ def test_without_an_unreported_column_the_reporting_rate_is_unknown(write, read,
     assert summary_of(preview)["Rapporteringsgrad"] == ("okänd (filen har ingen kolumn för "
                                                         "ej rapporterad tid)")
     with write() as session:
-        batch_id = commit(session, viewer("admin"), preview, mapping)
+        batch_id = commit_absence(session, viewer("admin"), preview, mapping)
     with read() as session:
         assert session.get(ImportBatch, batch_id).details["unreported_known"] is False
 
@@ -158,7 +160,7 @@ def test_learnpoint_s_reported_share_gives_the_unreported_time(write, read, worl
     assert preview.valid["unreported"].tolist() == [600]  # 10 % of 6 000 minutes
     assert summary_of(preview)["Rapporteringsgrad"] == "90,0 %"
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_absence(session, viewer("admin"), preview, mapping)
     with read() as session:
         assert session.scalar(select(AbsencePeriod.unreported_minutes)) == 600
 

@@ -13,16 +13,12 @@ from sqlalchemy import func, select
 
 from data_models.models import AbsencePeriod, ImportBatch
 from lib.access import AccessDenied
+from lib.importing.absence import SCHOOL_UNCONFIRMED, commit_absence, preview_absence
+from lib.importing.batches import save_mapping
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, Mapping, suggest
-from lib.importing.service import (
-    SCHOOL_UNCONFIRMED,
-    commit,
-    guess_school,
-    preview_absence,
-    save_mapping,
-)
-from lib.records import InputError
+from lib.importing.school_choice import guess_school
+from lib.versioning import InputError
 from tests import import_files
 from tests.apptest import login, texts, widget
 from tests.factories import personal_number
@@ -103,10 +99,10 @@ def test_a_file_mostly_of_another_school_s_students_needs_a_yes(write, read, wor
     mapping, preview = checked(read, viewer, vklass(ANNA, BO, CLEO), world["SA"])
     assert preview.school_mismatch == (2, 3)  # Anna and Bo are at SB
     with pytest.raises(InputError, match=SCHOOL_UNCONFIRMED), write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_absence(session, viewer("admin"), preview, mapping)
     assert periods(read) == 0
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping, school_confirmed=True)
+        commit_absence(session, viewer("admin"), preview, mapping, school_confirmed=True)
     assert periods(read) == 3
 
 

@@ -22,20 +22,12 @@ from data_models.models import (
 )
 from lib.access import AccessDenied, Viewer, load_viewer, require_student
 from lib.clock import utcnow
+from lib.importing.batches import find_saved_mapping, save_mapping, undo_batch
+from lib.importing.checks import CHANGE_COLUMNS, REGISTERED_ELSEWHERE
+from lib.importing.enrolment import STALE, commit_enrolment, list_moves, preview_enrolment
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, Mapping, suggest
-from lib.importing.service import (
-    CHANGE_COLUMNS,
-    REGISTERED_ELSEWHERE,
-    STALE,
-    commit,
-    list_moves,
-    preview_enrolment,
-    save_mapping,
-    saved_mapping,
-    undo,
-)
-from lib.records import InputError
+from lib.versioning import InputError
 from tests import import_files
 from tests.factories import personal_number
 
@@ -77,7 +69,7 @@ def read_in(write, read, who: Viewer, students: list[tuple]) -> int:
     checked = preview(read, who, students)
     assert checked.errors.empty, checked.errors
     with write() as session:
-        return commit(session, who, checked)
+        return commit_enrolment(session, who, checked)
 
 
 def registration(read, student_id: int) -> tuple:
@@ -143,7 +135,7 @@ def read_in_with_errors(write, read, who, students) -> int:
     checked = preview(read, who, students)
     assert checked.counts == {REGISTERED_ELSEWHERE: 1} and len(checked.valid) == 1
     with write() as session:
-        return commit(session, who, checked)
+        return commit_enrolment(session, who, checked)
 
 
 def test_the_preview_says_nothing_more_about_a_student_registered_elsewhere(read, world,
@@ -173,7 +165,7 @@ def test_a_student_registered_elsewhere_after_the_check_stops_the_commit(write, 
         nora = session.scalar(select(Student.id).where(Student.personal_number == NEW))
     before = registration(read, nora)
     with write() as session, pytest.raises(InputError, match=STALE):
-        commit(session, coach_b, checked)
+        commit_enrolment(session, coach_b, checked)
     assert registration(read, nora) == before
 
 
@@ -226,7 +218,7 @@ def test_the_commit_does_what_the_preview_listed(write, read, world, viewer):
     checked = preview(read, viewer("coach_a"), [
         (ANNA, "Anna", "Flyttad", "Beta", "90010001", "EK", 2)])
     with write() as session:
-        commit(session, viewer("coach_a"), checked)
+        commit_enrolment(session, viewer("coach_a"), checked)
     names, enrolments, _, moves = registration(read, world["anna"])
     assert names == ("Anna", "Flyttad", world["B"]) and moves == 1
     assert [e[1:] for e in enrolments] == [
@@ -242,7 +234,7 @@ def test_a_preview_that_no_longer_matches_writes_nothing(write, read, world, vie
                         .where(Enrolment.student_id == world["cleo"]).values(school_year=2))
     before = registration(read, world["cleo"])
     with write() as session, pytest.raises(InputError, match=STALE):
-        commit(session, viewer("coach_a"), checked)
+        commit_enrolment(session, viewer("coach_a"), checked)
     assert registration(read, world["cleo"]) == before
 
 
@@ -286,7 +278,7 @@ def test_undo_puts_the_student_back_and_removes_the_move(write, read, world, vie
     batch_id = read_in(write, read, viewer("coach_a"), [
         (ANNA, "Anna", "Testsson", "Beta", "90020001", "NA", 1)])
     with write() as session:
-        undo(session, viewer("coach_a"), batch_id)
+        undo_batch(session, viewer("coach_a"), batch_id)
     assert registration(read, world["anna"]) == before
     assert moves_seen(read, viewer("coach_a")) == [] and moves_seen(read, coach_b) == []
     assert sees(read, viewer("coach_a"), world["anna"])
@@ -306,7 +298,7 @@ def mapping(column: str) -> Mapping:
 
 def saved(read, who: Viewer, school_id: int) -> Mapping | None:
     with read() as session:
-        return saved_mapping(session, who, school_id, "absence")
+        return find_saved_mapping(session, who, school_id, "absence")
 
 
 def test_another_municipalitys_coach_does_not_change_a_coachs_mapping(write, read, world,

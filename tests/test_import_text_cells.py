@@ -12,17 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from data_models.models import Enrolment, ImportBatch, Student
-from lib.importing import service
+from lib.importing import enrolment
+from lib.importing.checks import MISSING, TOO_LONG, refused_by_database
+from lib.importing.enrolment import commit_enrolment, preview_enrolment
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, suggest
-from lib.importing.service import (
-    MISSING,
-    TOO_LONG,
-    commit,
-    preview_enrolment,
-    refused_by_database,
-)
-from lib.records import InputError
+from lib.versioning import InputError
 from tests import import_files
 from tests.apptest import login, texts, widget
 from tests.factories import personal_number
@@ -61,10 +56,10 @@ def written(read) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_na_null_and_none_are_programmes_and_names(write, read, world, viewer, suffix):
-    mapping, preview = checked(read, viewer, NA_ROWS, suffix)
+    _, preview = checked(read, viewer, NA_ROWS, suffix)
     assert preview.errors.empty, preview.errors
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_enrolment(session, viewer("admin"), preview)
     with read() as session:
         stored = session.execute(
             select(Student.first_name, Student.last_name, Enrolment.programme,
@@ -103,11 +98,11 @@ def refuse(*_args, **_kwargs):
 
 def test_a_database_refusal_is_a_short_message_and_writes_nothing(write, read, world,
                                                                   viewer, monkeypatch):
-    mapping, preview = checked(read, viewer, NA_ROWS)
+    _, preview = checked(read, viewer, NA_ROWS)
     before = written(read)
-    monkeypatch.setattr(service, "_apply", refuse)
+    monkeypatch.setattr(enrolment, "_apply", refuse)
     with pytest.raises(InputError) as caught, refused_by_database(), write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_enrolment(session, viewer("admin"), preview)
     message = str(caught.value)
     assert message.startswith("Databasen tog inte emot raderna, och inget lästes in.")
     assert "INSERT" not in message and "NA-hemlig" not in message
@@ -116,7 +111,7 @@ def test_a_database_refusal_is_a_short_message_and_writes_nothing(write, read, w
 
 
 def test_the_page_shows_a_database_refusal_without_sql(app_env, world, read, monkeypatch):
-    monkeypatch.setattr(service, "_apply", refuse)
+    monkeypatch.setattr(enrolment, "_apply", refuse)
     at = login("admin", page="pages/10_Import.py")
     widget(at.radio, "Vad innehåller filen?").set_value("enrolment")
     at.file_uploader[0].set_value(("elever.xlsx", import_files.enrolment_list_xlsx(NA_ROWS),

@@ -9,9 +9,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from data_models.models import Enrolment, Student
+from lib.importing.enrolment import commit_enrolment, preview_enrolment
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, suggest
-from lib.importing.service import commit, preview_enrolment
 from lib.terms import current_term
 from tests import import_files
 from tests.apptest import login, texts, widget
@@ -42,7 +42,7 @@ def test_without_a_date_the_list_starts_at_the_current_term(write, read, world, 
     assert summary_of(preview)["Listan gäller från (startdatum där filen saknar ett)"] == \
         "2025-08-18"
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping)
+        commit_enrolment(session, viewer("admin"), preview)
     assert start_of_new_enrolment(read) == dt.date(2025, 8, 18) != dt.date.today()
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 from data_models.models import AbsenceRecord
 from lib import summaries
 from lib.dashboards import school_page
+from lib.importing.absence import commit_absence, preview_absence
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, suggest
-from lib.importing.service import commit, preview_absence
 from lib.indicators import region_indicators
 from tests import import_files
 from tests.factories import absence, personal_number
@@ -62,7 +62,7 @@ def test_a_file_without_an_unreported_column_stores_unknown(write, read, world, 
     with read() as session:
         preview = preview_absence(session, viewer("admin"), table, mapping, world["SB"])
     with write() as session:
-        commit(session, viewer("admin"), preview, mapping, school_confirmed=True)
+        commit_absence(session, viewer("admin"), preview, mapping, school_confirmed=True)
     with read() as session:
         stored = session.scalars(select(AbsenceRecord.unreported_minutes).where(
             AbsenceRecord.course == "Ma1c")).all()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib.importing.values import is_blank
-from lib.records import InputError
+from lib.versioning import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # an export of a whole school year is a few MB
 MAX_ZIP_ENTRIES = 500

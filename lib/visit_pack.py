@@ -21,11 +21,12 @@ from lib.access import (
     school_clause,
     student_clause,
 )
+from lib.agenda import REASON_LABELS, school_figures
 from lib.audit import log_view
 from lib.contacts import list_contacts, may_log_contacts
 from lib.feedback import feedback_rows
 from lib.measures import before_and_after, measure_markers, measure_rows
-from lib.meetings import REASON_LABELS, school_figures, student_history
+from lib.meetings import student_history
 from lib.pdf import Document
 from lib.students import shown_identity
 
@@ -53,8 +54,8 @@ class VisitPack:
         return (f"Utskrivet {self.today:%Y-%m-%d}. Förra mötet: {last}.",)
 
 
-def visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: int,
-               today: dt.date) -> VisitPack:
+def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: int,
+                     today: dt.date) -> VisitPack:
     """What to bring to a school: flagged students, change since the last meeting,
     measures due or overdue, and the latest feedback. A coach sees their own
     municipality's students at the school."""
@@ -133,8 +134,8 @@ def visit_pack_pdf(pack: VisitPack) -> bytes:
     return document.output()
 
 
-def without_follow_up(session: Session, viewer: Viewer, students: pd.DataFrame,
-                      since: dt.date) -> pd.DataFrame:
+def filter_without_follow_up(session: Session, viewer: Viewer, students: pd.DataFrame,
+                             since: dt.date) -> pd.DataFrame:
     """The rows of `students` (a list with an id column) with no measure, no contact and
     no meeting note since their last review meeting (or since `since`, the term start,
     for a student not yet reviewed)."""
@@ -181,8 +182,8 @@ class StudentFollowUp:
     contacts: pd.DataFrame | None  # None: the viewer's role does not see the coach's log
 
 
-def student_follow_up(session: Session, viewer: Viewer, student_id: int,
-                      today: dt.date) -> StudentFollowUp:
+def build_student_follow_up(session: Session, viewer: Viewer, student_id: int,
+                            today: dt.date) -> StudentFollowUp:
     """Everything done for one student: measures and their effect, meetings, feedback, and
     (for the coach) the contact log."""
     measures = measure_rows(session, viewer, today, student_id=student_id)
