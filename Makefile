@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
 export AKTIV_DEMO ?= 1
 
-.PHONY: setup run migrate test test-pg lint bench chromium clean
+.PHONY: setup run migrate test test-pg test-each lint bench chromium clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: setup
 
 test: setup chromium lint
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# Each test file on its own, once, against SQLite (CI runs it after the suite).
+test-each: setup chromium
+	PY=$(PY) scripts/each_test_file.sh
 
 # The same suite against a private PostgreSQL 15 on a local port (installed when missing).
 test-pg: setup chromium

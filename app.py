@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib import plain
-from lib.guard import guard
 from lib.navigation import pages_for
+from lib.ui.guard import guard
 
 viewer = guard("home", "Start")
 st.title("Aktiv uppföljning")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from data_models.codes import Role  # re-exported: pages name roles without the data layer
 from data_models.models import (
     AbsenceRecord,
     AgendaItem,
@@ -17,7 +18,6 @@ from data_models.models import (
     Feedback,
     Meeting,
     Municipality,
-    Role,  # re-exported: pages name roles without importing the data layer
     School,
     Student,
     Term,

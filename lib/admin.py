@@ -25,6 +25,7 @@ from lib.auth import (
     touch_credentials,
 )
 from lib.clock import utcnow
+from lib.versioning import InputError
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
 SCOPE_KIND = {  # the kind of scope each role takes
@@ -35,7 +36,7 @@ SCOPE_KIND = {  # the kind of scope each role takes
 }
 
 
-class AdminError(ValueError):
+class AdminError(InputError):
     """A Swedish message for the administrator; nothing was saved."""
 
 
@@ -160,38 +161,6 @@ def _user_state(user: User) -> dict:
 
 
 # --- Organisation -------------------------------------------------------------------------
-
-def list_regions(session: Session, viewer: Viewer) -> pd.DataFrame:
-    _require_admin(viewer)
-    rows = session.execute(select(Region.id, Region.name).order_by(Region.name)).all()
-    return pd.DataFrame(rows, columns=["id", "Region"])
-
-
-def list_municipalities(session: Session, viewer: Viewer) -> pd.DataFrame:
-    _require_admin(viewer)
-    rows = session.execute(
-        select(Municipality.id, Municipality.code, Municipality.name, Region.name)
-        .join(Region, Region.id == Municipality.region_id).order_by(Municipality.name)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "Kommunkod", "Kommun", "Region"])
-
-
-def list_schools(session: Session, viewer: Viewer) -> pd.DataFrame:
-    _require_admin(viewer)
-    rows = session.execute(
-        select(School.id, School.unit_code, School.name, Municipality.name)
-        .join(Municipality, Municipality.id == School.municipality_id).order_by(School.name)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "Skolenhetskod", "Skola", "Kommun"])
-
-
-def list_terms_table(session: Session, viewer: Viewer) -> pd.DataFrame:
-    _require_admin(viewer)
-    rows = session.execute(
-        select(Term.id, Term.code, Term.start_date, Term.end_date).order_by(Term.start_date)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "Termin", "Startdatum", "Slutdatum"])
-
 
 def list_thresholds(session: Session, viewer: Viewer) -> pd.DataFrame:
     _require_admin(viewer)

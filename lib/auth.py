@@ -20,9 +20,12 @@ import bcrypt
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from data_models.codes import LoginEndReason, LoginMethod
 from data_models.models import LoginAttempt, LoginSession, User
 from lib.access import Viewer, load_viewer
+from lib.audit import log_event
 from lib.clock import utcnow
+from lib.versioning import InputError
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_BYTES = 72  # bcrypt uses no more than 72 bytes
@@ -35,9 +38,9 @@ TICKET_SECONDS = 300
 # Rows of failed attempts that have not been touched for this long are forgotten.
 ATTEMPT_MEMORY = dt.timedelta(days=1)
 
-ENDED_BY_LOGOUT = "logout"
-ENDED_BY_CHANGE = "credentials"
-ENDED_BY_DISABLING = "disabled"
+ENDED_BY_LOGOUT = LoginEndReason.LOGOUT
+ENDED_BY_CHANGE = LoginEndReason.CREDENTIALS
+ENDED_BY_DISABLING = LoginEndReason.DISABLED
 _END_NOTICES = {
     ENDED_BY_LOGOUT: "Du är utloggad.",
     ENDED_BY_CHANGE: "Din inloggning har avslutats eftersom kontot har ändrats. Logga in igen.",
@@ -46,7 +49,7 @@ _END_NOTICES = {
 EXPIRED_NOTICE = "Inloggningen har gått ut. Logga in igen."
 
 
-class PasswordPolicyError(ValueError):
+class PasswordPolicyError(InputError):
     """The message is Swedish and meant for the user."""
 
 
@@ -163,7 +166,7 @@ class NewLogin:
 
 
 def start_login(session: Session, user_id: int, key: str, now: dt.datetime,
-                lifetime: dt.timedelta, method: str = "password") -> NewLogin:
+                lifetime: dt.timedelta, method: LoginMethod = LoginMethod.PASSWORD) -> NewLogin:
     ticket = secrets.token_urlsafe(32)
     login = LoginSession(user_id=user_id, method=method, created_at=now,
                          expires_at=now + lifetime, ticket_hash=_digest(key, ticket),
@@ -249,7 +252,8 @@ def _checked(session: Session, login: LoginSession | None, now: dt.datetime) -> 
                       ticket_expired=expired)
 
 
-def end_login(session: Session, login_id: int, reason: str, now: dt.datetime) -> str | None:
+def end_login(session: Session, login_id: int, reason: LoginEndReason,
+              now: dt.datetime) -> str | None:
     """End one login; returns its user's username (None when it had already ended)."""
     login = session.get(LoginSession, login_id)
     if login is None or login.ended_at is not None:
@@ -259,7 +263,8 @@ def end_login(session: Session, login_id: int, reason: str, now: dt.datetime) ->
     return user.username if user else None
 
 
-def touch_credentials(session: Session, user: User, reason: str = ENDED_BY_CHANGE) -> None:
+def touch_credentials(session: Session, user: User,
+                      reason: LoginEndReason = ENDED_BY_CHANGE) -> None:
     """End every login of this user now: their open tabs on the next rerun, and every copy
     of their cookies."""
     now = utcnow()
@@ -267,3 +272,36 @@ def touch_credentials(session: Session, user: User, reason: str = ENDED_BY_CHANG
     session.execute(update(LoginSession).where(LoginSession.user_id == user.id,
                                                LoginSession.ended_at.is_(None))
                     .values(ended_at=now, end_reason=reason))
+
+
+@dataclass(frozen=True)
+class PasswordLogin:
+    """The outcome of a login with a password: the user and the new login, or the lock in
+    seconds (0: try again at once) after a failure."""
+    user: User | None
+    login: NewLogin | None
+    locked_for: int
+
+
+def log_in_with_password(session: Session, username: str, password: str, key: str,
+                         now: dt.datetime, lifetime: dt.timedelta,
+                         rounds: int) -> PasswordLogin:
+    """Check the password (with the lock after failures), start the login, and write the
+    attempt to the audit log: once per login, a failure by the user it names, or as an
+    unknown username (never the name typed, which may be someone's password)."""
+    result = check_password(session, username, password, now, rounds)
+    user = find_user(session, username)
+    if result.user_id is None:
+        log_event(session, None, "login_failed", "user", username=user.username if user else "",
+                  note=None if user else "Okänt användarnamn")
+        return PasswordLogin(None, None, result.locked_for)
+    login = start_login(session, result.user_id, key, now, lifetime)
+    log_event(session, None, "login", "user", username=user.username)
+    return PasswordLogin(user, login, 0)
+
+
+def log_out(session: Session, login_id: int, now: dt.datetime) -> None:
+    """End the login at the user's request, and write the logout to the audit log."""
+    username = end_login(session, login_id, ENDED_BY_LOGOUT, now)
+    if username is not None:
+        log_event(session, None, "logout", "user", username=username)

@@ -9,21 +9,22 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_models.codes import ContactKind
 from data_models.models import Contact, User
 from lib.access import AccessDenied, Role, Viewer, require_role, require_student
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
-from lib.records import InputError, clean_text
+from lib.versioning import InputError, clean_text
 
 KINDS = {
-    "talk": "Samtal",
-    "wake_up": "Väckningssamtal",
-    "reminder": "Påminnelse",
-    "school_visit": "Skolbesök",
-    "home_visit": "Hembesök",
-    "referral": "Remiss eller hänvisning",
-    "other": "Annat",
+    ContactKind.TALK: "Samtal",
+    ContactKind.WAKE_UP: "Väckningssamtal",
+    ContactKind.REMINDER: "Påminnelse",
+    ContactKind.SCHOOL_VISIT: "Skolbesök",
+    ContactKind.HOME_VISIT: "Hembesök",
+    ContactKind.REFERRAL: "Remiss eller hänvisning",
+    ContactKind.OTHER: "Annat",
 }
 COACH_ROLES = (Role.COACH, Role.ADMIN)
 

@@ -20,7 +20,6 @@ from data_models.models import (
     SchoolWeekSummary,
     Student,
     StudentSlotSummary,
-    StudentTermSummary,
     StudentWeekSummary,
     Term,
 )
@@ -36,10 +35,10 @@ from lib.access import (
     student_clause,
 )
 from lib.audit import log_view
-from lib.followup import without_follow_up
 from lib.frames import read_frame
 from lib.students import format_name, identity_columns, people, share_columns
 from lib.summaries import per_student, student_term_rows, term_trends
+from lib.visit_pack import filter_without_follow_up
 
 HEATMAP_PAGE = 40  # students per heatmap page: keeps the browser payload small
 
@@ -71,23 +70,6 @@ class SchoolPage(analytics.FlagShares):
     lessons: pd.DataFrame
     options: dict[str, list] = field(default_factory=dict)
     running_week: tuple[int, int] | None = None  # (iso_year, iso_week), not over yet
-
-
-def schools_in_scope(session: Session, viewer: Viewer,
-                     term_id: int) -> list[tuple[int, str, int]]:
-    """Schools with absence this term that the viewer may open, by name: (id, name, the
-    number of the viewer's students there this term)."""
-    require_individual_access(viewer)
-    query = (
-        select(School.id, School.name,
-               func.count(StudentTermSummary.student_id.distinct()))
-        .join(StudentTermSummary, StudentTermSummary.school_id == School.id)
-        .where(StudentTermSummary.term_id == term_id, school_clause(viewer),
-               absence_clause(viewer, StudentTermSummary))
-        .group_by(School.id, School.name)
-        .order_by(School.name, School.id)
-    )
-    return [(school_id, name, students) for school_id, name, students in session.execute(query)]
 
 
 def _previous_term(session: Session, term_id: int) -> Term | None:
@@ -314,7 +296,7 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
     no measure, contact or meeting note since their last meeting (or since that day)."""
     table = _watch_rows(session, viewer, term_id, level, include_rising)
     if unattended_since is not None:
-        table = without_follow_up(session, viewer, table, unattended_since)
+        table = filter_without_follow_up(session, viewer, table, unattended_since)
     log_view(session, viewer, "view_student_list", "term", term_id,
              note=f"Bevakning: {len(table)} elever")
     return table

@@ -8,9 +8,7 @@ import logging
 import secrets
 import traceback
 
-import streamlit as st
-
-_LOGGER = logging.getLogger("aktiv.errors")
+LOGGER = logging.getLogger("aktiv.errors")
 # Letters and digits that cannot be mistaken for each other when read out on the phone.
 _ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
 
@@ -29,19 +27,9 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__module__}.{type(error).__qualname__}\n" + "\n".join(lines)
 
 
-def on_script_error(error: Exception) -> bool:
-    """Streamlit's handler for an uncaught error in a page: True keeps Streamlit's own
-    display (the traceback) off the screen."""
-    ref = reference()
-    _LOGGER.error("Oväntat fel, referens %s: %s", ref, describe(error))
-    st.error(f"Något gick fel, och det du gjorde sparades inte. Försök igen, eller kontakta "
-             f"systemförvaltaren och ange referensen {ref}.", icon=":material/error:")
-    return True
-
-
 class _WithoutUncaughtDetails(logging.Filter):
     """Drops Streamlit's own record of an uncaught error (its message and traceback with
-    values); on_script_error logs a clean one with a reference instead."""
+    values); lib.ui.errors.on_script_error logs a clean one with a reference instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.getMessage() != "Uncaught app execution"

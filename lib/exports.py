@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -136,6 +136,22 @@ def _whole_columns(table: pd.DataFrame) -> set:
             if pd.api.types.is_float_dtype(table[column])
             and formats.column_kind(column) == "number"
             and (table[column].dropna() % 1 == 0).all()}
+
+
+def export_file(session: Session, viewer: Viewer, build: Callable[[], bytes], *, what: str,
+                rows: int, note: str = "") -> bytes:
+    """A file built for download (`build`), and its export written to the audit log: who,
+    what, how many rows, never the content."""
+    data = build()
+    log_export(session, viewer, what, rows, note=note)
+    return data
+
+
+def export_table(session: Session, viewer: Viewer, table: pd.DataFrame, title: str,
+                 subtitle: str, what: str) -> bytes:
+    """A student table as a formatted Excel file, audited."""
+    return export_file(session, viewer, lambda: table_to_excel(table, title, subtitle),
+                       what=what, rows=len(table), note=subtitle)
 
 
 def log_export(session: Session, viewer: Viewer, what: str, rows: int, note: str = "") -> None:

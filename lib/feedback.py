@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from data_models.codes import FeedbackDirection
 from data_models.models import Enrolment, Feedback, Meeting, Municipality, School, Student, User
 from lib import formats
 from lib.access import (
@@ -26,19 +27,20 @@ from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.meetings import Entry, get_entry
-from lib.records import InputError, clean_text, save_versioned
 from lib.students import format_name
+from lib.versioning import InputError, clean_text, save_versioned
 
-DIRECTIONS = {"to_school": "Coach → skola", "to_coach": "Skola → coach"}
-RECEIVES = {Role.COACH: "to_coach", Role.SCHOOL_STAFF: "to_school"}
+DIRECTIONS = {FeedbackDirection.TO_SCHOOL: "Coach → skola",
+              FeedbackDirection.TO_COACH: "Skola → coach"}
+RECEIVES = {Role.COACH: FeedbackDirection.TO_COACH, Role.SCHOOL_STAFF: FeedbackDirection.TO_SCHOOL}
 
 
-def direction_for(viewer: Viewer) -> str:
+def direction_for(viewer: Viewer) -> FeedbackDirection:
     """Coaches write to schools, school staff to coaches."""
     if viewer.role == Role.COACH:
-        return "to_school"
+        return FeedbackDirection.TO_SCHOOL
     if viewer.role == Role.SCHOOL_STAFF:
-        return "to_coach"
+        return FeedbackDirection.TO_COACH
     raise AccessDenied("Återkoppling skrivs av ungdomscoacher och skolpersonal.", viewer=viewer,
                        what="feedback")
 

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
+from data_models.codes import MeetingStatus
 from data_models.models import (
     AgendaItem,
     Contact,
@@ -208,7 +209,7 @@ def _funnel(session, municipalities: pd.DataFrame, term: Term, counts: pd.DataFr
     talked = select(Contact.student_id).where(Contact.date >= term.start_date,
                                               Contact.date <= term.end_date)
     reviewed = (select(AgendaItem.student_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .where(Meeting.status != "planned", Meeting.date >= term.start_date,
+                .where(Meeting.status != MeetingStatus.PLANNED, Meeting.date >= term.start_date,
                        Meeting.date <= term.end_date))
     in_term = and_(Measure.start_date >= term.start_date, Measure.start_date <= term.end_date)
     measured = select(Measure.student_id).where(in_term)
@@ -256,7 +257,7 @@ def _meetings(session, viewer, term: Term) -> pd.DataFrame:
         select(School.name, Municipality.name, func.count())
         .join(Meeting, Meeting.school_id == School.id)
         .join(Municipality, Municipality.id == Meeting.municipality_id)
-        .where(Meeting.term_id == term.id, Meeting.status != "planned",
+        .where(Meeting.term_id == term.id, Meeting.status != MeetingStatus.PLANNED,
                municipality_clause(viewer))
         .group_by(School.name, Municipality.name).order_by(School.name, Municipality.name),
         ["Skola", "Elevernas hemkommun", "Genomförda möten"])

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from data_models.codes import MeasureKind, MeasureOwner, MeasureStatus
 from data_models.models import (
     Measure,
     MeasureFollowUp,
@@ -32,24 +33,25 @@ from lib.analytics import EFFECT_WEEKS
 from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
-from lib.records import MAX_LINE, InputError, clean_text, save_versioned
 from lib.students import names
+from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
 KINDS = {
-    "mi": "Motiverande samtal (MI)",
-    "structure": "Strukturstöd (väckning, påminnelser)",
-    "action_plan": "Uppföljning av handlingsplan",
-    "social_services": "Kontakt med socialtjänsten",
-    "bup": "Remiss till BUP",
-    "youth_clinic": "Ungdomsmottagningen",
-    "other_actor": "Annan aktör",
-    "adjustments": "Anpassningar i skolan",
-    "other": "Annat",
+    MeasureKind.MI: "Motiverande samtal (MI)",
+    MeasureKind.STRUCTURE: "Strukturstöd (väckning, påminnelser)",
+    MeasureKind.ACTION_PLAN: "Uppföljning av handlingsplan",
+    MeasureKind.SOCIAL_SERVICES: "Kontakt med socialtjänsten",
+    MeasureKind.BUP: "Remiss till BUP",
+    MeasureKind.YOUTH_CLINIC: "Ungdomsmottagningen",
+    MeasureKind.OTHER_ACTOR: "Annan aktör",
+    MeasureKind.ADJUSTMENTS: "Anpassningar i skolan",
+    MeasureKind.OTHER: "Annat",
 }
-OWNERS = {"school": "Skolan", "coach": "Ungdomscoachen", "person": "Namngiven person"}
-STATUSES = {"planned": "Planerad", "ongoing": "Pågår", "done": "Genomförd",
-            "stopped": "Avbruten"}
-OPEN = ("planned", "ongoing")
+OWNERS = {MeasureOwner.SCHOOL: "Skolan", MeasureOwner.COACH: "Ungdomscoachen",
+          MeasureOwner.PERSON: "Namngiven person"}
+STATUSES = {MeasureStatus.PLANNED: "Planerad", MeasureStatus.ONGOING: "Pågår",
+            MeasureStatus.DONE: "Genomförd", MeasureStatus.STOPPED: "Avbruten"}
+OPEN = (MeasureStatus.PLANNED, MeasureStatus.ONGOING)
 DUE_WITHIN = dt.timedelta(days=14)  # "due": follow-up within two weeks
 
 
@@ -69,7 +71,7 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
                                viewer=viewer, what="meeting", what_id=meeting_id)
         school_id = meeting.school_id
     measure = Measure(student_id=student_id, meeting_id=meeting_id, school_id=school_id,
-                      status="planned", created_by=viewer.user_id, created_at=utcnow(),
+                      status=MeasureStatus.PLANNED, created_by=viewer.user_id, created_at=utcnow(),
                       version=1, **values)
     session.add(measure)
     session.flush()
@@ -86,7 +88,7 @@ def _checked(*, kind, owner_kind, owner_name, owner_user_id, start_date, follow_
     if owner_kind not in OWNERS:
         raise InputError("Välj vem som ansvarar för åtgärden.")
     owner_name = clean_text("Ansvarig", owner_name, MAX_LINE,
-                            required=owner_kind == "person" and owner_user_id is None)
+                            required=owner_kind == MeasureOwner.PERSON and owner_user_id is None)
     if start_date is None or follow_up_date is None:
         raise InputError("Ange startdatum och uppföljningsdatum.")
     if follow_up_date < start_date:
@@ -117,13 +119,14 @@ def update_measure(session: Session, viewer: Viewer, measure_id: int, expected_v
     measure = _measure(session, viewer, measure_id)
     if status not in STATUSES:
         raise InputError("Välj en status ur listan.")
-    stop_reason = clean_text("Skälet", stop_reason, required=status == "stopped")
+    stopped = status == MeasureStatus.STOPPED
+    stop_reason = clean_text("Skälet", stop_reason, required=stopped)
     follow_up = follow_up_date or measure.follow_up_date
     if follow_up < measure.start_date:
         raise InputError("Uppföljningsdatumet kan inte ligga före startdatumet.")
     outcome = measure.outcome if outcome is None else outcome
     changes = {"status": status, "outcome": clean_text("Utfallet", outcome),
-               "stop_reason": stop_reason if status == "stopped" else "",
+               "stop_reason": stop_reason if stopped else "",
                "follow_up_date": follow_up}
     before, version = save_versioned(session, Measure, measure_id, expected_version, changes,
                                      viewer.user_id)
@@ -215,8 +218,9 @@ def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
         "Status": frame["status"].map(STATUSES),
         "Läge": [state(s, f, today) for s, f in zip(frame["status"], frame["follow_up"],
                                                      strict=True)],
-        "Utfall": [o if s != "stopped" else f"Avbruten: {r}. {o}".strip() for o, s, r in
-                   zip(frame["outcome"], frame["status"], frame["stop_reason"], strict=True)],
+        "Utfall": [o if s != MeasureStatus.STOPPED else f"Avbruten: {r}. {o}".strip()
+                   for o, s, r in zip(frame["outcome"], frame["status"], frame["stop_reason"],
+                                      strict=True)],
         "Skola": frame["school"].fillna(""),
     }, columns=MEASURE_COLUMNS)
 
@@ -231,7 +235,7 @@ def state(status: str, follow_up: dt.date, today: dt.date) -> str:
 
 def _owner(kind: str, name: str, user: str | None) -> str:
     label = user or name
-    if kind == "person":
+    if kind == MeasureOwner.PERSON:
         return label
     return f"{OWNERS[kind]} ({label})" if label else OWNERS[kind]
 

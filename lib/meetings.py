@@ -13,10 +13,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from data_models.codes import MeetingStatus
 from data_models.models import (
     AgendaItem,
-    Enrolment,
-    Measure,
     Meeting,
     MeetingAmendment,
     MeetingParticipant,
@@ -24,42 +23,38 @@ from data_models.models import (
     Municipality,
     School,
     Student,
-    StudentTermSummary,
     Term,
     User,
     UserScope,
 )
-from lib import analytics, formats
+from lib import formats, organisation
 from lib.access import (
     AccessDenied,
     Role,
     Viewer,
-    absence_clause,
     meeting_clause,
     require_individual_access,
-    school_clause,
     student_clause,
 )
-from lib.audit import log_event
-from lib.clock import local_today, utcnow
+from lib.agenda import (
+    ITEM_FIELDS,
+    MEETING_NOT_FOUND,
+    generate_agenda,
+    item_shares,
+    meeting_in_scope,
+)
+from lib.audit import log_event, log_view
+from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.personal_number import mask
-from lib.records import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 from lib.students import format_name, names
-from lib.summaries import TREND_SUMS, term_rows_on, term_trends, trend_sum_columns
+from lib.versioning import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 
-STATUS_LABELS = {"planned": "Planerat", "held": "Genomfört", "approved": "Justerat"}
-NEXT_STATUS = {"planned": "held", "held": "approved"}
-REASON_LABELS = {"high": "Över hög nivå", "watch": "Över bevakningsnivån",
-                 "rising": "Stigande frånvaro", "due": "Åtgärd att följa upp", "": ""}
-REASON_RANK = {"high": 0, "watch": 1, "rising": 2, "due": 3, "": 4}
-# The texts recorded per student in meeting mode, with their labels in the UI.
-ITEM_FIELDS = {"notes": "Anteckningar", "assessment": "Bedömning", "decisions": "Beslut",
-               "feedback": "Återkoppling"}
+STATUS_LABELS = {MeetingStatus.PLANNED: "Planerat", MeetingStatus.HELD: "Genomfört",
+                 MeetingStatus.APPROVED: "Justerat"}
+NEXT_STATUS = {MeetingStatus.PLANNED: MeetingStatus.HELD,
+               MeetingStatus.HELD: MeetingStatus.APPROVED}
 PRESENCE_WINDOW = dt.timedelta(seconds=20)  # a browser refreshes its presence every few s
-MEETING_NOT_FOUND = "Mötet finns inte, eller så har du inte behörighet att se det."
-
-
 @dataclass(frozen=True)
 class MeetingInfo:
     id: int
@@ -121,8 +116,8 @@ def plan_meeting(session: Session, viewer: Viewer, *, school_id: int, term_id: i
                          f"({term.start_date} – {term.end_date}).")
     location = clean_text("Plats", location, MAX_LINE)
     meeting = Meeting(school_id=school_id, term_id=term_id, municipality_id=municipality_id,
-                      date=date, location=location, status="planned", created_by=viewer.user_id,
-                      created_at=utcnow(), version=1)
+                      date=date, location=location, status=MeetingStatus.PLANNED,
+                      created_by=viewer.user_id, created_at=utcnow(), version=1)
     session.add(meeting)
     session.flush()
     _add_participants(session, meeting.id, user_ids, externals)
@@ -172,7 +167,7 @@ def participant_choices(session: Session, viewer: Viewer, school_id: int,
     """Users who can take part: the municipality's coaches and the school's staff, for a
     school and municipality the viewer can plan a meeting for."""
     require_individual_access(viewer)
-    schools = {school for school, _ in schools_for_planning(session, viewer)}
+    schools = {school for school, _ in organisation.schools_in_scope(session, viewer)}
     municipalities = {m for m, _ in municipalities_for_planning(session, viewer)}
     if school_id not in schools or municipality_id not in municipalities:
         raise AccessDenied("Du kan bara planera möten för skolor och kommuner i ditt uppdrag.",
@@ -246,157 +241,13 @@ def get_meeting(session: Session, viewer: Viewer, meeting_id: int) -> MeetingInf
 
 # --- The agenda -------------------------------------------------------------------------------
 
-def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: int,
-                   municipality_id: int | None = None, on: dt.date | None = None,
-                   as_of: dt.date | None = None) -> pd.DataFrame:
-    """Per student at this school this term (enrolled, or with absence recorded there):
-    minutes, shares, trend, flag and whether a measure is due for follow-up by `on`.
-    With `as_of`, the absence as it stood on that day (see summaries.term_rows_on).
-    Only students of `municipality_id` when it is given."""
-    _require_school(session, viewer, school_id)
-    term = session.get(Term, term_id)
-    enrolled = (select(Enrolment.student_id).where(
-        Enrolment.school_id == school_id, Enrolment.start_date <= term.end_date,
-        or_(Enrolment.end_date.is_(None), Enrolment.end_date >= term.start_date)))
-    recorded = select(StudentTermSummary.student_id).where(
-        StudentTermSummary.school_id == school_id, StudentTermSummary.term_id == term_id)
-    students = (select(Student.id, Student.first_name, Student.last_name,
-                       Student.personal_number, Student.protected_identity,
-                       Municipality.watch_threshold, Municipality.high_threshold)
-                .join(Municipality, Municipality.id == Student.home_municipality_id)
-                .where(or_(Student.id.in_(enrolled), Student.id.in_(recorded)),
-                       student_clause(viewer)))
-    if municipality_id is not None:
-        students = students.where(Student.home_municipality_id == municipality_id)
-    frame = read_frame(session, students, ["student_id", "first", "last", "number",
-                                           "protected", "watch", "high"])
-    summary = StudentTermSummary
-    if as_of is not None:
-        minutes = term_rows_on(session, viewer, school_id, term_id, as_of)
-    else:
-        minutes = read_frame(session,
-            select(summary.student_id, summary.scheduled, summary.absent, summary.valid,
-                   summary.invalid, *trend_sum_columns())
-            .where(summary.school_id == school_id, summary.term_id == term_id,
-                   absence_clause(viewer, summary)),
-            ["student_id", "scheduled", "absent", "valid", "invalid", *TREND_SUMS])
-    trend = term_trends(session, viewer, term_id, minutes)  # one row per student here
-    frame = frame.merge(minutes.drop(columns=list(TREND_SUMS)), on="student_id", how="left")
-    for column in ("scheduled", "absent", "valid", "invalid"):
-        frame[column] = frame[column].fillna(0).astype(int)
-    scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
-    frame["share"] = frame["absent"] / scheduled
-    frame["valid_share"] = frame["valid"] / scheduled
-    frame["invalid_share"] = frame["invalid"] / scheduled
-    frame["trend"] = trend.reindex(
-        frame["student_id"]).fillna("").to_numpy()
-    frame["due"] = frame["student_id"].isin(_due_students(session, frame["student_id"],
-                                                          on or term.end_date))
-    frame["reason"] = [_reason(s, w, h, t, d) for s, w, h, t, d in zip(
-        frame["share"], frame["watch"], frame["high"], frame["trend"], frame["due"],
-        strict=True)]
-    return _ordered(frame)
-
-
-def _require_school(session: Session, viewer: Viewer, school_id: int) -> None:
-    """A school the viewer's students attend, or where the viewer has a meeting."""
-    listed = select(School.id).where(School.id == school_id, school_clause(viewer))
-    met = select(Meeting.school_id).where(Meeting.school_id == school_id, meeting_clause(viewer))
-    if session.scalar(listed) is None and session.scalar(met.limit(1)) is None:
-        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
-                           viewer=viewer, what="school", what_id=school_id)
-
-
-def _due_students(session, student_ids: pd.Series, on: dt.date) -> set[int]:
-    if student_ids.empty:
-        return set()
-    return set(session.scalars(select(Measure.student_id).where(
-        Measure.student_id.in_(student_ids.astype(int).tolist()),
-        Measure.status.in_(("planned", "ongoing")), Measure.follow_up_date <= on)))
-
-
-def _reason(share, watch, high, trend, due) -> str:
-    level = analytics.flag(None if pd.isna(share) else share, watch, high)
-    if level in ("high", "watch"):
-        return level
-    if trend == "up":
-        return "rising"
-    return "due" if due else ""
-
-
-def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Flagged first (high, watch, rising, due), then by absence, then by name."""
-    rank = frame["reason"].map(REASON_RANK)
-    ordered = frame.assign(_rank=rank, _share=frame["share"].fillna(-1.0))
-    ordered = ordered.sort_values(["_rank", "_share", "last", "first"],
-                                  ascending=[True, False, True, True])
-    return ordered.drop(columns=["_rank", "_share"]).reset_index(drop=True)
-
-
-def generate_agenda(session: Session, viewer: Viewer, meeting_id: int) -> int:
-    """Put every student of the meeting's municipality at the school on the agenda, with
-    their figures frozen as of now. Students already on it keep what was recorded; their
-    figures are frozen again. Returns the number of students on the agenda."""
-    meeting = _meeting_in_scope(session, viewer, meeting_id)
-    # As they stood on the meeting's day, even when it is marked as held later, after
-    # more absence was read in: the visit pack compares today's figures with these.
-    figures = school_figures(session, viewer, meeting.school_id, meeting.term_id,
-                             meeting.municipality_id, on=meeting.date,
-                             as_of=min(meeting.date, local_today()))
-    existing = {item.student_id: item for item in session.scalars(
-        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id))}
-    now = utcnow()
-    for position, row in enumerate(figures.itertuples(), start=1):
-        item = existing.get(row.student_id) or AgendaItem(meeting_id=meeting_id,
-                                                          student_id=int(row.student_id))
-        item.position, item.reason, item.trend, item.frozen_at = position, row.reason, \
-            row.trend, now
-        item.scheduled, item.absent = int(row.scheduled), int(row.absent)
-        item.valid, item.invalid = int(row.valid), int(row.invalid)
-        if item.id is None:
-            session.add(item)
-    session.flush()
-    return len(figures)
-
-
-def _meeting_in_scope(session: Session, viewer: Viewer, meeting_id: int) -> Meeting:
-    require_individual_access(viewer)
-    meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
-                                                    meeting_clause(viewer))).first()
-    if meeting is None:
-        raise AccessDenied(MEETING_NOT_FOUND, viewer=viewer, what="meeting", what_id=meeting_id)
-    return meeting
-
-
-def agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
-    """The agenda in order: item id, student, frozen figures, reason and whether anything
-    has been recorded yet."""
-    _meeting_in_scope(session, viewer, meeting_id)
-    columns = ["id", "student_id", "Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig",
-               "Ogiltig", "Trend", "Antecknat"]
-    rows = session.execute(
-        select(AgendaItem, Student.first_name, Student.last_name, Student.personal_number,
-               Student.protected_identity)
-        .join(Student, Student.id == AgendaItem.student_id)
-        .where(AgendaItem.meeting_id == meeting_id, student_clause(viewer))
-        .order_by(AgendaItem.position)
-        .execution_options(populate_existing=True)).all()
-    records = []
-    for item, first, last, number, protected in rows:
-        shares = _shares(item)
-        records.append([item.id, item.student_id, format_name(item.student_id, first, last,
-                                                               protected),
-                        mask(number, protected), REASON_LABELS[item.reason], *shares,
-                        analytics.TREND_ARROWS.get(item.trend, ""),
-                        "✓" if any(getattr(item, f) for f in ITEM_FIELDS) else ""])
-    return pd.DataFrame(records, columns=columns)
-
-
-def _shares(item: AgendaItem) -> tuple[float | None, float | None, float | None]:
-    if not item.scheduled:
-        return None, None, None
-    return (item.absent / item.scheduled, item.valid / item.scheduled,
-            item.invalid / item.scheduled)
+def open_item(session: Session, viewer: Viewer, item_id: int) -> Entry:
+    """A student's point on the agenda, opened in meeting mode: the view of the student is
+    written to the audit log (get_entry, for the live refresh and after a save, is not)."""
+    entry = get_entry(session, viewer, item_id)
+    log_view(session, viewer, "view_student", "student", entry.student_id,
+             student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
+    return entry
 
 
 def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
@@ -412,7 +263,7 @@ def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
         raise AccessDenied("Punkten finns inte, eller så har du inte behörighet att se den.",
                            viewer=viewer, what="agenda_item", what_id=item_id)
     item, first, last, number, protected = row
-    share, valid, invalid = _shares(item)
+    share, valid, invalid = item_shares(item)
     updated_by = (session.scalar(select(User.display_name).where(User.id == item.updated_by))
                   if item.updated_by else "")
     return Entry(id=item.id, meeting_id=item.meeting_id, student_id=item.student_id,
@@ -450,7 +301,7 @@ def save_entry(session: Session, viewer: Viewer, item_id: int, expected_version:
     if not changed:
         return version
     meeting = session.get(Meeting, entry.meeting_id)
-    if meeting.status == "approved":
+    if meeting.status == MeetingStatus.APPROVED:
         now = utcnow()
         for name, text in changed.items():
             session.add(MeetingAmendment(meeting_id=meeting.id, agenda_item_id=item_id,
@@ -464,17 +315,17 @@ def save_entry(session: Session, viewer: Viewer, item_id: int, expected_version:
 def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_version: int,
                status: str) -> int:
     """planned → held (the figures are frozen as of now) → approved (the minutes lock)."""
-    meeting = _meeting_in_scope(session, viewer, meeting_id)
+    meeting = meeting_in_scope(session, viewer, meeting_id)
     # A stale version is a conflict (someone else moved it on), not a bad request.
     if meeting.version == expected_version and NEXT_STATUS.get(meeting.status) != status:
         raise InputError(f"Ett möte som är {STATUS_LABELS[meeting.status].lower()} kan inte "
                          f"bli {STATUS_LABELS.get(status, status).lower()}.")
     changes: dict = {"status": status}
-    if status == "approved":
+    if status == MeetingStatus.APPROVED:
         changes.update(approved_at=utcnow(), approved_by=viewer.user_id)
     _, version = save_versioned(session, Meeting, meeting_id, expected_version, changes,
                                 viewer.user_id)
-    if status == "held":
+    if status == MeetingStatus.HELD:
         generate_agenda(session, viewer, meeting_id)
     log_event(session, viewer, "update", "meeting", meeting_id,
               before={"status": meeting.status}, after={"status": status})
@@ -483,7 +334,7 @@ def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_versi
 
 def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
     """Changes made after the minutes were approved: who, when, before and after."""
-    _meeting_in_scope(session, viewer, meeting_id)
+    meeting_in_scope(session, viewer, meeting_id)
     frame = read_frame(session,
         select(MeetingAmendment.at, User.display_name, AgendaItem.student_id,
                Student.first_name, Student.last_name, Student.protected_identity,
@@ -507,7 +358,7 @@ def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFram
 
 def touch_presence(session: Session, viewer: Viewer, meeting_id: int) -> None:
     """Mark the viewer as having this meeting open now."""
-    _meeting_in_scope(session, viewer, meeting_id)
+    meeting_in_scope(session, viewer, meeting_id)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
     statement = dialect.insert(MeetingPresence).values(meeting_id=meeting_id,
@@ -518,7 +369,7 @@ def touch_presence(session: Session, viewer: Viewer, meeting_id: int) -> None:
 
 def present(session: Session, viewer: Viewer, meeting_id: int) -> list[str]:
     """Who has had this meeting open in the last few seconds, the viewer included."""
-    _meeting_in_scope(session, viewer, meeting_id)
+    meeting_in_scope(session, viewer, meeting_id)
     since = utcnow() - PRESENCE_WINDOW
     return list(session.scalars(
         select(User.display_name).join(MeetingPresence, MeetingPresence.user_id == User.id)
@@ -529,7 +380,7 @@ def present(session: Session, viewer: Viewer, meeting_id: int) -> list[str]:
 def changes_since(session: Session, viewer: Viewer, meeting_id: int,
                   since: dt.datetime) -> pd.DataFrame:
     """Agenda items others saved after `since`: what the live view announces."""
-    _meeting_in_scope(session, viewer, meeting_id)
+    meeting_in_scope(session, viewer, meeting_id)
     return read_frame(session,
         select(AgendaItem.id, AgendaItem.student_id, User.display_name, AgendaItem.updated_at)
         .join(User, User.id == AgendaItem.updated_by)
@@ -538,12 +389,6 @@ def changes_since(session: Session, viewer: Viewer, meeting_id: int,
                AgendaItem.updated_by != viewer.user_id, student_clause(viewer))
         .order_by(AgendaItem.updated_at),
         ["item_id", "student_id", "by", "at"])
-
-
-def schools_for_planning(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
-    require_individual_access(viewer)
-    return [tuple(r) for r in session.execute(
-        select(School.id, School.name).where(school_clause(viewer)).order_by(School.name))]
 
 
 def student_history(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:

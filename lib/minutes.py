@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from data_models.models import AgendaItem, Student
 from lib import analytics, formats
 from lib.access import Viewer, student_clause
+from lib.agenda import ITEM_FIELDS, REASON_LABELS
 from lib.exports import Sheet, download_name, log_export, workbook
 from lib.frames import read_frame
 from lib.measures import measure_rows
-from lib.meetings import ITEM_FIELDS, REASON_LABELS, MeetingInfo, amendments, get_meeting
+from lib.meetings import MeetingInfo, amendments, get_meeting
 from lib.pdf import Document
 from lib.students import shown_identity
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import charts
 from lib.db import session_scope
-from lib.guard import guard
+from lib.exports import export_file
 from lib.indicators import (
     CAVEAT,
     DEFINITIONS,
@@ -15,7 +15,10 @@ from lib.indicators import (
     indicators_excel,
     region_indicators,
 )
-from lib.ui import XLSX, audited_download, show_table, table_or_note, term_picker
+from lib.ui.downloads import XLSX, audited_download
+from lib.ui.guard import guard
+from lib.ui.pickers import term_picker
+from lib.ui.tables import show_table, table_or_note
 
 viewer = guard("region", "Region")
 st.title("Regionala indikatorer")
@@ -44,6 +47,7 @@ st.subheader("Effekt av åtgärder")
 st.caption(f"{CAVEAT} {EFFECT_HIDDEN_NOTE}")
 table_or_note(effect, "Inga åtgärder den här terminen.")
 
-audited_download(viewer, lambda: indicators_excel(result, effect), "Exportera till Excel",
-                 f"indikatorer-{result.term_code}.xlsx", XLSX, "region_indicators",
-                 len(result.table), f"Regionala indikatorer {result.term_code}")
+audited_download(lambda session: export_file(
+    session, viewer, lambda: indicators_excel(result, effect), what="region_indicators",
+    rows=len(result.table), note=f"Regionala indikatorer {result.term_code}"),
+    "Exportera till Excel", f"indikatorer-{result.term_code}.xlsx", XLSX)

@@ -5,9 +5,10 @@ import streamlit as st
 from lib import formats, plain
 from lib.access import Role
 from lib.db import session_scope
-from lib.guard import guard
 from lib.overview import municipality_overview, scope_overview
-from lib.ui import show_table, student_table, term_picker
+from lib.ui.guard import guard
+from lib.ui.pickers import term_picker
+from lib.ui.tables import show_table, student_table
 
 viewer = guard("overview", "Översikt")
 st.title("Översikt")

@@ -10,17 +10,10 @@ from lib.access import AccessDenied
 from lib.analytics import TREND_RULE, running_shown, running_week_rule
 from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
-from lib.guard import guard
-from lib.ui import (
-    VISIT_PAGE,
-    change_delta,
-    excel_download,
-    query_int,
-    school_picker,
-    student_table,
-    term_picker,
-    url_select,
-)
+from lib.ui.downloads import excel_download
+from lib.ui.guard import guard
+from lib.ui.pickers import query_int, school_picker, term_picker, url_select
+from lib.ui.tables import VISIT_PAGE, change_delta, student_table
 
 viewer = guard("school", "Skola")
 st.title("Skola")

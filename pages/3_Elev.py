@@ -9,11 +9,13 @@ from lib.analytics import running_shown, running_week_rule
 from lib.clock import local_today
 from lib.dashboards import student_absence
 from lib.db import session_scope
-from lib.followup import student_follow_up
-from lib.guard import guard
-from lib.student_view import follow_up_sections
 from lib.students import get_student, search_students
-from lib.ui import flash, query_int, show_table, term_picker
+from lib.ui.forms import flash
+from lib.ui.guard import guard
+from lib.ui.pickers import query_int, term_picker
+from lib.ui.student import follow_up_sections
+from lib.ui.tables import show_table
+from lib.visit_pack import build_student_follow_up
 
 viewer = guard("student", "Elev")
 st.title("Elev")
@@ -40,7 +42,7 @@ try:
     with session_scope() as session:  # the services log the view as it ends
         summary = get_student(session, viewer, student_id)
         absence = student_absence(session, viewer, student_id)
-        follow = student_follow_up(session, viewer, student_id, local_today())
+        follow = build_student_follow_up(session, viewer, student_id, local_today())
 except AccessDenied as denied:
     error = str(denied)
 except ValueError:

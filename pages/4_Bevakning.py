@@ -6,8 +6,10 @@ from lib import formats
 from lib.analytics import TREND_RULE
 from lib.dashboards import watch_level_labels, watch_list
 from lib.db import session_scope
-from lib.guard import guard
-from lib.ui import excel_download, student_table, term_picker
+from lib.ui.downloads import excel_download
+from lib.ui.guard import guard
+from lib.ui.pickers import term_picker
+from lib.ui.tables import student_table
 
 viewer = guard("watch", "Bevakning")
 st.title("Bevakning")

@@ -7,12 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from lib import plain
-from lib.access import AccessDenied
 from lib.db import session_scope
-from lib.guard import guard
 from lib.measures import OPEN, STATUSES, add_follow_up, follow_ups, list_measures, update_measure
-from lib.records import Conflict, InputError
-from lib.ui import flash, kept_tabs, show_table, table_or_note
+from lib.ui.forms import flash, kept_tabs, run_write
+from lib.ui.guard import guard
+from lib.ui.tables import show_table, table_or_note
 
 viewer = guard("measures", "Åtgärder")
 st.title("Åtgärder")
@@ -60,21 +59,18 @@ table_or_note(entries, "Inga uppföljningar ännu.")
 
 
 def save(values: dict, version: int) -> None:
-    try:
-        with session_scope(write=True) as session:
-            update_measure(session, viewer, measure_id, version, status=values["status"],
-                           outcome=values["outcome"], stop_reason=values["stop_reason"],
-                           follow_up_date=values["follow_up_date"])
-            if values["note"].strip():
-                add_follow_up(session, viewer, measure_id, today, values["note"])
-    except Conflict as conflict:
+    def update(session) -> None:
+        update_measure(session, viewer, measure_id, version, status=values["status"],
+                       outcome=values["outcome"], stop_reason=values["stop_reason"],
+                       follow_up_date=values["follow_up_date"])
+        if values["note"].strip():
+            add_follow_up(session, viewer, measure_id, today, values["note"])
+
+    def keep(conflict) -> None:
         st.session_state["measure_conflict"] = (measure_id, conflict, values)
-    except (InputError, AccessDenied) as error:
-        st.error(str(error))
-    else:
-        st.session_state.pop("measure_conflict", None)
-        flash("Åtgärden är uppdaterad.")
-        st.rerun()
+
+    run_write(update, success="Åtgärden är uppdaterad.", on_conflict=keep,
+              then=lambda _: st.session_state.pop("measure_conflict", None))
 
 
 with st.form(f"update_{measure_id}_{row['version']}"):

@@ -5,14 +5,13 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import plain
-from lib.access import AccessDenied, Role
+from lib.access import Role
 from lib.db import session_scope
 from lib.feedback import acknowledge, feedback_schools, list_feedback, send_feedback
-from lib.guard import guard
-from lib.records import Conflict, InputError
 from lib.students import search_students
-from lib.ui import form_key, form_notice, form_saved, kept_form, kept_tabs, table_or_note
+from lib.ui.forms import form_key, form_notice, kept_form, kept_tabs, run_write
+from lib.ui.guard import guard
+from lib.ui.tables import table_or_note
 
 viewer = guard("feedback", "Återkoppling")
 st.title("Återkoppling")
@@ -37,13 +36,8 @@ with tabs[0]:
             answer = st.text_area("Svar (frivilligt)")
             if st.form_submit_button("Kvittera som läst"):
                 version = int(unread.set_index("id").loc[chosen, "version"])
-                try:
-                    with session_scope(write=True) as session:
-                        acknowledge(session, viewer, chosen, version, answer)
-                except (Conflict, InputError, AccessDenied) as error:
-                    st.error(plain.markdown(str(error)))  # a conflict names who saved
-                else:
-                    form_saved("acknowledge", "Återkopplingen är kvitterad.")
+                run_write(lambda session: acknowledge(session, viewer, chosen, version, answer),
+                          form="acknowledge", success="Återkopplingen är kvitterad.")
     else:
         form_notice("acknowledge")  # the last one was acknowledged
 
@@ -52,16 +46,12 @@ with tabs[1]:
 
 
 def send(student_id: int | None, school_id: int | None, text: str) -> None:
-    try:
-        if student_id is None:
-            raise InputError("Välj eleven det gäller. Återkoppling om ett möte skrivs i "
-                             "mötet.")
-        with session_scope(write=True) as session:
-            send_feedback(session, viewer, text, student_id=student_id, school_id=school_id)
-    except (InputError, AccessDenied) as error:
-        st.error(plain.markdown(str(error)))
-    else:
-        form_saved("send_feedback", "Återkopplingen är skickad.")
+    if student_id is None:
+        st.error("Välj eleven det gäller. Återkoppling om ett möte skrivs i mötet.")
+        return
+    run_write(lambda session: send_feedback(session, viewer, text, student_id=student_id,
+                                            school_id=school_id),
+              form="send_feedback", success="Återkopplingen är skickad.")
 
 
 with tabs[2]:

@@ -7,9 +7,12 @@ from lib import plain
 from lib.access import AccessDenied
 from lib.clock import local_today
 from lib.db import session_scope
-from lib.followup import visit_pack, visit_pack_pdf
-from lib.guard import guard
-from lib.ui import PDF, audited_download, school_picker, table_or_note, term_picker
+from lib.exports import export_file
+from lib.ui.downloads import PDF, audited_download
+from lib.ui.guard import guard
+from lib.ui.pickers import school_picker, term_picker
+from lib.ui.tables import table_or_note
+from lib.visit_pack import build_visit_pack, visit_pack_pdf
 
 viewer = guard("visit", "Besökspaket")
 term = term_picker()
@@ -17,7 +20,7 @@ school_id = school_picker(viewer, term)
 
 try:
     with session_scope() as session:
-        pack = visit_pack(session, viewer, school_id, term.id, today=local_today())
+        pack = build_visit_pack(session, viewer, school_id, term.id, today=local_today())
 except AccessDenied as denied:
     st.error(str(denied))
     st.stop()
@@ -25,9 +28,9 @@ except AccessDenied as denied:
 st.title(plain.markdown(pack.title))
 st.caption(" ".join(pack.lines) + " Skriv ut med webbläsarens utskrift (Ctrl+P), eller "
            "ladda ned som PDF.")
-audited_download(viewer, lambda: visit_pack_pdf(pack), "Besökspaket (PDF)",
-                 f"besokspaket-{school_id}-{term.code}.pdf", PDF, "visit_pack",
-                 len(pack.flagged), pack.title)
+audited_download(lambda session: export_file(
+    session, viewer, lambda: visit_pack_pdf(pack), what="visit_pack", rows=len(pack.flagged),
+    note=pack.title), "Besökspaket (PDF)", f"besokspaket-{school_id}-{term.code}.pdf", PDF)
 sections = (
     ("Flaggade elever", pack.flagged, "Inga flaggade elever."),
     ("Förändring sedan förra mötet", pack.changes,

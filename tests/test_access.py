@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from lib import admin
+from lib import admin, organisation
 from lib.access import AccessDenied
 from lib.audit import list_events
 from lib.overview import municipality_overview, scope_overview
@@ -204,10 +204,10 @@ def test_school_staff_get_no_municipality_aggregates(read, world, viewer, user):
 
 ADMIN_CALLS = [
     lambda s, v, w: admin.list_users(s, v),
-    lambda s, v, w: admin.list_regions(s, v),
-    lambda s, v, w: admin.list_municipalities(s, v),
-    lambda s, v, w: admin.list_schools(s, v),
-    lambda s, v, w: admin.list_terms_table(s, v),
+    lambda s, v, w: organisation.region_table(s, v),
+    lambda s, v, w: organisation.municipality_table(s, v),
+    lambda s, v, w: organisation.school_table(s, v),
+    lambda s, v, w: organisation.term_table(s, v),
     lambda s, v, w: admin.create_region(s, v, "Ny"),
     lambda s, v, w: admin.reset_password(s, v, w["user:coach_a"], "Ett-nytt-lösenord-1"),
     lambda s, v, w: list_events(s, v),

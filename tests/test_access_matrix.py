@@ -16,11 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_models.models import AgendaItem, AuditEvent, Feedback, ImportBatch
-from lib import contacts, dashboards, feedback, followup, measures, meetings, minutes, students
+from lib import (
+    agenda,
+    contacts,
+    dashboards,
+    feedback,
+    measures,
+    meetings,
+    minutes,
+    students,
+    visit_pack,
+)
 from lib.access import AccessDenied, require_student
 from lib.clock import utcnow
-from lib.importing import service as importing
-from lib.records import Conflict, InputError
+from lib.importing import batches
+from lib.versioning import Conflict, InputError
 
 MISSING = 987_654
 DAY = dt.date(2025, 10, 1)
@@ -82,8 +92,8 @@ CALLS = [
     ("student", "require_student", lambda s, v, i, w: require_student(s, v, i)),
     ("student", "get_student", lambda s, v, i, w: students.get_student(s, v, i)),
     ("student", "student_absence", lambda s, v, i, w: dashboards.student_absence(s, v, i)),
-    ("student", "student_follow_up",
-     lambda s, v, i, w: followup.student_follow_up(s, v, i, DAY)),
+    ("student", "build_student_follow_up",
+     lambda s, v, i, w: visit_pack.build_student_follow_up(s, v, i, DAY)),
     ("student", "before_and_after", lambda s, v, i, w: measures.before_and_after(s, v, i)),
     ("student", "student_history", lambda s, v, i, w: meetings.student_history(s, v, i)),
     ("student", "list_contacts", lambda s, v, i, w: contacts.list_contacts(s, v, i)),
@@ -97,17 +107,18 @@ CALLS = [
      lambda s, v, i, w: feedback.feedback_rows(s, v, student_id=i)),
     ("student", "send_feedback(student)", lambda s, v, i, w: feedback.send_feedback(
         s, v, "x", student_id=i, school_id=w["SB"])),
-    ("student", "without_follow_up", lambda s, v, i, w: followup.without_follow_up(
-        s, v, pd.DataFrame({"id": [i]}), DAY)),
+    ("student", "filter_without_follow_up",
+     lambda s, v, i, w: visit_pack.filter_without_follow_up(
+         s, v, pd.DataFrame({"id": [i]}), DAY)),
     ("student", "people", lambda s, v, i, w: students.people(s, v, [i])),
     ("school", "school_page",
      lambda s, v, i, w: dashboards.school_page(s, v, i, w["HT2025"])),
     ("school", "heatmap_page", lambda s, v, i, w: dashboards.heatmap_page(
         s, v, i, w["HT2025"], [w["anna"], w["dan"], w["eva"]], 0)),
-    ("school", "visit_pack",
-     lambda s, v, i, w: followup.visit_pack(s, v, i, w["HT2025"], DAY)),
+    ("school", "build_visit_pack",
+     lambda s, v, i, w: visit_pack.build_visit_pack(s, v, i, w["HT2025"], DAY)),
     ("school", "school_figures",
-     lambda s, v, i, w: meetings.school_figures(s, v, i, w["HT2025"])),
+     lambda s, v, i, w: agenda.school_figures(s, v, i, w["HT2025"])),
     ("school", "participant_choices", lambda s, v, i, w: meetings.participant_choices(
         s, v, i, next(iter(v.municipality_ids), w["A"]))),
     ("school", "list_meetings(school)",
@@ -117,8 +128,8 @@ CALLS = [
     ("school", "feedback_rows(school)",
      lambda s, v, i, w: feedback.feedback_rows(s, v, school_id=i)),
     ("meeting", "get_meeting", lambda s, v, i, w: meetings.get_meeting(s, v, i)),
-    ("meeting", "agenda", lambda s, v, i, w: meetings.agenda(s, v, i)),
-    ("meeting", "generate_agenda", lambda s, v, i, w: meetings.generate_agenda(s, v, i)),
+    ("meeting", "agenda", lambda s, v, i, w: agenda.list_agenda(s, v, i)),
+    ("meeting", "generate_agenda", lambda s, v, i, w: agenda.generate_agenda(s, v, i)),
     ("meeting", "set_status", lambda s, v, i, w: meetings.set_status(s, v, i, 1, "held")),
     ("meeting", "amendments", lambda s, v, i, w: meetings.amendments(s, v, i)),
     ("meeting", "touch_presence", lambda s, v, i, w: meetings.touch_presence(s, v, i)),
@@ -146,7 +157,7 @@ CALLS = [
      lambda s, v, i, w: measures.add_follow_up(s, v, i, DAY, "x")),
     ("measure", "follow_ups", lambda s, v, i, w: measures.follow_ups(s, v, i)),
     ("feedback", "acknowledge", lambda s, v, i, w: feedback.acknowledge(s, v, i, 1)),
-    ("batch", "undo", lambda s, v, i, w: importing.undo(s, v, i)),
+    ("batch", "undo", lambda s, v, i, w: batches.undo_batch(s, v, i)),
 ]
 
 

@@ -194,8 +194,8 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
     from sqlalchemy import select
 
     from data_models.models import AgendaItem, Feedback, Meeting, User, UserScope
+    from lib.agenda import list_agenda
     from lib.demo import DEMO_PASSWORD, DemoSpec, seed_demo
-    from lib.meetings import agenda
 
     with write() as session:
         seed_demo(session, DemoSpec(students=150, terms=2, end_date=dt.date(2026, 5, 29),
@@ -207,7 +207,7 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
                                   .order_by(Meeting.date.desc())).first()
         coach = load_viewer(session, session.scalars(
             select(User).where(User.username == "coach")).one())
-        first = agenda(session, coach, meeting.id).iloc[0]
+        first = list_agenda(session, coach, meeting.id).iloc[0]
     with served_app(_env()) as url, chromium() as browser:
         kim = _open_meeting(browser, url, "coach", meeting.id, DEMO_PASSWORD, first["Elev"])
         rut = _open_meeting(browser, url, "rektor", meeting.id, DEMO_PASSWORD, first["Elev"])

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from data_models.models import Enrolment, Feedback
 from lib.access import AccessDenied
 from lib.feedback import feedback_schools, send_feedback
-from lib.records import InputError
+from lib.versioning import InputError
 from tests.apptest import login, widget
 
 TODAY = dt.date(2025, 10, 1)

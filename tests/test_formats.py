@@ -14,7 +14,7 @@ from data_models.models import AuditEvent
 from lib import formats
 from lib.audit import list_events, log_event
 from lib.exports import table_to_excel
-from lib.ui import change_delta, shown_column
+from lib.ui.tables import change_delta, shown_column
 
 NBSP, MINUS = "\u00a0", "\u2212"
 

@@ -22,7 +22,7 @@ from lib.measures import (
     update_measure,
     window_shares,
 )
-from lib.records import Conflict, InputError
+from lib.versioning import Conflict, InputError
 from tests.factories import absence
 
 TODAY = dt.date(2025, 10, 1)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from data_models.models import AgendaItem, AuditEvent, MeetingAmendment
 from lib.access import AccessDenied
+from lib.agenda import list_agenda
 from lib.measures import add_measure
 from lib.meetings import (
-    agenda,
     changes_since,
     get_entry,
     get_meeting,
@@ -24,7 +24,7 @@ from lib.meetings import (
     set_status,
     touch_presence,
 )
-from lib.records import MAX_TEXT, Conflict, InputError
+from lib.versioning import MAX_TEXT, Conflict, InputError
 from tests.factories import absence
 
 MEETING_DAY = dt.date(2025, 10, 1)
@@ -39,7 +39,7 @@ def plan(write, world, viewer, who="coach_a", municipality="A", school="SB", **e
 
 def items(read, viewer, meeting_id, who="coach_a"):
     with read() as session:
-        return agenda(session, viewer(who), meeting_id)
+        return list_agenda(session, viewer(who), meeting_id)
 
 
 def test_agenda_lists_the_municipalitys_students_at_the_school_flagged_first(
@@ -76,7 +76,7 @@ def test_both_sides_see_the_meeting_and_no_one_else(write, read, world, viewer):
             with pytest.raises(AccessDenied):
                 get_meeting(session, viewer(who), meeting_id)
             with pytest.raises(AccessDenied):
-                agenda(session, viewer(who), meeting_id)
+                list_agenda(session, viewer(who), meeting_id)
         assert meeting_id not in list_meetings(session, viewer("coach_c"))["id"].tolist()
 
 

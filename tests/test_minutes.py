@@ -10,12 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from lib.access import AccessDenied
+from lib.agenda import list_agenda
 from lib.contacts import add_contact
 from lib.feedback import send_feedback
-from lib.followup import visit_pack, visit_pack_pdf, without_follow_up
 from lib.measures import add_measure
-from lib.meetings import agenda, plan_meeting, save_entry, set_status
+from lib.meetings import plan_meeting, save_entry, set_status
 from lib.minutes import minutes, minutes_excel, minutes_pdf
+from lib.visit_pack import build_visit_pack, filter_without_follow_up, visit_pack_pdf
 
 DAY = dt.date(2025, 10, 1)
 
@@ -26,8 +27,8 @@ def held_meeting(write, world, viewer) -> tuple[int, dict[int, int]]:
         meeting_id = plan_meeting(session, coach, school_id=world["SB"], term_id=world["HT2025"],
                                   municipality_id=world["A"], date=DAY,
                                   externals=(("Lena Berg", "mentor"),))
-        items = dict(zip(agenda(session, coach, meeting_id)["student_id"],
-                         agenda(session, coach, meeting_id)["id"], strict=True))
+        items = dict(zip(list_agenda(session, coach, meeting_id)["student_id"],
+                         list_agenda(session, coach, meeting_id)["id"], strict=True))
         save_entry(session, coach, int(items[world["anna"]]), 1,
                    {"notes": "=HYPERLINK(\"http://x\")", "decisions": "Väckning varje dag"})
         save_entry(session, coach, int(items[world["eva"]]), 1, {"notes": "Mår bättre"})
@@ -99,8 +100,8 @@ def test_visit_pack_has_flagged_changes_measures_and_feedback(write, read, world
         send_feedback(session, viewer("staff_sb"), "Anna kom i tid hela veckan.",
                       meeting_id=meeting_id)
     with read() as session:
-        pack = visit_pack(session, viewer("coach_a"), world["SB"], world["HT2025"],
-                          today=dt.date(2025, 10, 15))
+        pack = build_visit_pack(session, viewer("coach_a"), world["SB"], world["HT2025"],
+                                today=dt.date(2025, 10, 15))
     assert pack.last_meeting == DAY
     assert pack.flagged["Personnummer"].tolist() == ["20080101-****"]
     change = pack.changes.set_index("Personnummer").loc["20080101-****"]
@@ -112,8 +113,8 @@ def test_visit_pack_has_flagged_changes_measures_and_feedback(write, read, world
     assert visit_pack_pdf(pack).startswith(b"%PDF-")
     # A coach whose students do not attend the school gets no pack for it, not even its name.
     with pytest.raises(AccessDenied), read() as session:
-        visit_pack(session, viewer("coach_c"), world["SB"], world["HT2025"],
-                   today=dt.date(2025, 10, 15))
+        build_visit_pack(session, viewer("coach_c"), world["SB"], world["HT2025"],
+                         today=dt.date(2025, 10, 15))
 
 
 def test_without_follow_up_keeps_flagged_students_nobody_has_acted_on(
@@ -122,7 +123,7 @@ def test_without_follow_up_keeps_flagged_students_nobody_has_acted_on(
     term_start = dt.date(2025, 8, 18)
     with read() as session:
         admin = viewer("admin")
-        assert without_follow_up(session, admin, students, term_start)["id"].tolist() == [
+        assert filter_without_follow_up(session, admin, students, term_start)["id"].tolist() == [
             world["anna"], world["bo"], world["dan"]]
     with write() as session:
         add_contact(session, viewer("coach_c"), world["dan"], "talk", dt.date(2025, 9, 1), "",
@@ -130,11 +131,11 @@ def test_without_follow_up_keeps_flagged_students_nobody_has_acted_on(
         add_measure(session, viewer("staff_sb"), world["bo"], kind="mi", owner_kind="school",
                     start_date=DAY, follow_up_date=DAY)
     with read() as session:
-        assert without_follow_up(session, admin, students, term_start)["id"].tolist() == [
+        assert filter_without_follow_up(session, admin, students, term_start)["id"].tolist() == [
             world["anna"]]
     held_meeting(write, world, viewer)  # anna: notes at a meeting on 1 Oct
     with read() as session:
-        assert without_follow_up(session, admin, students, term_start).empty
+        assert filter_without_follow_up(session, admin, students, term_start).empty
 
 
 def test_exporting_the_minutes_is_audited(write, read, world, viewer):
@@ -170,9 +171,9 @@ def test_a_meeting_marked_held_after_later_absence_came_in_keeps_the_figures_of_
     with write() as session:
         set_status(session, coach, meeting_id, 1, "held")
     with read() as session:
-        anna = agenda(session, coach, meeting_id).set_index("student_id").loc[world["anna"]]
-        pack = visit_pack(session, coach, world["SB"], world["HT2025"],
-                          today=dt.date(2025, 10, 15))
+        anna = list_agenda(session, coach, meeting_id).set_index("student_id").loc[world["anna"]]
+        pack = build_visit_pack(session, coach, world["SB"], world["HT2025"],
+                                today=dt.date(2025, 10, 15))
     assert anna["Frånvaro"] == pytest.approx(0.25)  # 1 September only, not 6 October
     change = pack.changes.set_index("Personnummer").loc["20080101-****"]
     assert change["Vid förra mötet"] == pytest.approx(0.25)

@@ -13,14 +13,15 @@ import pytest
 from openpyxl import load_workbook
 
 from data_models.models import School
+from lib.agenda import list_agenda
 from lib.dashboards import Filters, school_page, watch_list
 from lib.exports import Sheet, download_name, sheet_title, table_to_excel, workbook
 from lib.feedback import send_feedback
-from lib.followup import visit_pack, visit_pack_pdf
 from lib.indicators import effect_of_measures, indicators_excel, region_indicators
 from lib.measures import add_measure
-from lib.meetings import agenda, plan_meeting, save_entry, set_status
+from lib.meetings import plan_meeting, save_entry, set_status
 from lib.minutes import export_minutes
+from lib.visit_pack import build_visit_pack, visit_pack_pdf
 from tests.apptest import PAGE_FILES, login
 
 ODD = "Skola: A/B [test] * ? \\ lång lång lång lång"
@@ -39,7 +40,7 @@ def odd(write, world, viewer) -> int:
         meeting_id = plan_meeting(session, coach, school_id=world["SB"], term_id=world["HT2025"],
                                   municipality_id=world["A"], date=DAY, location=ODD,
                                   externals=((ODD, "mentor"),))
-        items = agenda(session, coach, meeting_id).set_index("student_id")["id"]
+        items = list_agenda(session, coach, meeting_id).set_index("student_id")["id"]
         save_entry(session, coach, int(items[world["anna"]]), 1,
                    {"notes": f"Rad ett{WORD_LINE_BREAK}rad två {ODD}"})
         add_measure(session, coach, world["anna"], kind="mi", owner_kind="person",
@@ -109,7 +110,7 @@ def test_the_minutes_open(write, odd, viewer, kind):
 
 def test_the_visit_pack_pdf_is_made(read, world, odd, viewer):
     with read() as session:
-        pack = visit_pack(session, viewer("coach_a"), world["SB"], world["HT2025"], today=DAY)
+        pack = build_visit_pack(session, viewer("coach_a"), world["SB"], world["HT2025"], today=DAY)
     assert visit_pack_pdf(pack).startswith(b"%PDF-")
 
 

@@ -7,28 +7,26 @@ import datetime as dt
 from collections.abc import Callable
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
-from lib import plain
-from lib.access import AccessDenied, Role, Viewer
+from lib.access import Role, Viewer
 from lib.contacts import KINDS as CONTACT_KINDS
 from lib.contacts import add_contact
 from lib.db import session_scope
 from lib.feedback import feedback_schools, send_feedback
-from lib.followup import StudentFollowUp
 from lib.measures import EFFECT_WEEKS, KINDS, OWNERS, add_measure
-from lib.records import InputError
-from lib.ui import form_saved, kept_form, show_table, table_or_note
+from lib.ui.forms import kept_form, run_write
+from lib.ui.tables import show_table, table_or_note
+from lib.visit_pack import StudentFollowUp
 
 # Who is responsible for a new measure unless the creator says otherwise: their own side.
 OWNER_BY_ROLE = {Role.COACH: "coach", Role.SCHOOL_STAFF: "school"}
 
 
-def measure_form(key: str, start: dt.date, on_submit: Callable[..., bool],
+def measure_form(key: str, start: dt.date, save: Callable[..., object],
                  viewer: Viewer | None = None) -> None:
-    """Agree a new measure. `on_submit` receives the fields as keywords, saves them and
-    answers True, or shows why not and answers False; the fields are kept then, and
-    emptied after a save. The owner is the viewer's side unless they choose another."""
+    """Agree a new measure. `save(session, **fields)` writes it (run_write): refused, the
+    reason shows and the fields keep what was typed; saved, they are emptied. The owner is
+    the viewer's side unless they choose another."""
     owners = list(OWNERS)
     owner_default = OWNER_BY_ROLE.get(viewer.role) if viewer else None
     with kept_form(key):
@@ -43,21 +41,11 @@ def measure_form(key: str, start: dt.date, on_submit: Callable[..., bool],
         follow_up = right.date_input("Uppföljning", value=start + dt.timedelta(weeks=4),
                                      format="YYYY-MM-DD")
         description = st.text_area("Beskrivning", height=80)
-        if st.form_submit_button("Lägg till åtgärd", icon=":material/add_task:") and on_submit(
-                kind=kind, owner_kind=owner, owner_name=owner_name, start_date=start_date,
-                follow_up_date=follow_up, description=description):
-            form_saved(key, "Åtgärden är sparad.")
-
-
-def _write(action: Callable[[Session], object]) -> bool:
-    """Run one write; a Swedish message on bad input. True when it went through."""
-    try:
-        with session_scope(write=True) as session:
-            action(session)
-    except (InputError, AccessDenied) as error:
-        st.error(plain.markdown(str(error)))
-        return False
-    return True
+        if st.form_submit_button("Lägg till åtgärd", icon=":material/add_task:"):
+            run_write(lambda session: save(
+                session, kind=kind, owner_kind=owner, owner_name=owner_name,
+                start_date=start_date, follow_up_date=follow_up, description=description),
+                form=key, success="Åtgärden är sparad.")
 
 
 def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp) -> None:
@@ -72,8 +60,8 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
         st.caption("Före: veckorna före startveckan. Efter: veckorna efter den. En förändring "
                    "visar vad som hände, inte att åtgärden var orsaken.")
         show_table(follow.effect)
-    measure_form(f"student_measure_{student_id}", today, lambda **fields: _write(
-        lambda session: add_measure(session, viewer, student_id, **fields)), viewer=viewer)
+    measure_form(f"student_measure_{student_id}", today, lambda session, **fields: add_measure(
+        session, viewer, student_id, **fields), viewer=viewer)
 
     st.subheader("Möten")
     table_or_note(follow.meetings, "Eleven har inte varit uppe på något möte ännu.")
@@ -92,9 +80,10 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
             kind = left.selectbox("Kontakt", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get)
             day = right.date_input("Datum", value=today, max_value=today, format="YYYY-MM-DD")
             note = st.text_area("Anteckning", height=80)
-            if st.form_submit_button("Logga kontakt") and _write(lambda session: add_contact(
-                    session, viewer, student_id, kind, day, note, today=today)):
-                form_saved(f"contact_{student_id}", "Kontakten är loggad.")
+            if st.form_submit_button("Logga kontakt"):
+                run_write(lambda session: add_contact(session, viewer, student_id, kind, day,
+                                                      note, today=today),
+                          form=f"contact_{student_id}", success="Kontakten är loggad.")
 
 
 def _feedback_form(viewer: Viewer, student_id: int) -> None:
@@ -111,7 +100,7 @@ def _feedback_form(viewer: Viewer, student_id: int) -> None:
                                  help="Skolor där eleven går eller har gått.")
         text = st.text_area("Ny återkoppling om eleven",
                             help="Coach → skola eller skola → coach; mottagaren kvitterar.")
-        if st.form_submit_button("Skicka återkoppling") and _write(
-                lambda session: send_feedback(session, viewer, text, student_id=student_id,
-                                              school_id=school_id)):
-            form_saved(f"student_feedback_{student_id}", "Återkopplingen är skickad.")
+        if st.form_submit_button("Skicka återkoppling"):
+            run_write(lambda session: send_feedback(session, viewer, text,
+                                                    student_id=student_id, school_id=school_id),
+                      form=f"student_feedback_{student_id}", success="Återkopplingen är skickad.")

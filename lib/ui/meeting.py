@@ -10,17 +10,14 @@ import streamlit as st
 
 from lib import charts, formats, plain
 from lib.access import Role, Viewer
+from lib.agenda import ITEM_FIELDS, REASON_LABELS
 from lib.analytics import format_percent
-from lib.audit import log_view
 from lib.clock import utcnow
 from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.feedback import agenda_feedback_sent, send_agenda_feedback
-from lib.guard import still_logged_in
 from lib.measures import measure_markers, measure_rows
 from lib.meetings import (
-    ITEM_FIELDS,
-    REASON_LABELS,
     Entry,
     MeetingInfo,
     changes_since,
@@ -29,8 +26,10 @@ from lib.meetings import (
     save_entry,
     touch_presence,
 )
-from lib.records import MAX_TEXT, Conflict, InputError
-from lib.ui import table_or_note
+from lib.ui.forms import run_write
+from lib.ui.guard import still_logged_in
+from lib.ui.tables import table_or_note
+from lib.versioning import MAX_TEXT, Conflict
 
 LIVE_SECONDS = 3  # how often the live panel refreshes itself
 COMPACT_CHART = 250  # px: the name, the figures, the chart and the save button fit 1024×768
@@ -83,20 +82,24 @@ def sync_drafts(entry: Entry) -> None:
 def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str],
           base: dict[str, str] | None = None) -> None:
     """Button callback (runs before the script, so drafts may be reset here)."""
-    try:
-        with session_scope(write=True) as session:
-            save_entry(session, viewer, item_id, version, texts, base=base)
-            saved = get_entry(session, viewer, item_id)
-    except Conflict as conflict:
-        st.session_state[_conflict_key(item_id)] = conflict
-        return
-    except InputError as error:
-        st.session_state[_message_key(item_id)] = ("error", str(error))
-        return
-    st.session_state.pop(_conflict_key(item_id), None)
-    _set_base(saved.version, saved.texts, item_id)
-    saved_at = formats.time_of_day(utcnow(), seconds=True)
-    st.session_state[_message_key(item_id)] = ("success", f"Sparat {saved_at}.")
+    def save(session) -> Entry:
+        save_entry(session, viewer, item_id, version, texts, base=base)
+        return get_entry(session, viewer, item_id)
+
+    def saved(entry: Entry) -> None:
+        st.session_state.pop(_conflict_key(item_id), None)
+        _set_base(entry.version, entry.texts, item_id)
+        _message_for(item_id)("success",
+                              f"Sparat {formats.time_of_day(utcnow(), seconds=True)}.")
+
+    run_write(save, then=saved, show=_message_for(item_id), rerun=False,
+              on_conflict=lambda conflict: st.session_state.__setitem__(
+                  _conflict_key(item_id), conflict))
+
+
+def _message_for(item_id: int):
+    """Where a callback's message goes: the run after it draws it beside the student."""
+    return lambda kind, text: st.session_state.__setitem__(_message_key(item_id), (kind, text))
 
 
 def _save_drafts(viewer: Viewer, item_id: int) -> None:
@@ -179,14 +182,9 @@ def _send_feedback(viewer: Viewer, item_id: int) -> None:
         st.session_state[_message_key(item_id)] = (
             "warning", "Spara återkopplingen först: det är den sparade texten som skickas.")
         return
-    try:
-        with session_scope(write=True) as session:
-            send_agenda_feedback(session, viewer, item_id)
-    except InputError as error:
-        st.session_state[_message_key(item_id)] = ("error", str(error))
-        return
-    st.session_state[_message_key(item_id)] = (
-        "success", f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg.")
+    run_write(lambda session: send_agenda_feedback(session, viewer, item_id), rerun=False,
+              show=_message_for(item_id),
+              success=f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg.")
 
 
 def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
@@ -224,7 +222,6 @@ def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     with session_scope() as session:
         absence = student_absence(session, viewer, entry.student_id)
         measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
-    _log_view_once(viewer, entry)
     if absence.weekly.empty:
         st.info("Ingen frånvarodata att visa.")
     else:
@@ -241,16 +238,6 @@ def measures_table(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     st.markdown("**Åtgärder**")
     table_or_note(measures[["Åtgärd", "Ansvarig", "Start", "Uppföljning", "Status", "Läge"]],
                   "Inga åtgärder ännu.")
-
-
-def _log_view_once(viewer: Viewer, entry: Entry) -> None:
-    """The first view of a student in this meeting is audited, not every rerun."""
-    seen = st.session_state.setdefault("aktiv_seen_items", set())
-    if entry.id not in seen:
-        with session_scope() as session:
-            log_view(session, viewer, "view_student", "student", entry.student_id,
-                     student_id=entry.student_id, note=f"Möte {entry.meeting_id}")
-        seen.add(entry.id)
 
 
 @st.fragment(run_every=LIVE_SECONDS)

@@ -23,12 +23,11 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import auth, plain
 from lib.access import Viewer
-from lib.audit import log_event
 from lib.clock import utcnow
 from lib.db import session_scope
 from lib.navigation import may_open, pages_for
 from lib.settings import ConfigurationError, Settings, cookie_key, load_settings
-from lib.web import LOGIN_COOKIE_PATH, LOGOUT_COOKIE_PATH
+from lib.ui.web import LOGIN_COOKIE_PATH, LOGOUT_COOKIE_PATH
 
 APP_TITLE = "Aktiv uppföljning"
 LOGIN_FIELDS = {
@@ -169,17 +168,12 @@ def _password_check(settings: Settings, key: str, credentials: dict):
         now = utcnow()
         lifetime = dt.timedelta(days=settings.cookie_expiry_days)
         with session_scope(write=True) as session:
-            result = auth.check_password(session, username, password, now,
-                                         settings.bcrypt_rounds)
-            user = auth.find_user(session, username)
-            if result.user_id is None:
-                log_event(session, None, "login_failed", "user",
-                          username=user.username if user else "",
-                          note=None if user else "Okänt användarnamn")
-                st.session_state[_ATTEMPT] = result.locked_for
-                return False
-            login = auth.start_login(session, result.user_id, key, now, lifetime)
-            log_event(session, None, "login", "user", username=user.username)
+            outcome = auth.log_in_with_password(session, username, password, key, now,
+                                                lifetime, settings.bcrypt_rounds)
+        if outcome.login is None:
+            st.session_state[_ATTEMPT] = outcome.locked_for
+            return False
+        user, login = outcome.user, outcome.login
         st.session_state[_LOGIN], st.session_state[_TICKET] = login.login_id, login.ticket
         # What the library reads about the user once the check has passed.
         credentials["usernames"][user.username] = {
@@ -230,9 +224,7 @@ def _log_out() -> None:
     login_id = st.session_state.get(_LOGIN)
     if login_id is not None:
         with session_scope(write=True) as session:
-            username = auth.end_login(session, login_id, auth.ENDED_BY_LOGOUT, utcnow())
-            if username is not None:
-                log_event(session, None, "logout", "user", username=username)
+            auth.log_out(session, login_id, utcnow())
     _forget_this_tab("Du är utloggad.")
     st.session_state[_CLEAR_COOKIE] = True
 

@@ -1,0 +1,92 @@
+"""Tables in the app's number style, and student lists that open a student.
+User text goes into tables and select box options, which show it as text; anywhere else
+it goes through `lib.plain`."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import pandas as pd
+import streamlit as st
+
+from lib import formats
+
+
+def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
+    """A read-only table in the app's number style (lib.formats): shares "12,5 %",
+    changes "+2,5", counts "1 815", ids as they are, and ".." for a hidden figure."""
+    shown = table.drop(columns=[c for c in hide if c in table.columns]).copy()
+    for column in shown.columns:
+        shown[column] = shown_column(column, shown[column])
+    return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+
+
+
+def shown_column(column, values: pd.Series) -> pd.Series:
+    """One column as the tables show it. Numbers become text in the app's style; a
+    column that already holds text (a share written out, say) is left as it is."""
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    is_number = values.map(lambda v: isinstance(v, Real) and not isinstance(v, bool)
+                           and not pd.isna(v))
+    missing = formats.blank(column)
+    if values.map(lambda v: isinstance(v, str)).any():
+        return values.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
+                          else v)
+    if not is_number.any():  # nothing but empty cells (a column hidden whole) or dates
+        return values.map(lambda v: missing if v is None or (isinstance(v, float)
+                                                              and pd.isna(v)) else v)
+    numbers = values[is_number].astype(float)
+    # Whole numbers a missing value turned into floats (ids, years, counts) stay whole.
+    whole = formats.column_kind(column) == "number" and (numbers % 1 == 0).all()
+    return values.map(lambda v: formats.cell(column, int(v) if whole and not pd.isna(v)
+                                             and v is not None else v, missing))
+
+
+
+def change_delta(now: float | None, before: float | None) -> dict:
+    """Keyword arguments for st.metric: the change of a share in percentage points, in
+    the app's style ("−2,5 p.e."). A rise in absence is red, a fall green. Streamlit reads
+    the direction from a leading hyphen, which the real minus sign is not: the arrow and
+    the colour are given."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return {}
+    points = round((now - before) * 100, 1)
+    direction = "off" if points == 0 else ("up" if points > 0 else "down")
+    colour = {"off": "off", "up": "red", "down": "green"}[direction]
+    return {"delta": formats.points(points), "delta_color": colour, "delta_arrow": direction}
+
+
+
+def table_or_note(table: pd.DataFrame, note: str, **kwargs) -> None:
+    """The table, or a short note when there is nothing to show."""
+    if table.empty:
+        st.caption(note)
+    else:
+        show_table(table, **kwargs)
+
+
+
+STUDENT_PAGE = "pages/3_Elev.py"
+
+
+
+VISIT_PAGE = "pages/8_Besokspaket.py"
+
+
+
+def student_table(table: pd.DataFrame, key: str) -> None:
+    """A student list; choosing a row opens that student's page (?elev=<id>)."""
+    if table.empty:
+        st.info("Inga elever att visa.")
+        return
+    st.caption("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven.")
+    event = show_table(table, on_select="rerun", selection_mode="single-row", key=key)
+    names = dict(zip(table["id"], table["Elev"], strict=True))
+    picked = st.selectbox("Öppna elev", list(names), format_func=names.get, index=None,
+                          placeholder="Välj en elev", key=f"{key}_open")
+    if event.selection.rows:
+        picked = int(table.iloc[event.selection.rows[0]]["id"])
+    if picked is not None:
+        st.switch_page(STUDENT_PAGE, query_params={"elev": str(picked)})
+
