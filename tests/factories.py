@@ -63,6 +63,23 @@ class World:
         return self.ids[key]
 
 
+def add_student(session: Session, first_name: str, birth: str, serial: int, home_id: int,
+                school_id: int, term_id: int, *, programme: str = "NA", class_name: str = "NA1A",
+                school_year: int = 1, start: dt.date = dt.date(2025, 8, 18),
+                absent: int = 0) -> int:
+    """One more student, enrolled at the school from `start`, with `absent` of 1000
+    scheduled minutes on 1 Sep 2025 (none of it valid); the summaries are refreshed."""
+    student = Student(personal_number=personal_number(birth, serial), first_name=first_name,
+                      last_name="Testsson", home_municipality_id=home_id)
+    session.add(student)
+    session.flush()
+    session.add(Enrolment(student_id=student.id, school_id=school_id, programme=programme,
+                          class_name=class_name, school_year=school_year, start_date=start))
+    session.add(absence(student.id, school_id, dt.date(2025, 9, 1), term_id, 1000, 0, absent))
+    summaries.refresh_all(session)
+    return student.id
+
+
 def build_world(session: Session, rounds: int = 4) -> World:
     ids: dict[str, int] = {}
 

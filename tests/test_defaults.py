@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_models.models import Enrolment, School, Student
+from data_models.models import Enrolment, School
 from lib import summaries
 from lib.measures import add_measure, update_measure
 from lib.meetings import plan_meeting
 from tests.apptest import login, widget
-from tests.factories import absence, personal_number
+from tests.factories import absence, add_student
 
 SCHOOL = "pages/2_Skola.py"
 
@@ -20,16 +20,7 @@ def _third_alfa_student_at_sb(write, world) -> None:
     """Skola SB gets three of Alfa's students (Anna, Eva and Hugo), Skola SA two (Cleo and
     Eva); by name SA comes first."""
     with write() as session:
-        hugo = Student(personal_number=personal_number("20080808", 994), first_name="Hugo",
-                       last_name="Testsson", home_municipality_id=world["A"])
-        session.add(hugo)
-        session.flush()
-        session.add(Enrolment(student_id=hugo.id, school_id=world["SB"], programme="NA",
-                              class_name="NA1A", school_year=1,
-                              start_date=dt.date(2025, 8, 18)))
-        session.add(absence(hugo.id, world["SB"], dt.date(2025, 9, 1), world["HT2025"], 1000,
-                            0, 0))
-        summaries.refresh_all(session)
+        add_student(session, "Hugo", "20080808", 994, world["A"], world["SB"], world["HT2025"])
 
 
 def test_the_coachs_school_page_opens_on_the_school_with_most_of_their_students(

@@ -208,12 +208,17 @@ def row(frame: pd.DataFrame, name: str) -> dict:
     return frame.set_index("Kommun").loc[name].to_dict()
 
 
-def test_shares_totals_and_change_from_a_year_earlier(region, read, world, viewer, write):
+def add_term_a_year_earlier(write, read, world) -> None:
+    """HT2024, the term a year before the world's HT2025, as world["HT2024"]."""
     with write() as session:
         session.add(Term(code="HT2024", kind="HT", year=2024, start_date=dt.date(2024, 8, 19),
                          end_date=dt.date(2024, 12, 20)))
     with read() as session:
         world.ids["HT2024"] = session.query(Term.id).filter(Term.code == "HT2024").scalar()
+
+
+def test_shares_totals_and_change_from_a_year_earlier(region, read, world, viewer, write):
+    add_term_a_year_earlier(write, read, world)
 
     def make(r: Region):
         r.students("A", "SA", 12, [0.25] * 10)
@@ -453,11 +458,7 @@ def test_the_export_rounds_the_changes_and_writes_hidden_ones_as_dots(region, re
                                                                        world, viewer):
     from lib import formats
 
-    with write() as session:
-        session.add(Term(code="HT2024", kind="HT", year=2024, start_date=dt.date(2024, 8, 19),
-                         end_date=dt.date(2024, 12, 20)))
-    with read() as session:
-        world.ids["HT2024"] = session.query(Term.id).filter(Term.code == "HT2024").scalar()
+    add_term_a_year_earlier(write, read, world)
 
     def make(r: Region):
         r.students("A", "SA", 12, [0.25] * 10)

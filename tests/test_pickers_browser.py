@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from data_models.models import Enrolment, School, Student, Term
 from lib import summaries
 from tests.browser import chromium, log_in_for_new_tabs, needs_chromium, served_app
-from tests.factories import PASSWORD, absence, personal_number
+from tests.factories import PASSWORD, absence, add_student, personal_number
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 expect.set_options(timeout=20_000)  # two shared cores: a rerun may take seconds
@@ -56,16 +56,9 @@ def _programmes_years_and_classes(write, world) -> None:
     """A fourth student at SB in another programme, year and class (EK, year 2, EK2A)
     beside Anna, Bo and Eva (NA, year 1, NA1A)."""
     with write() as session:
-        gus = Student(personal_number=personal_number("20070707", 992), first_name="Gus",
-                      last_name="Testsson", home_municipality_id=world["B"])
-        session.add(gus)
-        session.flush()
-        session.add(Enrolment(student_id=gus.id, school_id=world["SB"], programme="EK",
-                              class_name="EK2A", school_year=2,
-                              start_date=dt.date(2024, 8, 19)))
-        session.add(absence(gus.id, world["SB"], dt.date(2025, 9, 1), world["HT2025"], 1000,
-                            0, 0))
-        summaries.refresh_all(session)
+        add_student(session, "Gus", "20070707", 992, world["B"], world["SB"], world["HT2025"],
+                    programme="EK", class_name="EK2A", school_year=2,
+                    start=dt.date(2024, 8, 19))
 
 
 def settled(page) -> None:
