@@ -41,9 +41,9 @@ def _scope_options(viewer: Viewer) -> dict:
     }
 
 
-def _scope_picker(viewer: Viewer, role: Role, default: tuple[int, ...],
+def _scope_picker(scope_options: dict, role: Role, default: tuple[int, ...],
                   key: str) -> list[int]:
-    options = _scope_options(viewer)[role]
+    options = scope_options[role]
     if not options and role == Role.ADMIN:
         st.caption("Systemförvaltare har tillgång till allt.")
         return []
@@ -57,6 +57,7 @@ def users_tab(viewer: Viewer) -> None:
     """Users and their roles, scopes and passwords."""
     with session_scope() as session:
         users = admin.list_users(session, viewer)
+    scope_options = _scope_options(viewer)  # read once for both forms
     show_table(admin.users_table(users))
     st.subheader("Ny användare")
     new_role = st.selectbox("Roll", list(Role), format_func=ROLE_LABELS.get, key="new_role")
@@ -64,7 +65,7 @@ def users_tab(viewer: Viewer) -> None:
         username = st.text_input("Användarnamn")
         name = st.text_input("Namn")
         title = st.text_input("Titel (t.ex. rektor, kurator)")
-        scopes = _scope_picker(viewer, new_role, (), f"{form}_scopes")
+        scopes = _scope_picker(scope_options, new_role, (), f"{form}_scopes")
         password = st.text_input("Lösenord (minst 12 tecken)", type="password")
         if st.form_submit_button("Skapa användare"):
             _save(viewer, "new_user", admin.create_user,
@@ -84,7 +85,7 @@ def users_tab(viewer: Viewer) -> None:
         with kept_form(f"edit_{user.id}") as form:
             name = st.text_input("Namn", user.display_name)
             title = st.text_input("Titel", user.title or "")
-            scopes = _scope_picker(viewer, role, user.scope_ids, f"{form}_scopes")
+            scopes = _scope_picker(scope_options, role, user.scope_ids, f"{form}_scopes")
             active = st.checkbox("Aktiv", user.active,
                                  help="Ett avstängt konto loggas ut vid nästa sidvisning.")
             if st.form_submit_button("Spara ändringar"):
