@@ -4,8 +4,9 @@ A code column loads as its enum member (which is also the plain string stored, s
 with a string keeps working), refuses an unknown string before it reaches the database, and
 carries a CHECK constraint made from the same enum, so that SQL written by hand is refused
 too. Adding a code is one edit here; the migration that widens the CHECK in existing
-databases follows (tests/test_codes.py fails until it exists). The words shown for a code
-live in the services' label dictionaries, keyed by these members."""
+databases follows (tests/test_codes.py fails until it exists). A few sets are computed by
+the services and never stored (FollowUpState, Flag). The words shown for a code live in
+lib/labels.py, keyed by these members."""
 
 from __future__ import annotations
 
@@ -136,6 +137,23 @@ class FeedbackDirection(enum.StrEnum):
 class LoginMethod(enum.StrEnum):
     PASSWORD = "password"
     SSO = "sso"
+
+
+class FollowUpState(enum.StrEnum):
+    """Where an open measure stands against today (computed, not stored): its follow-up
+    date passed, or due within two weeks; NONE: neither, or the measure is closed."""
+
+    OVERDUE = "overdue"
+    SOON = "soon"
+    NONE = ""
+
+
+class Flag(enum.StrEnum):
+    """A student's absence against the levels (computed, not stored); NONE: below both."""
+
+    HIGH = "high"
+    WATCH = "watch"
+    NONE = ""
 
 
 class LoginEndReason(enum.StrEnum):

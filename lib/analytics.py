@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lib import formats
+from lib.i18n import _
 
 WATCH_THRESHOLD = 0.15  # "bevaka"
 HIGH_THRESHOLD = 0.20  # "hög"
@@ -217,13 +218,13 @@ def monthly_shares(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def week_label(iso_week: int, iso_year: int | None = None) -> str:
-    """ "v. 12", or "v. 12 2026" where a chart spans more than one year."""
-    return f"v. {iso_week}" if iso_year is None else f"v. {iso_week} {iso_year}"
+    """ "v. 12", or "v. 12 2026" where a chart spans more than one year (lib.formats)."""
+    return formats.week(iso_week, iso_year)
 
 
 def running_label(iso_week: int, iso_year: int | None = None) -> str:
     """The label of the week that is not over yet: "v. 49 (pågår)"."""
-    return f"{week_label(iso_week, iso_year)} (pågår)"
+    return f"{week_label(iso_week, iso_year)} {_('(pågår)')}"
 
 
 # --- Before and after a measure ---------------------------------------------------------------

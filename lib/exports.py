@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from lib import formats
+from lib import columns, formats
 from lib.access import Viewer
 from lib.audit import log_event
 from lib.plain import printable
@@ -79,8 +79,7 @@ class Sheet:
 
 def table_to_excel(table: pd.DataFrame, title: str, subtitle: str = "",
                    hide: tuple[str, ...] = ("id",)) -> bytes:
-    shown = table.drop(columns=[c for c in hide if c in table.columns])
-    return workbook([Sheet(title, (title, subtitle), shown)])
+    return workbook([Sheet(title, (title, subtitle), columns.visible(table, hide))])
 
 
 def workbook(sheets: list[Sheet]) -> bytes:
@@ -100,13 +99,20 @@ def workbook(sheets: list[Sheet]) -> bytes:
 
 
 def _write_table(sheet, table: pd.DataFrame, header_row: int) -> None:
+    """A service's table (lib.columns) with its headings and code words in the run's
+    language; times as text on the Swedish clock (Excel has no time zones)."""
+    table = columns.with_words(table)
+    for column in table.columns:
+        if formats.column_kind(column) in (columns.MOMENT, columns.DAY):
+            table[column] = table[column].map(lambda v, c=column: formats.cell(c, v))
     fill = PatternFill("solid", fgColor="DCE6F0")
     wrap = Alignment(wrap_text=True, vertical="top")
     widths = []
     for index, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=escape_cell(str(column)))
+        title = columns.heading(column)
+        cell = sheet.cell(row=header_row, column=index, value=escape_cell(title))
         cell.font, cell.fill = Font(bold=True), fill
-        width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
+        width = max([len(title)] + [len(str(v)) for v in table[column].head(200)])
         widths.append(width)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 50)
     whole = _whole_columns(table)
@@ -134,7 +140,7 @@ def _whole_columns(table: pd.DataFrame) -> set:
     floats): written as whole numbers."""
     return {column for column in table.columns
             if pd.api.types.is_float_dtype(table[column])
-            and formats.column_kind(column) == "number"
+            and formats.column_kind(column) in (columns.NUMBER, columns.COUNT)
             and (table[column].dropna() % 1 == 0).all()}
 
 

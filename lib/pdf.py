@@ -12,7 +12,8 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from lib import formats
+from lib import columns, formats
+from lib.i18n import _
 from lib.plain import printable
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -49,17 +50,19 @@ class Document:
         self.pdf.multi_cell(0, 5, self._clean(text), new_x="LMARGIN", new_y="NEXT")
 
     def table(self, frame: pd.DataFrame, widths: tuple[int, ...] | None = None) -> None:
-        """A table with a bold header row; shares are written as Swedish percentages.
-        `widths` are the columns' shares of the page; each column gets at least the room
-        for its longest word, so that no header or name is broken mid-word."""
+        """A service's table (lib.columns) with a bold header row, headings, codes and
+        figures in the run's language. `widths` are the columns' shares of the page; each
+        column gets at least the room for its longest word, so that no header or name is
+        broken mid-word."""
         if frame.empty:
-            self.paragraph("Inget att visa.")
+            self.paragraph(_("Inget att visa."))
             return
+        frame = columns.with_words(frame)
         self._font(8)
         with self.pdf.table(col_widths=self.column_widths(frame, widths),
                             headings_style=FontFace(emphasis="BOLD"),
                             line_height=4.5, text_align="LEFT") as table:
-            table.row([self._clean(str(c)) for c in frame.columns])
+            table.row([self._clean(columns.heading(c)) for c in frame.columns])
             for values in frame.itertuples(index=False):
                 table.row([self._clean(_cell(column, value))
                            for column, value in zip(frame.columns, values, strict=True)])
@@ -82,7 +85,7 @@ class Document:
     def _longest_word(self, column, values: pd.Series) -> float:
         self._font(8, bold=True)
         widest = max((self.pdf.get_string_width(word)
-                      for word in _words(self._clean(str(column)))), default=0.0)
+                      for word in _words(self._clean(columns.heading(column)))), default=0.0)
         self._font(8)
         for value in values.head(WORD_ROWS):
             for word in _words(self._clean(_cell(column, value))):

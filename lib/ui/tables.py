@@ -9,24 +9,34 @@ from numbers import Real
 import pandas as pd
 import streamlit as st
 
-from lib import formats
+from lib import columns, formats
 
 
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
-    """A read-only table in the app's number style (lib.formats): shares "12,5 %",
-    changes "+2,5", counts "1 815", ids as they are, and ".." for a hidden figure."""
-    shown = table.drop(columns=[c for c in hide if c in table.columns]).copy()
+    """A service's table as a person reads it (lib.columns): headings and codes in the
+    run's language, numbers in its style (lib.formats): shares "12,5 %", changes "+2,5",
+    counts "1 815", ids as they are, and ".." for a hidden figure. The row identifiers
+    are not shown."""
+    return st.dataframe(presented(table, hide), hide_index=True, width="stretch", **kwargs)
+
+
+def presented(table: pd.DataFrame, hide: tuple[str, ...] = ("id",)) -> pd.DataFrame:
+    """The table as `show_table` shows it (for a page that needs it as data)."""
+    shown = columns.with_words(columns.visible(table, hide))
     for column in shown.columns:
         shown[column] = shown_column(column, shown[column])
-    return st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
+    return columns.headed(shown)
 
 
 
 def shown_column(column, values: pd.Series) -> pd.Series:
     """One column as the tables show it. Numbers become text in the app's style; a
     column that already holds text (a share written out, say) is left as it is."""
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
-        return values
+    if formats.column_kind(column) in (columns.MOMENT, columns.DAY) or \
+            pd.api.types.is_datetime64_any_dtype(values):
+        return values.map(lambda v: formats.cell(column, v))
+    if pd.api.types.is_bool_dtype(values):
+        return values.map(formats.yes_no) if columns.kind(column) == columns.BOOL else values
     is_number = values.map(lambda v: isinstance(v, Real) and not isinstance(v, bool)
                            and not pd.isna(v))
     missing = formats.blank(column)
@@ -38,7 +48,8 @@ def shown_column(column, values: pd.Series) -> pd.Series:
                                                               and pd.isna(v)) else v)
     numbers = values[is_number].astype(float)
     # Whole numbers a missing value turned into floats (ids, years, counts) stay whole.
-    whole = formats.column_kind(column) == "number" and (numbers % 1 == 0).all()
+    whole = formats.column_kind(column) in (columns.NUMBER, columns.COUNT) \
+        and (numbers % 1 == 0).all()
     return values.map(lambda v: formats.cell(column, int(v) if whole and not pd.isna(v)
                                              and v is not None else v, missing))
 
@@ -82,7 +93,8 @@ def student_table(table: pd.DataFrame, key: str) -> None:
         return
     st.caption("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven.")
     event = show_table(table, on_select="rerun", selection_mode="single-row", key=key)
-    names = dict(zip(table["id"], table["Elev"], strict=True))
+    names = dict(zip(table["id"], table["student" if "student" in table else "Elev"],
+                     strict=True))
     picked = st.selectbox("Öppna elev", list(names), format_func=names.get, index=None,
                           placeholder="Välj en elev", key=f"{key}_open")
     if event.selection.rows:
