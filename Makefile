@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
 export AKTIV_DEMO ?= 1
 
-.PHONY: setup run migrate test test-pg test-each lint bench chromium clean
+.PHONY: setup run migrate test test-pg test-each lint bench chromium catalogue clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ test-pg: setup chromium
 # Seeds bench/region.db (60 000 students, about 10 M rows) on first use: several minutes.
 bench: setup
 	$(PY) -m bench.run
+
+# New texts marked with _() or N_() into the English catalogue (translations kept); then
+# write their English in lib/locale/en/LC_MESSAGES/app.po. tests/test_i18n.py lists any missing.
+catalogue: setup
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
+	  -o lib/locale/app.pot .
+	$(VENV)/bin/pybabel -q update -i lib/locale/app.pot -d lib/locale -D app -l en \
+	  --no-fuzzy-matching --ignore-obsolete
+	rm -f lib/locale/app.pot
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -98,7 +98,7 @@ def payload_mb(page, matrix) -> float:
     """What one rerun of the school page sends: its figures as JSON and tables as Arrow."""
     from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 
-    figures = [charts.distribution(page.table["Frånvaro"]), charts.weekly_trend(page.weekly_lines),
+    figures = [charts.distribution(page.table["absence"]), charts.weekly_trend(page.weekly_lines),
                charts.pattern(page.weekday, "v"), charts.pattern(page.lessons, "l"),
                charts.heatmap(matrix)]
     size = sum(len(f.to_json()) for f in figures)

@@ -22,6 +22,13 @@ class Role(enum.StrEnum):
     PROJECT_LEADER = "project_leader"
 
 
+class Language(enum.StrEnum):
+    """The languages of the app (lib.i18n); a user's choice is stored."""
+
+    SWEDISH = "sv"
+    ENGLISH = "en"
+
+
 class TermKind(enum.StrEnum):
     AUTUMN = "HT"
     SPRING = "VT"
@@ -161,6 +168,94 @@ class LoginEndReason(enum.StrEnum):
     CREDENTIALS = "credentials"  # password, role or scope changed
     DISABLED = "disabled"
 
+
+class AuditAction(enum.StrEnum):
+    """What an audit event records (AuditEvent.action; stored without a CHECK, so that a
+    log line is never refused)."""
+
+    VIEW_STUDENT = "view_student"
+    VIEW_STUDENT_LIST = "view_student_list"
+    VIEW_SCHOOL = "view_school"
+    VIEW_MEASURES = "view_measures"
+    VIEW_FEEDBACK = "view_feedback"
+    VIEW_MEETING = "view_meeting"
+    VIEW_VISIT_PACK = "view_visit_pack"
+    REFUSED = "refused"
+    EXPORT = "export"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    SESSION_REVOKED = "session_revoked"
+    CREATE = "create"
+    UPDATE = "update"
+    RESET_PASSWORD = "reset_password"
+    IMPORT = "import"
+    UNDO_IMPORT = "undo_import"
+
+
+class AuditEntity(enum.StrEnum):
+    """What an audit event is about (AuditEvent.entity; stored without a CHECK)."""
+
+    AGENDA_ITEM = "agenda_item"
+    CONTACT = "contact"
+    CONTACT_LOG = "contact_log"
+    FEEDBACK = "feedback"
+    IMPORT_BATCH = "import_batch"
+    INDIVIDUALS = "individuals"
+    MEASURE = "measure"
+    MEASURE_FOLLOW_UP = "measure_follow_up"
+    MEETING = "meeting"
+    MINUTES = "minutes"
+    MUNICIPALITY = "municipality"
+    REGION = "region"
+    REGION_INDICATORS = "region_indicators"
+    ROLE = "role"
+    SCHOOL = "school"
+    STUDENT = "student"
+    TERM = "term"
+    UNKNOWN = "unknown"
+    USER = "user"
+    VISIT_PACK = "visit_pack"
+    WATCH_LIST = "watch_list"
+
+
+class RowProblem(enum.StrEnum):
+    """Why an import check refused a row (computed, not stored; an import batch keeps the
+    counts per problem in its details)."""
+
+    BAD_NUMBER = "bad_number"
+    UNKNOWN_STUDENT = "unknown_student"
+    OUT_OF_SCOPE = "out_of_scope"
+    REGISTERED_ELSEWHERE = "registered_elsewhere"
+    UNKNOWN_SCHOOL = "unknown_school"
+    BAD_VALUE = "bad_value"
+    NEGATIVE = "negative"
+    TOO_MUCH = "too_much"
+    DUPLICATE = "duplicate"
+    OUTSIDE_TERM = "outside_term"
+    UNKNOWN_MUNICIPALITY = "unknown_municipality"
+    MISSING = "missing"
+    TOO_LONG = "too_long"
+
+
+class EnrolmentChange(enum.StrEnum):
+    """What an enrolment list changes for a student already in the register (computed for
+    the preview, not stored)."""
+
+    NEW_ENROLMENT = "new_enrolment"
+    ENROLMENT_ENDS = "enrolment_ends"
+    NAME = "name"
+    HOME_MUNICIPALITY = "home_municipality"
+    PROGRAMME = "programme"
+    SCHOOL_YEAR = "school_year"
+    CLASS_NAME = "class_name"
+
+
+# A group of the effect-of-measures table (lib.indicators; computed, not stored): a measure
+# kind, or the flagged students without a measure that the kinds are compared with. Built
+# from MeasureKind, so that a new kind is a group at once.
+EffectGroup = enum.StrEnum("EffectGroup", {**{kind.name: kind.value for kind in MeasureKind},
+                                           "COMPARISON": "comparison"})
 
 def _values(codes: type[enum.StrEnum]) -> list[str]:
     return [member.value for member in codes]

@@ -279,7 +279,7 @@ class ReplacedAbsence(Base):
 
 class User(Base):
     __tablename__ = "app_user"
-    __table_args__ = (code_check("role", Role),)
+    __table_args__ = (code_check("role", Role), code_check("language", codes.Language))
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)  # always lower case
     display_name: Mapped[str] = mapped_column(String(120))
@@ -288,6 +288,10 @@ class User(Base):
     role: Mapped[Role] = mapped_column(code_type(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language the user chose for the app; Swedish until they choose.
+    language: Mapped[codes.Language] = mapped_column(code_type(codes.Language, 5),
+                                                     default=codes.Language.SWEDISH,
+                                                     server_default="sv")
     # Logins that started before this moment are ended (password change, disabling).
     credentials_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

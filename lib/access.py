@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from data_models.codes import Role  # re-exported: pages name roles without the data layer
+from data_models.codes import (
+    Language,
+    Role,  # re-exported: pages name roles without the data layer
+)
 from data_models.models import (
     AbsenceRecord,
     AgendaItem,
@@ -25,17 +28,15 @@ from data_models.models import (
     UserScope,
 )
 from lib.clock import local_today, utcnow
+from lib.i18n import N_, _
+from lib.labels import ROLES, word
 
 __all__ = ["ROLE_LABELS", "STUDENT_NOT_FOUND", "AccessDenied", "Role", "Viewer"]
 
-STUDENT_NOT_FOUND = "Eleven finns inte, eller så har du inte behörighet att se den."
+STUDENT_NOT_FOUND = N_("Eleven finns inte, eller så har du inte behörighet att se den.")
+NOT_ALLOWED = N_("Du har inte behörighet till det här.")
 
-ROLE_LABELS = {
-    Role.ADMIN: "Systemförvaltare",
-    Role.COACH: "Ungdomscoach",
-    Role.SCHOOL_STAFF: "Skolpersonal",
-    Role.PROJECT_LEADER: "Projektledare",
-}
+ROLE_LABELS = ROLES  # the words, in Swedish; `word(Role, …)` in the run's language
 
 
 class AccessDenied(PermissionError):
@@ -43,10 +44,10 @@ class AccessDenied(PermissionError):
     written to the audit log (who, what, when; never the data refused) by the unit of work
     it escapes from."""
 
-    def __init__(self, message: str = "Du har inte behörighet till det här.", *,
+    def __init__(self, message: str | None = None, *,
                  viewer: Viewer | None = None, what: str = "", what_id: int | None = None
                  ) -> None:
-        super().__init__(message)
+        super().__init__(_(message or NOT_ALLOWED))  # in the language of whoever asked
         self.viewer, self.what, self.what_id = viewer, what, what_id
 
     def audit_row(self) -> AuditEvent:
@@ -67,10 +68,11 @@ class Viewer:
     region_ids: frozenset[int] = frozenset()
     municipality_ids: frozenset[int] = frozenset()
     school_ids: frozenset[int] = frozenset()
+    language: str = Language.SWEDISH  # the user's choice (lib.i18n)
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return word(Role, self.role)
 
     @property
     def sees_individuals(self) -> bool:
@@ -87,6 +89,7 @@ def load_viewer(session: Session, user: User) -> Viewer:
         region_ids=frozenset(s.region_id for s in scopes if s.region_id is not None),
         municipality_ids=frozenset(s.municipality_id for s in scopes if s.municipality_id),
         school_ids=frozenset(s.school_id for s in scopes if s.school_id is not None),
+        language=Language(user.language or Language.SWEDISH),
     )
 
 
@@ -98,7 +101,7 @@ def require_role(viewer: Viewer, *roles: Role) -> None:
 def require_individual_access(viewer: Viewer) -> None:
     """Project leaders work with aggregates only, never with a single student."""
     if not viewer.sees_individuals:
-        raise AccessDenied("Din roll ser bara sammanställningar, inte enskilda elever.",
+        raise AccessDenied(_("Din roll ser bara sammanställningar, inte enskilda elever."),
                            viewer=viewer, what="individuals")
 
 
@@ -216,5 +219,6 @@ def require_student(session, viewer: Viewer, student_id: int) -> Student:
     student = session.scalar(select(Student).where(Student.id == student_id,
                                                    student_clause(viewer)))
     if student is None:
-        raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
+        raise AccessDenied(_(STUDENT_NOT_FOUND), viewer=viewer, what="student",
+                           what_id=student_id)
     return student

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from data_models.models import Municipality, Region, Role, School, Term, User, UserScope
 from lib import summaries
-from lib.access import ROLE_LABELS, Viewer, require_role
+from lib.access import Viewer, require_role
 from lib.audit import log_event
 from lib.auth import (
     ENDED_BY_CHANGE,
@@ -25,6 +25,7 @@ from lib.auth import (
     touch_credentials,
 )
 from lib.clock import utcnow
+from lib.i18n import _
 from lib.versioning import InputError
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
@@ -37,7 +38,7 @@ SCOPE_KIND = {  # the kind of scope each role takes
 
 
 class AdminError(InputError):
-    """A Swedish message for the administrator; nothing was saved."""
+    """A message for the administrator, in the run's language; nothing was saved."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,15 @@ def list_users(session: Session, viewer: Viewer) -> list[UserRow]:
                     tuple(sorted(by_user.get(u.id, [])))) for u in users]
 
 
+USER_COLUMNS = ["id", "username", "name", "title", "role", "active", "scope_count"]
+
+
 def users_table(rows: Iterable[UserRow]) -> pd.DataFrame:
+    """The users as a table (lib.columns): role a code, scope the number of places."""
     return pd.DataFrame(
-        [{"Användarnamn": r.username, "Namn": r.display_name, "Titel": r.title or "",
-          "Roll": ROLE_LABELS[r.role], "Aktiv": r.active, "Omfattning": len(r.scope_ids)}
-         for r in rows],
-        columns=["Användarnamn", "Namn", "Titel", "Roll", "Aktiv", "Omfattning"],
+        [(r.id, r.username, r.display_name, r.title or "", str(r.role), r.active,
+          len(r.scope_ids)) for r in rows],
+        columns=USER_COLUMNS,
     )
 
 
@@ -82,7 +86,7 @@ def _set_scopes(user: User, role: Role, scope_ids: Iterable[int]) -> None:
     if kind is None:
         ids = []
     elif not ids:
-        raise AdminError("Välj minst en kommun, skola eller region för rollen.")
+        raise AdminError(_("Välj minst en kommun, skola eller region för rollen."))
     user.scopes = [UserScope(**{f"{kind}_id": target}) for target in ids]
 
 
@@ -94,12 +98,12 @@ def create_user(session: Session, viewer: Viewer, *, username: str, display_name
     scope_ids = sorted(set(scope_ids))
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise AdminError("Användarnamnet ska ha 3–60 tecken: a–z, siffror, punkt, bindestreck "
-                         "eller understreck.")
+        raise AdminError(_("Användarnamnet ska ha 3–60 tecken: a–z, siffror, punkt, "
+                           "bindestreck eller understreck."))
     if not display_name.strip():
-        raise AdminError("Namn måste fyllas i.")
+        raise AdminError(_("Namn måste fyllas i."))
     if find_user(session, username) is not None:
-        raise AdminError("Användarnamnet finns redan.")
+        raise AdminError(_("Användarnamnet finns redan."))
     now = utcnow()
     user = User(username=username, display_name=display_name.strip(), title=title or None,
                 email=email or None, role=role.value, active=True,
@@ -120,10 +124,10 @@ def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
     scope_ids = sorted(set(scope_ids))
     user = _get_user(session, user_id)
     if user.id == viewer.user_id and (not active or role != Role.ADMIN):
-        raise AdminError("Du kan inte stänga av eller ta bort administratörsrollen från "
-                         "ditt eget konto.")
+        raise AdminError(_("Du kan inte stänga av eller ta bort administratörsrollen från "
+                           "ditt eget konto."))
     if not display_name.strip():
-        raise AdminError("Namn måste fyllas i.")
+        raise AdminError(_("Namn måste fyllas i."))
     before = _user_state(user)
     access_changed = user.role != role.value or user.active != active or \
         sorted(before["scopes"]) != scope_ids
@@ -149,7 +153,7 @@ def reset_password(session: Session, viewer: Viewer, user_id: int, password: str
 def _get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise AdminError("Användaren finns inte.")
+        raise AdminError(_("Användaren finns inte."))
     return user
 
 
@@ -167,7 +171,7 @@ def list_thresholds(session: Session, viewer: Viewer) -> pd.DataFrame:
     rows = session.execute(select(Municipality.id, Municipality.name,
                                   Municipality.watch_threshold, Municipality.high_threshold)
                            .order_by(Municipality.name)).all()
-    return pd.DataFrame(rows, columns=["id", "Kommun", "Bevaka", "Hög"])
+    return pd.DataFrame(rows, columns=["id", "municipality", "watch_level", "high_level"])
 
 
 def set_thresholds(session: Session, viewer: Viewer, municipality_id: int, watch: float,
@@ -175,11 +179,11 @@ def set_thresholds(session: Session, viewer: Viewer, municipality_id: int, watch
     """Flag levels for a municipality's students, as fractions (0.15 = 15 %)."""
     _require_admin(viewer)
     if not 0 < watch < high < 1:
-        raise AdminError("Nivån för bevakning måste vara större än 0 % och lägre än nivån för "
-                         "hög frånvaro, som måste vara under 100 %.")
+        raise AdminError(_("Nivån för bevakning måste vara större än 0 % och lägre än nivån "
+                           "för hög frånvaro, som måste vara under 100 %."))
     municipality = session.get(Municipality, municipality_id)
     if municipality is None:
-        raise AdminError("Kommunen finns inte.")
+        raise AdminError(_("Kommunen finns inte."))
     before = {"watch": municipality.watch_threshold, "high": municipality.high_threshold}
     municipality.watch_threshold, municipality.high_threshold = watch, high
     session.flush()
@@ -192,9 +196,9 @@ def create_region(session: Session, viewer: Viewer, name: str) -> int:
     _require_admin(viewer)
     name = name.strip()
     if not name:
-        raise AdminError("Regionens namn måste fyllas i.")
+        raise AdminError(_("Regionens namn måste fyllas i."))
     if session.scalar(select(Region.id).where(Region.name == name)):
-        raise AdminError("Regionen finns redan.")
+        raise AdminError(_("Regionen finns redan."))
     region = Region(name=name)
     session.add(region)
     session.flush()
@@ -207,13 +211,13 @@ def create_municipality(session: Session, viewer: Viewer, code: str, name: str,
     _require_admin(viewer)
     code, name = code.strip(), name.strip()
     if not re.fullmatch(r"\d{4}", code):
-        raise AdminError("Kommunkoden ska vara fyra siffror (SCB:s kod, t.ex. 2305).")
+        raise AdminError(_("Kommunkoden ska vara fyra siffror (SCB:s kod, t.ex. 2305)."))
     if not name:
-        raise AdminError("Kommunens namn måste fyllas i.")
+        raise AdminError(_("Kommunens namn måste fyllas i."))
     if session.scalar(select(Municipality.id).where(Municipality.code == code)):
-        raise AdminError("Det finns redan en kommun med den koden.")
+        raise AdminError(_("Det finns redan en kommun med den koden."))
     if session.get(Region, region_id) is None:
-        raise AdminError("Välj en region.")
+        raise AdminError(_("Välj en region."))
     municipality = Municipality(code=code, name=name, region_id=region_id)
     session.add(municipality)
     session.flush()
@@ -227,13 +231,13 @@ def create_school(session: Session, viewer: Viewer, unit_code: str, name: str,
     _require_admin(viewer)
     unit_code, name = unit_code.strip(), name.strip()
     if not re.fullmatch(r"\d{8}", unit_code):
-        raise AdminError("Skolenhetskoden ska vara åtta siffror.")
+        raise AdminError(_("Skolenhetskoden ska vara åtta siffror."))
     if not name:
-        raise AdminError("Skolans namn måste fyllas i.")
+        raise AdminError(_("Skolans namn måste fyllas i."))
     if session.scalar(select(School.id).where(School.unit_code == unit_code)):
-        raise AdminError("Det finns redan en skola med den skolenhetskoden.")
+        raise AdminError(_("Det finns redan en skola med den skolenhetskoden."))
     if session.get(Municipality, municipality_id) is None:
-        raise AdminError("Välj en kommun.")
+        raise AdminError(_("Välj en kommun."))
     school = School(unit_code=unit_code, name=name, municipality_id=municipality_id)
     session.add(school)
     session.flush()
@@ -246,19 +250,19 @@ def create_term(session: Session, viewer: Viewer, kind: str, year: int, start: d
                 end: dt.date) -> int:
     _require_admin(viewer)
     if kind not in ("HT", "VT"):
-        raise AdminError("Terminen ska vara HT eller VT.")
+        raise AdminError(_("Terminen ska vara HT eller VT."))
     if end < start:
-        raise AdminError("Slutdatum kan inte ligga före startdatum.")
+        raise AdminError(_("Slutdatum kan inte ligga före startdatum."))
     if (kind == "HT") != (start.month >= 7) or start.year != year:
-        raise AdminError("Startdatumet passar inte terminen (HT börjar juli–december, VT "
-                         "januari–juni, samma år).")
+        raise AdminError(_("Startdatumet passar inte terminen (HT börjar juli–december, VT "
+                           "januari–juni, samma år)."))
     code = f"{kind}{year}"
     if session.scalar(select(Term.id).where(Term.code == code)):
-        raise AdminError(f"Terminen {code} finns redan.")
+        raise AdminError(_("Terminen {term} finns redan.").format(term=code))
     overlapping = session.scalar(select(Term.code).where(Term.start_date <= end,
                                                          Term.end_date >= start))
     if overlapping:
-        raise AdminError(f"Datumen överlappar terminen {overlapping}.")
+        raise AdminError(_("Datumen överlappar terminen {term}.").format(term=overlapping))
     term = Term(code=code, kind=kind, year=year, start_date=start, end_date=end)
     session.add(term)
     session.flush()

@@ -34,18 +34,13 @@ from lib.access import (
 )
 from lib.clock import local_today, utcnow
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.personal_number import mask
 from lib.students import format_name
 from lib.summaries import TREND_SUMS, term_rows_on, term_trends, trend_sum_columns
 
-REASON_LABELS = {AgendaReason.HIGH: "Över hög nivå", AgendaReason.WATCH: "Över bevakningsnivån",
-                 AgendaReason.RISING: "Stigande frånvaro",
-                 AgendaReason.DUE: "Åtgärd att följa upp", AgendaReason.NONE: ""}
 REASON_RANK = {reason: rank for rank, reason in enumerate(AgendaReason)}  # agenda order
-# The texts recorded per student in meeting mode, with their labels in the UI.
-ITEM_FIELDS = {AgendaField.NOTES: "Anteckningar", AgendaField.ASSESSMENT: "Bedömning",
-               AgendaField.DECISIONS: "Beslut", AgendaField.FEEDBACK: "Återkoppling"}
-MEETING_NOT_FOUND = "Mötet finns inte, eller så har du inte behörighet att se det."
+MEETING_NOT_FOUND = N_("Mötet finns inte, eller så har du inte behörighet att se det.")
 
 
 def school_figures(session: Session, viewer: Viewer, school_id: int, term_id: int,
@@ -105,7 +100,7 @@ def _require_school(session: Session, viewer: Viewer, school_id: int) -> None:
     listed = select(School.id).where(School.id == school_id, school_clause(viewer))
     met = select(Meeting.school_id).where(Meeting.school_id == school_id, meeting_clause(viewer))
     if session.scalar(listed) is None and session.scalar(met.limit(1)) is None:
-        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
+        raise AccessDenied(_("Skolan finns inte, eller så har du inte behörighet att se den."),
                            viewer=viewer, what="school", what_id=school_id)
 
 
@@ -167,16 +162,17 @@ def meeting_in_scope(session: Session, viewer: Viewer, meeting_id: int) -> Meeti
     meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                     meeting_clause(viewer))).first()
     if meeting is None:
-        raise AccessDenied(MEETING_NOT_FOUND, viewer=viewer, what="meeting", what_id=meeting_id)
+        raise AccessDenied(_(MEETING_NOT_FOUND), viewer=viewer, what="meeting",
+                           what_id=meeting_id)
     return meeting
 
 
 def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
-    """The agenda in order: item id, student, frozen figures, reason and whether anything
-    has been recorded yet."""
+    """The agenda in order: item id, student, frozen figures, reason (AgendaReason), trend
+    (Trend) and whether anything has been recorded yet."""
     meeting_in_scope(session, viewer, meeting_id)
-    columns = ["id", "student_id", "Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig",
-               "Ogiltig", "Trend", "Antecknat"]
+    columns = ["id", "student_id", "student", "personal_number", "reason", "absence", "valid",
+               "invalid", "trend", "recorded"]
     rows = session.execute(
         select(AgendaItem, Student.first_name, Student.last_name, Student.personal_number,
                Student.protected_identity)
@@ -189,9 +185,8 @@ def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFra
         shares = item_shares(item)
         records.append([item.id, item.student_id, format_name(item.student_id, first, last,
                                                                protected),
-                        mask(number, protected), REASON_LABELS[item.reason], *shares,
-                        analytics.TREND_ARROWS.get(item.trend, ""),
-                        "✓" if any(getattr(item, f) for f in ITEM_FIELDS) else ""])
+                        mask(number, protected), item.reason, *shares, item.trend,
+                        any(getattr(item, f) for f in AgendaField)])
     return pd.DataFrame(records, columns=columns)
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data_models.codes import Flag, Trend
 from lib import formats
-from lib.i18n import _
+from lib.i18n import N_, _
 
 WATCH_THRESHOLD = 0.15  # "bevaka"
 HIGH_THRESHOLD = 0.20  # "hög"
 MIN_CELL = 10  # aggregates over fewer students are suppressed
-
-FLAG_LABELS = {"high": "≥ 20 %", "watch": "≥ 15 %", "": ""}
 
 
 def share(absent: float, scheduled: float) -> float | None:
@@ -20,14 +19,16 @@ def share(absent: float, scheduled: float) -> float | None:
     return None if scheduled <= 0 else absent / scheduled
 
 
-def flag(value: float | None, watch: float = WATCH_THRESHOLD, high: float = HIGH_THRESHOLD) -> str:
-    if value is None:
-        return ""
+def flag(value: float | None, watch: float = WATCH_THRESHOLD,
+         high: float = HIGH_THRESHOLD) -> Flag:
+    """A share against the levels (lib.labels.FLAGS has the words)."""
+    if value is None or pd.isna(value):
+        return Flag.NONE
     if value >= high:
-        return "high"
+        return Flag.HIGH
     if value >= watch:
-        return "watch"
-    return ""
+        return Flag.WATCH
+    return Flag.NONE
 
 
 
@@ -70,26 +71,25 @@ TREND_MARGIN = 0.05  # five percentage points
 TREND_FLOOR = 0.10  # a rise below 10 % absence is not flagged
 TREND_MIN_WEEKS = 6  # the recent window plus at least two earlier weeks
 
-TREND_RULE = (
+TREND_RULE = N_(  # shown with _()
     "Stigande frånvaro: de senaste 4 hela veckorna med schemalagd tid ligger minst 5 "
     "procentenheter över terminen dessförinnan och på minst 10 %. Sjunkande: minst 5 "
     "procentenheter under. Kräver minst 6 hela veckor med schemalagd tid under terminen. "
     "Veckan som pågår räknas inte förrän den är slut."
 )
-TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→", "": ""}
 
 
 def running_week_rule(running: tuple[int, int]) -> str:
     """What the charts do with the week that is not over yet, in words for a caption."""
-    return (f"Veckan som pågår ({running_label(running[1])}) är inte slut: den visas "
-            "streckad och ljusare, och trenden räknar den inte förrän veckan är över. "
-            "Terminens andelar och flaggor räknar alla registrerade dagar, också den "
-            "pågående veckans.")
+    return _("Veckan som pågår ({week}) är inte slut: den visas streckad och ljusare, och "
+             "trenden räknar den inte förrän veckan är över. Terminens andelar och flaggor "
+             "räknar alla registrerade dagar, också den pågående veckans.").format(
+        week=running_label(running[1]))
 
 
 def trends(weekly: pd.DataFrame, running: tuple[int, int] | None = None) -> pd.Series:
     """Trend per student from weekly rows (student_id, iso_year, iso_week, scheduled,
-    absent): "up", "down", "flat", or "" when there are too few weeks. The recent window is
+    absent): Trend codes, NONE when there are too few weeks. The recent window is
     each student's own last TREND_WEEKS weeks with scheduled time; the `running` week
     (iso_year, iso_week), not over yet, is no week of the trend."""
     return classify_trends(trend_sums(weekly, running))
@@ -135,16 +135,16 @@ def classify_trends(sums: pd.DataFrame) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
         recent = column("recent_absent") / column("recent_scheduled")
         earlier = column("earlier_absent") / column("earlier_scheduled")
-    result = np.full(len(sums), "flat", dtype=object)
-    result[(recent - earlier >= TREND_MARGIN) & (recent >= TREND_FLOOR)] = "up"
-    result[earlier - recent >= TREND_MARGIN] = "down"
-    result[column("weeks") < TREND_MIN_WEEKS] = ""
+    result = np.full(len(sums), Trend.FLAT, dtype=object)
+    result[(recent - earlier >= TREND_MARGIN) & (recent >= TREND_FLOOR)] = Trend.UP
+    result[earlier - recent >= TREND_MARGIN] = Trend.DOWN
+    result[column("weeks") < TREND_MIN_WEEKS] = Trend.NONE
     return pd.Series(result, index=sums.index, name="trend")
 
 
 # --- Patterns --------------------------------------------------------------------------------
 
-WEEKDAYS = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag"]
+WEEKDAYS = [N_("Måndag"), N_("Tisdag"), N_("Onsdag"), N_("Torsdag"), N_("Fredag")]
 
 
 PATTERN_MINUTES = ("scheduled", "valid", "invalid")
@@ -159,7 +159,7 @@ def weekday_pattern(daily: pd.DataFrame) -> pd.DataFrame:
     sums = {name: np.bincount(weekday[school_day], minlength=5,
                               weights=daily[name].to_numpy(dtype=np.float64)[school_day])[:5]
             for name in PATTERN_MINUTES}
-    return _shares(sums, range(5)).assign(label=WEEKDAYS)
+    return _shares(sums, range(5)).assign(label=[_(day) for day in WEEKDAYS])
 
 
 def lesson_pattern(lessons: pd.DataFrame) -> pd.DataFrame:

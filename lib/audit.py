@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
@@ -11,56 +12,13 @@ from sqlalchemy.orm import Session
 
 from data_models.engine import write_afterwards
 from data_models.models import AuditEvent, Role
-from lib import formats
 from lib.access import Viewer, require_role
 from lib.clock import utc_start_of, utcnow
 
-ACTION_LABELS = {
-    "view_student": "Visade elev",
-    "view_student_list": "Visade elevlista",
-    "view_school": "Visade skola",
-    "view_measures": "Visade åtgärder",
-    "view_feedback": "Visade återkoppling",
-    "view_meeting": "Visade möte",
-    "view_visit_pack": "Visade besökspaket",
-    "refused": "Nekad åtkomst",
-    "export": "Exporterade",
-    "login": "Inloggning",
-    "login_failed": "Misslyckad inloggning",
-    "logout": "Utloggning",
-    "session_revoked": "Inloggning avslutad",
-    "create": "Skapade",
-    "update": "Ändrade",
-    "reset_password": "Nytt lösenord",
-    "import": "Läste in fil",
-    "undo_import": "Ångrade import",
-}
-# What an event is about, in Swedish (the log stores codes).
-ENTITY_LABELS = {
-    "agenda_item": "Mötespunkt",
-    "contact": "Kontakt",
-    "contact_log": "Kontaktlogg",
-    "feedback": "Återkoppling",
-    "import_batch": "Import",
-    "individuals": "Enskilda elever",
-    "measure": "Åtgärd",
-    "measure_follow_up": "Uppföljning av åtgärd",
-    "meeting": "Möte",
-    "minutes": "Protokoll",
-    "municipality": "Kommun",
-    "region": "Region",
-    "region_indicators": "Regionala indikatorer",
-    "role": "Roll",
-    "school": "Skola",
-    "student": "Elev",
-    "term": "Termin",
-    "unknown": "Okänt",
-    "user": "Användare",
-    "visit_pack": "Besökspaket",
-    "watch_list": "Bevakningslista",
-}
-AUDIT_COLUMNS = ["Tid", "Användare", "Händelse", "Objekt", "Objekt-id", "Elev-id", "Före",
-                 "Efter", "Notering"]
+# The log's columns (lib.columns): the time, who, what and about what, and the fields
+# changed, as JSON of machine names and stored values.
+AUDIT_COLUMNS = ["at", "user", "action", "entity", "entity_id", "event_student_id",
+                 "changed_before", "changed_after", "note"]
 
 
 def log_view(session: Session, viewer: Viewer, action: str, entity: str,
@@ -113,8 +71,9 @@ def list_events(
     date_to: dt.date | None = None,
     limit: int = 500,
 ) -> pd.DataFrame:
-    """The newest events first, with times in Swedish time; `date_from` and `date_to` are
-    Swedish dates (both included)."""
+    """The newest events first (times stored in UTC); `date_from` and `date_to` are
+    Swedish dates (both included). Actions and entities are codes (AuditAction,
+    AuditEntity; an unknown one as it is stored)."""
     require_role(viewer, Role.ADMIN)
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     if username:
@@ -125,25 +84,18 @@ def list_events(
         query = query.where(AuditEvent.at >= utc_start_of(date_from))
     if date_to is not None:
         query = query.where(AuditEvent.at < utc_start_of(date_to + dt.timedelta(days=1)))
-    rows = [
-        {
-            "Tid": formats.moment(e.at, seconds=True),
-            "Användare": e.username,
-            "Händelse": ACTION_LABELS.get(e.action, e.action),
-            "Objekt": ENTITY_LABELS.get(e.entity, e.entity),
-            # Whole ids (a missing one made the column floats: "2 643,0").
-            "Objekt-id": "" if e.entity_id is None else str(e.entity_id),
-            "Elev-id": "" if e.student_id is None else str(e.student_id),
-            "Före": _compact(e.details, "before"),
-            "Efter": _compact(e.details, "after"),
-            "Notering": e.note or "",
-        }
-        for e in session.scalars(query)
-    ]
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+    rows = [(e.at, e.username, e.action, e.entity, e.entity_id, e.student_id,
+             _changed(e.details, "before"), _changed(e.details, "after"), e.note or "")
+            for e in session.scalars(query)]
+    # Object columns keep the ids whole beside a missing one (not floats: "2 643,0").
+    frame = pd.DataFrame({name: pd.Series([row[i] for row in rows], dtype=object)
+                          for i, name in enumerate(AUDIT_COLUMNS)})
+    frame["at"] = pd.to_datetime(frame["at"])
+    return frame
 
 
-def _compact(details: dict | None, key: str) -> str:
+def _changed(details: dict | None, key: str) -> str:
+    """The fields before or after the change as JSON ("" when the event has none)."""
     if not details or key not in details:
         return ""
-    return ", ".join(f"{k}={v}" for k, v in details[key].items())
+    return json.dumps(details[key], ensure_ascii=False, default=str)

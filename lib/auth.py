@@ -25,6 +25,7 @@ from data_models.models import LoginAttempt, LoginSession, User
 from lib.access import Viewer, load_viewer
 from lib.audit import log_event
 from lib.clock import utcnow
+from lib.i18n import N_, _
 from lib.versioning import InputError
 
 MIN_PASSWORD_CHARS = 12
@@ -42,28 +43,30 @@ ENDED_BY_LOGOUT = LoginEndReason.LOGOUT
 ENDED_BY_CHANGE = LoginEndReason.CREDENTIALS
 ENDED_BY_DISABLING = LoginEndReason.DISABLED
 _END_NOTICES = {
-    ENDED_BY_LOGOUT: "Du är utloggad.",
-    ENDED_BY_CHANGE: "Din inloggning har avslutats eftersom kontot har ändrats. Logga in igen.",
-    ENDED_BY_DISABLING: "Ditt konto är avstängt. Kontakta systemförvaltaren.",
+    ENDED_BY_LOGOUT: N_("Du är utloggad."),
+    ENDED_BY_CHANGE: N_("Din inloggning har avslutats eftersom kontot har ändrats. "
+                        "Logga in igen."),
+    ENDED_BY_DISABLING: N_("Ditt konto är avstängt. Kontakta systemförvaltaren."),
 }
-EXPIRED_NOTICE = "Inloggningen har gått ut. Logga in igen."
+EXPIRED_NOTICE = N_("Inloggningen har gått ut. Logga in igen.")  # shown with _() by the guard
 
 
 class PasswordPolicyError(InputError):
-    """The message is Swedish and meant for the user."""
+    """The message is meant for the user, in the run's language."""
 
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise PasswordPolicyError(f"Lösenordet måste ha minst {MIN_PASSWORD_CHARS} tecken.")
+        raise PasswordPolicyError(_("Lösenordet måste ha minst {chars} tecken.").format(
+            chars=MIN_PASSWORD_CHARS))
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise PasswordPolicyError(
-            f"Lösenordet är för långt: högst {MAX_PASSWORD_BYTES} byte (å, ä och ö räknas "
-            "som två byte var)."
+            _("Lösenordet är för långt: högst {limit} byte (å, ä och ö räknas som två byte "
+              "var).").format(limit=MAX_PASSWORD_BYTES)
         )
     if password != password.strip():
         # The login form trims what is typed, so such a password could never be used.
-        raise PasswordPolicyError("Lösenordet får inte börja eller sluta med mellanslag.")
+        raise PasswordPolicyError(_("Lösenordet får inte börja eller sluta med mellanslag."))
 
 
 def hash_password(password: str, rounds: int = 12) -> str:
@@ -212,7 +215,7 @@ def redeem_ticket(session: Session, ticket: str, key: str,
 class LoginCheck:
     login_id: int | None
     viewer: Viewer | None
-    notice: str | None  # Swedish text shown when the login has been ended
+    notice: str | None  # shown (with _()) when the login has been ended
     cookie_written: bool = False
     ticket_expired: bool = False
 

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import formats, plain
+from data_models.codes import MeasureKind
+from lib import columns, formats, i18n, plain
 from lib.analytics import HIGH_THRESHOLD, WATCH_THRESHOLD, WEEKDAYS, running_label, week_label
+from lib.i18n import N_, _
+from lib.labels import word
 
 VALID = "#7fa7c9"
 INVALID = "#c8553d"
@@ -32,6 +35,8 @@ MEASURE = "#2a9d8f"
 SCALE_MAX = 0.5
 COLOUR_SCALE = [[0.0, "#f7f7f7"], [WATCH_THRESHOLD / SCALE_MAX, "#fde3a7"],
                 [HIGH_THRESHOLD / SCALE_MAX, "#f4a261"], [1.0, "#7f0000"]]
+# Plotly's decimal sign and thousands separator (in hovers that write %{y}) per language.
+SEPARATORS = {i18n.SWEDISH: ", ", i18n.ENGLISH: ".,"}
 TRACE_NAME = "<extra>%{fullData.name}</extra>"  # the line's (escaped) name beside the value
 VALUE = "%{x}: %{customdata}"  # the value as the app writes it, from customdata
 RUNNING_OPACITY = 0.45  # the running week, lighter than the whole weeks
@@ -44,19 +49,21 @@ MEASURE_ROWS = 3  # labels closer than MEASURE_GAP weeks take the next row, then
 MEASURE_GAP = 4
 
 
-def _style(fig: go.Figure, title: str, y_title: str = "Frånvaro",
+def _style(fig: go.Figure, title: str, y_title: str | None = None,
            top: float | None = None) -> go.Figure:
     """The shared look. The axes take the room their labels need (plotly turns many week
     labels on end), and the legend sits at the very bottom, under them. `top` is the
     highest share drawn: the y-axis gets percent ticks up to it."""
     fig.update_layout(
-        title=plain.plotly(title), separators=", ", template="plotly_white", height=360,
+        title=plain.plotly(title), separators=SEPARATORS.get(i18n.current(), ", "),
+        template="plotly_white", height=360,
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         font={"family": "Source Sans Pro, sans-serif"},
     )
     fig.update_xaxes(automargin=True)
-    fig.update_yaxes(title=y_title, rangemode="tozero", automargin=True)
+    fig.update_yaxes(title=_("Frånvaro") if y_title is None else y_title, rangemode="tozero",
+                     automargin=True)
     if top is not None:
         fig.update_yaxes(**percent_ticks(top))
     return fig
@@ -99,8 +106,8 @@ def _thresholds(fig: go.Figure, watch: float, high: float, horizontal: bool = Tr
     """Dashed lines at the two levels. Their labels sit on opposite sides (horizontal: the
     watch level's under its line, the high level's over its line; vertical: left and
     right), so that they never overlap however close the levels are drawn."""
-    levels = ((watch, WATCH_COLOUR, "bevaka", "bottom left", "top left"),
-              (high, HIGH_COLOUR, "hög", "top left", "top right"))
+    levels = ((watch, WATCH_COLOUR, _("bevaka"), "bottom left", "top left"),
+              (high, HIGH_COLOUR, _("hög"), "top left", "top right"))
     for level, colour, name, across, along in levels:
         text = f"{formats.level(level)} ({name})"
         if horizontal:
@@ -123,7 +130,7 @@ def _running(frame: pd.DataFrame) -> np.ndarray:
 def _week_labels(keys: list[tuple[int, int]], running: set) -> dict[tuple[int, int], str]:
     """A label per (iso_year, iso_week): with the year where the weeks span more than one,
     so that week 36 of two years are two columns, and "(pågår)" on the running week."""
-    years = len({year for year, _ in keys}) > 1
+    years = len({year for year, _week in keys}) > 1
     return {(y, w): (running_label if (y, w) in running else week_label)(w, y if years else None)
             for y, w in keys}
 
@@ -143,16 +150,17 @@ def distribution(shares: pd.Series, watch: float = WATCH_THRESHOLD,
     over (the last bar). Bars at the bins' middles; the counts are the figure's data."""
     clipped = shares.dropna().clip(upper=SCALE_MAX).to_numpy(dtype=float)
     edges = np.round(np.arange(0, SCALE_MAX + 2 * BIN - 1e-9, BIN), 4)
-    counts, _ = np.histogram(clipped, bins=edges)
+    counts, _bins = np.histogram(clipped, bins=edges)
     labels = [f"{formats.number(lo * 100, 1)}–{formats.percent(hi, 1)}"
               for lo, hi in itertools.pairwise(edges[:-1])]
-    labels.append(f"{formats.level(SCALE_MAX)} eller mer")
+    labels.append(_("{level} eller mer").format(level=formats.level(SCALE_MAX)))
     fig = go.Figure(go.Bar(x=edges[:-1] + BIN / 2, y=counts, width=BIN, customdata=labels,
-                           marker_color=TOTAL, name="Elever",
-                           hovertemplate="%{customdata}: %{y} elever<extra></extra>"))
-    _style(fig, "Fördelning av frånvaro", y_title="Elever")
+                           marker_color=TOTAL, name=_("Elever"),
+                           hovertemplate=_("%{customdata}: %{y} elever") + "<extra></extra>"))
+    _style(fig, _("Fördelning av frånvaro"), y_title=_("Elever"))
     fig.update_yaxes(**count_ticks(int(counts.max()) if counts.size else 0))
-    fig.update_xaxes(title="Frånvaro (50 % eller mer i sista stapeln)",
+    fig.update_xaxes(title=_("Frånvaro ({level} eller mer i sista stapeln)").format(
+                         level=formats.level(SCALE_MAX)),
                      range=[0, SCALE_MAX + BIN], **percent_ticks(SCALE_MAX))
     fig.update_layout(bargap=0.05)
     _thresholds(fig, watch, high, horizontal=False)
@@ -189,7 +197,7 @@ def weekly_trend(lines: dict[str, pd.DataFrame], watch: float = WATCH_THRESHOLD,
                 showlegend=False, mode="lines+markers", opacity=RUNNING_OPACITY,
                 line={**line, "dash": "dash"}, hovertemplate=VALUE + TRACE_NAME))
     shares = [frame["share"] for frame in lines.values()]
-    _style(fig, "Frånvaro per vecka", top=_highest(high, *shares))
+    _style(fig, _("Frånvaro per vecka"), top=_highest(high, *shares))
     fig.update_xaxes(categoryorder="array", categoryarray=[labels[k] for k in keys])
     _thresholds(fig, watch, high)
     return fig
@@ -201,25 +209,27 @@ def stacked_weeks(weekly: pd.DataFrame, watch: float = WATCH_THRESHOLD,
     """A student's weekly absence, valid and invalid stacked. `weekly` has iso_year,
     iso_week, valid_share, invalid_share and optionally running (that week's bars are
     lighter and hatched); `markers` (label, iso_year, iso_week) mark events such as the
-    start of a measure on the timeline."""
+    start of a measure on the timeline; measure markers (lib.measures.measure_markers)
+    carry measure_kind instead of a label and are named here."""
     keys = _keys(weekly)
     running = _running(weekly)
     labels = _week_labels(keys, _running_keys(weekly))
     x = [labels[key] for key in keys]
     look = {"opacity": np.where(running, RUNNING_OPACITY, 1.0).tolist(),
             "pattern": {"shape": ["/" if r else "" for r in running]}}
+    valid, invalid = _("Giltig"), _("Ogiltig")
     fig = go.Figure([
-        go.Bar(x=x, y=weekly["valid_share"], name="Giltig", customdata=_texts(
+        go.Bar(x=x, y=weekly["valid_share"], name=valid, customdata=_texts(
             weekly["valid_share"]), marker={"color": VALID, **look},
-               hovertemplate=VALUE + "<extra>Giltig</extra>"),
-        go.Bar(x=x, y=weekly["invalid_share"], name="Ogiltig", customdata=_texts(
+               hovertemplate=VALUE + f"<extra>{valid}</extra>"),
+        go.Bar(x=x, y=weekly["invalid_share"], name=invalid, customdata=_texts(
             weekly["invalid_share"]), marker={"color": INVALID, **look},
-               hovertemplate=VALUE + "<extra>Ogiltig</extra>"),
+               hovertemplate=VALUE + f"<extra>{invalid}</extra>"),
     ])
     fig.update_layout(barmode="stack")
     total = weekly["valid_share"].to_numpy(dtype=float) + weekly["invalid_share"].to_numpy(
         dtype=float)
-    _style(fig, "Frånvaro per vecka", top=_highest(high, total))
+    _style(fig, _("Frånvaro per vecka"), top=_highest(high, total))
     _thresholds(fig, watch, high)
     if markers is not None:
         _mark(fig, markers, labels, x)
@@ -235,7 +245,7 @@ def _mark(fig: go.Figure, markers: pd.DataFrame, labels: dict, order: list[str])
     for row in markers.itertuples():
         label = labels.get((int(row.iso_year), int(row.iso_week)))
         if label is not None:  # a measure in a week without absence data has no column
-            by_week.setdefault(label, []).append(plain.plotly(row.label))
+            by_week.setdefault(label, []).append(plain.plotly(_marker_label(row)))
     previous, row_number = None, 0
     for x in sorted(by_week, key=position.get):
         close = previous is not None and position[x] - position[previous] < MEASURE_GAP
@@ -251,7 +261,27 @@ def _mark(fig: go.Figure, markers: pd.DataFrame, labels: dict, order: list[str])
         fig.update_layout(margin={"t": 50 + MEASURE_ROW * (MEASURE_ROWS - 1)})
 
 
-def heatmap(matrix: pd.DataFrame, title: str = "Frånvaro per elev och vecka",
+# A measure's marker: a short word for its kind, in Swedish the first word of its name.
+MARKER_WORDS = {
+    MeasureKind.MI: N_("Motiverande"), MeasureKind.STRUCTURE: N_("Strukturstöd"),
+    MeasureKind.ACTION_PLAN: N_("Uppföljning"), MeasureKind.SOCIAL_SERVICES: N_("Kontakt"),
+    MeasureKind.BUP: N_("Remiss"), MeasureKind.YOUTH_CLINIC: N_("Ungdomsmottagningen"),
+    MeasureKind.OTHER_ACTOR: N_("Annan"), MeasureKind.ADJUSTMENTS: N_("Anpassningar"),
+    MeasureKind.OTHER: N_("Annat"),
+}
+
+
+def _marker_label(row) -> str:
+    """A marker's label in the run's language; a measure's is MARKER_WORDS's word for its
+    kind ("Motiverande", "MI")."""
+    if hasattr(row, "label"):
+        return row.label
+    if row.measure_kind in MARKER_WORDS:
+        return _(MARKER_WORDS[row.measure_kind])
+    return word(MeasureKind, row.measure_kind).split(" ")[0]
+
+
+def heatmap(matrix: pd.DataFrame, title: str | None = None,
             running: tuple[int, int] | None = None) -> go.Figure:
     """Rows are students (index: display name), columns (iso_year, iso_week), values
     shares; NaN where the student had no scheduled time that week. The `running` week's
@@ -263,9 +293,9 @@ def heatmap(matrix: pd.DataFrame, title: str = "Frånvaro per elev och vecka",
         z=matrix.to_numpy(), x=x, y=[plain.plotly(name) for name in matrix.index],
         customdata=[_texts(row) for row in matrix.to_numpy()],
         zmin=0, zmax=SCALE_MAX, colorscale=COLOUR_SCALE,
-        colorbar={"title": "Frånvaro", **percent_ticks(SCALE_MAX)}, xgap=1, ygap=1,
+        colorbar={"title": _("Frånvaro"), **percent_ticks(SCALE_MAX)}, xgap=1, ygap=1,
         hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>"))
-    _style(fig, title, y_title="")
+    _style(fig, _("Frånvaro per elev och vecka") if title is None else title, y_title="")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(300, 22 * len(matrix) + 120))
     if running in keys:
@@ -276,7 +306,7 @@ def heatmap(matrix: pd.DataFrame, title: str = "Frånvaro per elev och vecka",
     return fig
 
 
-def calendar(daily: pd.DataFrame, title: str = "Frånvaro per dag") -> go.Figure:
+def calendar(daily: pd.DataFrame, title: str | None = None) -> go.Figure:
     """A calendar heatmap: weeks across, weekdays down. `daily` has date and share: one
     term's days, so that every column is one week (with the year in its label should the
     days span two)."""
@@ -295,12 +325,12 @@ def calendar(daily: pd.DataFrame, title: str = "Frånvaro per dag") -> go.Figure
     labels = _week_labels(keys, set())
     shares = [[formats.percent(v, 0, missing="") for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=[labels[key] for key in keys], y=WEEKDAYS,
+        z=grid.to_numpy(), x=[labels[key] for key in keys], y=[_(day) for day in WEEKDAYS],
         text=text.to_numpy(), customdata=shares, zmin=0, zmax=1, xgap=2, ygap=2,
         colorscale=[[0, "#f7f7f7"], [0.25, "#fde3a7"], [0.5, "#f4a261"], [1, "#7f0000"]],
-        colorbar={"title": "Del av dagen", **percent_ticks(1.0)},
+        colorbar={"title": _("Del av dagen"), **percent_ticks(1.0)},
         hovertemplate="%{text}: %{customdata}<extra></extra>"))
-    _style(fig, title, y_title="")
+    _style(fig, _("Frånvaro per dag") if title is None else title, y_title="")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=260)
     return fig
@@ -310,13 +340,14 @@ def pattern(frame: pd.DataFrame, title: str, watch: float = WATCH_THRESHOLD,
             high: float = HIGH_THRESHOLD) -> go.Figure:
     """Valid and invalid share per category (weekday or lesson start); frame has label,
     valid_share and invalid_share."""
+    valid, invalid = _("Giltig"), _("Ogiltig")
     fig = go.Figure([
-        go.Bar(x=frame["label"], y=frame["valid_share"], name="Giltig", marker_color=VALID,
+        go.Bar(x=frame["label"], y=frame["valid_share"], name=valid, marker_color=VALID,
                customdata=_texts(frame["valid_share"]),
-               hovertemplate=VALUE + "<extra>Giltig</extra>"),
-        go.Bar(x=frame["label"], y=frame["invalid_share"], name="Ogiltig",
+               hovertemplate=VALUE + f"<extra>{valid}</extra>"),
+        go.Bar(x=frame["label"], y=frame["invalid_share"], name=invalid,
                marker_color=INVALID, customdata=_texts(frame["invalid_share"]),
-               hovertemplate=VALUE + "<extra>Ogiltig</extra>"),
+               hovertemplate=VALUE + f"<extra>{invalid}</extra>"),
     ])
     fig.update_layout(barmode="stack")
     total = frame["valid_share"].to_numpy(dtype=float) + frame["invalid_share"].to_numpy(
@@ -326,19 +357,19 @@ def pattern(frame: pd.DataFrame, title: str, watch: float = WATCH_THRESHOLD,
     return fig
 
 
-def indicator_trend(trend: pd.DataFrame, column: str = "Andel ≥ 20 %",
-                    total: str = "Regionen totalt") -> go.Figure:
-    """A regional indicator term by term: one line per municipality, the region in bold.
-    Suppressed terms (None) are gaps, never zeros."""
+def indicator_trend(trend: pd.DataFrame, column: str = "share_20") -> go.Figure:
+    """A regional indicator term by term (trend: term, municipality, is_total and the
+    indicator's machine column, lib.columns): one line per municipality, the region total
+    in bold. Suppressed terms (None) are gaps, never zeros."""
     fig = go.Figure()
-    for name, rows in trend.groupby("Kommun", sort=False):
-        is_total = name == total
+    for (name, is_total), rows in trend.groupby(["municipality", "is_total"], sort=False):
         values = rows[column].astype(float)
         fig.add_trace(go.Scatter(
-            x=rows["Termin"], y=values, name=plain.plotly(name), customdata=_texts(values),
+            x=rows["term"], y=values, name=plain.plotly(name), customdata=_texts(values),
             mode="lines+markers", connectgaps=False,
             line={"width": 4 if is_total else 1.5, "color": TOTAL if is_total else None},
             hovertemplate=VALUE + TRACE_NAME))
-    _style(fig, f"{column} per termin", y_title="Andel elever",
+    _style(fig, _("{indicator} per termin").format(indicator=columns.heading(column)),
+           y_title=_("Andel elever"),
            top=_highest(trend[column].astype(float)))
     return fig

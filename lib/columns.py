@@ -16,15 +16,23 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_models.codes import (
+    AgendaField,
     AgendaReason,
+    AuditAction,
+    AuditEntity,
     ContactKind,
+    EffectGroup,
+    EnrolmentChange,
     FeedbackDirection,
     Flag,
     FollowUpState,
+    ImportKind,
     MeasureKind,
+    MeasureOwner,
     MeasureStatus,
     MeetingStatus,
     Role,
+    RowProblem,
     Trend,
 )
 from lib.i18n import N_, _
@@ -42,6 +50,7 @@ MOMENT = "moment"  # a stored UTC moment, shown on the Swedish clock: "2026-12-0
 DAY = "day"  # the Swedish day of a stored moment: "2026-12-01"
 BOOL = "bool"  # "ja" / "nej"
 CODE = "code"  # a code, shown as its word (lib.labels)
+MONTH = "month"  # a calendar month, held as its first day: "september 2025"
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,10 @@ def _code(heading: str, codes: type[enum.StrEnum]) -> Column:
 
 # Columns that are never shown: they identify the row for the page.
 HIDDEN = ("id", "student_id", "version", "meeting_id", "school_id", "municipality_id",
-          "item_id", "batch_id", "user_id", "term_id", "measure_id", "feedback_id")
+          "item_id", "batch_id", "user_id", "term_id", "measure_id", "feedback_id",
+          # The region total's row (lib.indicators); a share no source can give (a
+          # reporting rate no school's file says anything about), shown as "okänd".
+          "is_total", "reporting_unknown")
 
 COLUMNS: dict[str, Column] = {
     # --- Who and where ---
@@ -78,6 +90,16 @@ COLUMNS: dict[str, Column] = {
     "user": Column(N_("Användare")),
     "by": Column(N_("Av")),
     "date": Column(N_("Datum"), DATE),
+    "region": Column(N_("Region")),
+    "municipality_code": Column(N_("Kommunkod")),
+    "unit_code": Column(N_("Skolenhetskod")),
+    "start_date": Column(N_("Startdatum"), DATE),
+    "end_date": Column(N_("Slutdatum"), DATE),
+    "enrolled_from": Column(N_("Från"), DATE),
+    "enrolled_to": Column(N_("Till"), DATE),
+    "students_home_municipality": Column(N_("Elevernas hemkommun")),
+    "month": Column(N_("Månad"), MONTH),  # its first day; shown "januari 2026" (lib.formats)
+    "course": Column(N_("Kurs")),
     # (end of who and where)
     # --- Absence ---
     "absence": Column(N_("Frånvaro"), PERCENT),
@@ -90,19 +112,52 @@ COLUMNS: dict[str, Column] = {
     "students": Column(N_("Elever"), COUNT),
     "count": Column(N_("Antal"), COUNT),
     "reporting_rate": Column(N_("Rapporteringsgrad"), PERCENT),
+    "lessons": Column(N_("Lektioner"), NUMBER),
+    # At each student's home municipality's levels (the overview per school).
+    "over_watch": Column(N_("≥ 15 %"), COUNT),
+    "over_high": Column(N_("≥ 20 %"), COUNT),
+    "share_high": Column(N_("Andel ≥ 20 %"), PERCENT),
+    # At the region's fixed levels (lib.indicators), whatever a municipality flags at.
+    "share_15": Column(N_("Andel ≥ 15 %"), PERCENT),
+    "share_20": Column(N_("Andel ≥ 20 %"), PERCENT),
+    "invalid_share_15": Column(N_("Ogiltig ≥ 15 %"), PERCENT),
+    "invalid_share_20": Column(N_("Ogiltig ≥ 20 %"), PERCENT),
+    "change_15": Column(N_("Förändring ≥ 15 % (p.e.)"), POINTS),
+    "change_20": Column(N_("Förändring ≥ 20 % (p.e.)"), POINTS),
+    "identified": Column(N_("Identifierade (≥ 15 %)"), COUNT),
+    "contacted": Column(N_("Kontaktade"), COUNT),
+    "measured": Column(N_("Med åtgärd"), COUNT),
+    "improved": Column(N_("Förbättrade"), COUNT),
+    "meetings_held": Column(N_("Genomförda möten"), NUMBER),
+    # A measure kind, or the comparison group (flagged students without a measure).
+    "effect_group": _code(N_("Grupp"), EffectGroup),
+    "median_change": Column(N_("Median (p.e.)"), POINTS),
+    "lower_quartile": Column(N_("Nedre kvartil (p.e.)"), POINTS),
+    "upper_quartile": Column(N_("Övre kvartil (p.e.)"), POINTS),
+    "share_improved": Column(N_("Andel förbättrade"), PERCENT),
     # (end of absence)
     # --- Measures and contacts ---
     "measure_kind": _code(N_("Åtgärd"), MeasureKind),
     "description": Column(N_("Beskrivning")),
-    "owner": Column(N_("Ansvarig")),
+    "owner_kind": _code(N_("Ansvarig"), MeasureOwner),
+    "owner": Column(N_("Namn på ansvarig")),  # the named person or user, if any
     "start": Column(N_("Start"), DATE),
     "follow_up": Column(N_("Uppföljning"), DATE),
     "measure_status": _code(N_("Status"), MeasureStatus),
     "follow_up_state": _code(N_("Läge"), FollowUpState),
     "outcome": Column(N_("Utfall")),
     "stop_reason": Column(N_("Skäl för avbrott")),
-    "contact_kind": _code(N_("Typ"), ContactKind),
+    "contact_kind": _code(N_("Kontakt"), ContactKind),
     "note": Column(N_("Notering")),
+    "follow_up_note": Column(N_("Uppföljning")),  # what a follow-up entry says
+    "contact_note": Column(N_("Anteckning")),
+    # Absence around a measure's start (lib.measures.before_and_after) and since the last
+    # meeting (lib.visit_pack).
+    "absence_before": Column(N_("Före"), PERCENT),
+    "absence_after": Column(N_("Efter"), PERCENT),
+    "absence_change": Column(N_("Förändring (p.e.)"), POINTS),
+    "absence_at_last_meeting": Column(N_("Vid förra mötet"), PERCENT),
+    "absence_now": Column(N_("Nu"), PERCENT),
     # (end of measures and contacts)
     # --- Feedback ---
     "direction": _code(N_("Riktning"), FeedbackDirection),
@@ -118,11 +173,50 @@ COLUMNS: dict[str, Column] = {
     "meeting_status": _code(N_("Status"), MeetingStatus),
     "location": Column(N_("Plats")),
     "participants": Column(N_("Deltagare")),
+    "recorded": Column(N_("Antecknat"), BOOL),  # anything recorded for the agenda item yet
+    # The texts recorded per student (AgendaField; "feedback" is in the feedback block).
+    "notes": Column(N_("Anteckningar")),
+    "assessment": Column(N_("Bedömning")),
+    "decisions": Column(N_("Beslut")),
+    # What was agreed, one line per measure, as the minutes write it (lib.minutes).
+    "agreed_measures": Column(N_("Åtgärder")),
+    # Changes after the minutes were approved (lib.meetings.amendments).
+    "changed_by": Column(N_("Ändrad av")),
+    "agenda_field": _code(N_("Fält"), AgendaField),
+    "text_before": Column(N_("Före")),
+    "text_after": Column(N_("Efter")),
     # (end of meetings)
     # --- Imports, audit and administration (lib/importing, lib/audit, lib/admin) ---
     "at": Column(N_("Tid"), MOMENT),
     "file": Column(N_("Fil")),
     "undone_at": Column(N_("Ångrad"), MOMENT),
+    "import_kind": _code(N_("Typ"), ImportKind),
+    "rows_read": Column(N_("Inlästa rader"), NUMBER),
+    "rows_skipped": Column(N_("Hoppade över"), NUMBER),
+    # Absence rows a file replaced; for an enrolment list, the students and enrolments it
+    # changed. Either is put back by undo.
+    "rows_replaced": Column(N_("Ersatta/ändrade"), NUMBER),
+    "checksum": Column(N_("Kontrollsumma")),
+    "row": Column(N_("Rad"), NUMBER),  # the file's own row number
+    "row_problem": _code(N_("Fel"), RowProblem),
+    "cell_value": Column(N_("Värde")),  # what the file held (a personal number masked)
+    "error_rows": Column(N_("Rader"), NUMBER),
+    "enrolment_change": _code(N_("Ändring"), EnrolmentChange),
+    "changed_from": Column(N_("Från")),
+    "changed_to": Column(N_("Till")),
+    "from_municipality": Column(N_("Från")),
+    "to_municipality": Column(N_("Till")),
+    "action": _code(N_("Händelse"), AuditAction),
+    "entity": _code(N_("Objekt"), AuditEntity),
+    "entity_id": Column(N_("Objekt-id"), ID),
+    "event_student_id": Column(N_("Elev-id"), ID),  # shown: the log is read by student id
+    # The changed fields as JSON, machine names and stored values.
+    "changed_before": Column(N_("Före")),
+    "changed_after": Column(N_("Efter")),
+    "title": Column(N_("Titel")),
+    "scope_count": Column(N_("Omfattning"), NUMBER),
+    "watch_level": Column(N_("Bevaka"), PERCENT),
+    "high_level": Column(N_("Hög"), PERCENT),
     # (end of imports, audit and administration)
 }
 
@@ -162,3 +256,19 @@ def headed(table: pd.DataFrame) -> pd.DataFrame:
 def visible(table: pd.DataFrame, hide: tuple[str, ...] = ()) -> pd.DataFrame:
     """The columns a person sees: without the row identifiers and `hide`."""
     return table.drop(columns=[c for c in (*HIDDEN, *hide) if c in table.columns])
+
+
+# Figures no source can give, each with the hidden column that says so per row (a
+# reporting rate where no school's file says how much time went unreported): shown as
+# "okänd", which is not the ".." of a figure hidden to protect a small group.
+UNKNOWN = {"reporting_rate": "reporting_unknown"}
+
+
+def unknown_as_word(shown: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """`shown` (the rows of `table`, written out) with each unknown figure as "okänd" in
+    the run's language."""
+    for name, flag in UNKNOWN.items():
+        if name in shown.columns and flag in table.columns:
+            shown[name] = shown[name].astype(object)
+            shown.loc[table[flag].fillna(False).to_numpy(dtype=bool), name] = _("okänd")
+    return shown

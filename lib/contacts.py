@@ -15,17 +15,9 @@ from lib.access import AccessDenied, Role, Viewer, require_role, require_student
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.versioning import InputError, clean_text
 
-KINDS = {
-    ContactKind.TALK: "Samtal",
-    ContactKind.WAKE_UP: "Väckningssamtal",
-    ContactKind.REMINDER: "Påminnelse",
-    ContactKind.SCHOOL_VISIT: "Skolbesök",
-    ContactKind.HOME_VISIT: "Hembesök",
-    ContactKind.REFERRAL: "Remiss eller hänvisning",
-    ContactKind.OTHER: "Annat",
-}
 COACH_ROLES = (Role.COACH, Role.ADMIN)
 
 
@@ -37,14 +29,14 @@ def add_contact(session: Session, viewer: Viewer, student_id: int, kind: str,
                 date: dt.date | None, note: str, today: dt.date) -> int:
     _require_coach(viewer)
     require_student(session, viewer, student_id)
-    if kind not in KINDS:
-        raise InputError("Välj typ av kontakt.")
+    if kind not in set(ContactKind):
+        raise InputError(_("Välj typ av kontakt."))
     if date is None:
-        raise InputError("Ange datum för kontakten.")
+        raise InputError(_("Ange datum för kontakten."))
     if date > today:
-        raise InputError("En kontakt kan inte loggas på ett datum som inte har varit än.")
+        raise InputError(_("En kontakt kan inte loggas på ett datum som inte har varit än."))
     contact = Contact(student_id=student_id, kind=kind, date=date,
-                      note=clean_text("Anteckningen", note), user_id=viewer.user_id,
+                      note=clean_text(N_("Anteckningen"), note), user_id=viewer.user_id,
                       created_at=utcnow())
     session.add(contact)
     session.flush()
@@ -54,21 +46,20 @@ def add_contact(session: Session, viewer: Viewer, student_id: int, kind: str,
 
 
 def list_contacts(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    """The student's contacts, latest first: date, contact_kind (a code), by, contact_note."""
     _require_coach(viewer)
     require_student(session, viewer, student_id)
-    frame = read_frame(session,
+    return read_frame(session,
         select(Contact.date, Contact.kind, User.display_name, Contact.note)
         .join(User, User.id == Contact.user_id)
         .where(Contact.student_id == student_id)
         .order_by(Contact.date.desc(), Contact.id.desc()),
-        ["Datum", "kind", "Av", "Anteckning"])
-    frame.insert(1, "Kontakt", frame.pop("kind").map(KINDS))
-    return frame
+        ["date", "contact_kind", "by", "contact_note"])
 
 
 def _require_coach(viewer: Viewer) -> None:
     try:
         require_role(viewer, *COACH_ROLES)
     except AccessDenied:
-        raise AccessDenied("Kontaktloggen är ungdomscoachens.", viewer=viewer,
+        raise AccessDenied(_("Kontaktloggen är ungdomscoachens."), viewer=viewer,
                            what="contact_log") from None

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data_models.codes import Flag, Trend
 from data_models.models import (
     AbsenceRecord,
     Enrolment,
@@ -36,6 +37,7 @@ from lib.access import (
 )
 from lib.audit import log_view
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.students import format_name, identity_columns, people, share_columns
 from lib.summaries import per_student, student_term_rows, term_trends
 from lib.visit_pack import filter_without_follow_up
@@ -135,7 +137,7 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     require_individual_access(viewer)
     school = session.scalar(select(School).where(School.id == school_id, school_clause(viewer)))
     if school is None:
-        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
+        raise AccessDenied(_("Skolan finns inte, eller så har du inte behörighet att se den."),
                            viewer=viewer, what="school", what_id=school_id)
     municipality = session.get(Municipality, school.municipality_id)
     term = session.get(Term, term_id)
@@ -181,32 +183,33 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     )
 
 
-FLAG_LEVELS = {"high": 2, "watch": 1, "": 0}
+FLAG_LEVELS = {Flag.HIGH: 2, Flag.WATCH: 1, Flag.NONE: 0}
+SCHOOL_COLUMNS = ["id", "student", "personal_number", "programme", "school_year", "class_name",
+                  "absence", "valid", "invalid", "trend", "flag"]
 
 
 def _student_table(session, viewer, merged: pd.DataFrame, trend: pd.Series) -> pd.DataFrame:
-    columns = ["id", "Elev", "Personnummer", "Program", "Årskurs", "Klass", "Frånvaro",
-               "Giltig", "Ogiltig", "Trend", "Flagga"]
+    columns = SCHOOL_COLUMNS
     if merged.empty:
         return pd.DataFrame(columns=columns)
     rows = merged.assign(share=merged["absent"] / merged["scheduled"],
                          valid_share=merged["valid"] / merged["scheduled"],
                          invalid_share=merged["invalid"] / merged["scheduled"])
     rows = rows.merge(people(session, viewer, rows["student_id"]), on="student_id")
-    trend = trend.reindex(rows["student_id"]).fillna("").to_numpy()
+    trend = trend.reindex(rows["student_id"]).fillna(Trend.NONE).map(Trend).to_numpy()
     flags = [analytics.flag(v, w, h) for v, w, h in
              zip(rows["share"], rows["watch"], rows["high"], strict=True)]
     table = pd.DataFrame({
-        **identity_columns(rows), "Program": rows["programme"].to_numpy(),
-        "Årskurs": rows["school_year"].to_numpy(), "Klass": rows["class_name"].to_numpy(),
+        **identity_columns(rows), "programme": rows["programme"].to_numpy(),
+        "school_year": rows["school_year"].to_numpy(),
+        "class_name": rows["class_name"].to_numpy(),
         **{k: v.to_numpy() for k, v in share_columns(rows).items()},
-        "Trend": [analytics.TREND_ARROWS[t] for t in trend],
-        "Flagga": [analytics.FLAG_LABELS[f] for f in flags],
+        "trend": trend, "flag": flags,
     }, columns=columns)
     # Risk: flag level first, rising before the rest, then the share itself.
     level = np.array([FLAG_LEVELS[f] for f in flags])
-    rising = (trend == "up").astype(int)
-    ranked = np.lexsort((-table["Frånvaro"].to_numpy(dtype=float), -rising, -level))
+    rising = (trend == Trend.UP).astype(int)
+    ranked = np.lexsort((-table["absence"].to_numpy(dtype=float), -rising, -level))
     return table.iloc[ranked].reset_index(drop=True)
 
 
@@ -237,8 +240,9 @@ def _trend_lines(session, school, municipality, term_id, weekly, running) -> dic
 
     return {
         school.name: _share_by_week(weekly, running),
-        f"Skolor i {municipality.name}": area(School.municipality_id == municipality.id),
-        "Regionen": area(Municipality.region_id == municipality.region_id),
+        _("Skolor i {municipality}").format(municipality=municipality.name):
+            area(School.municipality_id == municipality.id),
+        _("Regionen"): area(Municipality.region_id == municipality.region_id),
     }
 
 
@@ -284,11 +288,11 @@ def heatmap_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
 
 # --- Watch list --------------------------------------------------------------------------
 
-WATCH_COLUMNS = ["id", "Elev", "Personnummer", "Hemkommun", "Skola", "Frånvaro", "Giltig",
-                 "Ogiltig", "Trend", "Flagga"]
+WATCH_COLUMNS = ["id", "student", "personal_number", "home_municipality", "school", "absence",
+                 "valid", "invalid", "trend", "flag"]
 
 
-def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "watch",
+def watch_list(session: Session, viewer: Viewer, term_id: int, level: Flag = Flag.WATCH,
                include_rising: bool = True, unattended_since: dt.date | None = None
                ) -> pd.DataFrame:
     """Students over the watch (or high) level, or rising, across the viewer's scope; flags
@@ -302,11 +306,11 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: str = "wat
     return table
 
 
-WATCH_LEVELS = {"watch": ("Över bevakningsnivån", analytics.WATCH_THRESHOLD),
-                "high": ("Över hög nivå", analytics.HIGH_THRESHOLD)}
+WATCH_LEVELS = {Flag.WATCH: (N_("Över bevakningsnivån"), analytics.WATCH_THRESHOLD),
+                Flag.HIGH: (N_("Över hög nivå"), analytics.HIGH_THRESHOLD)}
 
 
-def watch_level_labels(session: Session, viewer: Viewer) -> dict[str, str]:
+def watch_level_labels(session: Session, viewer: Viewer) -> dict[Flag, str]:
     """The watch list's two choices, with the levels that apply: each student is flagged
     by their home municipality's levels, so where the viewer's students come from
     municipalities with different levels, the labels give the range and say so."""
@@ -319,14 +323,14 @@ def watch_level_labels(session: Session, viewer: Viewer) -> dict[str, str]:
     for index, (key, (name, default)) in enumerate(WATCH_LEVELS.items()):
         values = sorted({row[index] for row in levels}) or [default]
         if len(values) == 1:
-            labels[key] = f"{name} ({formats.level(values[0])})"
+            labels[key] = f"{_(name)} ({formats.level(values[0])})"
         else:
-            labels[key] = (f"{name} ({formats.level_range(values[0], values[-1])}, efter "
-                           "elevens hemkommun)")
+            labels[key] = _("{level} ({levels}, efter elevens hemkommun)").format(
+                level=_(name), levels=formats.level_range(values[0], values[-1]))
     return labels
 
 
-def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: str,
+def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: Flag,
                 include_rising: bool) -> pd.DataFrame:
     require_individual_access(viewer)
     rows = student_term_rows(session, viewer, term_id, with_trend=True)
@@ -334,11 +338,11 @@ def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: str,
         return pd.DataFrame(columns=WATCH_COLUMNS)
     totals = per_student(rows)
     trend = term_trends(session, viewer, term_id, rows).reindex(totals["student_id"]).fillna(
-        "").to_numpy()
+        Trend.NONE).map(Trend).to_numpy()
     flags = [analytics.flag(v, w, h) for v, w, h in
              zip(totals["share"], totals["watch"], totals["high"], strict=True)]
-    wanted = [f == "high" or (f == "watch" and level == "watch") or
-              (include_rising and t == "up") for f, t in zip(flags, trend, strict=True)]
+    wanted = [f == Flag.HIGH or (f == Flag.WATCH and level == Flag.WATCH) or
+              (include_rising and t == Trend.UP) for f, t in zip(flags, trend, strict=True)]
     chosen = totals.assign(flag=flags, trend=trend)[wanted]
     # The school where the student has the most scheduled time this term.
     main_school = rows.sort_values("scheduled").drop_duplicates("student_id", keep="last")
@@ -349,12 +353,11 @@ def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: str,
               .merge(main_school[["student_id", "school_id"]], on="student_id")
               .merge(schools, on="school_id"))
     table = pd.DataFrame({
-        **identity_columns(merged), "Hemkommun": merged["name"], "Skola": merged["school"],
-        **share_columns(merged),
-        "Trend": merged["trend"].map(analytics.TREND_ARROWS),
-        "Flagga": merged["flag"].map(analytics.FLAG_LABELS),
+        **identity_columns(merged), "home_municipality": merged["name"],
+        "school": merged["school"], **share_columns(merged),
+        "trend": merged["trend"], "flag": merged["flag"],
     }, columns=WATCH_COLUMNS)
-    return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
+    return table.sort_values("absence", ascending=False).reset_index(drop=True)
 
 
 # --- One student -------------------------------------------------------------------------
@@ -387,7 +390,8 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
         .where(Student.id == student_id, student_clause(viewer))
     ).first()
     if found is None:
-        raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
+        raise AccessDenied(_(STUDENT_NOT_FOUND), viewer=viewer, what="student",
+                           what_id=student_id)
     raw = read_frame(session,
         select(AbsenceRecord.date, AbsenceRecord.term_id, AbsenceRecord.lesson_start,
                AbsenceRecord.course, AbsenceRecord.iso_year, AbsenceRecord.iso_week,
@@ -416,34 +420,31 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
     )
 
 
-MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-          "september", "oktober", "november", "december"]
-
-
 def _months(raw: pd.DataFrame) -> pd.DataFrame:
-    columns = ["Månad", "Frånvaro", "Giltig", "Ogiltig"]
+    """Per calendar month, newest first; `month` is its first day (a MONTH column)."""
+    columns = ["month", "absence", "valid", "invalid"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     shares = analytics.monthly_shares(raw).sort_index(ascending=False)
     return pd.DataFrame({
-        "Månad": [f"{MONTHS[p.month - 1]} {p.year}" for p in shares.index],
-        "Frånvaro": shares["share"].to_numpy(), "Giltig": shares["valid_share"].to_numpy(),
-        "Ogiltig": shares["invalid_share"].to_numpy(),
+        "month": [p.to_timestamp().date() for p in shares.index],
+        "absence": shares["share"].to_numpy(), "valid": shares["valid_share"].to_numpy(),
+        "invalid": shares["invalid_share"].to_numpy(),
     }, columns=columns)
 
 
 def _courses(raw: pd.DataFrame) -> pd.DataFrame:
     lessons = raw.dropna(subset=["course"])
-    columns = ["Kurs", "Lektioner", "Schemalagd tid (h)", "Frånvaro", "Ogiltig"]
+    columns = ["course", "lessons", "scheduled_hours", "absence", "invalid"]
     if lessons.empty:
         return pd.DataFrame(columns=columns)
     sums = lessons.groupby("course").agg(lessons=("scheduled", "size"),
                                          scheduled=("scheduled", "sum"),
                                          absent=("absent", "sum"), invalid=("invalid", "sum"))
     table = pd.DataFrame({
-        "Kurs": sums.index, "Lektioner": sums["lessons"].to_numpy(),
-        "Schemalagd tid (h)": (sums["scheduled"] / 60).to_numpy(),
-        "Frånvaro": (sums["absent"] / sums["scheduled"]).to_numpy(),
-        "Ogiltig": (sums["invalid"] / sums["scheduled"]).to_numpy(),
+        "course": sums.index, "lessons": sums["lessons"].to_numpy(),
+        "scheduled_hours": (sums["scheduled"] / 60).to_numpy(),
+        "absence": (sums["absent"] / sums["scheduled"]).to_numpy(),
+        "invalid": (sums["invalid"] / sums["scheduled"]).to_numpy(),
     })
-    return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
+    return table.sort_values("absence", ascending=False).reset_index(drop=True)

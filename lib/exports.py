@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lib import columns, formats
 from lib.access import Viewer
 from lib.audit import log_event
+from lib.i18n import _
 from lib.plain import printable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +45,7 @@ def sheet_title(text: str, taken: Iterable[str] = ()) -> str:
     : * ? / \\ [ ], no control characters, no apostrophe first or last, at most 31
     characters, and none of the titles already `taken` (Excel ignores case there)."""
     title = _short(" ".join(printable(text).translate(SHEET_TITLE_REPLACED).split()),
-                   SHEET_TITLE_MAX) or "Blad"
+                   SHEET_TITLE_MAX) or _("Blad")
     used = {t.casefold() for t in taken}
     candidate, number = title, 1
     while candidate.casefold() in used:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, aliased
 
 from data_models.codes import FeedbackDirection
 from data_models.models import Enrolment, Feedback, Meeting, Municipality, School, Student, User
-from lib import formats
 from lib.access import (
     AccessDenied,
     Role,
@@ -26,12 +25,13 @@ from lib.access import (
 from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.meetings import Entry, get_entry
 from lib.students import format_name
 from lib.versioning import InputError, clean_text, save_versioned
 
-DIRECTIONS = {FeedbackDirection.TO_SCHOOL: "Coach → skola",
-              FeedbackDirection.TO_COACH: "Skola → coach"}
+# lib.access says the same by default, in Swedish only.
+DENIED = N_("Du har inte behörighet till det här.")
 RECEIVES = {Role.COACH: FeedbackDirection.TO_COACH, Role.SCHOOL_STAFF: FeedbackDirection.TO_SCHOOL}
 
 
@@ -41,8 +41,8 @@ def direction_for(viewer: Viewer) -> FeedbackDirection:
         return FeedbackDirection.TO_SCHOOL
     if viewer.role == Role.SCHOOL_STAFF:
         return FeedbackDirection.TO_COACH
-    raise AccessDenied("Återkoppling skrivs av ungdomscoacher och skolpersonal.", viewer=viewer,
-                       what="feedback")
+    raise AccessDenied(_("Återkoppling skrivs av ungdomscoacher och skolpersonal."),
+                       viewer=viewer, what="feedback")
 
 
 def send_feedback(session: Session, viewer: Viewer, text: str, *,
@@ -51,27 +51,29 @@ def send_feedback(session: Session, viewer: Viewer, text: str, *,
     """Feedback about a meeting (school and municipality from the meeting) or about a
     student (the municipality is the student's home)."""
     direction = direction_for(viewer)
-    text = clean_text("Återkopplingen", text, required=True)
+    text = clean_text(N_("Återkopplingen"), text, required=True)
     if meeting_id is not None:
         meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                         meeting_clause(viewer))).first()
         if meeting is None:
-            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.",
-                               viewer=viewer, what="meeting", what_id=meeting_id)
+            raise AccessDenied(
+                _("Mötet finns inte, eller så har du inte behörighet att se det."),
+                viewer=viewer, what="meeting", what_id=meeting_id)
         school_id, municipality_id = meeting.school_id, meeting.municipality_id
     if student_id is not None:
         municipality_id = require_student(session, viewer, student_id).home_municipality_id
     if school_id is None or municipality_id is None:
-        raise InputError("Välj skola och elev eller möte för återkopplingen.")
+        raise InputError(_("Välj skola och elev eller möte för återkopplingen."))
     if viewer.role == Role.COACH and municipality_id not in viewer.municipality_ids:
-        raise AccessDenied(viewer=viewer, what="municipality", what_id=municipality_id)
+        raise AccessDenied(_(DENIED), viewer=viewer, what="municipality",
+                           what_id=municipality_id)
     if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
-        raise AccessDenied(viewer=viewer, what="school", what_id=school_id)
+        raise AccessDenied(_(DENIED), viewer=viewer, what="school", what_id=school_id)
     if meeting_id is None and student_id is not None and not _attended(session, student_id,
                                                                       school_id):
         # Nobody at a school the student never attended would read it.
-        raise InputError("Eleven är inte och har inte varit inskriven på den skolan. Välj "
-                         "en skola där eleven går eller har gått.")
+        raise InputError(_("Eleven är inte och har inte varit inskriven på den skolan. Välj "
+                           "en skola där eleven går eller har gått."))
     item = Feedback(direction=direction, school_id=school_id, municipality_id=municipality_id,
                     meeting_id=meeting_id, student_id=student_id, text=text,
                     author_id=viewer.user_id, created_at=utcnow(), answer="", version=1)
@@ -117,9 +119,9 @@ def send_agenda_feedback(session: Session, viewer: Viewer, item_id: int) -> int:
     entry = get_entry(session, viewer, item_id)
     text = entry.texts["feedback"].strip()
     if not text:
-        raise InputError("Skriv och spara en återkoppling för eleven först.")
+        raise InputError(_("Skriv och spara en återkoppling för eleven först."))
     if agenda_feedback_sent(session, viewer, entry) is not None:
-        raise InputError("Den här återkopplingen är redan skickad.")
+        raise InputError(_("Den här återkopplingen är redan skickad."))
     return send_feedback(session, viewer, text, meeting_id=entry.meeting_id,
                          student_id=entry.student_id)
 
@@ -137,15 +139,16 @@ def agenda_feedback_sent(session: Session, viewer: Viewer,
         .order_by(Feedback.created_at.desc()).limit(1))
 
 
-FEEDBACK_COLUMNS = ["id", "version", "Riktning", "Från", "Skola", "Kommun", "Elev", "Möte",
-                    "Återkoppling", "Skickad", "Kvitterad", "Svar"]
+FEEDBACK_COLUMNS = ["id", "version", "student_id", "direction", "author", "school",
+                    "municipality", "student", "meeting_date", "feedback", "sent_at",
+                    "acknowledged_at", "acknowledged_by", "answer"]
 
 
 def list_feedback(session: Session, viewer: Viewer, **filters) -> pd.DataFrame:
     """The feedback pages' list (feedback_rows), with the view in the audit log."""
     table = feedback_rows(session, viewer, **filters)
     log_view(session, viewer, "view_feedback", "feedback",
-             note=f"{len(table)} återkopplingar, {(table['Elev'] != '').sum()} om elever")
+             note=f"{len(table)} återkopplingar, {table['student_id'].notna().sum()} om elever")
     return table
 
 
@@ -154,8 +157,9 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
                   meeting_id: int | None = None, school_id: int | None = None,
                   limit: int | None = None) -> pd.DataFrame:
     """Feedback in scope, newest first. `inbox`: only what was sent to the viewer's side.
-    Feedback about a student the viewer may not see is left out. For services that show it
-    as part of a view they log themselves."""
+    Feedback about a student the viewer may not see is left out. student and meeting_date
+    are missing for feedback about no student or no meeting; acknowledged_at is NaT
+    until it is read. For services that show it as part of a view they log themselves."""
     require_individual_access(viewer)
     author, reader = aliased(User), aliased(User)
     query = (select(Feedback.id, Feedback.version, Feedback.direction, author.display_name,
@@ -189,17 +193,18 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
         "reader", "answer"])
     return pd.DataFrame({
         "id": frame["id"], "version": frame["version"],
-        "Riktning": frame["direction"].map(DIRECTIONS), "Från": frame["author"],
-        "Skola": frame["school"], "Kommun": frame["municipality"],
-        "Elev": [format_name(int(i), f, la, p) if pd.notna(i) else "" for i, f, la, p in
-                 zip(frame["student_id"], frame["first"], frame["last"], frame["protected"],
-                     strict=True)],
-        "Möte": frame["meeting_date"].map(lambda d: "" if pd.isna(d) else str(d)),
-        "Återkoppling": frame["text"],
-        "Skickad": frame["created"].map(formats.moment),
-        "Kvitterad": [f"{formats.day_of(t)} ({r})" if pd.notna(t) else "" for t, r in
-                      zip(frame["acknowledged"], frame["reader"], strict=True)],
-        "Svar": frame["answer"],
+        "student_id": frame["student_id"].astype("Int64"), "direction": frame["direction"],
+        "author": frame["author"], "school": frame["school"],
+        "municipality": frame["municipality"],
+        "student": [format_name(int(i), f, la, p) if pd.notna(i) else None for i, f, la, p in
+                    zip(frame["student_id"], frame["first"], frame["last"], frame["protected"],
+                        strict=True)],
+        "meeting_date": frame["meeting_date"].map(lambda d: None if pd.isna(d) else d),
+        "feedback": frame["text"],
+        "sent_at": pd.to_datetime(frame["created"]),
+        "acknowledged_at": pd.to_datetime(frame["acknowledged"]),
+        "acknowledged_by": frame["reader"].map(lambda r: None if pd.isna(r) else r),
+        "answer": frame["answer"],
     }, columns=FEEDBACK_COLUMNS)
 
 
@@ -210,15 +215,15 @@ def acknowledge(session: Session, viewer: Viewer, feedback_id: int, expected_ver
     item = session.scalars(select(Feedback).where(Feedback.id == feedback_id,
                                                   feedback_clause(viewer))).first()
     if item is None:
-        raise AccessDenied("Återkopplingen finns inte, eller så har du inte behörighet.",
+        raise AccessDenied(_("Återkopplingen finns inte, eller så har du inte behörighet."),
                            viewer=viewer, what="feedback", what_id=feedback_id)
     if viewer.role != Role.ADMIN and item.direction != RECEIVES[viewer.role]:
-        raise AccessDenied("Bara mottagaren kan kvittera återkopplingen.", viewer=viewer,
+        raise AccessDenied(_("Bara mottagaren kan kvittera återkopplingen."), viewer=viewer,
                            what="feedback", what_id=feedback_id)
     changes = {"acknowledged_at": utcnow(), "acknowledged_by": viewer.user_id,
-               "answer": clean_text("Svaret", answer)}
-    _, version = save_versioned(session, Feedback, feedback_id, expected_version, changes,
-                                viewer.user_id)
+               "answer": clean_text(N_("Svaret"), answer)}
+    _before, version = save_versioned(session, Feedback, feedback_id, expected_version,
+                                      changes, viewer.user_id)
     log_event(session, viewer, "update", "feedback", feedback_id, student_id=item.student_id,
               after={"acknowledged": True})
     return version

@@ -15,6 +15,7 @@ import functools
 import math
 from numbers import Integral, Real
 
+from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 from lib import columns, i18n
@@ -103,6 +104,14 @@ def date(day: dt.date | None) -> str:
     return "" if day is None or _missing_time(day) else f"{day:%Y-%m-%d}"
 
 
+def month(day: dt.date | None) -> str:
+    """The month of a day by its name in the run's language: "september 2025" ("September
+    2025"), from Babel's month names."""
+    if day is None or _missing_time(day):
+        return ""
+    return babel_dates.format_date(day, "LLLL yyyy", locale=i18n.locale())
+
+
 def _missing_time(moment) -> bool:
     return moment is None or moment != moment  # NaT and NaN are not equal to themselves
 
@@ -182,6 +191,8 @@ def cell(column, value, missing: str = "") -> str:
         return moment(value)
     if kind == columns.DAY:
         return day_of(value)
+    if kind == columns.MONTH and isinstance(value, dt.date):
+        return month(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return date(value)
     if not isinstance(value, Real):

@@ -2,8 +2,9 @@
 
 Every text a user reads is written in the code in Swedish and looked up here in the
 language of the run: `_("Elever")` is "Elever" for a Swedish user and "Students" for an
-English one. The English words live in gettext catalogues (`lib/locale/en/*.po`, read with
-Babel); a text missing there is shown in Swedish, and `tests/test_i18n.py` lists it.
+English one. The English words live in a gettext catalogue
+(`lib/locale/en/LC_MESSAGES/app.po`, read with Babel; `make catalogue` adds new texts to it);
+a text missing there is shown in Swedish, and `tests/test_i18n.py` lists it.
 Texts defined once at import time (a column heading, a code's word) are marked with `N_`
 and looked up with `_` where they are shown.
 
@@ -78,7 +79,7 @@ def from_accept_language(header: str | None) -> str:
 def catalogue(language: str) -> dict[str, str]:
     """The translations of one language: Swedish text → text in `language`."""
     words: dict[str, str] = {}
-    for path in sorted((CATALOGUES / language).glob("*.po")):
+    for path in sorted((CATALOGUES / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as file:
             for message in read_po(file):
                 if message.id and isinstance(message.id, str) and message.string:

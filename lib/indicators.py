@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
-from data_models.codes import MeetingStatus
+from data_models.codes import EffectGroup, MeasureKind, MeetingStatus
 from data_models.models import (
     AgendaItem,
     Contact,
@@ -27,32 +27,42 @@ from data_models.models import (
     StudentWeekSummary,
     Term,
 )
-from lib import formats
+from lib import columns, formats
 from lib.access import Role, Viewer, municipality_clause, require_role
 from lib.analytics import EFFECT_WEEKS
 from lib.exports import Sheet, workbook
 from lib.frames import read_frame
-from lib.measures import KINDS
+from lib.i18n import N_, _
 from lib.summaries import MIN_SCHEDULED_MINUTES
 from lib.suppression import suppress
 
 WATCH, HIGH = 0.15, 0.20  # fixed regional levels, whatever a municipality flags at
 IMPROVED = 5.0  # percentage points lower after a measure than before
-TOTAL = "Regionen totalt"
+# The total row's name, in the run's language; pages and charts find the row by is_total.
+TOTAL = N_("Regionen totalt")
 COUNTS = ["students", "over_15", "over_20", "invalid_over_15", "invalid_over_20"]
-SHARES = {"over_15": "Andel ≥ 15 %", "over_20": "Andel ≥ 20 %",
-          "invalid_over_15": "Ogiltig ≥ 15 %", "invalid_over_20": "Ogiltig ≥ 20 %"}
-FUNNEL = {"identified": "Identifierade (≥ 15 %)", "contacted": "Kontaktade",
-          "measured": "Med åtgärd", "improved": "Förbättrade"}
+# Count → its share's machine column (lib.columns has the headings).
+SHARES = {"over_15": "share_15", "over_20": "share_20",
+          "invalid_over_15": "invalid_share_15", "invalid_over_20": "invalid_share_20"}
+CHANGES = {"share_15": "change_15", "share_20": "change_20"}  # in percentage points
+FUNNEL = ("identified", "contacted", "measured", "improved")
 # Counts that are subsets of others, in every municipality: a reader who sees the larger one
 # knows a bound on the smaller, so suppression has to reckon with it.
 SHARE_ORDER = (("over_20", "over_15"), ("invalid_over_15", "over_15"),
                ("invalid_over_20", "invalid_over_15"), ("invalid_over_20", "over_20"))
 FUNNEL_ORDER = (("improved", "measured"),)
 
-DEFINITIONS = f"""
+
+
+def definitions() -> str:
+    """The definitions of the indicators (Markdown), in the run's language."""
+    return _(DEFINITIONS).format(hours=MIN_SCHEDULED_MINUTES // 60, weeks=EFFECT_WEEKS,
+                                 improved=f"{IMPROVED:.0f}")
+
+
+DEFINITIONS = N_("""
 **Elever som följs** (nämnare): elever folkbokförda i kommunen med minst
-{MIN_SCHEDULED_MINUTES // 60} timmar schemalagd tid under terminen, på en eller flera skolor.
+{hours} timmar schemalagd tid under terminen, på en eller flera skolor.
 **Period**: terminen (HT: augusti–december, VT: januari–juni), enligt terminsdatumen.
 
 **Andel ≥ 15 % / ≥ 20 %**: andelen av eleverna vars frånvaro (giltig + ogiltig) är minst
@@ -64,21 +74,21 @@ bara ogiltig frånvaro. **Förändring**: procentenheter mot samma termin ett å
 **Tratten**: *identifierade* är eleverna ≥ 15 %; *kontaktade* de av dem som har en loggad
 kontakt med ungdomscoachen eller togs upp på ett genomfört möte under terminen; *med
 åtgärd* de som fick en åtgärd med start under terminen; *förbättrade* de med åtgärd vars
-frånvaro de {EFFECT_WEEKS} veckorna efter åtgärdens startvecka var minst {IMPROVED:.0f}
-procentenheter lägre än de {EFFECT_WEEKS} veckorna före.
+frånvaro de {weeks} veckorna efter åtgärdens startvecka var minst {improved}
+procentenheter lägre än de {weeks} veckorna före.
 
 **Sekretess**: inga enskilda elever visas. Celler som bygger på färre än 10 elever visas
 som "..", och ytterligare celler döljs (vid behov även en total) så att ingen dold cell kan
 räknas fram ur totalerna och de tal som visas. En dold cell vars värde ändå går att veta,
 som en kommun utan elever, räknas inte som skydd. Samma data ger alltid samma tal.
-"""
+""")
 
 
 # What ".." means, on the page and in the export alike.
-HIDDEN_NOTE = ("Celler som bygger på färre än 10 elever visas som \"..\", liksom celler som "
-               "annars skulle gå att räkna fram ur totalen, och förändringar som inte går "
-               "att räkna (en dold andel, eller ingen termin ett år tidigare).")
-EFFECT_HIDDEN_NOTE = "Grupper med färre än 10 åtgärder visas som \"..\"."
+HIDDEN_NOTE = N_("Celler som bygger på färre än 10 elever visas som \"..\", liksom celler som "
+                 "annars skulle gå att räkna fram ur totalen, och förändringar som inte går "
+                 "att räkna (en dold andel, eller ingen termin ett år tidigare).")
+EFFECT_HIDDEN_NOTE = N_("Grupper med färre än 10 åtgärder visas som \"..\".")
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ class RegionIndicators:
     table: pd.DataFrame  # one row per municipality and the region total; None = suppressed
     funnel: pd.DataFrame
     meetings: pd.DataFrame
-    trend: pd.DataFrame  # Termin, Kommun, Andel ≥ 20 %
+    trend: pd.DataFrame  # term, municipality, share_20: one row per term and municipality
 
 
 def municipality_table(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
@@ -113,13 +123,14 @@ def region_indicators(session: Session, viewer: Viewer, term_id: int) -> RegionI
     shares = {t.id: _share_table(counts[t.id]) for t in terms}
     now = shares[term.id]
     table = now.table.copy()
-    before = shares[previous.id].table.set_index("Kommun") if previous is not None else None
-    for label in ("Andel ≥ 15 %", "Andel ≥ 20 %"):
-        then = before[label] if before is not None else pd.Series(dtype=float)
-        table[label.replace("Andel", "Förändring") + " (p.e.)"] = [
+    before = (shares[previous.id].table.set_index("municipality") if previous is not None
+              else None)
+    for column, change in CHANGES.items():
+        then = before[column] if before is not None else pd.Series(dtype=float)
+        table[change] = [
             None if pd.isna(now_share) or pd.isna(then.get(name)) else
             (now_share - then[name]) * 100
-            for name, now_share in zip(table["Kommun"], table[label], strict=True)]
+            for name, now_share in zip(table["municipality"], table[column], strict=True)]
     return RegionIndicators(
         term_code=term.code, previous_code=previous.code if previous else None, table=table,
         funnel=_funnel(session, municipalities, term, counts[term.id], now.mask),
@@ -135,7 +146,7 @@ class _Shares:
 def _scope_municipalities(session, viewer) -> pd.DataFrame:
     return read_frame(session, select(Municipality.id, Municipality.name)
                       .where(municipality_clause(viewer)).order_by(Municipality.name),
-                      ["municipality_id", "Kommun"])
+                      ["municipality_id", "municipality"])
 
 
 def _counts(session, municipalities: pd.DataFrame, viewer,
@@ -149,11 +160,12 @@ def _counts(session, municipalities: pd.DataFrame, viewer,
                summary.known_scheduled, summary.unreported)
         .join(Municipality, Municipality.id == summary.municipality_id)
         .where(summary.term_id.in_([t.id for t in terms]), municipality_clause(viewer)),
-        ["term_id", "Kommun", *COUNTS, "known_scheduled", "unreported"])
-    names = municipalities["Kommun"]
+        ["term_id", "municipality", *COUNTS, "known_scheduled", "unreported"])
+    names = municipalities["municipality"]
     result = {}
     for term in terms:
-        part = rows[rows["term_id"] == term.id].set_index("Kommun").drop(columns="term_id")
+        part = (rows[rows["term_id"] == term.id].set_index("municipality")
+                .drop(columns="term_id"))
         result[term.id] = part.reindex(names, fill_value=0)
     return result
 
@@ -162,23 +174,34 @@ def _share_table(counts: pd.DataFrame) -> _Shares:
     """Shares per municipality and for the region, with suppressed cells as None."""
     suppressed = suppress(counts, "students", COUNTS[1:], order=SHARE_ORDER)
     mask = suppressed.cells
-    full = pd.concat([counts, counts.sum().to_frame(TOTAL).T])
-    hidden = pd.concat([mask, suppressed.total.to_frame(TOTAL).T])
+    full, hidden = _with_total(counts, mask, suppressed.total)
     students = full["students"].astype(float)
     row_hidden = hidden["students"].to_numpy(dtype=bool) | (students == 0).to_numpy()
-    table = pd.DataFrame({"Kommun": full.index})
-    table["Elever"] = _hide(full["students"].astype(object), hidden["students"])
-    for column, label in SHARES.items():
-        share = full[column] / students.where(students > 0)
-        table[label] = _hide(share, hidden[column].to_numpy(dtype=bool) | row_hidden)
+    table = _rows(full)
+    table["students"] = _hide(full["students"].astype(object), hidden["students"])
+    for count, column in SHARES.items():
+        share = full[count] / students.where(students > 0)
+        table[column] = _hide(share, hidden[count].to_numpy(dtype=bool) | row_hidden)
     known = full["known_scheduled"].astype(float)
-    rate = (1 - full["unreported"] / known.where(known > 0)).astype(object)
-    rate[known <= 0] = UNKNOWN_RATE  # no school's file says how much went unreported
-    table["Rapporteringsgrad"] = _hide(rate, hidden["students"].to_numpy(dtype=bool))
+    rate = 1 - full["unreported"] / known.where(known > 0)
+    table["reporting_rate"] = _hide(rate, hidden["students"].to_numpy(dtype=bool))
+    # No school's file says how much went unreported: "okänd", unless the row is hidden.
+    table["reporting_unknown"] = ((known <= 0).to_numpy()
+                                  & ~hidden["students"].to_numpy(dtype=bool))
     return _Shares(table, mask)
 
 
-UNKNOWN_RATE = "okänd"
+def _with_total(counts: pd.DataFrame, cells: pd.DataFrame, total: pd.Series):
+    """The counts and their hidden cells with the region total as the last row."""
+    name = _(TOTAL)
+    return (pd.concat([counts, counts.sum().to_frame(name).T]),
+            pd.concat([cells, total.to_frame(name).T]))
+
+
+def _rows(full: pd.DataFrame) -> pd.DataFrame:
+    """A municipality column from the index, and is_total on the last row (the total)."""
+    return pd.DataFrame({"municipality": full.index,
+                         "is_total": [False] * (len(full) - 1) + [True]})
 
 
 def _hide(values: pd.Series, hidden) -> list:
@@ -231,23 +254,24 @@ def _funnel(session, municipalities: pd.DataFrame, term: Term, counts: pd.DataFr
         select(flagged.c.municipality_id, tally(union(talked, reviewed)), tally(measured),
                tally(improved))
         .group_by(flagged.c.municipality_id)).all()
-    by_id = dict(zip(municipalities["municipality_id"], municipalities["Kommun"], strict=True))
+    by_id = dict(zip(municipalities["municipality_id"], municipalities["municipality"],
+                     strict=True))
     found = pd.DataFrame([(by_id[m], *r) for m, *r in rows],
-                         columns=["Kommun", "contacted", "measured", "improved"])
-    funnel = found.set_index("Kommun").reindex(municipalities["Kommun"], fill_value=0)
+                         columns=["municipality", "contacted", "measured", "improved"])
+    funnel = found.set_index("municipality").reindex(municipalities["municipality"],
+                                                     fill_value=0)
     funnel.insert(0, "identified", counts["over_15"].reindex(funnel.index, fill_value=0))
     funnel = funnel.astype(int)
     # The share table gives the identified count wherever it shows the share ≥ 15 %: the
     # funnel hides it where that table does, and never counts a shown one as protection.
     shown = ~table_mask["over_15"].reindex(funnel.index, fill_value=True)
     seed = pd.DataFrame({"identified": ~shown})
-    suppressed = suppress(funnel, "identified", list(FUNNEL)[1:], order=FUNNEL_ORDER,
+    suppressed = suppress(funnel, "identified", list(FUNNEL[1:]), order=FUNNEL_ORDER,
                           hidden=seed, known=pd.DataFrame({"identified": shown}))
-    full = pd.concat([funnel, funnel.sum().to_frame(TOTAL).T])
-    hidden = pd.concat([suppressed.cells, suppressed.total.to_frame(TOTAL).T])
-    table = pd.DataFrame({"Kommun": full.index})
-    for column, label in FUNNEL.items():
-        table[label] = _hide(full[column].astype(object), hidden[column].to_numpy(dtype=bool))
+    full, hidden = _with_total(funnel, suppressed.cells, suppressed.total)
+    table = _rows(full)
+    for column in FUNNEL:
+        table[column] = _hide(full[column].astype(object), hidden[column].to_numpy(dtype=bool))
     return table
 
 
@@ -260,26 +284,25 @@ def _meetings(session, viewer, term: Term) -> pd.DataFrame:
         .where(Meeting.term_id == term.id, Meeting.status != MeetingStatus.PLANNED,
                municipality_clause(viewer))
         .group_by(School.name, Municipality.name).order_by(School.name, Municipality.name),
-        ["Skola", "Elevernas hemkommun", "Genomförda möten"])
+        ["school", "students_home_municipality", "meetings_held"])
     return frame
 
 
 def _trend(terms: list[Term], shares: dict[int, _Shares]) -> pd.DataFrame:
     """Share ≥ 20 % per municipality and for the region, term by term."""
-    frames = [pd.DataFrame({"Termin": t.code, "Kommun": shares[t.id].table["Kommun"],
-                            "Andel ≥ 20 %": shares[t.id].table["Andel ≥ 20 %"]})
-              for t in terms]
+    frames = [shares[t.id].table.assign(term=t.code)[["term", "municipality", "is_total",
+                                                       "share_20"]] for t in terms]
     return pd.concat(frames, ignore_index=True)
 
 
 # --- Effect of measures -------------------------------------------------------------------
 
-EFFECT_COLUMNS = ["Grupp", "Antal", "Median (p.e.)", "Kvartiler (p.e.)", "Andel förbättrade"]
-COMPARISON = "Flaggade utan åtgärd (jämförelse)"
-CAVEAT = ("Detta visar hur frånvaron förändrades, inte att åtgärden var orsaken. Elever som "
-          "får en åtgärd skiljer sig från andra, frånvaro går ofta upp och ner av sig själv, "
-          "och annat händer samtidigt. Jämförelsegruppen är flaggade elever (≥ 15 %) utan "
-          "åtgärd under terminen, mätt kring åtgärdernas mediandatum.")
+EFFECT_COLUMNS = ["effect_group", "count", "median_change", "lower_quartile", "upper_quartile",
+                  "share_improved"]
+CAVEAT = N_("Detta visar hur frånvaron förändrades, inte att åtgärden var orsaken. Elever som "
+            "får en åtgärd skiljer sig från andra, frånvaro går ofta upp och ner av sig själv, "
+            "och annat händer samtidigt. Jämförelsegruppen är flaggade elever (≥ 15 %) utan "
+            "åtgärd under terminen, mätt kring åtgärdernas mediandatum.")
 
 
 def effect_of_measures(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
@@ -297,15 +320,15 @@ def effect_of_measures(session: Session, viewer: Viewer, term_id: int) -> pd.Dat
         select(Measure.kind, Measure.start_date, Measure.effect_before, Measure.effect_after)
         .where(in_term), ["kind", "start", "before", "after"])
     changes = (measures["after"] - measures["before"]) * 100
-    groups = [(label, changes[measures["kind"] == kind].dropna().tolist())
-              for kind, label in KINDS.items() if (measures["kind"] == kind).any()]
+    groups = [(EffectGroup(kind), changes[measures["kind"] == kind].dropna().tolist())
+              for kind in MeasureKind if (measures["kind"] == kind).any()]
     reference = (sorted(measures["start"])[len(measures) // 2] if not measures.empty
                  else term.start_date + (term.end_date - term.start_date) / 2)
     without = _flagged(term, select(StudentTermSummary.student_id).where(
         StudentTermSummary.term_id == term.id,
         ~StudentTermSummary.student_id.in_(select(Measure.student_id).where(in_term))),
         _scope_municipalities(session, viewer)["municipality_id"].tolist())
-    groups.append((COMPARISON, _changes_around(session, without, reference)))
+    groups.append((EffectGroup.COMPARISON, _changes_around(session, without, reference)))
     return _effect_table(groups)
 
 
@@ -334,39 +357,42 @@ def _changes_around(session, students, reference: dt.date) -> list[float]:
              - usable["before_absent"] / usable["before_scheduled"]) * 100).tolist()
 
 
-def _effect_table(groups: list[tuple[str, list[float]]]) -> pd.DataFrame:
+def _effect_table(groups: list[tuple[EffectGroup, list[float]]]) -> pd.DataFrame:
     """Groups of fewer than 10 are shown as ".." (their count too); the figures are spread
     measures, not totals, so no cell can be worked out from the others."""
     records = []
-    for label, changes in groups:
+    for group, changes in groups:
         if len(changes) < 10:
-            records.append({"Grupp": label, "Antal": None, "Median (p.e.)": None,
-                            "Kvartiler (p.e.)": "..", "Andel förbättrade": None})
+            records.append(dict.fromkeys(EFFECT_COLUMNS) | {"effect_group": group})  # ".."
             continue
         values = np.array(changes)
         q1, median, q3 = np.percentile(values, [25, 50, 75])
-        records.append({"Grupp": label, "Antal": len(values), "Median (p.e.)": float(median),
-                        "Kvartiler (p.e.)": f"{formats.number(q1, 1)} till "
-                                            f"{formats.number(q3, 1)}",
-                        "Andel förbättrade": float((values <= -IMPROVED).mean())})
-    return pd.DataFrame(records, columns=EFFECT_COLUMNS)
+        records.append({"effect_group": group, "count": len(values),
+                        "median_change": float(median), "lower_quartile": float(q1),
+                        "upper_quartile": float(q3),
+                        "share_improved": float((values <= -IMPROVED).mean())})
+    return pd.DataFrame(records, columns=EFFECT_COLUMNS, dtype=object)
 
 
 def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame) -> bytes:
-    """All tables of the region page in one workbook; suppressed cells are written as ".."."""
+    """All tables of the region page in one workbook, in the run's language; suppressed
+    cells are written as ".."."""
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.astype(object).where(frame.notna(), formats.HIDDEN)
-    title = f"Regionala indikatorer {indicators.term_code}"
+        cells = columns.visible(frame.astype(object).where(frame.notna(), formats.HIDDEN))
+        return columns.unknown_as_word(cells, frame)
+    term, hidden = indicators.term_code, _(HIDDEN_NOTE)
     return workbook([
-        Sheet("Indikatorer", (title, HIDDEN_NOTE), shown(indicators.table)),
-        Sheet("Tratt", (f"Från identifierad till förbättrad, {indicators.term_code}",
-                        HIDDEN_NOTE), shown(indicators.funnel)),
-        Sheet("Möten", (f"Genomförda möten per skola, {indicators.term_code}",),
+        Sheet(_("Indikatorer"), (_("Regionala indikatorer {term}").format(term=term), hidden),
+              shown(indicators.table)),
+        Sheet(_("Tratt"), (_("Från identifierad till förbättrad, {term}").format(term=term),
+                           hidden), shown(indicators.funnel)),
+        Sheet(_("Möten"), (_("Genomförda möten per skola, {term}").format(term=term),),
               indicators.meetings),
-        Sheet("Effekt av åtgärder", ("Effekt av åtgärder", CAVEAT, EFFECT_HIDDEN_NOTE),
-              shown(effect)),
-        Sheet("Trend", ("Andel ≥ 20 % per termin", HIDDEN_NOTE), shown(indicators.trend)),
-        Sheet("Definitioner", ("Definitioner",),
-              pd.DataFrame({"Definition": [p.replace("\n", " ").replace("*", "").strip()
-                                           for p in DEFINITIONS.split("\n\n") if p.strip()]})),
+        Sheet(_("Effekt av åtgärder"), (_("Effekt av åtgärder"), _(CAVEAT),
+                                        _(EFFECT_HIDDEN_NOTE)), shown(effect)),
+        Sheet(_("Trend"), (_("Andel ≥ 20 % per termin"), hidden), shown(indicators.trend)),
+        Sheet(_("Definitioner"), (_("Definitioner"),),
+              pd.DataFrame({_("Definition"): [p.replace("\n", " ").replace("*", "").strip()
+                                              for p in definitions().split("\n\n")
+                                              if p.strip()]})),
     ])

@@ -11,15 +11,22 @@ from collections.abc import Mapping
 from data_models.codes import (
     AgendaField,
     AgendaReason,
+    AuditAction,
+    AuditEntity,
     ContactKind,
+    EffectGroup,
+    EnrolmentChange,
     FeedbackDirection,
     Flag,
     FollowUpState,
+    ImportKind,
+    MappingKind,
     MeasureKind,
     MeasureOwner,
     MeasureStatus,
     MeetingStatus,
     Role,
+    RowProblem,
     Trend,
 )
 from lib.i18n import N_, _
@@ -71,6 +78,104 @@ FLAGS = {Flag.HIGH: "≥ 20 %", Flag.WATCH: "≥ 15 %", Flag.NONE: ""}
 # Arrows, the same in every language; the page explains them (analytics.TREND_RULE).
 TRENDS = {Trend.UP: "↑", Trend.DOWN: "↓", Trend.FLAT: "→", Trend.NONE: ""}
 # (end of code sets; imports, audit and administration below)
+IMPORT_KINDS = {ImportKind.ABSENCE: N_("Frånvaro, dagar/lektioner"),
+                ImportKind.PERIOD: N_("Frånvaro, period"),
+                ImportKind.ENROLMENT: N_("Inskrivningslista"), ImportKind.DEMO: N_("Demodata")}
+# The kinds of file a person chooses to read in (a period export is an absence file).
+MAPPING_KINDS = {MappingKind.ABSENCE: N_("Frånvaro (export från skolans system)"),
+                 MappingKind.ENROLMENT: N_("Inskrivningslista (elever, hemkommun och skola)")}
+ROW_PROBLEMS = {
+    RowProblem.BAD_NUMBER: N_("Ogiltigt personnummer (kontrollsiffran eller datumet stämmer "
+                              "inte)"),
+    RowProblem.UNKNOWN_STUDENT: N_("Okänd elev"),
+    RowProblem.OUT_OF_SCOPE: N_("Eleven är inte folkbokförd i din kommun"),
+    # It says no more than this: not the name, municipality or school (the list would be
+    # an oracle).
+    RowProblem.REGISTERED_ELSEWHERE: N_("Eleven är registrerad i en annan kommun. En flytt "
+                                        "görs av systemförvaltaren eller den kommunen."),
+    RowProblem.UNKNOWN_SCHOOL: N_("Okänd skola"),
+    RowProblem.BAD_VALUE: N_("Ogiltigt tal, datum eller tid"),
+    RowProblem.NEGATIVE: N_("Negativt värde"),
+    RowProblem.TOO_MUCH: N_("Frånvaron är större än den schemalagda tiden"),
+    RowProblem.DUPLICATE: N_("Dubblettrad"),
+    RowProblem.OUTSIDE_TERM: N_("Datum utanför terminerna"),
+    RowProblem.UNKNOWN_MUNICIPALITY: N_("Okänd hemkommun"),
+    RowProblem.MISSING: N_("Uppgift saknas"),
+    RowProblem.TOO_LONG: N_("För lång text"),
+}
+ENROLMENT_CHANGES = {
+    EnrolmentChange.NEW_ENROLMENT: N_("Ny inskrivning"),
+    EnrolmentChange.ENROLMENT_ENDS: N_("Inskrivningen avslutas"),
+    EnrolmentChange.NAME: N_("Namn"),
+    EnrolmentChange.HOME_MUNICIPALITY: N_("Hemkommun (flytt)"),
+    EnrolmentChange.PROGRAMME: N_("Program"),
+    EnrolmentChange.SCHOOL_YEAR: N_("Årskurs"),
+    EnrolmentChange.CLASS_NAME: N_("Klass"),
+}
+AUDIT_ACTIONS = {
+    AuditAction.VIEW_STUDENT: N_("Visade elev"),
+    AuditAction.VIEW_STUDENT_LIST: N_("Visade elevlista"),
+    AuditAction.VIEW_SCHOOL: N_("Visade skola"),
+    AuditAction.VIEW_MEASURES: N_("Visade åtgärder"),
+    AuditAction.VIEW_FEEDBACK: N_("Visade återkoppling"),
+    AuditAction.VIEW_MEETING: N_("Visade möte"),
+    AuditAction.VIEW_VISIT_PACK: N_("Visade besökspaket"),
+    AuditAction.REFUSED: N_("Nekad åtkomst"),
+    AuditAction.EXPORT: N_("Exporterade"),
+    AuditAction.LOGIN: N_("Inloggning"),
+    AuditAction.LOGIN_FAILED: N_("Misslyckad inloggning"),
+    AuditAction.LOGOUT: N_("Utloggning"),
+    AuditAction.SESSION_REVOKED: N_("Inloggning avslutad"),
+    AuditAction.CREATE: N_("Skapade"),
+    AuditAction.UPDATE: N_("Ändrade"),
+    AuditAction.RESET_PASSWORD: N_("Nytt lösenord"),
+    AuditAction.IMPORT: N_("Läste in fil"),
+    AuditAction.UNDO_IMPORT: N_("Ångrade import"),
+}
+AUDIT_ENTITIES = {
+    AuditEntity.AGENDA_ITEM: N_("Mötespunkt"),
+    AuditEntity.CONTACT: N_("Kontakt"),
+    AuditEntity.CONTACT_LOG: N_("Kontaktlogg"),
+    AuditEntity.FEEDBACK: N_("Återkoppling"),
+    AuditEntity.IMPORT_BATCH: N_("Import"),
+    AuditEntity.INDIVIDUALS: N_("Enskilda elever"),
+    AuditEntity.MEASURE: N_("Åtgärd"),
+    AuditEntity.MEASURE_FOLLOW_UP: N_("Uppföljning av åtgärd"),
+    AuditEntity.MEETING: N_("Möte"),
+    AuditEntity.MINUTES: N_("Protokoll"),
+    AuditEntity.MUNICIPALITY: N_("Kommun"),
+    AuditEntity.REGION: N_("Region"),
+    AuditEntity.REGION_INDICATORS: N_("Regionala indikatorer"),
+    AuditEntity.ROLE: N_("Roll"),
+    AuditEntity.SCHOOL: N_("Skola"),
+    AuditEntity.STUDENT: N_("Elev"),
+    AuditEntity.TERM: N_("Termin"),
+    AuditEntity.UNKNOWN: N_("Okänt"),
+    AuditEntity.USER: N_("Användare"),
+    AuditEntity.VISIT_PACK: N_("Besökspaket"),
+    AuditEntity.WATCH_LIST: N_("Bevakningslista"),
+}
+# The fields an audit event says were changed (its before and after), not a code set: a
+# field the list does not name shows as it is stored.
+CHANGED_FIELDS = {
+    "username": N_("Användarnamn"), "role": N_("Roll"), "scopes": N_("Omfattning"),
+    "display_name": N_("Namn"), "name": N_("Namn"), "active": N_("Aktiv"),
+    "watch": N_("Bevaka"), "high": N_("Hög"), "code": N_("Kod"), "region_id": N_("Region-id"),
+    "unit_code": N_("Skolenhetskod"), "municipality_id": N_("Kommun-id"),
+    "school_id": N_("Skol-id"), "start": N_("Startdatum"), "end": N_("Slutdatum"),
+    "date": N_("Datum"), "rows": N_("Rader"), "skipped": N_("Hoppade över"),
+    "replaced": N_("Ersatta"), "changed": N_("Ändrade"), "moved": N_("Flyttade"),
+    "acknowledged": N_("Kvitterad"), "status": N_("Status"), "kind": N_("Typ"),
+    "follow_up_date": N_("Uppföljning"), "outcome": N_("Utfall"),
+    "stop_reason": N_("Skäl för avbrott"), "notes": N_("Anteckningar"),
+    "assessment": N_("Bedömning"), "decisions": N_("Beslut"), "feedback": N_("Återkoppling"),
+}
+
+# --- Region figures (lib.indicators) ---
+# The effect table's groups: each measure kind by its own word, and the comparison group.
+EFFECT_GROUPS = {**{EffectGroup(kind.value): text for kind, text in MEASURE_KINDS.items()},
+                 EffectGroup.COMPARISON: N_("Flaggade utan åtgärd (jämförelse)")}
+# (end of region figures)
 
 # Each code set's words, for the tables (lib.columns) and anyone holding only the set.
 WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
@@ -79,6 +184,9 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     MeetingStatus: MEETING_STATUSES, AgendaReason: AGENDA_REASONS, AgendaField: AGENDA_FIELDS,
     ContactKind: CONTACT_KINDS, FeedbackDirection: FEEDBACK_DIRECTIONS, Flag: FLAGS,
     Trend: TRENDS,
+    ImportKind: IMPORT_KINDS, MappingKind: MAPPING_KINDS, RowProblem: ROW_PROBLEMS,
+    EnrolmentChange: ENROLMENT_CHANGES, AuditAction: AUDIT_ACTIONS,
+    AuditEntity: AUDIT_ENTITIES, EffectGroup: EFFECT_GROUPS,
 }
 
 

@@ -4,12 +4,14 @@ absence before and after each one."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from data_models.codes import MeasureKind, MeasureOwner, MeasureStatus
+# Re-exported: pages name the codes without the data layer.
+from data_models.codes import FollowUpState, MeasureKind, MeasureOwner, MeasureStatus
 from data_models.models import (
     Measure,
     MeasureFollowUp,
@@ -33,24 +35,10 @@ from lib.analytics import EFFECT_WEEKS
 from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.students import names
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
-KINDS = {
-    MeasureKind.MI: "Motiverande samtal (MI)",
-    MeasureKind.STRUCTURE: "Strukturstöd (väckning, påminnelser)",
-    MeasureKind.ACTION_PLAN: "Uppföljning av handlingsplan",
-    MeasureKind.SOCIAL_SERVICES: "Kontakt med socialtjänsten",
-    MeasureKind.BUP: "Remiss till BUP",
-    MeasureKind.YOUTH_CLINIC: "Ungdomsmottagningen",
-    MeasureKind.OTHER_ACTOR: "Annan aktör",
-    MeasureKind.ADJUSTMENTS: "Anpassningar i skolan",
-    MeasureKind.OTHER: "Annat",
-}
-OWNERS = {MeasureOwner.SCHOOL: "Skolan", MeasureOwner.COACH: "Ungdomscoachen",
-          MeasureOwner.PERSON: "Namngiven person"}
-STATUSES = {MeasureStatus.PLANNED: "Planerad", MeasureStatus.ONGOING: "Pågår",
-            MeasureStatus.DONE: "Genomförd", MeasureStatus.STOPPED: "Avbruten"}
 OPEN = (MeasureStatus.PLANNED, MeasureStatus.ONGOING)
 DUE_WITHIN = dt.timedelta(days=14)  # "due": follow-up within two weeks
 
@@ -67,8 +55,9 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
         meeting = session.scalars(select(Meeting).where(Meeting.id == meeting_id,
                                                         meeting_clause(viewer))).first()
         if meeting is None:
-            raise AccessDenied("Mötet finns inte, eller så har du inte behörighet att se det.",
-                               viewer=viewer, what="meeting", what_id=meeting_id)
+            raise AccessDenied(
+                _("Mötet finns inte, eller så har du inte behörighet att se det."),
+                viewer=viewer, what="meeting", what_id=meeting_id)
         school_id = meeting.school_id
     measure = Measure(student_id=student_id, meeting_id=meeting_id, school_id=school_id,
                       status=MeasureStatus.PLANNED, created_by=viewer.user_id, created_at=utcnow(),
@@ -83,20 +72,23 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
 
 def _checked(*, kind, owner_kind, owner_name, owner_user_id, start_date, follow_up_date,
              description) -> dict:
-    if kind not in KINDS:
-        raise InputError("Välj en åtgärd ur listan.")
-    if owner_kind not in OWNERS:
-        raise InputError("Välj vem som ansvarar för åtgärden.")
-    owner_name = clean_text("Ansvarig", owner_name, MAX_LINE,
-                            required=owner_kind == MeasureOwner.PERSON and owner_user_id is None)
+    if kind not in set(MeasureKind):
+        raise InputError(_("Välj en åtgärd ur listan."))
+    if owner_kind not in set(MeasureOwner):
+        raise InputError(_("Välj vem som ansvarar för åtgärden."))
+    named = owner_kind == MeasureOwner.PERSON and owner_user_id is None
+    if named and not (owner_name or "").strip():
+        # Its own sentence: "Ansvarig" as a field name reads badly in English.
+        raise InputError(_("Fyll i ansvarig."))
+    owner_name = clean_text(N_("Ansvarig"), owner_name, MAX_LINE)
     if start_date is None or follow_up_date is None:
-        raise InputError("Ange startdatum och uppföljningsdatum.")
+        raise InputError(_("Ange startdatum och uppföljningsdatum."))
     if follow_up_date < start_date:
-        raise InputError("Uppföljningsdatumet kan inte ligga före startdatumet.")
+        raise InputError(_("Uppföljningsdatumet kan inte ligga före startdatumet."))
     return {"kind": kind, "owner_kind": owner_kind, "owner_name": owner_name,
             "owner_user_id": owner_user_id, "start_date": start_date,
             "follow_up_date": follow_up_date,
-            "description": clean_text("Beskrivningen", description)}
+            "description": clean_text(N_("Beskrivningen"), description)}
 
 
 def _measure(session: Session, viewer: Viewer, measure_id: int) -> Measure:
@@ -106,8 +98,9 @@ def _measure(session: Session, viewer: Viewer, measure_id: int) -> Measure:
         .where(Measure.id == measure_id, student_clause(viewer))
         .execution_options(populate_existing=True)).first()
     if measure is None:
-        raise AccessDenied("Åtgärden finns inte, eller så har du inte behörighet att se den.",
-                           viewer=viewer, what="measure", what_id=measure_id)
+        raise AccessDenied(
+            _("Åtgärden finns inte, eller så har du inte behörighet att se den."),
+            viewer=viewer, what="measure", what_id=measure_id)
     return measure
 
 
@@ -117,15 +110,15 @@ def update_measure(session: Session, viewer: Viewer, measure_id: int, expected_v
     """Change status, outcome or follow-up date (None keeps what is stored). Stopping
     needs a reason. Raises Conflict when someone else saved since `expected_version`."""
     measure = _measure(session, viewer, measure_id)
-    if status not in STATUSES:
-        raise InputError("Välj en status ur listan.")
+    if status not in set(MeasureStatus):
+        raise InputError(_("Välj en status ur listan."))
     stopped = status == MeasureStatus.STOPPED
-    stop_reason = clean_text("Skälet", stop_reason, required=stopped)
+    stop_reason = clean_text(N_("Skälet"), stop_reason, required=stopped)
     follow_up = follow_up_date or measure.follow_up_date
     if follow_up < measure.start_date:
-        raise InputError("Uppföljningsdatumet kan inte ligga före startdatumet.")
+        raise InputError(_("Uppföljningsdatumet kan inte ligga före startdatumet."))
     outcome = measure.outcome if outcome is None else outcome
-    changes = {"status": status, "outcome": clean_text("Utfallet", outcome),
+    changes = {"status": status, "outcome": clean_text(N_("Utfallet"), outcome),
                "stop_reason": stop_reason if stopped else "",
                "follow_up_date": follow_up}
     before, version = save_versioned(session, Measure, measure_id, expected_version, changes,
@@ -140,11 +133,11 @@ def add_follow_up(session: Session, viewer: Viewer, measure_id: int, date: dt.da
                   text: str) -> int:
     measure = _measure(session, viewer, measure_id)
     if date is None:
-        raise InputError("Ange datum för uppföljningen.")
+        raise InputError(_("Ange datum för uppföljningen."))
     if date < measure.start_date:
-        raise InputError("Uppföljningen kan inte ligga före åtgärdens startdatum.")
+        raise InputError(_("Uppföljningen kan inte ligga före åtgärdens startdatum."))
     entry = MeasureFollowUp(measure_id=measure_id, date=date,
-                            text=clean_text("Uppföljningen", text, required=True),
+                            text=clean_text(N_("Uppföljningen"), text, required=True),
                             user_id=viewer.user_id, created_at=utcnow())
     session.add(entry)
     session.flush()
@@ -159,11 +152,12 @@ def follow_ups(session: Session, viewer: Viewer, measure_id: int) -> pd.DataFram
         select(MeasureFollowUp.date, User.display_name, MeasureFollowUp.text)
         .join(User, User.id == MeasureFollowUp.user_id)
         .where(MeasureFollowUp.measure_id == measure_id).order_by(MeasureFollowUp.date),
-        ["Datum", "Av", "Uppföljning"])
+        ["date", "by", "follow_up_note"])
 
 
-MEASURE_COLUMNS = ["id", "student_id", "version", "Elev", "Åtgärd", "Beskrivning", "Ansvarig",
-                   "Start", "Uppföljning", "Status", "Läge", "Utfall", "Skola"]
+MEASURE_COLUMNS = ["id", "student_id", "version", "student", "measure_kind", "description",
+                   "owner_kind", "owner", "start", "follow_up", "measure_status",
+                   "follow_up_state", "outcome", "stop_reason", "school"]
 
 
 def list_measures(session: Session, viewer: Viewer, today: dt.date, **filters) -> pd.DataFrame:
@@ -178,9 +172,10 @@ def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
                  student_id: int | None = None, mine: bool = False,
                  school_id: int | None = None, municipality_id: int | None = None,
                  meeting_id: int | None = None, open_only: bool = False) -> pd.DataFrame:
-    """Measures in scope, each with its state against `today`: "Försenad" (follow-up date
-    passed, still open), "Snart" (follow-up within two weeks) or "". For services that
-    show them as part of a view they log themselves."""
+    """Measures in scope, each with its follow_up_state against `today` (overdue: the
+    follow-up date passed, still open; soon: follow-up within two weeks). Who is
+    responsible is owner_kind (a code) and owner (the named person or user, "" when
+    none). For services that show them as part of a view they log themselves."""
     require_individual_access(viewer)
     owner = (select(User.display_name).where(User.id == Measure.owner_user_id)
              .correlate(Measure).scalar_subquery())
@@ -210,34 +205,51 @@ def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
         "stop_reason", "school"])
     return pd.DataFrame({
         "id": frame["id"], "student_id": frame["student_id"], "version": frame["version"],
-        "Elev": names(frame),
-        "Åtgärd": frame["kind"].map(KINDS), "Beskrivning": frame["description"],
-        "Ansvarig": [_owner(*r) for r in zip(frame["owner_kind"], frame["owner_name"],
-                                             frame["owner_user"], strict=True)],
-        "Start": frame["start"], "Uppföljning": frame["follow_up"],
-        "Status": frame["status"].map(STATUSES),
-        "Läge": [state(s, f, today) for s, f in zip(frame["status"], frame["follow_up"],
-                                                     strict=True)],
-        "Utfall": [o if s != MeasureStatus.STOPPED else f"Avbruten: {r}. {o}".strip()
-                   for o, s, r in zip(frame["outcome"], frame["status"], frame["stop_reason"],
-                                      strict=True)],
-        "Skola": frame["school"].fillna(""),
+        "student": names(frame), "measure_kind": frame["kind"],
+        "description": frame["description"], "owner_kind": frame["owner_kind"],
+        "owner": [_owner(user, name) for user, name in zip(frame["owner_user"],
+                                                           frame["owner_name"], strict=True)],
+        "start": frame["start"], "follow_up": frame["follow_up"],
+        "measure_status": frame["status"],
+        "follow_up_state": [state(s, f, today) for s, f in zip(frame["status"],
+                                                                frame["follow_up"], strict=True)],
+        "outcome": frame["outcome"], "stop_reason": frame["stop_reason"],
+        "school": frame["school"].fillna(""),
     }, columns=MEASURE_COLUMNS)
 
 
-def state(status: str, follow_up: dt.date, today: dt.date) -> str:
+def _owner(user: str | None, name: str | None) -> str:
+    """The named owner: the user chosen, else the name typed, else "". A column of user
+    names with gaps holds NaN there, which is truthy."""
+    for value in (user, name):
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def state(status: str, follow_up: dt.date, today: dt.date) -> FollowUpState:
     if status not in OPEN:
-        return ""
+        return FollowUpState.NONE
     if follow_up < today:
-        return "Försenad"
-    return "Snart" if follow_up <= today + DUE_WITHIN else ""
+        return FollowUpState.OVERDUE
+    return FollowUpState.SOON if follow_up <= today + DUE_WITHIN else FollowUpState.NONE
 
 
-def _owner(kind: str, name: str, user: str | None) -> str:
-    label = user or name
-    if kind == MeasureOwner.PERSON:
-        return label
-    return f"{OWNERS[kind]} ({label})" if label else OWNERS[kind]
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """What the measures page counts: overdue, due within two weeks, and still open."""
+
+    overdue: int
+    soon: int
+    open: int
+
+
+def follow_up_counts(measures: pd.DataFrame) -> FollowUpCounts:
+    """The counts of a measure_rows table."""
+    states = measures["follow_up_state"]
+    return FollowUpCounts(overdue=int((states == FollowUpState.OVERDUE).sum()),
+                          soon=int((states == FollowUpState.SOON).sum()),
+                          open=int(measures["measure_status"].isin(OPEN).sum()))
 
 
 def before_and_after(session: Session, viewer: Viewer, student_id: int,
@@ -258,15 +270,14 @@ def before_and_after(session: Session, viewer: Viewer, student_id: int,
     if measures is None:
         measures = measure_rows(session, viewer, dt.date.today(), student_id=student_id)
     windows = analytics.measure_windows(weekly.assign(student_id=student_id),
-                                        measures[["student_id", "Start"]]
-                                        .rename(columns={"Start": "start"}))
+                                        measures[["student_id", "start"]])
     before, after = _plain(windows["before"]), _plain(windows["after"])
     return pd.DataFrame({
-        "Åtgärd": measures["Åtgärd"].tolist(), "Start": measures["Start"].tolist(),
-        "Före": before, "Efter": after,
-        "Förändring (p.e.)": [None if b is None or a is None else (a - b) * 100
-                              for b, a in zip(before, after, strict=True)],
-    }, columns=["Åtgärd", "Start", "Före", "Efter", "Förändring (p.e.)"])
+        "measure_kind": measures["measure_kind"].tolist(), "start": measures["start"].tolist(),
+        "absence_before": before, "absence_after": after,
+        "absence_change": [None if b is None or a is None else (a - b) * 100
+                           for b, a in zip(before, after, strict=True)],
+    }, columns=["measure_kind", "start", "absence_before", "absence_after", "absence_change"])
 
 
 def window_shares(weekly: pd.DataFrame, start: dt.date,
@@ -285,10 +296,10 @@ def _plain(values: pd.Series) -> list[float | None]:
 
 
 def measure_markers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The start of each measure in measure_rows as a marker (label, iso_year,
-    iso_week) for the chart."""
-    weeks = [s.isocalendar() for s in frame["Start"]]
-    return pd.DataFrame({"label": frame["Åtgärd"].str.split(" ").str[0],
+    """The start of each measure in measure_rows as a marker (measure_kind, iso_year,
+    iso_week) for the chart, which names it."""
+    weeks = [s.isocalendar() for s in frame["start"]]
+    return pd.DataFrame({"measure_kind": frame["measure_kind"].tolist(),
                          "iso_year": [w.year for w in weeks],
                          "iso_week": [w.week for w in weeks]})
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from data_models.codes import MeetingStatus
+from data_models.codes import AgendaField, AgendaReason, MeetingStatus, Trend
 from data_models.models import (
     AgendaItem,
     Meeting,
@@ -27,7 +27,7 @@ from data_models.models import (
     User,
     UserScope,
 )
-from lib import formats, organisation
+from lib import organisation
 from lib.access import (
     AccessDenied,
     Role,
@@ -36,22 +36,16 @@ from lib.access import (
     require_individual_access,
     student_clause,
 )
-from lib.agenda import (
-    ITEM_FIELDS,
-    MEETING_NOT_FOUND,
-    generate_agenda,
-    item_shares,
-    meeting_in_scope,
-)
+from lib.agenda import MEETING_NOT_FOUND, generate_agenda, item_shares, meeting_in_scope
 from lib.audit import log_event, log_view
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.i18n import N_, _
+from lib.labels import word
 from lib.personal_number import mask
 from lib.students import format_name, names
 from lib.versioning import MAX_LINE, Conflict, InputError, clean_text, save_versioned
 
-STATUS_LABELS = {MeetingStatus.PLANNED: "Planerat", MeetingStatus.HELD: "Genomfört",
-                 MeetingStatus.APPROVED: "Justerat"}
 NEXT_STATUS = {MeetingStatus.PLANNED: MeetingStatus.HELD,
                MeetingStatus.HELD: MeetingStatus.APPROVED}
 PRESENCE_WINDOW = dt.timedelta(seconds=20)  # a browser refreshes its presence every few s
@@ -66,14 +60,15 @@ class MeetingInfo:
     term_code: str
     date: dt.date
     location: str
-    status: str
+    status: MeetingStatus
     version: int
     participants: tuple[str, ...]
     approved_at: dt.datetime | None
 
     @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+    def approved(self) -> bool:
+        """The minutes are approved: a change is kept as an amendment."""
+        return self.status == MeetingStatus.APPROVED
 
     @property
     def title(self) -> str:
@@ -89,12 +84,12 @@ class Entry:
     student_id: int
     name: str
     number: str
-    reason: str
+    reason: AgendaReason
     share: float | None
     valid_share: float | None
     invalid_share: float | None
-    trend: str
-    texts: dict[str, str]
+    trend: Trend
+    texts: dict[AgendaField, str]
     version: int
     updated_by: str
     updated_at: dt.datetime | None
@@ -110,11 +105,11 @@ def plan_meeting(session: Session, viewer: Viewer, *, school_id: int, term_id: i
     _require_may_plan(session, viewer, school_id, municipality_id)
     term = session.get(Term, term_id)
     if term is None:
-        raise InputError("Välj en termin.")
+        raise InputError(_("Välj en termin."))
     if date is None or not term.start_date <= date <= term.end_date:
-        raise InputError(f"Mötesdatumet ska ligga inom terminen {term.code} "
-                         f"({term.start_date} – {term.end_date}).")
-    location = clean_text("Plats", location, MAX_LINE)
+        raise InputError(_("Mötesdatumet ska ligga inom terminen {term} ({start} – {end}).")
+                         .format(term=term.code, start=term.start_date, end=term.end_date))
+    location = clean_text(N_("Plats"), location, MAX_LINE)
     meeting = Meeting(school_id=school_id, term_id=term_id, municipality_id=municipality_id,
                       date=date, location=location, status=MeetingStatus.PLANNED,
                       created_by=viewer.user_id, created_at=utcnow(), version=1)
@@ -132,14 +127,14 @@ def _require_may_plan(session: Session, viewer: Viewer, school_id: int,
                       municipality_id: int) -> None:
     require_individual_access(viewer)
     if viewer.role == Role.COACH and municipality_id not in viewer.municipality_ids:
-        raise AccessDenied("Du kan bara planera möten för din egen kommuns elever.",
+        raise AccessDenied(_("Du kan bara planera möten för din egen kommuns elever."),
                            viewer=viewer, what="municipality", what_id=municipality_id)
     if viewer.role == Role.SCHOOL_STAFF and school_id not in viewer.school_ids:
-        raise AccessDenied("Du kan bara planera möten på din egen skola.", viewer=viewer,
+        raise AccessDenied(_("Du kan bara planera möten på din egen skola."), viewer=viewer,
                            what="school", what_id=school_id)
     if session.get(School, school_id) is None or session.get(Municipality,
                                                              municipality_id) is None:
-        raise InputError("Välj skola och kommun.")
+        raise InputError(_("Välj skola och kommun."))
 
 
 def _add_participants(session: Session, meeting_id: int, user_ids, externals) -> None:
@@ -147,9 +142,9 @@ def _add_participants(session: Session, meeting_id: int, user_ids, externals) ->
         session.add(MeetingParticipant(meeting_id=meeting_id, user_id=user.id,
                                        name=user.display_name, role_title=user.title or ""))
     for name, role_title in externals:
-        name = clean_text("Namnet på en extern deltagare", name, MAX_LINE, required=True)
+        name = clean_text(N_("Namnet på en extern deltagare"), name, MAX_LINE, required=True)
         session.add(MeetingParticipant(meeting_id=meeting_id, name=name,
-                                       role_title=clean_text("Rollen", role_title, 80)))
+                                       role_title=clean_text(N_("Rollen"), role_title, 80)))
 
 
 def parse_externals(text: str) -> tuple[tuple[str, str], ...]:
@@ -157,7 +152,7 @@ def parse_externals(text: str) -> tuple[tuple[str, str], ...]:
     people = []
     for line in (text or "").splitlines():
         if line.strip():
-            name, _, role_title = line.partition(",")
+            name, _comma, role_title = line.partition(",")
             people.append((name.strip(), role_title.strip()))
     return tuple(people)
 
@@ -170,7 +165,7 @@ def participant_choices(session: Session, viewer: Viewer, school_id: int,
     schools = {school for school, _ in organisation.schools_in_scope(session, viewer)}
     municipalities = {m for m, _ in municipalities_for_planning(session, viewer)}
     if school_id not in schools or municipality_id not in municipalities:
-        raise AccessDenied("Du kan bara planera möten för skolor och kommuner i ditt uppdrag.",
+        raise AccessDenied(_("Du kan bara planera möten för skolor och kommuner i ditt uppdrag."),
                            viewer=viewer, what="school", what_id=school_id)
     rows = session.execute(
         select(User.id, User.display_name, User.title).join(UserScope)
@@ -209,10 +204,8 @@ def list_meetings(session: Session, viewer: Viewer, term_id: int | None = None,
         query = query.where(Meeting.term_id == term_id)
     if school_id is not None:
         query = query.where(Meeting.school_id == school_id)
-    frame = read_frame(session, query, ["id", "Datum", "Skola", "Kommun", "Termin", "status",
-                                        "Elever"])
-    frame.insert(5, "Status", frame.pop("status").map(STATUS_LABELS))
-    return frame
+    return read_frame(session, query, ["id", "date", "school", "municipality", "term",
+                                       "meeting_status", "students"])
 
 
 def get_meeting(session: Session, viewer: Viewer, meeting_id: int) -> MeetingInfo:
@@ -225,7 +218,8 @@ def get_meeting(session: Session, viewer: Viewer, meeting_id: int) -> MeetingInf
         .where(Meeting.id == meeting_id, meeting_clause(viewer))
         .execution_options(populate_existing=True)).first()
     if row is None:
-        raise AccessDenied(MEETING_NOT_FOUND, viewer=viewer, what="meeting", what_id=meeting_id)
+        raise AccessDenied(_(MEETING_NOT_FOUND), viewer=viewer, what="meeting",
+                           what_id=meeting_id)
     meeting, school, municipality, term = row
     people = session.execute(select(MeetingParticipant.name, MeetingParticipant.role_title)
                              .where(MeetingParticipant.meeting_id == meeting_id)
@@ -260,7 +254,7 @@ def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
         .where(AgendaItem.id == item_id, meeting_clause(viewer), student_clause(viewer))
         .execution_options(populate_existing=True)).first()
     if row is None:
-        raise AccessDenied("Punkten finns inte, eller så har du inte behörighet att se den.",
+        raise AccessDenied(_("Punkten finns inte, eller så har du inte behörighet att se den."),
                            viewer=viewer, what="agenda_item", what_id=item_id)
     item, first, last, number, protected = row
     share, valid, invalid = item_shares(item)
@@ -270,7 +264,7 @@ def get_entry(session: Session, viewer: Viewer, item_id: int) -> Entry:
                  name=format_name(item.student_id, first, last, protected),
                  number=mask(number, protected), reason=item.reason, share=share,
                  valid_share=valid, invalid_share=invalid, trend=item.trend,
-                 texts={f: getattr(item, f) for f in ITEM_FIELDS}, version=item.version,
+                 texts={f: getattr(item, f) for f in AgendaField}, version=item.version,
                  updated_by=updated_by or "", updated_at=item.updated_at)
 
 
@@ -283,8 +277,8 @@ def save_entry(session: Session, viewer: Viewer, item_id: int, expected_version:
     the user changed are written, and a save after someone else's is merged when the other
     person changed other fields only: their text stays, and so does this user's."""
     entry = get_entry(session, viewer, item_id)
-    changes = {f: clean_text(ITEM_FIELDS[f], texts.get(f, ""))
-               for f in ITEM_FIELDS if f in texts}
+    changes = {f: clean_text(word(AgendaField, f), texts.get(f, ""))
+               for f in AgendaField if f in texts}
     if base is not None:
         changes = {f: text for f, text in changes.items() if text != base.get(f, "")}
         if not changes:
@@ -318,13 +312,14 @@ def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_versi
     meeting = meeting_in_scope(session, viewer, meeting_id)
     # A stale version is a conflict (someone else moved it on), not a bad request.
     if meeting.version == expected_version and NEXT_STATUS.get(meeting.status) != status:
-        raise InputError(f"Ett möte som är {STATUS_LABELS[meeting.status].lower()} kan inte "
-                         f"bli {STATUS_LABELS.get(status, status).lower()}.")
+        raise InputError(_("Ett möte som är {current} kan inte bli {wanted}.").format(
+            current=word(MeetingStatus, meeting.status).lower(),
+            wanted=word(MeetingStatus, status).lower()))
     changes: dict = {"status": status}
     if status == MeetingStatus.APPROVED:
         changes.update(approved_at=utcnow(), approved_by=viewer.user_id)
-    _, version = save_versioned(session, Meeting, meeting_id, expected_version, changes,
-                                viewer.user_id)
+    _before, version = save_versioned(session, Meeting, meeting_id, expected_version, changes,
+                                      viewer.user_id)
     if status == MeetingStatus.HELD:
         generate_agenda(session, viewer, meeting_id)
     log_event(session, viewer, "update", "meeting", meeting_id,
@@ -332,8 +327,13 @@ def set_status(session: Session, viewer: Viewer, meeting_id: int, expected_versi
     return version
 
 
+AMENDMENT_COLUMNS = ["at", "changed_by", "student", "agenda_field", "text_before",
+                     "text_after"]
+
+
 def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
-    """Changes made after the minutes were approved: who, when, before and after."""
+    """Changes made after the minutes were approved: when (a moment), who, which student,
+    which field (AgendaField), the text before and after."""
     meeting_in_scope(session, viewer, meeting_id)
     frame = read_frame(session,
         select(MeetingAmendment.at, User.display_name, AgendaItem.student_id,
@@ -346,12 +346,10 @@ def amendments(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFram
         .order_by(MeetingAmendment.at),
         ["at", "user", "student_id", "first", "last", "protected", "field", "before", "after"])
     return pd.DataFrame({
-        "Tid": frame["at"].map(formats.moment),
-        "Ändrad av": frame["user"],
-        "Elev": names(frame),
-        "Fält": frame["field"].map(ITEM_FIELDS),
-        "Före": frame["before"], "Efter": frame["after"],
-    }, columns=["Tid", "Ändrad av", "Elev", "Fält", "Före", "Efter"])
+        "at": frame["at"], "changed_by": frame["user"], "student": names(frame),
+        "agenda_field": frame["field"], "text_before": frame["before"],
+        "text_after": frame["after"],
+    }, columns=AMENDMENT_COLUMNS)
 
 
 # --- Presence ---------------------------------------------------------------------------------
@@ -396,18 +394,15 @@ def student_history(session: Session, viewer: Viewer, student_id: int) -> pd.Dat
     require_individual_access(viewer)
     frame = read_frame(session,
         select(Meeting.date, School.name, Meeting.status, AgendaItem.absent,
-               AgendaItem.scheduled, *(getattr(AgendaItem, f) for f in ITEM_FIELDS))
+               AgendaItem.scheduled, *(getattr(AgendaItem, f) for f in AgendaField))
         .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
         .join(School, School.id == Meeting.school_id)
         .join(Student, Student.id == AgendaItem.student_id)
         .where(AgendaItem.student_id == student_id, meeting_clause(viewer),
                student_clause(viewer))
         .order_by(Meeting.date.desc()),
-        ["Datum", "Skola", "status", "absent", "scheduled", *ITEM_FIELDS])
+        ["date", "school", "meeting_status", "absent", "scheduled",
+         *(f.value for f in AgendaField)])
     scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
-    return pd.DataFrame({
-        "Datum": frame["Datum"], "Skola": frame["Skola"],
-        "Status": frame["status"].map(STATUS_LABELS),
-        "Frånvaro": frame["absent"] / scheduled,
-        **{label: frame[name] for name, label in ITEM_FIELDS.items()},
-    })
+    frame.insert(3, "absence", frame["absent"] / scheduled)
+    return frame.drop(columns=["absent", "scheduled"])

@@ -9,43 +9,53 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_models.codes import AgendaField, MeasureKind, MeasureOwner, MeasureStatus, MeetingStatus
 from data_models.models import AgendaItem, Student
-from lib import analytics, formats
+from lib import columns, formats
 from lib.access import Viewer, student_clause
-from lib.agenda import ITEM_FIELDS, REASON_LABELS
 from lib.exports import Sheet, download_name, log_export, workbook
 from lib.frames import read_frame
+from lib.i18n import SWEDISH, _, current, use_language
+from lib.labels import word
 from lib.measures import measure_rows
 from lib.meetings import MeetingInfo, amendments, get_meeting
 from lib.pdf import Document
-from lib.students import shown_identity
+from lib.personal_number import mask
+from lib.students import names
 
-MINUTES_COLUMNS = ["Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig", "Ogiltig", "Trend",
-                   *ITEM_FIELDS.values(), "Åtgärder"]
+ITEM_COLUMNS = ["student_id", "student", "personal_number", "reason", "absence", "valid",
+                "invalid", "trend", *(f.value for f in AgendaField)]
 
 
 @dataclass(frozen=True)
 class Minutes:
     meeting: MeetingInfo
-    items: pd.DataFrame  # MINUTES_COLUMNS, in agenda order
-    amendments: pd.DataFrame
+    items: pd.DataFrame  # ITEM_COLUMNS, in agenda order
+    measures: pd.DataFrame  # the measures agreed at the meeting (measures.measure_rows)
+    amendments: pd.DataFrame  # meetings.amendments
 
     @property
     def heading(self) -> tuple[str, ...]:
+        """The lines under the title, in the run's language."""
         m = self.meeting
-        lines = [f"Skola: {m.school_name}", f"Elevernas hemkommun: {m.municipality_name}",
-                 f"Datum: {m.date:%Y-%m-%d}   Termin: {m.term_code}   Status: {m.status_label}"]
+        lines = [_("Skola: {school}").format(school=m.school_name),
+                 _("Elevernas hemkommun: {municipality}").format(
+                     municipality=m.municipality_name),
+                 _("Datum: {date}   Termin: {term}   Status: {status}").format(
+                     date=formats.date(m.date), term=m.term_code,
+                     status=word(MeetingStatus, m.status))]
         if m.location:
-            lines.append(f"Plats: {m.location}")
-        lines.append("Deltagare: " + (", ".join(m.participants) or "–"))
+            lines.append(_("Plats: {place}").format(place=m.location))
+        lines.append(_("Deltagare: {people}").format(people=", ".join(m.participants) or "–"))
         if m.approved_at:
-            lines.append(f"Justerat {formats.moment(m.approved_at)}")
-        lines.append("Frånvarosiffrorna är frysta som de var på mötesdagen.")
+            lines.append(_("Justerat {moment}").format(moment=formats.moment(m.approved_at)))
+        lines.append(_("Frånvarosiffrorna är frysta som de var på mötesdagen."))
         return tuple(lines)
 
     @property
     def title(self) -> str:
-        return f"Protokoll, genomgång {self.meeting.school_name} {self.meeting.date:%Y-%m-%d}"
+        return _("Protokoll, genomgång {school} {date}").format(
+            school=self.meeting.school_name, date=formats.date(self.meeting.date))
 
 
 def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
@@ -54,59 +64,81 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
         select(AgendaItem.student_id, Student.first_name, Student.last_name,
                Student.personal_number, Student.protected_identity, AgendaItem.reason,
                AgendaItem.scheduled, AgendaItem.absent, AgendaItem.valid, AgendaItem.invalid,
-               AgendaItem.trend, *(getattr(AgendaItem, f) for f in ITEM_FIELDS))
+               AgendaItem.trend, *(getattr(AgendaItem, f) for f in AgendaField))
         .join(Student, Student.id == AgendaItem.student_id)
         .where(AgendaItem.meeting_id == meeting_id, student_clause(viewer))
         .order_by(AgendaItem.position),
-        ["student_id", "first", "last", "number", "protected", "reason", "scheduled",
-         "absent", "valid", "invalid", "trend", *ITEM_FIELDS])
-    agreed = measure_rows(session, viewer, meeting.date, meeting_id=meeting_id)
-    by_student = {sid: _measure_lines(group) for sid, group in agreed.groupby("student_id")}
+        ["student_id", "first", "last", "number", "protected", "reason",
+         "scheduled", "absent", "valid_minutes", "invalid_minutes", "trend",
+         *(f.value for f in AgendaField)])
     scheduled = frame["scheduled"].where(frame["scheduled"] > 0)
-    items = pd.DataFrame({
-        **shown_identity(frame),
-        "Skäl": frame["reason"].map(REASON_LABELS),
-        "Frånvaro": frame["absent"] / scheduled, "Giltig": frame["valid"] / scheduled,
-        "Ogiltig": frame["invalid"] / scheduled,
-        "Trend": frame["trend"].map(analytics.TREND_ARROWS).fillna(""),
-        **{label: frame[name] for name, label in ITEM_FIELDS.items()},
-        "Åtgärder": [by_student.get(sid, "") for sid in frame["student_id"]],
-    }, columns=MINUTES_COLUMNS)
+    items = frame.assign(
+        student=names(frame),
+        personal_number=[mask(n, bool(p)) for n, p in zip(frame["number"],
+                                                         frame["protected"], strict=True)],
+        absence=frame["absent"] / scheduled, valid=frame["valid_minutes"] / scheduled,
+        invalid=frame["invalid_minutes"] / scheduled)[ITEM_COLUMNS]
     return Minutes(meeting=meeting, items=items,
+                   measures=measure_rows(session, viewer, meeting.date, meeting_id=meeting_id),
                    amendments=amendments(session, viewer, meeting_id))
 
 
-def _measure_lines(group: pd.DataFrame) -> str:
-    return "\n".join(f"{r['Åtgärd']}: {r['Ansvarig']}, uppföljning {r['Uppföljning']} "
-                     f"({r['Status'].lower()})" for _, r in group.iterrows())
+def minutes_table(record: Minutes) -> pd.DataFrame:
+    """The students' rows as the minutes show them: each with the measures agreed for them,
+    one line per measure, in the run's language."""
+    lines = {sid: "\n".join(_measure_line(m) for m in group.itertuples())
+             for sid, group in record.measures.groupby("student_id")}
+    return columns.visible(record.items.assign(
+        agreed_measures=[lines.get(sid, "") for sid in record.items["student_id"]]))
 
 
-def export_minutes(session: Session, viewer: Viewer, meeting_id: int, kind: str) -> bytes:
-    """The minutes as they stand now, as "xlsx" or "pdf"; the export is audited."""
-    record = minutes(session, viewer, meeting_id)
-    data = minutes_excel(record) if kind == "xlsx" else minutes_pdf(record)
-    log_export(session, viewer, "minutes", len(record.items), note=f"{record.title} ({kind})")
+def _measure_line(measure) -> str:
+    """"Strukturstöd (väckning, påminnelser): Ungdomscoachen (Kim), uppföljning 2025-10-20
+    (planerad)"."""
+    owner = measure.owner or ""
+    if measure.owner_kind != MeasureOwner.PERSON:
+        owner = word(MeasureOwner, measure.owner_kind) + (f" ({owner})" if owner else "")
+    return _("{kind}: {owner}, uppföljning {date} ({status})").format(
+        kind=word(MeasureKind, measure.measure_kind), owner=owner,
+        date=formats.date(measure.follow_up),
+        status=word(MeasureStatus, measure.measure_status).lower())
+
+
+def export_minutes(session: Session, viewer: Viewer, meeting_id: int, kind: str,
+                   language: str | None = None) -> bytes:
+    """The minutes as they stand now, as "xlsx" or "pdf", in `language` (default: the
+    run's; a download button builds its file on the click, outside the page's run, so the
+    page passes the reader's). The export is audited, its note in Swedish like every
+    record in the log."""
+    with use_language(language or current()):
+        record = minutes(session, viewer, meeting_id)
+        data = minutes_excel(record) if kind == "xlsx" else minutes_pdf(record)
+    with use_language(SWEDISH):
+        note = f"{record.title} ({kind})"
+    log_export(session, viewer, "minutes", len(record.items), note=note)
     return data
 
 
 def file_stem(meeting: MeetingInfo) -> str:
-    return download_name(f"protokoll-{meeting.id}-{meeting.date:%Y-%m-%d}")
+    """The minutes' file name without its extension, in the run's language."""
+    return download_name(_("protokoll-{id}-{date}").format(id=meeting.id,
+                                                          date=formats.date(meeting.date)))
 
 
 def minutes_excel(record: Minutes) -> bytes:
-    sheets = [Sheet("Protokoll", (record.title, *record.heading), record.items)]
+    sheets = [Sheet(_("Protokoll"), (record.title, *record.heading), minutes_table(record))]
     if not record.amendments.empty:
-        sheets.append(Sheet("Ändringar efter justering",
-                            ("Ändringar efter justering",), record.amendments))
+        sheets.append(Sheet(_("Ändringar efter justering"),
+                            (_("Ändringar efter justering"),), record.amendments))
     return workbook(sheets)
 
 
 def minutes_pdf(record: Minutes) -> bytes:
     document = Document(record.title, record.heading)
-    document.heading("Elever")
-    document.table(record.items.drop(columns=["Giltig", "Ogiltig"]),
+    document.heading(_("Elever"))
+    document.table(minutes_table(record).drop(columns=["valid", "invalid"]),
                    widths=(30, 22, 20, 14, 9, 34, 28, 28, 28, 40))
     if not record.amendments.empty:
-        document.heading("Ändringar efter justering")
+        document.heading(_("Ändringar efter justering"))
         document.table(record.amendments, widths=(25, 30, 35, 25, 80, 80))
     return document.output()

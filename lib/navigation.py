@@ -1,10 +1,12 @@
-"""The app's pages, who may open them, and their Swedish labels."""
+"""The app's pages, who may open them, and their labels (Swedish; lib.i18n translates
+them where they are shown)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from data_models.models import Role
+from lib.i18n import N_
 
 ALL_ROLES = frozenset(Role)
 INDIVIDUAL_ROLES = frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF})
@@ -21,33 +23,34 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "pages/1_Oversikt.py", "Översikt", ":material/dashboard:", ALL_ROLES,
-             "Frånvaro över 15 % och 20 % den här terminen, per skola eller kommun."),
-    PageSpec("school", "pages/2_Skola.py", "Skola", ":material/school:", INDIVIDUAL_ROLES,
-             "En skolas elever: fördelning, trend, mönster, rapporteringsgrad och elevlista."),
-    PageSpec("student", "pages/3_Elev.py", "Elev", ":material/person:", INDIVIDUAL_ROLES,
-             "En elevs frånvaro vecka för vecka, dag för dag, mönster och kurser."),
-    PageSpec("watch", "pages/4_Bevakning.py", "Bevakning", ":material/visibility:",
-             INDIVIDUAL_ROLES, "Elever över 15 % eller 20 %, eller med stigande frånvaro."),
-    PageSpec("meetings", "pages/5_Moten.py", "Möten", ":material/groups:", INDIVIDUAL_ROLES,
-             "Planera genomgångar, gå igenom eleverna tillsammans och exportera protokoll."),
-    PageSpec("measures", "pages/6_Atgarder.py", "Åtgärder", ":material/task_alt:",
-             INDIVIDUAL_ROLES, "Mina åtgärder att följa upp, försenade och alla per status."),
-    PageSpec("feedback", "pages/7_Aterkoppling.py", "Återkoppling", ":material/forum:",
-             INDIVIDUAL_ROLES, "Återkoppling mellan ungdomscoach och skola: inkorg och skickat."),
-    PageSpec("visit", "pages/8_Besokspaket.py", "Besökspaket", ":material/print:",
-             INDIVIDUAL_ROLES, "Inför skolbesöket: flaggade elever, förändring, åtgärder och "
-             "senaste återkopplingen, att skriva ut."),
-    PageSpec("region", "pages/11_Region.py", "Region", ":material/monitoring:",
+    PageSpec("overview", "pages/1_Oversikt.py", N_("Översikt"), ":material/dashboard:", ALL_ROLES,
+             N_("Frånvaro över 15 % och 20 % den här terminen, per skola eller kommun.")),
+    PageSpec("school", "pages/2_Skola.py", N_("Skola"), ":material/school:", INDIVIDUAL_ROLES,
+             N_("En skolas elever: fördelning, trend, mönster, rapporteringsgrad och elevlista.")),
+    PageSpec("student", "pages/3_Elev.py", N_("Elev"), ":material/person:", INDIVIDUAL_ROLES,
+             N_("En elevs frånvaro vecka för vecka, dag för dag, mönster och kurser.")),
+    PageSpec("watch", "pages/4_Bevakning.py", N_("Bevakning"), ":material/visibility:",
+             INDIVIDUAL_ROLES, N_("Elever över 15 % eller 20 %, eller med stigande frånvaro.")),
+    PageSpec("meetings", "pages/5_Moten.py", N_("Möten"), ":material/groups:", INDIVIDUAL_ROLES,
+             N_("Planera genomgångar, gå igenom eleverna tillsammans och exportera protokoll.")),
+    PageSpec("measures", "pages/6_Atgarder.py", N_("Åtgärder"), ":material/task_alt:",
+             INDIVIDUAL_ROLES, N_("Mina åtgärder att följa upp, försenade och alla per status.")),
+    PageSpec("feedback", "pages/7_Aterkoppling.py", N_("Återkoppling"), ":material/forum:",
+             INDIVIDUAL_ROLES,
+             N_("Återkoppling mellan ungdomscoach och skola: inkorg och skickat.")),
+    PageSpec("visit", "pages/8_Besokspaket.py", N_("Besökspaket"), ":material/print:",
+             INDIVIDUAL_ROLES, N_("Inför skolbesöket: flaggade elever, förändring, åtgärder och "
+             "senaste återkopplingen, att skriva ut.")),
+    PageSpec("region", "pages/11_Region.py", N_("Region"), ":material/monitoring:",
              frozenset({Role.PROJECT_LEADER, Role.ADMIN}),
-             "Indikatorer per kommun och termin, tratten från identifierad till förbättrad, "
-             "möten och effekten av åtgärder."),
-    PageSpec("import", "pages/10_Import.py", "Import", ":material/upload_file:",
+             N_("Indikatorer per kommun och termin, tratten från identifierad till förbättrad, "
+             "möten och effekten av åtgärder.")),
+    PageSpec("import", "pages/10_Import.py", N_("Import"), ":material/upload_file:",
              frozenset({Role.ADMIN, Role.COACH}),
-             "Läs in frånvaroexporter från skolornas system och inskrivningslistor."),
-    PageSpec("admin", "pages/9_Administration.py", "Administration",
+             N_("Läs in frånvaroexporter från skolornas system och inskrivningslistor.")),
+    PageSpec("admin", "pages/9_Administration.py", N_("Administration"),
              ":material/admin_panel_settings:", frozenset({Role.ADMIN}),
-             "Användare, roller, skolor, terminer och granskningsloggen."),
+             N_("Användare, roller, skolor, terminer och granskningsloggen.")),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

@@ -51,7 +51,7 @@ def schools_with_students(session: Session, viewer: Viewer,
 def region_table(session: Session, viewer: Viewer) -> pd.DataFrame:
     require_role(viewer, Role.ADMIN)
     rows = session.execute(select(Region.id, Region.name).order_by(Region.name)).all()
-    return pd.DataFrame(rows, columns=["id", "Region"])
+    return pd.DataFrame(rows, columns=["id", "region"])
 
 
 def municipality_table(session: Session, viewer: Viewer) -> pd.DataFrame:
@@ -60,7 +60,7 @@ def municipality_table(session: Session, viewer: Viewer) -> pd.DataFrame:
         select(Municipality.id, Municipality.code, Municipality.name, Region.name)
         .join(Region, Region.id == Municipality.region_id).order_by(Municipality.name)
     ).all()
-    return pd.DataFrame(rows, columns=["id", "Kommunkod", "Kommun", "Region"])
+    return pd.DataFrame(rows, columns=["id", "municipality_code", "municipality", "region"])
 
 
 def school_table(session: Session, viewer: Viewer) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def school_table(session: Session, viewer: Viewer) -> pd.DataFrame:
         select(School.id, School.unit_code, School.name, Municipality.name)
         .join(Municipality, Municipality.id == School.municipality_id).order_by(School.name)
     ).all()
-    return pd.DataFrame(rows, columns=["id", "Skolenhetskod", "Skola", "Kommun"])
+    return pd.DataFrame(rows, columns=["id", "unit_code", "school", "municipality"])
 
 
 def term_table(session: Session, viewer: Viewer) -> pd.DataFrame:
@@ -77,4 +77,4 @@ def term_table(session: Session, viewer: Viewer) -> pd.DataFrame:
     rows = session.execute(
         select(Term.id, Term.code, Term.start_date, Term.end_date).order_by(Term.start_date)
     ).all()
-    return pd.DataFrame(rows, columns=["id", "Termin", "Startdatum", "Slutdatum"])
+    return pd.DataFrame(rows, columns=["id", "term", "start_date", "end_date"])

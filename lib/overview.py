@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from data_models.models import Municipality, Role, School
 from lib import analytics
 from lib.access import Viewer, require_role
-from lib.indicators import TOTAL, municipality_table
+from lib.indicators import municipality_table
 from lib.students import students_table
 from lib.summaries import per_student, student_term_rows
 
@@ -45,24 +45,26 @@ def scope_overview(session: Session, viewer: Viewer, term_id: int) -> Overview:
 
 def _per_school(session: Session, rows: pd.DataFrame) -> pd.DataFrame:
     """Each row is one student at one school, so a school's figures are one group-by."""
-    columns = ["Skola", "Kommun", "Elever", "≥ 15 %", "≥ 20 %", "Andel ≥ 20 %"]
+    columns = ["school_id", "school", "municipality", "students", "over_watch", "over_high",
+               "share_high"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     share = rows["absent"] / rows["scheduled"]
     flagged = rows.assign(watch_flag=share >= rows["watch"], high_flag=share >= rows["high"])
     table = flagged.groupby("school_id", as_index=False).agg(
-        Elever=("student_id", "nunique"), watch=("watch_flag", "sum"), high=("high_flag", "sum"))
-    table = table.rename(columns={"watch": "≥ 15 %", "high": "≥ 20 %"})
-    table["Andel ≥ 20 %"] = table["≥ 20 %"] / table["Elever"]
+        students=("student_id", "nunique"), over_watch=("watch_flag", "sum"),
+        over_high=("high_flag", "sum"))
+    table["share_high"] = table["over_high"] / table["students"]
     names = pd.DataFrame(
         session.execute(
             select(School.id, School.name, Municipality.name)
             .join(Municipality, Municipality.id == School.municipality_id)
             .where(School.id.in_(table["school_id"].tolist()))
         ).all(),
-        columns=["school_id", "Skola", "Kommun"],
+        columns=["school_id", "school", "municipality"],
     )
-    table = table.merge(names, on="school_id").sort_values(["≥ 20 %", "Elever"], ascending=False)
+    table = table.merge(names, on="school_id").sort_values(["over_high", "students"],
+                                                           ascending=False)
     return table[columns].reset_index(drop=True)
 
 
@@ -72,5 +74,5 @@ def municipality_overview(session: Session, viewer: Viewer, term_id: int) -> pd.
     complementary cells): None, shown as ".."."""
     require_role(viewer, Role.ADMIN, Role.COACH, Role.PROJECT_LEADER)
     table = municipality_table(session, viewer, term_id)
-    return table[table["Kommun"] != TOTAL][["Kommun", "Elever", "Andel ≥ 15 %",
-                                            "Andel ≥ 20 %"]].reset_index(drop=True)
+    return table[~table["is_total"]][["municipality", "students", "share_15",
+                                      "share_20"]].reset_index(drop=True)

@@ -104,7 +104,8 @@ class Document:
             return text
         return text.replace("–", "-").replace(formats.MINUS, "-").replace("≥", ">=").replace(
             "→", "->").replace(
-            "↑", "upp").replace("↓", "ned").encode("latin-1", "replace").decode("latin-1")
+            "↑", _("upp")).replace("↓", _("ned")).encode("latin-1", "replace").decode(
+            "latin-1")
 
 
 def _words(text: str) -> list[str]:

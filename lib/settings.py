@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib.i18n import _
+
 ROOT = Path(__file__).resolve().parent.parent
 MIN_COOKIE_KEY_BYTES = 32
 # Keys seen in tutorials and sample configs; a deployment that uses one is not secure.
@@ -82,19 +84,19 @@ def load_settings() -> Settings:
 
 def check_cookie_key(key: str | None) -> str:
     if not key:
-        raise ConfigurationError(
+        raise ConfigurationError(_(
             "Ingen nyckel för inloggningskakan är satt. Sätt AKTIV_COOKIE_KEY (minst 32 "
             "slumpmässiga byte) innan appen startas."
-        )
+        ))
     if key.strip().lower() in KNOWN_DEFAULT_KEYS:
-        raise ConfigurationError(
+        raise ConfigurationError(_(
             "Nyckeln för inloggningskakan är ett känt standardvärde. Sätt en egen slumpmässig "
             "AKTIV_COOKIE_KEY."
-        )
+        ))
     if len(key.encode()) < MIN_COOKIE_KEY_BYTES:
-        raise ConfigurationError(
-            f"Nyckeln för inloggningskakan är för kort: minst {MIN_COOKIE_KEY_BYTES} byte krävs."
-        )
+        raise ConfigurationError(_(
+            "Nyckeln för inloggningskakan är för kort: minst {bytes} byte krävs."
+        ).format(bytes=MIN_COOKIE_KEY_BYTES))
     return key
 
 

@@ -28,15 +28,17 @@ from lib.access import (
 )
 from lib.audit import log_view
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.personal_number import mask
 from lib.summaries import per_student, student_term_rows
 
-PROTECTED_NAME = "Skyddad identitet"
+PROTECTED_NAME = N_("Skyddad identitet")
 
 
 def format_name(student_id: int, first: str, last: str, protected: bool) -> str:
+    """The shown name; a protected identity's, in the run's language, names only the id."""
     if protected:
-        return f"{PROTECTED_NAME} (elev {student_id})"
+        return _("Skyddad identitet (elev {id})").format(id=student_id)
     return f"{first} {last}"
 
 
@@ -45,7 +47,8 @@ def display_name(student: Student) -> str:
                        student.protected_identity)
 
 
-STUDENT_LIST_COLUMNS = ["id", "Elev", "Personnummer", "Frånvaro", "Giltig", "Ogiltig", "Flagga"]
+STUDENT_LIST_COLUMNS = ["id", "student", "personal_number", "absence", "valid", "invalid",
+                        "flag"]
 
 
 def people(session: Session, viewer: Viewer, student_ids, *extra) -> pd.DataFrame:
@@ -70,23 +73,16 @@ def identity_columns(frame: pd.DataFrame) -> dict[str, list]:
     """id, shown name and masked number for rows merged with people()."""
     return {
         "id": frame["student_id"].astype(int).tolist(),
-        "Elev": names(frame),
-        "Personnummer": [mask(n, bool(p)) for n, p in zip(frame["number"], frame["protected"],
+        "student": names(frame),
+        "personal_number": [mask(n, bool(p)) for n, p in zip(frame["number"], frame["protected"],
                                                           strict=True)],
     }
 
 
-def shown_identity(frame: pd.DataFrame) -> dict[str, list]:
-    """Shown name and masked number, for tables that carry no student id."""
-    columns = identity_columns(frame)
-    del columns["id"]
-    return columns
-
-
 def share_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
     """The three shares of per-student totals (summaries.per_student)."""
-    return {"Frånvaro": frame["share"], "Giltig": frame["valid_share"],
-            "Ogiltig": frame["invalid_share"]}
+    return {"absence": frame["share"], "valid": frame["valid_share"],
+            "invalid": frame["invalid_share"]}
 
 
 def students_table(session: Session, viewer: Viewer, totals: pd.DataFrame, term_id: int,
@@ -96,12 +92,12 @@ def students_table(session: Session, viewer: Viewer, totals: pd.DataFrame, term_
     merged = totals.merge(people(session, viewer, totals["student_id"]), on="student_id")
     table = pd.DataFrame({
         **identity_columns(merged), **share_columns(merged),
-        "Flagga": [analytics.FLAG_LABELS[analytics.flag(v, w, h)] for v, w, h in
-                   zip(merged["share"], merged["watch"], merged["high"], strict=True)],
+        "flag": [analytics.flag(v, w, h) for v, w, h in
+                 zip(merged["share"], merged["watch"], merged["high"], strict=True)],
     }, columns=STUDENT_LIST_COLUMNS)
     log_view(session, viewer, "view_student_list", "term", term_id,
              note=f"{len(table)} elever{note}")
-    return table.sort_values("Frånvaro", ascending=False).reset_index(drop=True)
+    return table.sort_values("absence", ascending=False).reset_index(drop=True)
 
 
 def list_students(session: Session, viewer: Viewer, term_id: int,
@@ -148,7 +144,8 @@ def get_student(session: Session, viewer: Viewer, student_id: int) -> StudentSum
     student = session.scalar(select(Student).where(Student.id == student_id,
                                                    student_clause(viewer)))
     if student is None:
-        raise AccessDenied(STUDENT_NOT_FOUND, viewer=viewer, what="student", what_id=student_id)
+        raise AccessDenied(_(STUDENT_NOT_FOUND), viewer=viewer, what="student",
+                           what_id=student_id)
     municipality = session.get(Municipality, student.home_municipality_id)
     summary = StudentSummary(
         id=student.id,
@@ -170,7 +167,7 @@ def _enrolments(session: Session, student_id: int) -> pd.DataFrame:
         .join(School, School.id == Enrolment.school_id)
         .where(Enrolment.student_id == student_id)
         .order_by(Enrolment.start_date.desc()),
-        ["Skola", "Program", "Klass", "Årskurs", "Från", "Till"])
+        ["school", "programme", "class_name", "school_year", "enrolled_from", "enrolled_to"])
 
 
 def _terms(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
@@ -186,13 +183,15 @@ def _terms(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
     ).all()
     records = [
         {
-            "Termin": code,
-            "Schemalagd tid (h)": round(scheduled / 60, 1),
-            "Frånvaro": analytics.share(absent, scheduled),
-            "Giltig": analytics.share(valid, scheduled),
-            "Ogiltig": analytics.share(invalid, scheduled),
+            "term": code,
+            "scheduled_hours": round(scheduled / 60, 1),
+            "absence": analytics.share(absent, scheduled),
+            "valid": analytics.share(valid, scheduled),
+            "invalid": analytics.share(invalid, scheduled),
         }
         for code, scheduled, absent, valid, invalid in rows
     ]
-    return pd.DataFrame(records, columns=["Termin", "Schemalagd tid (h)", "Frånvaro", "Giltig",
-                                          "Ogiltig"])
+    return pd.DataFrame(records, columns=TERM_COLUMNS)
+
+
+TERM_COLUMNS = ["term", "scheduled_hours", "absence", "valid", "invalid"]

@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 from data_models.models import User
 from lib.analytics import format_number
 from lib.clock import utcnow
+from lib.i18n import _
 
 MAX_TEXT = 4000  # characters in one free-text field: a page of notes
 MAX_LINE = 120  # a name, a place, a title
 
 
 class InputError(ValueError):
-    """Bad input, with a message in Swedish for the user. Nothing has been written."""
+    """Bad input, with a message for the user in the run's language. Nothing has been
+    written."""
 
 
 @dataclass(eq=False)  # not frozen: raising sets attributes such as __traceback__
@@ -35,20 +37,24 @@ class Conflict(Exception):
     at: dt.datetime | None
 
     def __str__(self) -> str:
-        who = f" ({self.by})" if self.by else ""
-        return ("Någon annan har sparat en ändring sedan du började" + who +
-                ". Jämför versionerna och välj vilken som ska gälla.")
+        if self.by:
+            return _("Någon annan har sparat en ändring sedan du började ({name}). Jämför "
+                     "versionerna och välj vilken som ska gälla.").format(name=self.by)
+        return _("Någon annan har sparat en ändring sedan du började. Jämför versionerna och "
+                 "välj vilken som ska gälla.")
 
 
 def clean_text(label: str, value: str | None, limit: int = MAX_TEXT,
                required: bool = False) -> str:
-    """Trimmed text, or InputError when it is missing (if required) or too long."""
+    """Trimmed text, or InputError when it is missing (if required) or too long. `label`
+    names the field as a sentence starts with it ("Beskrivningen"; marked with N_ where it
+    is defined), and is said in the run's language."""
     text = (value or "").strip()
     if required and not text:
-        raise InputError(f"Fyll i {label.lower()}.")
+        raise InputError(_("Fyll i {field}.").format(field=_(label).lower()))
     if len(text) > limit:
-        raise InputError(f"{label} är för lång: {format_number(len(text), 0)} tecken, högst "
-                         f"{format_number(limit, 0)}.")
+        raise InputError(_("{field} är för lång: {length} tecken, högst {limit}.").format(
+            field=_(label), length=format_number(len(text), 0), limit=format_number(limit, 0)))
     return text
 
 
@@ -87,7 +93,7 @@ def _fresh(session: Session, model, record_id: int):
     found = session.scalars(select(model).where(model.id == record_id)
                             .execution_options(populate_existing=True)).first()
     if found is None:
-        raise InputError("Posten finns inte längre.")
+        raise InputError(_("Posten finns inte längre."))
     return found
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from data_models.codes import AgendaReason, FollowUpState, MeetingStatus
 from data_models.models import AgendaItem, Contact, Measure, Meeting, School, Student, Term
-from lib import analytics
+from lib import formats
 from lib.access import (
     AccessDenied,
     Role,
@@ -21,16 +22,23 @@ from lib.access import (
     school_clause,
     student_clause,
 )
-from lib.agenda import REASON_LABELS, school_figures
+from lib.agenda import school_figures
 from lib.audit import log_view
 from lib.contacts import list_contacts, may_log_contacts
 from lib.feedback import feedback_rows
+from lib.i18n import N_, _, current, use_language
 from lib.measures import before_and_after, measure_markers, measure_rows
 from lib.meetings import student_history
 from lib.pdf import Document
-from lib.students import shown_identity
+from lib.personal_number import mask
+from lib.students import names
 
 FEEDBACK_SHOWN = 5
+# The pack's sections, in the page's and the PDF's order: heading and VisitPack field.
+SECTIONS = ((N_("Flaggade elever"), "flagged"),
+            (N_("Förändring sedan förra mötet"), "changes"),
+            (N_("Åtgärder att följa upp eller försenade"), "measures"),
+            (N_("Senaste återkopplingen"), "feedback"))
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,14 @@ class VisitPack:
 
     @property
     def title(self) -> str:
-        return f"Besökspaket {self.school_name}, {self.term_code}"
+        return _("Besökspaket {school}, {term}").format(school=self.school_name,
+                                                        term=self.term_code)
 
     @property
     def lines(self) -> tuple[str, ...]:
-        last = f"{self.last_meeting:%Y-%m-%d}" if self.last_meeting else "inget ännu"
-        return (f"Utskrivet {self.today:%Y-%m-%d}. Förra mötet: {last}.",)
+        last = formats.date(self.last_meeting) if self.last_meeting else _("inget ännu")
+        return (_("Utskrivet {day}. Förra mötet: {last}.").format(day=formats.date(self.today),
+                                                                  last=last),)
 
 
 def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: int,
@@ -63,7 +73,7 @@ def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: 
     school = session.scalar(select(School).where(School.id == school_id, school_clause(viewer)))
     term = session.get(Term, term_id)
     if school is None or term is None:
-        raise AccessDenied("Skolan finns inte, eller så har du inte behörighet att se den.",
+        raise AccessDenied(_("Skolan finns inte, eller så har du inte behörighet att se den."),
                            viewer=viewer, what="school", what_id=school_id)
     municipality = (next(iter(viewer.municipality_ids))
                     if viewer.role == Role.COACH and len(viewer.municipality_ids) == 1 else None)
@@ -71,23 +81,27 @@ def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: 
     last = _last_meeting(session, viewer, school_id, municipality)
     measures = measure_rows(session, viewer, today, open_only=True)
     measures = measures[measures["student_id"].isin(figures["student_id"])
-                        & measures["Läge"].isin(("Försenad", "Snart"))]
+                        & measures["follow_up_state"].isin((FollowUpState.OVERDUE,
+                                                            FollowUpState.SOON))]
+    flagged = figures["reason"].isin((AgendaReason.HIGH, AgendaReason.WATCH))
     log_view(session, viewer, "view_visit_pack", "school", school_id,
-             note=f"Besökspaket {term.code}: {len(figures)} elever, "
-                  f"{int(figures['reason'].isin(('high', 'watch')).sum())} flaggade")
+             note=f"Besökspaket {term.code}: {len(figures)} elever, {int(flagged.sum())} "
+                  "flaggade")
     return VisitPack(
         school_name=school.name, term_code=term.code, today=today,
         last_meeting=last.date if last else None,
         flagged=_flagged(figures), changes=_changes(session, figures, last),
-        measures=measures.drop(columns=["id", "student_id", "version", "Skola"])
-        .reset_index(drop=True),
+        # Open measures only: no reason for stopping; all at this school.
+        measures=measures.drop(columns=["id", "student_id", "version", "school",
+                                        "stop_reason"]).reset_index(drop=True),
         feedback=feedback_rows(session, viewer, school_id=school_id, limit=FEEDBACK_SHOWN)
-        .drop(columns=["id", "version"]),
+        .drop(columns=["id", "version", "student_id"]),
     )
 
 
 def _last_meeting(session, viewer, school_id, municipality_id) -> Meeting | None:
-    query = (select(Meeting).where(Meeting.school_id == school_id, Meeting.status != "planned",
+    query = (select(Meeting).where(Meeting.school_id == school_id,
+                                   Meeting.status != MeetingStatus.PLANNED,
                                    meeting_clause(viewer))
              .order_by(Meeting.date.desc(), Meeting.id.desc()).limit(1))
     if municipality_id is not None:
@@ -95,20 +109,30 @@ def _last_meeting(session, viewer, school_id, municipality_id) -> Meeting | None
     return session.scalars(query).first()
 
 
+def _identity(frame: pd.DataFrame) -> dict[str, list]:
+    """Shown name and masked number of rows from school_figures."""
+    return {"student": names(frame),
+            "personal_number": [mask(n, bool(p)) for n, p in zip(frame["number"],
+                                                                 frame["protected"],
+                                                                 strict=True)]}
+
+
 def _flagged(figures: pd.DataFrame) -> pd.DataFrame:
-    flagged = figures[figures["reason"] != ""]
+    flagged = figures[figures["reason"] != AgendaReason.NONE]
     return pd.DataFrame({
-        **shown_identity(flagged), "Skäl": flagged["reason"].map(REASON_LABELS),
-        "Frånvaro": flagged["share"], "Giltig": flagged["valid_share"],
-        "Ogiltig": flagged["invalid_share"],
-        "Trend": flagged["trend"].map(analytics.TREND_ARROWS).fillna(""),
-    }, columns=["Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig", "Ogiltig", "Trend"])
+        **_identity(flagged), "reason": flagged["reason"].tolist(),
+        "absence": flagged["share"].tolist(), "valid": flagged["valid_share"].tolist(),
+        "invalid": flagged["invalid_share"].tolist(),
+        "trend": flagged["trend"].fillna("").tolist(),
+    }, columns=["student", "personal_number", "reason", "absence", "valid", "invalid",
+                "trend"])
 
 
 def _changes(session, figures: pd.DataFrame, last: Meeting | None) -> pd.DataFrame:
     """Each student's absence now against the figures frozen at the last meeting, largest
     rise first."""
-    columns = ["Elev", "Personnummer", "Vid förra mötet", "Nu", "Förändring (p.e.)"]
+    columns = ["student", "personal_number", "absence_at_last_meeting", "absence_now",
+               "absence_change"]
     if last is None:
         return pd.DataFrame(columns=columns)
     then = {sid: absent / scheduled for sid, absent, scheduled in session.execute(
@@ -118,20 +142,20 @@ def _changes(session, figures: pd.DataFrame, last: Meeting | None) -> pd.DataFra
     both["then"] = both["student_id"].map(then)
     both["change"] = (both["share"] - both["then"]) * 100
     both = both.sort_values("change", ascending=False)
-    return pd.DataFrame({**shown_identity(both), "Vid förra mötet": both["then"],
-                         "Nu": both["share"], "Förändring (p.e.)": both["change"]},
-                        columns=columns)
+    return pd.DataFrame({**_identity(both), "absence_at_last_meeting": both["then"].tolist(),
+                         "absence_now": both["share"].tolist(),
+                         "absence_change": both["change"].tolist()}, columns=columns)
 
 
-def visit_pack_pdf(pack: VisitPack) -> bytes:
-    document = Document(pack.title, pack.lines)
-    for heading, table in (("Flaggade elever", pack.flagged),
-                           ("Förändring sedan förra mötet", pack.changes),
-                           ("Åtgärder att följa upp eller försenade", pack.measures),
-                           ("Senaste återkopplingen", pack.feedback)):
-        document.heading(heading)
-        document.table(table)
-    return document.output()
+def visit_pack_pdf(pack: VisitPack, language: str | None = None) -> bytes:
+    """The pack as a PDF in `language` (default: the run's). A download button builds its
+    file outside the page's run, where the language is not set: the page passes it."""
+    with use_language(language or current()):
+        document = Document(pack.title, pack.lines)
+        for heading, field in SECTIONS:
+            document.heading(_(heading))
+            document.table(getattr(pack, field))
+        return document.output()
 
 
 def filter_without_follow_up(session: Session, viewer: Viewer, students: pd.DataFrame,

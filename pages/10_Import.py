@@ -5,14 +5,15 @@ both municipalities."""
 
 import streamlit as st
 
+from lib.i18n import _
 from lib.ui import importer
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 
 viewer = guard("import", "Import")
-st.title("Import")
+st.title(_("Import"))
 flash()
-reading, past, moves = st.tabs(importer.TABS)
+reading, past, moves = st.tabs([_(tab) for tab in importer.TABS])
 with moves:
     importer.moves_tab(viewer)
 with past:

@@ -6,11 +6,12 @@ import streamlit as st
 from lib import charts
 from lib.db import session_scope
 from lib.exports import export_file
+from lib.i18n import N_, _
 from lib.indicators import (
     CAVEAT,
-    DEFINITIONS,
     EFFECT_HIDDEN_NOTE,
     HIDDEN_NOTE,
+    definitions,
     effect_of_measures,
     indicators_excel,
     region_indicators,
@@ -20,34 +21,35 @@ from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, table_or_note
 
-viewer = guard("region", "Region")
-st.title("Regionala indikatorer")
+viewer = guard("region", N_("Region"))
+st.title(_("Regionala indikatorer"))
 term = term_picker()
 with session_scope() as session:
     result = region_indicators(session, viewer, term.id)
     effect = effect_of_measures(session, viewer, term.id)
 
-st.caption(f"Termin {result.term_code}"
-           + (f", jämfört med {result.previous_code}" if result.previous_code else "")
-           + ". " + HIDDEN_NOTE)
-with st.expander("Definitioner", expanded=False):
-    st.markdown(DEFINITIONS)
+st.caption((_("Termin {term}, jämfört med {previous}.") if result.previous_code
+            else _("Termin {term}.")).format(term=result.term_code,
+                                             previous=result.previous_code)
+           + " " + _(HIDDEN_NOTE))
+with st.expander(_("Definitioner"), expanded=False):
+    st.markdown(definitions())
 
-st.subheader("Per kommun")
+st.subheader(_("Per kommun"))
 show_table(result.table)
 st.plotly_chart(charts.indicator_trend(result.trend), key="trend")
 
-st.subheader("Från identifierad till förbättrad")
+st.subheader(_("Från identifierad till förbättrad"))
 show_table(result.funnel)
 
-st.subheader("Genomförda möten per skola")
-table_or_note(result.meetings, "Inga genomförda möten den här terminen.")
+st.subheader(_("Genomförda möten per skola"))
+table_or_note(result.meetings, _("Inga genomförda möten den här terminen."))
 
-st.subheader("Effekt av åtgärder")
-st.caption(f"{CAVEAT} {EFFECT_HIDDEN_NOTE}")
-table_or_note(effect, "Inga åtgärder den här terminen.")
+st.subheader(_("Effekt av åtgärder"))
+st.caption(f"{_(CAVEAT)} {_(EFFECT_HIDDEN_NOTE)}")
+table_or_note(effect, _("Inga åtgärder den här terminen."))
 
 audited_download(lambda session: export_file(
     session, viewer, lambda: indicators_excel(result, effect), what="region_indicators",
     rows=len(result.table), note=f"Regionala indikatorer {result.term_code}"),
-    "Exportera till Excel", f"indikatorer-{result.term_code}.xlsx", XLSX)
+    _("Exportera till Excel"), _("indikatorer-{term}.xlsx").format(term=result.term_code), XLSX)

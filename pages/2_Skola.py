@@ -10,13 +10,14 @@ from lib.access import AccessDenied
 from lib.analytics import TREND_RULE, running_shown, running_week_rule
 from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
+from lib.i18n import N_, _
 from lib.ui.downloads import excel_download
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, school_picker, term_picker, url_select
 from lib.ui.tables import VISIT_PAGE, change_delta, student_table
 
-viewer = guard("school", "Skola")
-st.title("Skola")
+viewer = guard("school", N_("Skola"))
+st.title(_("Skola"))
 term = term_picker()
 school_id = school_picker(viewer, term)
 filters = Filters(programme=st.query_params.get("program"),
@@ -31,9 +32,9 @@ except AccessDenied as denied:
 if page is None:
     st.error(error)
     st.stop()
-if st.button("Besökspaket inför mötet", icon=":material/print:",
-             help="Flaggade elever, förändring sedan förra mötet, åtgärder att följa upp och "
-                  "senaste återkopplingen, att skriva ut eller ladda ned som PDF."):
+if st.button(_("Besökspaket inför mötet"), icon=":material/print:",
+             help=_("Flaggade elever, förändring sedan förra mötet, åtgärder att följa upp och "
+                    "senaste återkopplingen, att skriva ut eller ladda ned som PDF.")):
     st.switch_page(VISIT_PAGE, query_params={"skola": str(school_id), "termin": term.code})
 
 
@@ -43,64 +44,70 @@ def pick(label: str, name: str, options: list, current) -> None:
     term have no students in stays shown, so that the empty figures say why."""
     extra = [current] if current is not None and current not in options else []
     url_select(label, [None, *options, *extra], name,
-               format_func=lambda value: "Alla" if value is None else str(value))
+               format_func=lambda value: _("Alla") if value is None else str(value))
 
 
 first, second, third = st.columns(3)
 with first:
-    pick("Program", "program", page.options["programme"], filters.programme)
+    pick(_("Program"), "program", page.options["programme"], filters.programme)
 with second:
-    pick("Årskurs", "arskurs", page.options["school_year"], filters.school_year)
+    pick(_("Årskurs"), "arskurs", page.options["school_year"], filters.school_year)
 with third:
-    pick("Klass", "klass", page.options["class_name"], filters.class_name)
+    pick(_("Klass"), "klass", page.options["class_name"], filters.class_name)
 
 
 st.subheader(f"{plain.markdown(page.school_name)} · {page.term_code}")
+
+
+def change_help(count: int) -> str:
+    return _("{students}. Förändring mot {term}.").format(
+        students=formats.count(count, _("elev"), _("elever")), term=page.previous_term_code)
+
+
 columns = st.columns(4)
-columns[0].metric("Elever", formats.number(page.students))
+columns[0].metric(_("Elever"), formats.number(page.students))
 columns[1].metric(f"≥ {formats.level(page.watch)}", formats.percent(page.share_watch),
                   **change_delta(page.share_watch, page.previous_share_watch),
-                  help=f"{formats.count(page.over_watch, 'elev', 'elever')}. Förändring mot "
-                       f"{page.previous_term_code}.")
+                  help=change_help(page.over_watch))
 columns[2].metric(f"≥ {formats.level(page.high)}", formats.percent(page.share_high),
                   **change_delta(page.share_high, page.previous_share_high),
-                  help=f"{formats.count(page.over_high, 'elev', 'elever')}. Förändring mot "
-                       f"{page.previous_term_code}.")
-columns[3].metric("Rapporteringsgrad", formats.percent(page.reporting_rate, missing="okänd"),
-                  help="Andel av den schemalagda tiden där närvaro registrerats alls. Okänd "
-                       "när skolans fil inte säger hur mycket tid som inte rapporterades.")
+                  help=change_help(page.over_high))
+columns[3].metric(_("Rapporteringsgrad"),
+                  formats.percent(page.reporting_rate, missing=_("okänd")),
+                  help=_("Andel av den schemalagda tiden där närvaro registrerats alls. Okänd "
+                         "när skolans fil inte säger hur mycket tid som inte rapporterades."))
 
 left, right = st.columns(2)
-left.plotly_chart(charts.distribution(page.table["Frånvaro"], page.watch, page.high),
+left.plotly_chart(charts.distribution(page.table["absence"], page.watch, page.high),
                   key="distribution")
 right.plotly_chart(charts.weekly_trend(page.weekly_lines, page.watch, page.high), key="trend")
 if running_shown(*page.weekly_lines.values()) is not None:
     st.caption(running_week_rule(page.running_week))
 left, right = st.columns(2)
-left.plotly_chart(charts.pattern(page.weekday, "Frånvaro per veckodag", page.watch, page.high),
-                  key="weekday")
+left.plotly_chart(charts.pattern(page.weekday, _("Frånvaro per veckodag"), page.watch,
+                                 page.high), key="weekday")
 if not page.lessons.empty:
-    right.plotly_chart(charts.pattern(page.lessons, "Frånvaro per lektionsstart", page.watch,
+    right.plotly_chart(charts.pattern(page.lessons, _("Frånvaro per lektionsstart"), page.watch,
                                       page.high), key="lessons")
 else:
-    right.info("Skolan rapporterar hela dagar, inte lektioner, så lektionsmönster saknas.")
+    right.info(_("Skolan rapporterar hela dagar, inte lektioner, så lektionsmönster saknas."))
 
-st.subheader("Elever")
-with st.expander("Så räknas trenden"):
-    st.write(TREND_RULE)
+st.subheader(_("Elever"))
+with st.expander(_("Så räknas trenden")):
+    st.write(_(TREND_RULE))
 student_table(page.table, key="school_students")
-excel_download(viewer, page.table, f"Elever {page.school_name}",
-               f"{page.term_code}, {formats.count(page.students, 'elev', 'elever')}", "school",
-               f"elever-{page.term_code}.xlsx")
+excel_download(viewer, page.table, _("Elever {school}").format(school=page.school_name),
+               f"{page.term_code}, {formats.count(page.students, _('elev'), _('elever'))}",
+               "school", _("elever-{term}.xlsx").format(term=page.term_code))
 
-st.subheader("Vecka för vecka")
+st.subheader(_("Vecka för vecka"))
 pages = max(1, math.ceil(len(page.table) / HEATMAP_PAGE))
-number = st.number_input(f"Sida (av {pages}, {HEATMAP_PAGE} elever per sida, högst risk först)",
-                         min_value=1, max_value=pages, value=1, key="heatmap_page")
+number = st.number_input(_("Sida (av {pages}, {size} elever per sida, högst risk först)").format(
+    pages=pages, size=HEATMAP_PAGE), min_value=1, max_value=pages, value=1, key="heatmap_page")
 with session_scope() as session:
     matrix = heatmap_page(session, viewer, school_id, term.id, page.table["id"].tolist(),
                           int(number) - 1)
 if matrix.empty:
-    st.info("Ingen veckodata att visa.")
+    st.info(_("Ingen veckodata att visa."))
 else:
     st.plotly_chart(charts.heatmap(matrix, running=page.running_week), key="heatmap")

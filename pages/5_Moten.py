@@ -8,6 +8,7 @@ from lib.access import AccessDenied
 from lib.agenda import list_agenda
 from lib.clock import local_today, utcnow
 from lib.db import session_scope
+from lib.i18n import N_, _
 from lib.measures import add_measure
 from lib.meetings import get_meeting, open_item
 from lib.ui import meeting as meeting_mode
@@ -19,16 +20,17 @@ from lib.ui.student import measure_form
 from lib.ui.tables import show_table
 
 # An open meeting is shown on a projector: the student gets the whole width.
-viewer = guard("meetings", "Möten", sidebar="collapsed" if "mote" in st.query_params else "auto")
+viewer = guard("meetings", N_("Möten"),
+               sidebar="collapsed" if "mote" in st.query_params else "auto")
 meeting_id = query_int("mote")
 
 # --- All meetings, and planning a new one -------------------------------------------------
 if meeting_id is None:
-    st.title("Möten")
+    st.title(_("Möten"))
     flash()
     term = term_picker()
     planning.meeting_list(viewer, term)
-    st.subheader("Planera ett möte")
+    st.subheader(_("Planera ett möte"))
     planning.planning_form(viewer, term)
     st.stop()
 
@@ -43,7 +45,7 @@ except AccessDenied as denied:
 
 meeting_frame.header(viewer, meeting)
 if items.empty:
-    st.info("Inga elever från kommunen på den här skolan den här terminen.")
+    st.info(_("Inga elever från kommunen på den här skolan den här terminen."))
     meeting_frame.meeting_feedback(viewer, meeting_id)
     st.stop()
 
@@ -61,7 +63,7 @@ meeting_mode.save_button(viewer, entry, save)
 meeting_mode.figures_line(entry)
 meeting_mode.messages(viewer, entry)
 meeting_mode.student_chart(viewer, entry, meeting)
-meeting_mode.editor(viewer, entry, locked=meeting.status == "approved")
+meeting_mode.editor(viewer, entry, locked=meeting.approved)
 
 left, right = st.columns([1, 1])
 with left:
@@ -73,5 +75,6 @@ with left:
 with right:
     meeting_mode.live_panel(meeting_id, item_id, opened)
 meeting_frame.meeting_feedback(viewer, meeting_id)
-with st.expander(f"Dagordning: {formats.count(len(items), 'elev', 'elever')}, flaggade först"):
+with st.expander(_("Dagordning: {students}, flaggade först").format(
+        students=formats.count(len(items), _("elev"), _("elever")))):
     show_table(items, hide=("id", "student_id"))

@@ -8,13 +8,14 @@ from lib.access import AccessDenied
 from lib.clock import local_today
 from lib.db import session_scope
 from lib.exports import export_file
+from lib.i18n import N_, _, current
 from lib.ui.downloads import PDF, audited_download
 from lib.ui.guard import guard
 from lib.ui.pickers import school_picker, term_picker
 from lib.ui.tables import table_or_note
-from lib.visit_pack import build_visit_pack, visit_pack_pdf
+from lib.visit_pack import SECTIONS, build_visit_pack, visit_pack_pdf
 
-viewer = guard("visit", "Besökspaket")
+viewer = guard("visit", N_("Besökspaket"))
 term = term_picker()
 school_id = school_picker(viewer, term)
 
@@ -26,19 +27,18 @@ except AccessDenied as denied:
     st.stop()
 
 st.title(plain.markdown(pack.title))
-st.caption(" ".join(pack.lines) + " Skriv ut med webbläsarens utskrift (Ctrl+P), eller "
-           "ladda ned som PDF.")
+st.caption(" ".join(pack.lines) + " " + _("Skriv ut med webbläsarens utskrift (Ctrl+P), "
+                                           "eller ladda ned som PDF."))
+language = current()  # the PDF is built on the click, outside this run
 audited_download(lambda session: export_file(
-    session, viewer, lambda: visit_pack_pdf(pack), what="visit_pack", rows=len(pack.flagged),
-    note=pack.title), "Besökspaket (PDF)", f"besokspaket-{school_id}-{term.code}.pdf", PDF)
-sections = (
-    ("Flaggade elever", pack.flagged, "Inga flaggade elever."),
-    ("Förändring sedan förra mötet", pack.changes,
-     "Inget tidigare möte att jämföra med." if pack.last_meeting is None else
-     "Inga elever att jämföra."),
-    ("Åtgärder att följa upp eller försenade", pack.measures, "Inga åtgärder att följa upp."),
-    ("Senaste återkopplingen", pack.feedback, "Ingen återkoppling ännu."),
-)
-for heading, table, empty in sections:
-    st.subheader(heading)
-    table_or_note(table, empty)
+    session, viewer, lambda: visit_pack_pdf(pack, language), what="visit_pack",
+    rows=len(pack.flagged), note=pack.title), _("Besökspaket (PDF)"),
+    _("besokspaket-{school}-{term}.pdf").format(school=school_id, term=term.code), PDF)
+empty = {"flagged": _("Inga flaggade elever."),
+         "changes": _("Inget tidigare möte att jämföra med.") if pack.last_meeting is None
+         else _("Inga elever att jämföra."),
+         "measures": _("Inga åtgärder att följa upp."),
+         "feedback": _("Ingen återkoppling ännu.")}
+for heading, field in SECTIONS:
+    st.subheader(_(heading))
+    table_or_note(getattr(pack, field), empty[field])

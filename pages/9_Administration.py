@@ -2,14 +2,16 @@
 
 import streamlit as st
 
+from lib.i18n import _
 from lib.ui import administration
 from lib.ui.forms import kept_tabs
 from lib.ui.guard import guard
 
 viewer = guard("admin", "Administration")
-st.title("Administration")
+st.title(_("Administration"))
 
-users, organisation, terms, levels, audit = kept_tabs(administration.TABS, "admin_tabs")
+users, organisation, terms, levels, audit = kept_tabs(
+    [_(tab) for tab in administration.TABS], "admin_tabs")
 with users:
     administration.users_tab(viewer)
 with organisation:

@@ -21,6 +21,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
+LOCALE = "sv-SE"
+
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                     reason="Debian's chromium is not installed")
 
@@ -74,6 +76,12 @@ def chromium() -> Iterator:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # The people who use the app have Swedish browsers (Accept-Language: sv-SE), and the
+        # login screen follows the browser; Chromium's own default is en-US. A test that
+        # needs another language says so (new_context(locale=...)).
+        new_context, new_page = browser.new_context, browser.new_page
+        browser.new_context = lambda **options: new_context(**{"locale": LOCALE, **options})
+        browser.new_page = lambda **options: new_page(**{"locale": LOCALE, **options})
         try:
             yield browser
         finally:

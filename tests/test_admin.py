@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +26,8 @@ def test_create_user_with_scope_and_audit(write, read, world, viewer):
         rows = {u.username: u for u in admin.list_users(session, viewer("admin"))}
         log = list_events(session, viewer("admin"), username="admin")
     assert rows["ny.coach"].scope_ids == (world["B"],) and rows["ny.coach"].id == user_id
-    assert log.iloc[0]["Händelse"] == "Skapade" and "role=coach" in log.iloc[0]["Efter"]
+    assert log.iloc[0]["action"] == "create"
+    assert json.loads(log.iloc[0]["changed_after"])["role"] == "coach"
 
 
 @pytest.mark.parametrize(("kwargs", "error"), [
@@ -51,9 +53,9 @@ def test_update_logs_before_and_after(write, read, world, viewer):
                           display_name="Coach A")
     with read() as session:
         row = list_events(session, viewer("admin"), username="admin").iloc[0]
-    assert row["Händelse"] == "Ändrade"
-    assert f"scopes=[{world['A']}]" in row["Före"]
-    assert f"scopes=[{world['A']}, {world['B']}]" in row["Efter"]
+    assert row["action"] == "update"
+    assert json.loads(row["changed_before"])["scopes"] == [world["A"]]
+    assert json.loads(row["changed_after"])["scopes"] == [world["A"], world["B"]]
 
 
 def test_an_admin_cannot_disable_themself(write, world, viewer):
@@ -131,10 +133,11 @@ def test_thresholds_are_validated_and_audited(write, read, world, viewer):
     with write() as session:
         admin.set_thresholds(session, viewer("admin"), world["A"], 0.10, 0.30)
     with read() as session:
-        levels = admin.list_thresholds(session, viewer("admin")).set_index("Kommun")
+        levels = admin.list_thresholds(session, viewer("admin")).set_index("municipality")
         row = list_events(session, viewer("admin"), username="admin").iloc[0]
-    assert (levels.loc["Alfa", "Bevaka"], levels.loc["Alfa", "Hög"]) == (0.10, 0.30)
-    assert "watch=0.15" in row["Före"] and "high=0.3" in row["Efter"]
+    assert (levels.loc["Alfa", "watch_level"], levels.loc["Alfa", "high_level"]) == (0.10, 0.30)
+    assert json.loads(row["changed_before"])["watch"] == 0.15
+    assert json.loads(row["changed_after"])["high"] == 0.3
 
 
 def test_admin_page_sets_thresholds_that_the_watch_list_follows(app_env, world):
@@ -148,3 +151,46 @@ def test_admin_page_sets_thresholds_that_the_watch_list_follows(app_env, world):
     at.radio[0].set_value("high").run()
     # Bo (Beta, 16 %) is now over Beta's high level of 15 %.
     assert "Bo Testsson" in set(at.dataframe[0].value["Elev"])
+
+
+def _machine_only(frame) -> None:
+    from lib import columns
+
+    assert all(c in columns.COLUMNS or c in columns.HIDDEN for c in frame.columns), \
+        list(frame.columns)
+    for name in frame.columns:
+        codes = columns.COLUMNS[name].codes if name in columns.COLUMNS else None
+        if codes is not None:
+            assert set(frame[name]) <= {member.value for member in codes}, name
+
+
+def test_users_levels_and_log_are_machine_columns_with_codes(write, read, world, viewer):
+    with write() as session:
+        admin.set_thresholds(session, viewer("admin"), world["A"], 0.10, 0.30)
+    with read() as session:
+        users = admin.users_table(admin.list_users(session, viewer("admin")))
+        levels = admin.list_thresholds(session, viewer("admin"))
+        log = list_events(session, viewer("admin"))
+    for frame in (users, levels, log):
+        _machine_only(frame)
+    assert users.set_index("username").loc["coach_a", "role"] == Role.COACH
+    assert log.iloc[0]["action"] == "update" and log.iloc[0]["entity"] == "municipality"
+    assert log.iloc[0]["entity_id"] == world["A"] and log.iloc[0]["event_student_id"] is None
+
+
+def test_admin_page_audit_log_reads_in_swedish(write, app_env, world, viewer):
+    with write() as session:
+        admin.set_thresholds(session, viewer("admin"), world["A"], 0.10, 0.30)
+    at = login("admin", page="pages/9_Administration.py")
+    widget(at.text_input, "Användare").input("admin").run()
+    log = at.dataframe[-1].value
+    assert list(log.columns) == ["Tid", "Användare", "Händelse", "Objekt", "Objekt-id",
+                                 "Elev-id", "Före", "Efter", "Notering"]
+    changed = log[log["Händelse"] == "Ändrade"].iloc[0]
+    assert changed["Objekt"] == "Kommun" and changed["Objekt-id"] == str(world["A"])
+    assert changed["Före"] == "Bevaka=0.15, Hög=0.2" and changed["Efter"] == "Bevaka=0.1, Hög=0.3"
+    assert len(changed["Tid"]) == len("2026-03-01 23:15:00")  # with seconds
+    users = at.dataframe[0].value
+    assert list(users.columns) == ["Användarnamn", "Namn", "Titel", "Roll", "Aktiv",
+                                   "Omfattning"]
+    assert "Ungdomscoach" in set(users["Roll"])

@@ -184,7 +184,7 @@ def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, 
             AgendaItem.meeting_id == meeting_id,
             AgendaItem.student_id == world["anna"])) == "Skolans text"
         exports = list_events(session, viewer("admin"))
-        assert (exports["Händelse"] == "Exporterade").sum() == 2
+        assert (exports["action"] == "export").sum() == 2
 
 
 def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, write, read):
@@ -209,8 +209,8 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
             select(User).where(User.username == "coach")).one())
         first = list_agenda(session, coach, meeting.id).iloc[0]
     with served_app(_env()) as url, chromium() as browser:
-        kim = _open_meeting(browser, url, "coach", meeting.id, DEMO_PASSWORD, first["Elev"])
-        rut = _open_meeting(browser, url, "rektor", meeting.id, DEMO_PASSWORD, first["Elev"])
+        kim = _open_meeting(browser, url, "coach", meeting.id, DEMO_PASSWORD, first["student"])
+        rut = _open_meeting(browser, url, "rektor", meeting.id, DEMO_PASSWORD, first["student"])
         for page in (kim, rut):
             expect(page.get_by_text("I mötet nu: Kim Coach, Rut Rektor")).to_be_visible()
         _type_notes(kim, "Morgonsamtal varje måndag.")

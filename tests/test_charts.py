@@ -144,12 +144,12 @@ def test_school_names_in_the_trend_legend_are_text_and_stay_out_of_the_hover_tem
 
 
 def test_municipality_names_in_the_indicator_trend_are_text():
-    trend = pd.DataFrame({"Kommun": [NAME, "Regionen totalt"], "Termin": ["HT2025"] * 2,
-                          "Andel ≥ 20 %": [0.2, 0.1]})
+    trend = pd.DataFrame({"municipality": [NAME, "Regionen totalt"], "term": ["HT2025"] * 2,
+                          "is_total": [False, True], "share_20": [0.2, 0.1]})
     fig = charts.indicator_trend(trend)
     assert [t.name for t in fig.data] == [SHOWN, "Regionen totalt"]
     assert "evil" not in fig.data[0].hovertemplate
-    assert fig.data[1].line.width == 4  # the region is still told by its own name
+    assert fig.data[1].line.width == 4  # the region total is told by is_total, not a name
 
 
 def test_marker_labels_and_titles_are_text():
@@ -200,3 +200,22 @@ def test_a_calendar_over_two_years_keeps_the_same_week_apart():
                           "share": [1.0, 0.5]})
     trace = charts.calendar(daily).data[0]
     assert list(trace.x) == ["v. 36 2025", "v. 36 2026"]
+
+
+def test_an_english_chart_has_english_axes_legends_and_numbers():
+    from lib.i18n import use_language
+
+    weekly = pd.DataFrame({"iso_year": [2025, 2025], "iso_week": [36, 37],
+                           "valid_share": [0.05, 0.1], "invalid_share": [0.125, 0.0]})
+    with use_language("en"):
+        distribution = charts.distribution(pd.Series([0.1, 0.6]))
+        weeks = charts.stacked_weeks(weekly)
+    assert distribution.layout.title.text == "Distribution of absence"
+    assert distribution.layout.xaxis.title.text == "Absence (50% or more in the last bar)"
+    assert distribution.layout.yaxis.title.text == "Students"
+    assert distribution.data[0].customdata[-1] == "50% or more"
+    assert distribution.layout.separators == ".,"
+    assert [bar.name for bar in weeks.data] == ["Authorised", "Unauthorised"]
+    assert list(weeks.data[0].x) == ["wk 36", "wk 37"]
+    assert weeks.layout.yaxis.title.text == "Absence"
+    assert [a.text for a in weeks.layout.annotations] == ["15% (watch)", "20% (high)"]

@@ -184,16 +184,22 @@ def test_a_fresh_summary_row_reads_null_until_counted(write, read, world):
 
 def _seed_before_0012(engine) -> dict[str, int]:
     """Rows that a rebuild of `measure`, `agenda_item` or `import_batch` would lose if the
-    rebuild cascaded or failed, and summaries counted -1 as "not yet"."""
-    tables = Base.metadata.tables
+    rebuild cascaded or failed, and summaries counted -1 as "not yet". The tables are
+    read from the database as it stands at 0011, not from today's models."""
     ids: dict[str, int] = {}
 
     def add(name: str, **values) -> int:
-        statement = sa.insert(tables[name]).values({**_required(tables[name]), **values})
-        ids[name] = connection.execute(statement.returning(tables[name].c.id)).scalar_one()
+        model, actual = Base.metadata.tables[name], tables[name]
+        # The models' defaults, for the columns the table had then.
+        defaults = {c.name: c.default.arg for c in model.columns
+                    if c.default is not None and c.default.is_scalar and c.name in actual.c}
+        required = {k: v for k, v in _required(model).items() if k in actual.c}
+        statement = sa.insert(actual).values({**required, **defaults, **values})
+        ids[name] = connection.execute(statement.returning(actual.c.id)).scalar_one()
         return ids[name]
 
     with engine.begin() as connection:
+        tables = _reflected(connection)
         add("region")
         add("municipality", region_id=ids["region"], code="9001")
         add("school", municipality_id=ids["municipality"], unit_code="90010001")
@@ -221,6 +227,12 @@ def _seed_before_0012(engine) -> dict[str, int]:
             over_high=0, invalid_over_watch=0, invalid_over_high=0, scheduled=60, absent=0,
             valid=0, invalid=0, unreported=0))
     return ids
+
+
+def _reflected(connection) -> dict[str, sa.Table]:
+    metadata = sa.MetaData()
+    metadata.reflect(connection)
+    return metadata.tables
 
 
 def _counts(engine) -> dict[str, int]:

@@ -16,7 +16,7 @@ def test_school_page_for_school_staff(app_env, world, read, viewer):
     assert len(at.get("plotly_chart")) >= 4  # distribution, trend, weekday, heatmap
     with read() as session:
         log = list_events(session, viewer("admin"), username="staff_sb")
-    assert "Visade skola" in set(log["Händelse"])
+    assert "view_school" in set(log["action"])
 
 
 def test_school_page_filters_live_in_the_url(app_env, world):
@@ -71,3 +71,19 @@ def test_watch_list_page(app_env, world):
 def test_watch_list_for_a_coach_is_their_municipality(app_env, world):
     at = login("coach_a", page="pages/4_Bevakning.py")
     assert list(at.dataframe[0].value["Elev"]) == ["Anna Testsson"]
+
+
+def test_a_students_page_in_english_reads_no_swedish(app_env, world, write, read):
+    import json
+
+    from tests.test_language_walk import SWEDISH_WORDS, _set_language, foreign
+
+    _set_language(write, "coach_a", "en")
+    at = login("coach_a", page="pages/3_Elev.py")
+    at.query_params["elev"] = str(world["anna"])
+    at.run()
+    assert not at.exception
+    assert foreign(at, read, SWEDISH_WORDS) == []
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"]
+              for chart in at.get("plotly_chart")]
+    assert "Absence per week" in titles and "Absence per weekday" in titles

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from data_models.codes import Flag, Trend
 from lib import summaries
 from lib.access import AccessDenied
 from lib.dashboards import Filters, heatmap_page, school_page, student_absence, watch_list
@@ -35,8 +36,8 @@ def test_school_page_figures_for_school_staff(read, last_spring, viewer):
     assert page.previous_share_high == 1.0 and page.share_high == pytest.approx(1 / 3)
     assert page.reporting_rate == 1.0
     assert list(page.table["id"]) == [world["anna"], world["bo"], world["eva"]]  # by risk
-    assert list(page.table["Flagga"]) == ["≥ 20 %", "≥ 15 %", ""]
-    assert page.table.iloc[1]["Frånvaro"] == pytest.approx(0.16)
+    assert list(page.table["flag"]) == [Flag.HIGH, Flag.WATCH, Flag.NONE]
+    assert page.table.iloc[1]["absence"] == pytest.approx(0.16)
     assert list(page.weekly_lines) == ["Skola SB", "Skolor i Beta", "Regionen"]
     # Region Norr in week 36: SA and SB, 250 + 160 + 50 + 100 + 100 of 5000 minutes.
     assert page.weekly_lines["Regionen"]["share"].iloc[0] == pytest.approx(660 / 5000)
@@ -140,7 +141,7 @@ def test_watch_list_by_scope_and_level(read, world, viewer, user, level, expecte
     with read() as session:
         table = watch_list(session, viewer(user), world["HT2025"], level)
     assert set(table["id"]) == {world[name] for name in expected}
-    assert list(table["Frånvaro"]) == sorted(table["Frånvaro"], reverse=True)
+    assert list(table["absence"]) == sorted(table["absence"], reverse=True)
 
 
 def test_watch_list_refuses_project_leaders(read, world, viewer):
@@ -157,8 +158,8 @@ def test_student_absence_respects_scope(read, world, viewer):
     assert staff.weekly["scheduled"].sum() == 1000 and coach.weekly["scheduled"].sum() == 2000
     assert coach.weekly["share"].iloc[0] == pytest.approx(0.10)
     assert (coach.watch, coach.high) == (0.15, 0.20)
-    assert coach.months.to_dict("records") == [{"Månad": "september 2025", "Frånvaro": 0.1,
-                                                "Giltig": 0.0, "Ogiltig": 0.1}]
+    assert coach.months.to_dict("records") == [{"month": dt.date(2025, 9, 1), "absence": 0.1,
+                                                "valid": 0.0, "invalid": 0.1}]
 
 
 def test_trend_sums_kept_in_the_summary_agree_with_the_reference_rule(write, read, world, viewer):
@@ -190,7 +191,7 @@ def test_trend_sums_kept_in_the_summary_agree_with_the_reference_rule(write, rea
     reference = analytics.trends(weekly)
     assert in_sql.sort_index().to_dict() == reference.sort_index().to_dict()
     assert in_sql.to_dict() == {world["anna"]: "up", world["bo"]: "flat", world["eva"]: "down"}
-    assert dict(zip(table["id"], table["Trend"], strict=True))[world["anna"]] == "↑"
+    assert dict(zip(table["id"], table["trend"], strict=True))[world["anna"]] == Trend.UP
     # Summaries built before the trend sums existed are counted by catch_up.
     from sqlalchemy import update
 
@@ -207,3 +208,32 @@ def test_trend_sums_kept_in_the_summary_agree_with_the_reference_rule(write, rea
         again = trends_in_view(session, viewer("staff_sb"), world["HT2025"],
                                       world["SB"])
     assert again.loc[sorted(students)].to_dict() == in_sql.to_dict()
+
+
+def test_the_school_page_names_its_lines_in_the_run_language(read, last_spring, viewer):
+    from lib.i18n import use_language
+
+    with use_language("en"), read() as session:
+        page = school_page(session, viewer("staff_sb"), last_spring["SB"],
+                           last_spring["HT2025"])
+    assert list(page.weekly_lines) == ["Skola SB", "Schools in Beta", "The region"]
+    assert list(page.weekday["label"])[:2] == ["Monday", "Tuesday"]
+
+
+def test_months_are_named_in_the_run_language(read, world, viewer):
+    from lib.i18n import use_language
+    from lib.ui.tables import presented
+
+    with read() as session:
+        months = student_absence(session, viewer("coach_a"), world["eva"]).months
+    assert presented(months)["Månad"].iloc[-1] == "september 2025"
+    with use_language("en"):
+        assert presented(months)["Month"].iloc[-1] == "September 2025"
+
+
+def test_an_unknown_school_is_refused_in_english(read, world, viewer):
+    from lib.i18n import use_language
+
+    with use_language("en"), read() as session, pytest.raises(AccessDenied) as refused:
+        school_page(session, viewer("staff_sb"), world["SC"], world["HT2025"])
+    assert str(refused.value) == "The school does not exist, or you are not authorised to see it."

@@ -31,5 +31,5 @@ def test_exports_are_audited(write, read, world, viewer):
         log_export(session, viewer("coach_a"), "watch_list", 3, note="HT2025")
     with read() as session:
         row = list_events(session, viewer("admin"), username="coach_a").iloc[0]
-    assert row["Händelse"] == "Exporterade" and row["Objekt"] == "Bevakningslista"
-    assert row["Efter"] == "rows=3"
+    assert row["action"] == "export" and row["entity"] == "watch_list"
+    assert row["changed_after"] == '{"rows": 3}'

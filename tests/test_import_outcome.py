@@ -46,10 +46,6 @@ def batches(read) -> int:
             ImportBatch.kind != "demo"))
 
 
-def summary_of(preview) -> dict[str, str]:
-    return dict(zip(preview.summary["Uppgift"], preview.summary["Värde"], strict=True))
-
-
 # --- The upload is cleared ------------------------------------------------------------------
 
 def uploaded(at, data: bytes, school: int):
@@ -136,8 +132,7 @@ def test_without_an_unreported_column_the_reporting_rate_is_unknown(write, read,
         [(ANNA, "Anna", "2025-10-06", "08:15", "Ma1c", 60, 0, 60, 0)])
     mapping, preview = checked(read, viewer, data, "edlevo.xlsx", period=None)
     assert not preview.unreported_known
-    assert summary_of(preview)["Rapporteringsgrad"] == ("okänd (filen har ingen kolumn för "
-                                                        "ej rapporterad tid)")
+    assert not preview.summary.reporting_known and preview.summary.reporting_rate is None
     with write() as session:
         batch_id = commit_absence(session, viewer("admin"), preview, mapping)
     with read() as session:
@@ -147,7 +142,8 @@ def test_without_an_unreported_column_the_reporting_rate_is_unknown(write, read,
 def test_a_vklass_unreported_column_gives_the_reporting_rate(read, world, viewer):
     _, preview = checked(read, viewer, vklass(), "vklass.xlsx")
     assert preview.unreported_known
-    assert summary_of(preview)["Rapporteringsgrad"] == "100,0 %"
+    assert preview.summary.reporting_known
+    assert preview.summary.reporting_rate == pytest.approx(1.0)
 
 
 def test_learnpoint_s_reported_share_gives_the_unreported_time(write, read, world, viewer):
@@ -158,7 +154,7 @@ def test_learnpoint_s_reported_share_gives_the_unreported_time(write, read, worl
     assert mapping.columns["reported"] == ("Rapporterat (%)",)
     assert mapping.units["reported"] == "percent"
     assert preview.valid["unreported"].tolist() == [600]  # 10 % of 6 000 minutes
-    assert summary_of(preview)["Rapporteringsgrad"] == "90,0 %"
+    assert preview.summary.reporting_rate == pytest.approx(0.9)
     with write() as session:
         commit_absence(session, viewer("admin"), preview, mapping)
     with read() as session:
@@ -174,4 +170,4 @@ def test_a_row_error_names_the_file_s_row_past_blank_rows(read, world, viewer):
             [],
             [BO, "90020001", "2025-10-06", "tre", "0", "0"]]  # row 4 of the file
     _, preview = checked(read, viewer, import_files.csv_bytes(rows), "f.csv", period=None)
-    assert preview.errors[["Rad", "Fel"]].values.tolist() == [[4, BAD_VALUE]]
+    assert preview.errors[["row", "row_problem"]].values.tolist() == [[4, BAD_VALUE]]

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from data_models.codes import RowProblem
 from data_models.models import (
     Enrolment,
     ImportChange,
@@ -27,6 +28,7 @@ from lib.importing.checks import CHANGE_COLUMNS, REGISTERED_ELSEWHERE
 from lib.importing.enrolment import STALE, commit_enrolment, list_moves, preview_enrolment
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, Mapping, suggest
+from lib.labels import word
 from lib.versioning import InputError
 from tests import import_files
 from tests.factories import personal_number
@@ -100,7 +102,8 @@ def sees(read, who: Viewer, student_id: int) -> bool:
 def moves_seen(read, who: Viewer) -> list[tuple[str, str, str]]:
     with read() as session:
         shown = list_moves(session, who)
-    return list(zip(shown["Elev"], shown["Från"], shown["Till"], strict=True))
+    return list(zip(shown["student"], shown["from_municipality"], shown["to_municipality"],
+                    strict=True))
 
 
 # --- Another municipality's student -----------------------------------------------------------
@@ -108,9 +111,10 @@ def moves_seen(read, who: Viewer) -> list[tuple[str, str, str]]:
 def test_a_list_naming_another_municipalitys_student_is_a_row_error(read, world, coach_b):
     checked = preview(read, coach_b, [(ANNA, "Anna", "Testsson", "Beta", "90020001", "NA", 1)])
     assert checked.errors.to_dict("records") == [
-        {"Rad": 2, "Fel": REGISTERED_ELSEWHERE, "Värde": "****" + ANNA[-4:]}]
-    assert REGISTERED_ELSEWHERE == ("Eleven är registrerad i en annan kommun. En flytt görs "
-                                    "av systemförvaltaren eller den kommunen.")
+        {"row": 2, "row_problem": REGISTERED_ELSEWHERE, "cell_value": "****" + ANNA[-4:]}]
+    assert word(RowProblem, REGISTERED_ELSEWHERE) == (
+        "Eleven är registrerad i en annan kommun. En flytt görs av systemförvaltaren eller "
+        "den kommunen.")
     assert checked.valid.empty and checked.changes.empty
 
 
@@ -144,9 +148,9 @@ def test_the_preview_says_nothing_more_about_a_student_registered_elsewhere(read
     preview is the same but for the masked number the importer typed."""
     def outputs(number, first, home, school):
         checked = preview(read, coach_b, [(number, first, "Testsson", home, school, "NA", 1)])
-        shown = checked.errors.assign(Värde=checked.errors["Värde"].str.replace(
+        shown = checked.errors.assign(cell_value=checked.errors["cell_value"].str.replace(
             number[-4:], "NNNN"))
-        return (shown.to_dict("records"), checked.counts, checked.summary.to_dict("records"),
+        return (shown.to_dict("records"), checked.counts, checked.summary,
                 checked.changes.to_dict("records"), len(checked.valid))
     anna = outputs(ANNA, "Anna", "Beta", "90020001")
     assert outputs(DAN, "Dan", "Beta", "90020001") == anna  # another region's student
@@ -173,7 +177,8 @@ def test_a_student_registered_elsewhere_after_the_check_stops_the_commit(write, 
 
 def changes_of(checked, student_id: int) -> list[tuple[str, str, str]]:
     rows = checked.changes[checked.changes["id"] == student_id]
-    return list(zip(rows["Ändring"], rows["Från"], rows["Till"], strict=True))
+    return list(zip(rows["enrolment_change"], rows["changed_from"], rows["changed_to"],
+                    strict=True))
 
 
 def test_the_preview_lists_a_rename_a_move_and_an_ended_enrolment(read, world, viewer):
@@ -182,21 +187,20 @@ def test_the_preview_lists_a_rename_a_move_and_an_ended_enrolment(read, world, v
         (NEW, "Nora", "Ny", "Alfa", "90010001", "NA", 1)])
     assert list(checked.changes.columns) == CHANGE_COLUMNS
     assert changes_of(checked, world["anna"]) == [
-        ("Namn", "Anna Testsson", "Anna Flyttad"),
-        ("Hemkommun (flytt)", "Alfa", "Beta"),
-        ("Inskrivningen avslutas", "Skola SB, NA åk 1", "slutar 2025-11-02"),
-        ("Ny inskrivning", "", "Skola SA, EK åk 2 från 2025-11-03")]
-    assert set(checked.changes["Elev"]) == {"Anna Testsson"}  # Nora is new: not a change
-    assert set(checked.changes["Personnummer"]) == {"20080101-****"}
-    summary = dict(zip(checked.summary["Uppgift"], checked.summary["Värde"], strict=True))
-    assert summary["Befintliga elever som ändras"] == "1"
+        ("name", "Anna Testsson", "Anna Flyttad"),
+        ("home_municipality", "Alfa", "Beta"),
+        ("enrolment_ends", "Skola SB, NA åk 1", "slutar 2025-11-02"),
+        ("new_enrolment", "", "Skola SA, EK åk 2 från 2025-11-03")]
+    assert set(checked.changes["student"]) == {"Anna Testsson"}  # Nora is new: not a change
+    assert set(checked.changes["personal_number"]) == {"20080101-****"}
+    assert checked.summary.changed_students == 1
 
 
 def test_the_preview_lists_programme_year_and_class(read, world, viewer):
     checked = preview(read, viewer("coach_a"), [
         (CLEO, "Cleo", "Testsson", "Alfa", "90010001", "SA", 3)])
     assert changes_of(checked, world["cleo"]) == [
-        ("Program", "NA", "SA"), ("Årskurs", "1", "3"), ("Klass", "NA1A", "SA3A")]
+        ("programme", "NA", "SA"), ("school_year", "1", "3"), ("class_name", "NA1A", "SA3A")]
 
 
 def test_an_unchanged_student_is_not_listed(read, world, viewer):
@@ -209,7 +213,7 @@ def test_a_protected_identitys_name_is_never_listed(read, world, viewer):
     checked = preview(read, viewer("coach_a"), [
         (EVA, "Eva", "Nyname", "Alfa", "90010001", "NA", 1)])
     assert changes_of(checked, world["eva"]) == [
-        ("Namn", "Skyddad identitet", "Skyddad identitet")]
+        ("name", "Skyddad identitet", "Skyddad identitet")]
     shown = checked.changes.to_string()
     assert "Eva" not in shown and "Nyname" not in shown and EVA[:8] not in shown
 

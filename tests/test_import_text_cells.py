@@ -78,7 +78,7 @@ def test_a_blank_required_cell_is_a_row_error(read, world, viewer):
         (OLGA, "Olga", "Ek", None, "90020001", "NA", 1, "NA1A"),  # no home municipality
         (PER, "Per", "Ek", "Alfa", None, "NA", 1, "NA1A")])  # no school
     assert preview.counts == {MISSING: 3} and preview.valid.empty
-    assert preview.errors["Värde"].tolist() == ["namn, program eller årskurs", "hemkommun",
+    assert preview.errors["cell_value"].tolist() == ["namn, program eller årskurs", "hemkommun",
                                                 "skola"]
 
 
@@ -87,7 +87,7 @@ def test_a_text_longer_than_the_register_keeps_is_a_row_error(read, world, viewe
         (NILS, "Nils", "Ek", "Alfa", "90020001", "NA", 1, "K" * 41),
         (OLGA, "Olga", "Ek", "Alfa", "90020001", "NA", 1, "K" * 40)])
     assert preview.counts == {TOO_LONG: 1}
-    assert preview.errors["Värde"].tolist() == ["klass: högst 40 tecken"]
+    assert preview.errors["cell_value"].tolist() == ["klass: högst 40 tecken"]
     assert preview.valid["personal_number"].tolist() == [OLGA]
 
 

@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from data_models.codes import EffectGroup, MeasureKind
 from data_models.models import Contact, Measure, Meeting, Municipality, Student, Term
 from lib import summaries
 from lib.access import AccessDenied
 from lib.clock import utcnow
 from lib.indicators import (
-    COMPARISON,
     EFFECT_HIDDEN_NOTE,
     HIDDEN_NOTE,
     TOTAL,
@@ -205,7 +205,7 @@ def indicators(read, viewer, world, who="leader_north", term="HT2025"):
 
 
 def row(frame: pd.DataFrame, name: str) -> dict:
-    return frame.set_index("Kommun").loc[name].to_dict()
+    return frame.set_index("municipality").loc[name].to_dict()
 
 
 def add_term_a_year_earlier(write, read, world) -> None:
@@ -232,21 +232,21 @@ def test_shares_totals_and_change_from_a_year_earlier(region, read, world, viewe
     result = indicators(read, viewer, world)
     # The world's own students: anna, cleo, eva (Alfa) and bo (Beta) add 3 and 1.
     alfa, beta, total = (row(result.table, n) for n in ("Alfa", "Beta", TOTAL))
-    assert alfa["Elever"] == 33 and beta["Elever"] == 13 and total["Elever"] == 46
+    assert alfa["students"] == 33 and beta["students"] == 13 and total["students"] == 46
     # Alfa ≥ 20 %: 12 + anna (25 %) = 13 of 33.
-    assert alfa["Andel ≥ 20 %"] == pytest.approx(13 / 33)
-    assert alfa["Ogiltig ≥ 20 %"] == pytest.approx(12 / 33)  # anna's 25 % is partly valid
-    assert beta["Andel ≥ 20 %"] == 0 and beta["Ogiltig ≥ 15 %"] == 0
+    assert alfa["share_20"] == pytest.approx(13 / 33)
+    assert alfa["invalid_share_20"] == pytest.approx(12 / 33)  # anna's 25 % is partly valid
+    assert beta["share_20"] == 0 and beta["invalid_share_15"] == 0
     # Alfa ≥ 15 %: 12 + 4 + anna = 17 of 33. Beta has one student over 15 % (bo): hidden,
     # and Alfa's cell with it, since the total would give Beta's back.
-    assert pd.isna(beta["Andel ≥ 15 %"]) and pd.isna(alfa["Andel ≥ 15 %"])
-    assert total["Andel ≥ 15 %"] == pytest.approx(18 / 46)
+    assert pd.isna(beta["share_15"]) and pd.isna(alfa["share_15"])
+    assert total["share_15"] == pytest.approx(18 / 46)
     # A year earlier Alfa had 15 of 30 at ≥ 20 %.
-    assert alfa["Förändring ≥ 20 % (p.e.)"] == pytest.approx((13 / 33 - 15 / 30) * 100)
-    assert pd.isna(alfa["Förändring ≥ 15 % (p.e.)"])  # hidden now (complementary)
-    assert beta["Förändring ≥ 20 % (p.e.)"] == pytest.approx(0.0)
+    assert alfa["change_20"] == pytest.approx((13 / 33 - 15 / 30) * 100)
+    assert pd.isna(alfa["change_15"])  # hidden now (complementary)
+    assert beta["change_20"] == pytest.approx(0.0)
     assert result.previous_code == "HT2024"
-    assert "Gamma" not in set(result.table["Kommun"])  # another region
+    assert "Gamma" not in set(result.table["municipality"])  # another region
 
 
 def test_a_municipality_under_ten_students_is_hidden_with_a_complementary_row(
@@ -255,11 +255,11 @@ def test_a_municipality_under_ten_students_is_hidden_with_a_complementary_row(
     region(lambda r: r.students("A", "SA", 20, [0.3] * 10))
     result = indicators(read, viewer, world, who="admin")
     beta, gamma, alfa = (row(result.table, n) for n in ("Beta", "Gamma", "Alfa"))
-    assert all(pd.isna(beta[c]) for c in ("Elever", "Andel ≥ 15 %", "Rapporteringsgrad"))
-    assert all(pd.isna(gamma[c]) for c in ("Elever", "Andel ≥ 15 %"))
+    assert all(pd.isna(beta[c]) for c in ("students", "share_15", "reporting_rate"))
+    assert all(pd.isna(gamma[c]) for c in ("students", "share_15"))
     # Two small rows are hidden already, so Alfa can stay: the total gives only their sum.
-    assert alfa["Elever"] == 23
-    assert row(result.table, TOTAL)["Elever"] == 25
+    assert alfa["students"] == 23
+    assert row(result.table, TOTAL)["students"] == 25
 
 
 def add_empty_municipality(write, world) -> None:
@@ -278,27 +278,27 @@ def test_an_empty_municipality_is_no_complement_for_a_small_one(region, read, wr
     region(lambda r: r.students("A", "SA", 20, [0.3] * 10))
     result = indicators(read, viewer, world)
     beta, delta, alfa = (row(result.table, n) for n in ("Beta", "Delta", "Alfa"))
-    assert pd.isna(beta["Elever"]) and pd.isna(delta["Elever"])
+    assert pd.isna(beta["students"]) and pd.isna(delta["students"])
     # The total 24 minus Alfa's 23 would give Beta's 1 back: Alfa is the complement.
-    assert pd.isna(alfa["Elever"]) and pd.isna(alfa["Andel ≥ 20 %"])
-    assert row(result.table, TOTAL)["Elever"] == 24
+    assert pd.isna(alfa["students"]) and pd.isna(alfa["share_20"])
+    assert row(result.table, TOTAL)["students"] == 24
 
 
 def test_the_overview_hides_what_the_region_table_hides(region, read, write, world, viewer):
     add_empty_municipality(write, world)
     region(lambda r: r.students("A", "SA", 20, [0.3] * 10))
-    table = indicators(read, viewer, world).table.set_index("Kommun")
+    table = indicators(read, viewer, world).table.set_index("municipality")
     with read() as session:
         overview = municipality_overview(session, viewer("leader_north"), world["HT2025"])
-    for column in ("Elever", "Andel ≥ 15 %", "Andel ≥ 20 %"):
-        shown = overview.set_index("Kommun")[column]
+    for column in ("students", "share_15", "share_20"):
+        shown = overview.set_index("municipality")[column]
         assert shown.isna().to_dict() == table[column].drop(TOTAL).isna().to_dict()
-    assert overview.set_index("Kommun")["Elever"].isna().all()
+    assert overview.set_index("municipality")["students"].isna().all()
 
 
 def test_project_leaders_see_their_region_only_and_others_no_indicators(read, world, viewer):
     north = indicators(read, viewer, world)
-    assert set(north.table["Kommun"]) == {"Alfa", "Beta", TOTAL}
+    assert set(north.table["municipality"]) == {"Alfa", "Beta", TOTAL}
     for who in ("coach_a", "staff_sb"):
         with read() as session, pytest.raises(AccessDenied):
             region_indicators(session, viewer(who), world["HT2025"])
@@ -335,7 +335,8 @@ def test_the_funnel_from_identified_to_improved(region, read, write, world, view
                             municipality_id=world["B"], date=dt.date(2025, 10, 1),
                             status="held", created_by=world["user:coach_a"],
                             created_at=utcnow(), version=1, location=""))
-    funnel = indicators(read, viewer, world).funnel.set_index("Kommun")
+    funnel = indicators(read, viewer, world).funnel.drop(columns="is_total").set_index(
+        "municipality")
     # Alfa: the 12 plus anna are over 15 %; 11 contacted, 12 with a measure, 12 improved.
     assert funnel.loc["Alfa"].tolist() == [13, 11, 12, 12]
     # Beta: 11 + bo identified, nobody contacted.
@@ -351,10 +352,10 @@ def test_a_small_funnel_cell_is_hidden_with_its_complement(region, read, write, 
     alfa, beta = region(make)
     with write() as session:
         add_measures(session, world, alfa[:4] + beta[:10])
-    funnel = indicators(read, viewer, world).funnel.set_index("Kommun")
-    assert pd.isna(funnel.loc["Alfa", "Med åtgärd"]) and pd.isna(funnel.loc["Beta",
-                                                                          "Med åtgärd"])
-    assert funnel.loc[TOTAL, "Med åtgärd"] == 14
+    funnel = indicators(read, viewer, world).funnel.set_index("municipality")
+    assert pd.isna(funnel.loc["Alfa", "measured"]) and pd.isna(funnel.loc["Beta",
+                                                                          "measured"])
+    assert funnel.loc[TOTAL, "measured"] == 14
 
 
 def test_a_municipality_without_identified_students_is_no_complement_in_the_funnel(
@@ -370,14 +371,14 @@ def test_a_municipality_without_identified_students_is_no_complement_in_the_funn
     with write() as session:
         add_measures(session, world, alfa[:3] + beta[:10])
     result = indicators(read, viewer, world)
-    assert row(result.table, "Delta")["Andel ≥ 15 %"] == 0
-    funnel = result.funnel.set_index("Kommun")
+    assert row(result.table, "Delta")["share_15"] == 0
+    funnel = result.funnel.set_index("municipality")
     # Alfa's 3 would be the total 13 minus Beta's 10 and Delta's known 0.
-    assert pd.isna(funnel.loc["Alfa", "Med åtgärd"]) and pd.isna(funnel.loc["Beta",
-                                                                          "Med åtgärd"])
-    assert funnel.loc[TOTAL, "Med åtgärd"] == 13
+    assert pd.isna(funnel.loc["Alfa", "measured"]) and pd.isna(funnel.loc["Beta",
+                                                                          "measured"])
+    assert funnel.loc[TOTAL, "measured"] == 13
     # Alfa's 13 identified are in the share table anyway: hiding them would protect nothing.
-    assert funnel.loc["Alfa", "Identifierade (≥ 15 %)"] == 13
+    assert funnel.loc["Alfa", "identified"] == 13
 
 
 def test_effect_of_measures_against_flagged_students_without_one(region, read, write, world,
@@ -390,13 +391,13 @@ def test_effect_of_measures_against_flagged_students_without_one(region, read, w
         add_measures(session, world, alfa[:3], kind="bup")
     with read() as session:
         effect = effect_of_measures(session, viewer("leader_north"), world["HT2025"])
-    rows = effect.set_index("Grupp")
-    mi = rows.loc["Motiverande samtal (MI)"]
-    assert mi["Antal"] == 12 and mi["Median (p.e.)"] == pytest.approx(-30.0)
-    assert mi["Andel förbättrade"] == pytest.approx(1.0)
-    assert pd.isna(rows.loc["Remiss till BUP", "Antal"])  # 3 measures: hidden
+    rows = effect.set_index("effect_group")
+    mi = rows.loc[MeasureKind.MI]
+    assert mi["count"] == 12 and mi["median_change"] == pytest.approx(-30.0)
+    assert mi["share_improved"] == pytest.approx(1.0)
+    assert pd.isna(rows.loc[MeasureKind.BUP, "count"])  # 3 measures: hidden
     # The comparison: the 11 flat students and bo and anna (no weekly change) – 13 ≥ 10.
-    assert rows.loc[COMPARISON, "Median (p.e.)"] == pytest.approx(0.0)
+    assert rows.loc[EffectGroup.COMPARISON, "median_change"] == pytest.approx(0.0)
 
 
 def test_the_export_writes_suppressed_cells_as_dots(read, world, viewer):
@@ -413,9 +414,10 @@ def test_the_export_writes_suppressed_cells_as_dots(read, world, viewer):
 def test_the_trend_chart_leaves_suppressed_terms_as_gaps():
     from lib import charts
 
-    trend = pd.DataFrame({"Termin": ["VT2025", "HT2025", "VT2025", "HT2025"],
-                          "Kommun": ["Alfa", "Alfa", TOTAL, TOTAL],
-                          "Andel ≥ 20 %": [0.25, None, 0.2, 0.18]})
+    trend = pd.DataFrame({"term": ["VT2025", "HT2025", "VT2025", "HT2025"],
+                          "municipality": ["Alfa", "Alfa", TOTAL, TOTAL],
+                          "is_total": [False, False, True, True],
+                          "share_20": [0.25, None, 0.2, 0.18]})
     figure = charts.indicator_trend(trend)
     alfa, total = figure.data
     assert list(alfa.x) == ["VT2025", "HT2025"] and alfa.y[0] == 0.25
@@ -439,7 +441,7 @@ def test_region_page_for_a_project_leader(app_env, world, read, viewer):
     assert len(at.get("download_button")) == 1
     with read() as session:
         events = list_events(session, viewer("admin"), username="leader_north")
-    assert "Visade elev" not in set(events["Händelse"])
+    assert "view_student" not in set(events["action"])
 
 
 def test_hidden_changes_and_effects_show_as_dots_on_the_region_page(app_env, world):
@@ -481,3 +483,58 @@ def test_the_export_rounds_the_changes_and_writes_hidden_ones_as_dots(region, re
     assert change.number_format == formats.EXCEL_POINTS  # "−5,2" in Swedish Excel
     assert alfa[columns.index("Förändring ≥ 15 % (p.e.)")].value == ".."  # hidden share
     assert HIDDEN_NOTE in [r[0].value for r in rows[:header]]
+
+
+def test_the_region_export_in_english(read, world, viewer):
+    from lib.i18n import use_language
+
+    with use_language("en"), read() as session:
+        result = region_indicators(session, viewer("leader_north"), world["HT2025"])
+        effect = effect_of_measures(session, viewer("leader_north"), world["HT2025"])
+        book = load_workbook(io.BytesIO(indicators_excel(result, effect)))
+    assert book.sheetnames == ["Indicators", "Funnel", "Meetings", "Effect of measures", "Trend",
+                               "Definitions"]
+    rows = [list(r) for r in book["Indicators"].iter_rows(values_only=True)]
+    assert rows[0][0] == "Regional indicators HT2025"
+    header = next(i for i, r in enumerate(rows) if r[0] == "Municipality")
+    assert rows[header][:3] == ["Municipality", "Students", "Share ≥ 15%"]
+    assert "is_total" not in rows[header]  # the total's marker is no column of the file
+    assert [r[0] for r in rows[header + 1:]] == ["Alfa", "Beta", "Region total"]
+    effect_rows = [r[0] for r in book["Effect of measures"].iter_rows(values_only=True)]
+    assert "Flagged without a measure (comparison)" in effect_rows
+    definitions = [r[0] for r in book["Definitions"].iter_rows(values_only=True)]
+    assert any(str(d).startswith("Students followed") for d in definitions)
+
+
+def test_the_total_row_is_marked_not_named(read, world, viewer):
+    from lib.i18n import use_language
+
+    with use_language("en"), read() as session:
+        result = region_indicators(session, viewer("leader_north"), world["HT2025"])
+        overview = municipality_overview(session, viewer("leader_north"), world["HT2025"])
+    assert list(result.table["is_total"]) == [False, False, True]
+    assert result.table["municipality"].iloc[-1] == "Region total"
+    assert set(result.trend[result.trend["is_total"]]["municipality"]) == {"Region total"}
+    assert list(overview["municipality"]) == ["Alfa", "Beta"]  # the total is left out
+
+
+def test_a_rate_no_file_gives_is_unknown_not_hidden(region, read, write, world, viewer):
+    from sqlalchemy import select, update
+
+    from data_models.models import AbsenceRecord
+
+    def make(r: Region):
+        r.students("A", "SA", 12, [0.05] * 10)
+        r.students("B", "SB", 12, [0.05] * 10)
+    region(make)
+    with write() as session:  # Alfa's files say nothing about unreported time
+        alfa = session.scalars(select(Student.id).where(
+            Student.home_municipality_id == world["A"])).all()
+        session.execute(update(AbsenceRecord).where(AbsenceRecord.student_id.in_(alfa))
+                        .values(unreported_minutes=None))
+        summaries.refresh_all(session)
+    table = indicators(read, viewer, world).table.set_index("municipality")
+    assert table.loc["Alfa", "students"] >= 10
+    assert table.loc["Alfa", "reporting_unknown"] and pd.isna(table.loc["Alfa", "reporting_rate"])
+    assert not table.loc["Beta", "reporting_unknown"]
+    assert table.loc["Beta", "reporting_rate"] == pytest.approx(1.0)

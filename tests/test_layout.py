@@ -74,3 +74,14 @@ def test_pages_stay_short(path):
     part of the UI with a name of its own in lib/ui/."""
     count = len(path.read_text(encoding="utf-8").splitlines())
     assert count <= PAGE_LIMIT, f"{path.name}: {count} lines, at most {PAGE_LIMIT}"
+
+
+def test_pages_find_every_code_set_in_lib_codes():
+    import enum
+
+    import data_models.codes as stored
+    import lib.codes as shared
+
+    sets = {name for name, value in vars(stored).items() if isinstance(value, type)
+            and issubclass(value, enum.StrEnum) and value is not enum.StrEnum}
+    assert sets <= set(shared.__all__)

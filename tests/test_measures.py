@@ -8,14 +8,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from data_models.codes import FollowUpState
 from data_models.models import Contact, Feedback, Measure
 from lib.access import AccessDenied
 from lib.contacts import add_contact, list_contacts
 from lib.feedback import acknowledge, list_feedback, send_feedback
 from lib.measures import (
+    FollowUpCounts,
     add_follow_up,
     add_measure,
     before_and_after,
+    follow_up_counts,
     follow_ups,
     list_measures,
     state,
@@ -61,10 +64,11 @@ def test_measures_are_listed_with_owner_state_and_scope(write, read, world, view
     with read() as session:
         coach = list_measures(session, viewer("coach_a"), TODAY)
         staff_sc = list_measures(session, viewer("staff_sc"), TODAY)
-    assert coach.set_index("Åtgärd")["Ansvarig"].to_dict() == {
-        "Motiverande samtal (MI)": "Kim (mentor)", "Remiss till BUP": "Skolan"}
-    assert coach.set_index("Åtgärd")["Läge"].to_dict() == {
-        "Motiverande samtal (MI)": "Snart", "Remiss till BUP": "Försenad"}
+    by_kind = coach.set_index("measure_kind")
+    assert by_kind[["owner_kind", "owner"]].to_dict("index") == {
+        "mi": {"owner_kind": "person", "owner": "Kim (mentor)"},
+        "bup": {"owner_kind": "school", "owner": ""}}
+    assert by_kind["follow_up_state"].to_dict() == {"mi": "soon", "bup": "overdue"}
     assert staff_sc.empty
     with read() as session, pytest.raises(AccessDenied):
         list_measures(session, viewer("leader_north"), TODAY)
@@ -81,10 +85,21 @@ def test_mine_means_owned_or_created_by_me(write, read, world, viewer):
 
 
 def test_state_of_a_measure():
-    assert state("ongoing", TODAY - dt.timedelta(days=1), TODAY) == "Försenad"
-    assert state("planned", TODAY + dt.timedelta(days=14), TODAY) == "Snart"
-    assert state("planned", TODAY + dt.timedelta(days=15), TODAY) == ""
-    assert state("done", TODAY - dt.timedelta(days=30), TODAY) == ""
+    assert state("ongoing", TODAY - dt.timedelta(days=1), TODAY) == FollowUpState.OVERDUE
+    assert state("planned", TODAY + dt.timedelta(days=14), TODAY) == FollowUpState.SOON
+    assert state("planned", TODAY + dt.timedelta(days=15), TODAY) == FollowUpState.NONE
+    assert state("done", TODAY - dt.timedelta(days=30), TODAY) == FollowUpState.NONE
+
+
+def test_the_measures_page_counts_come_from_the_service(write, read, world, viewer):
+    measure(write, world, viewer, follow_up_date=dt.date(2025, 9, 20))  # overdue
+    measure(write, world, viewer, student="eva")  # soon
+    done = measure(write, world, viewer, student="cleo", follow_up_date=dt.date(2025, 9, 20))
+    with write() as session:
+        update_measure(session, viewer("coach_a"), done, 1, status="done")
+    with read() as session:
+        counts = follow_up_counts(list_measures(session, viewer("coach_a"), TODAY))
+    assert counts == FollowUpCounts(overdue=1, soon=1, open=2)
 
 
 def test_stopping_needs_a_reason_and_a_stale_update_is_refused(write, read, world, viewer):
@@ -101,8 +116,8 @@ def test_stopping_needs_a_reason_and_a_stale_update_is_refused(write, read, worl
                        stop_reason="Eleven flyttade")
     with read() as session:
         row = list_measures(session, viewer("coach_a"), TODAY).iloc[0]
-    assert row["Status"] == "Avbruten"
-    assert row["Utfall"] == "Avbruten: Eleven flyttade. Kommer oftare"
+    assert row["measure_status"] == "stopped"
+    assert (row["stop_reason"], row["outcome"]) == ("Eleven flyttade", "Kommer oftare")
 
 
 def test_follow_up_entries(write, read, world, viewer):
@@ -114,8 +129,8 @@ def test_follow_up_entries(write, read, world, viewer):
                       "Bättre närvaro")
     with read() as session:
         table = follow_ups(session, viewer("coach_a"), measure_id)
-        assert table.to_dict("records") == [{"Datum": dt.date(2025, 10, 6), "Av": "Staff Sb",
-                                             "Uppföljning": "Bättre närvaro"}]
+        assert table.to_dict("records") == [{"date": dt.date(2025, 10, 6), "by": "Staff Sb",
+                                             "follow_up_note": "Bättre närvaro"}]
         with pytest.raises(AccessDenied):
             follow_ups(session, viewer("coach_c"), measure_id)
 
@@ -152,9 +167,10 @@ def test_before_and_after_per_measure_from_the_weekly_summary(write, read, world
         table = before_and_after(session, viewer("coach_a"), world["cleo"])
     row = table.iloc[0]
     # Before: weeks of 8, 15, 22, 29 Sep: 400 each, plus cleo's 50 on 1 Sep is outside.
-    assert row["Före"] == pytest.approx(0.40)
-    assert row["Efter"] == pytest.approx(0.10)
-    assert row["Förändring (p.e.)"] == pytest.approx(-30.0)
+    assert row["measure_kind"] == "mi"
+    assert row["absence_before"] == pytest.approx(0.40)
+    assert row["absence_after"] == pytest.approx(0.10)
+    assert row["absence_change"] == pytest.approx(-30.0)
 
 
 # --- Contacts -------------------------------------------------------------------------------
@@ -165,8 +181,8 @@ def test_the_coach_logs_contacts_and_school_staff_cannot_see_them(write, read, w
                     "Väckte 07.00", today=TODAY)
     with read() as session:
         table = list_contacts(session, viewer("coach_a"), world["anna"])
-        assert table[["Kontakt", "Anteckning"]].values.tolist() == [["Väckningssamtal",
-                                                                     "Väckte 07.00"]]
+        assert table[["contact_kind", "contact_note"]].values.tolist() == [["wake_up",
+                                                                            "Väckte 07.00"]]
         for who in ("staff_sb", "coach_c", "leader_north"):
             with pytest.raises(AccessDenied):
                 list_contacts(session, viewer(who), world["anna"])
@@ -194,8 +210,10 @@ def test_feedback_goes_both_ways_and_lands_in_the_right_inbox(write, read, world
     with read() as session:
         school_inbox = list_feedback(session, viewer("staff_sb"), inbox=True)
         coach_inbox = list_feedback(session, viewer("coach_a"), inbox=True)
-        assert school_inbox["Återkoppling"].tolist() == ["Anna har pratat med mig om morgnarna."]
-        assert coach_inbox["Återkoppling"].tolist() == ["Tack, vi ordnar ett möte."]
+        assert school_inbox["feedback"].tolist() == ["Anna har pratat med mig om morgnarna."]
+        assert school_inbox["direction"].tolist() == ["to_school"]
+        assert coach_inbox["feedback"].tolist() == ["Tack, vi ordnar ett möte."]
+        assert coach_inbox["direction"].tolist() == ["to_coach"]
         assert list_feedback(session, viewer("coach_c")).empty
         assert list_feedback(session, viewer("staff_sc")).empty
 
@@ -213,7 +231,8 @@ def test_only_the_receiver_acknowledges_and_a_stale_acknowledgement_is_refused(
         acknowledge(session, viewer("staff_sb"), feedback_id, 1, answer="Igen")
     with read() as session:
         row = list_feedback(session, viewer("coach_a")).iloc[0]
-        assert row["Svar"] == "Vi tar det." and row["Kvitterad"].endswith("(Staff Sb)")
+        assert row["answer"] == "Vi tar det." and row["acknowledged_by"] == "Staff Sb"
+        assert isinstance(row["acknowledged_at"], dt.datetime)
         assert list_feedback(session, viewer("staff_sb"), inbox=True, unread_only=True).empty
 
 

@@ -324,4 +324,4 @@ def test_visit_pack_page_and_its_audit(app_env, world, write, read, viewer):
     assert len(at.get("download_button")) == 1
     with read() as session:
         log = list_events(session, viewer("admin"), username="coach_a")
-    assert any("Besökspaket" in n for n in log["Notering"])
+    assert any("Besökspaket" in n for n in log["note"])

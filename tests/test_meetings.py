@@ -8,11 +8,13 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from data_models.codes import AgendaField, AgendaReason, MeetingStatus
 from data_models.models import AgendaItem, AuditEvent, MeetingAmendment
 from lib.access import AccessDenied
 from lib.agenda import list_agenda
 from lib.measures import add_measure
 from lib.meetings import (
+    amendments,
     changes_since,
     get_entry,
     get_meeting,
@@ -22,6 +24,7 @@ from lib.meetings import (
     present,
     save_entry,
     set_status,
+    student_history,
     touch_presence,
 )
 from lib.versioning import MAX_TEXT, Conflict, InputError
@@ -48,10 +51,10 @@ def test_agenda_lists_the_municipalitys_students_at_the_school_flagged_first(
     table = items(read, viewer, meeting_id)
     # Alfa's students at SB: anna (25 %: high) and eva (10 %, protected identity).
     assert table["student_id"].tolist() == [world["anna"], world["eva"]]
-    assert table["Skäl"].tolist() == ["Över hög nivå", ""]
-    assert table["Frånvaro"].tolist() == pytest.approx([0.25, 0.10])
-    assert table["Elev"].iloc[1].startswith("Skyddad identitet")
-    assert table["Personnummer"].iloc[1] == "********-****"
+    assert table["reason"].tolist() == [AgendaReason.HIGH, AgendaReason.NONE]
+    assert table["absence"].tolist() == pytest.approx([0.25, 0.10])
+    assert table["student"].iloc[1].startswith("Skyddad identitet")
+    assert table["personal_number"].iloc[1] == "********-****"
 
 
 def test_a_measure_due_for_follow_up_puts_the_student_among_the_flagged(
@@ -62,8 +65,8 @@ def test_a_measure_due_for_follow_up_puts_the_student_among_the_flagged(
         add_measure(session, viewer("coach_a"), world["anna"], kind="mi", owner_kind="coach",
                     start_date=dt.date(2025, 9, 1), follow_up_date=dt.date(2025, 12, 1))
     table = items(read, viewer, plan(write, world, viewer))
-    assert table.set_index("student_id")["Skäl"].to_dict() == {
-        world["anna"]: "Över hög nivå", world["eva"]: "Åtgärd att följa upp"}
+    assert table.set_index("student_id")["reason"].to_dict() == {
+        world["anna"]: AgendaReason.HIGH, world["eva"]: AgendaReason.DUE}
 
 
 def test_both_sides_see_the_meeting_and_no_one_else(write, read, world, viewer):
@@ -152,8 +155,8 @@ def test_a_students_saved_feedback_goes_to_the_other_sides_inbox_once(
         assert agenda_feedback_sent(session, viewer("staff_sb"), entry) is not None
         # The coach has sent nothing from this item.
         assert agenda_feedback_sent(session, viewer("coach_a"), entry) is None
-    assert inbox[["Elev", "Möte", "Återkoppling"]].values.tolist() == [
-        ["Anna Testsson", "2025-10-01", "Anna behöver väckning på måndagar."]]
+    assert inbox[["student", "meeting_date", "feedback"]].values.tolist() == [
+        ["Anna Testsson", MEETING_DAY, "Anna behöver väckning på måndagar."]]
     # A changed text may be sent again.
     with write() as session:
         save_entry(session, viewer("staff_sb"), item_id, 2, {"feedback": "Och på fredagar."})
@@ -367,3 +370,86 @@ def test_two_simultaneous_saves_of_one_version_let_exactly_one_win(
         entry = get_entry(session, viewer("admin"), item_id)
         assert entry.texts["notes"] == f"av {winner}" and entry.version == 2
         assert session.scalar(select(func.count()).select_from(AgendaItem)) == 2
+
+
+# --- The tables speak codes (lib.columns) -------------------------------------------------
+
+def _speaks_codes(frame, columns: list[str]) -> None:
+    """Exactly these machine columns, each known to lib.columns, and every code column
+    holding only its set's codes."""
+    from lib.columns import COLUMNS, HIDDEN
+
+    assert list(frame.columns) == columns
+    assert all(c in COLUMNS or c in HIDDEN for c in frame.columns), list(frame.columns)
+    for name in frame.columns:
+        codes = COLUMNS[name].codes if name in COLUMNS else None
+        if codes is not None:
+            assert set(frame[name]) <= set(codes), (name, set(frame[name]))
+
+
+def test_the_meeting_list_gives_the_status_as_a_code_and_the_students_as_a_count(
+        write, read, world, viewer):
+    meeting_id = plan(write, world, viewer)
+    with read() as session:
+        table = list_meetings(session, viewer("coach_a"))
+    _speaks_codes(table, ["id", "date", "school", "municipality", "term", "meeting_status",
+                          "students"])
+    row = table.set_index("id").loc[meeting_id]
+    assert (row["date"], row["meeting_status"], row["students"]) == (
+        MEETING_DAY, MeetingStatus.PLANNED, 2)
+
+
+def test_the_agenda_gives_reason_and_trend_as_codes_and_whether_anything_is_recorded(
+        write, read, world, viewer):
+    meeting_id = plan(write, world, viewer)
+    before = items(read, viewer, meeting_id)
+    _speaks_codes(before, ["id", "student_id", "student", "personal_number", "reason",
+                           "absence", "valid", "invalid", "trend", "recorded"])
+    assert before["recorded"].tolist() == [False, False]
+    with write() as session:
+        save_entry(session, viewer("coach_a"), int(before["id"].iloc[0]), 1,
+                   {"decisions": "Väckning"})
+    assert items(read, viewer, meeting_id)["recorded"].tolist() == [True, False]
+
+
+def test_amendments_and_the_students_meetings_speak_codes(write, read, world, viewer):
+    meeting_id = plan(write, world, viewer)
+    item_id = first_item(read, viewer, meeting_id)
+    with write() as session:
+        version = set_status(session, viewer("coach_a"), meeting_id, 1, "held")
+        set_status(session, viewer("coach_a"), meeting_id, version, "approved")
+        save_entry(session, viewer("staff_sb"), item_id, 1, {"assessment": "Bättre"})
+    with read() as session:
+        changed = amendments(session, viewer("coach_a"), meeting_id)
+        history = student_history(session, viewer("coach_a"), world["anna"])
+        others = changes_since(session, viewer("coach_a"), meeting_id, dt.datetime(2000, 1, 1))
+    _speaks_codes(changed, ["at", "changed_by", "student", "agenda_field", "text_before",
+                            "text_after"])
+    assert changed[["changed_by", "agenda_field", "text_before", "text_after"]].values.tolist() \
+        == [["Staff Sb", AgendaField.ASSESSMENT, "", "Bättre"]]
+    assert isinstance(changed["at"].iloc[0], dt.datetime)
+    _speaks_codes(history, ["date", "school", "meeting_status", "absence", "notes",
+                            "assessment", "decisions", "feedback"])
+    assert history[["meeting_status", "assessment"]].values.tolist() == [
+        [MeetingStatus.APPROVED, "Bättre"]]
+    assert history["absence"].tolist() == pytest.approx([0.25])
+    _speaks_codes(others, ["item_id", "student_id", "by", "at"])
+
+
+def test_a_refusal_is_said_in_the_language_of_the_person_who_caused_it(
+        write, read, world, viewer):
+    from lib.i18n import ENGLISH, use_language
+
+    meeting_id = plan(write, world, viewer)
+    with use_language(ENGLISH):
+        with pytest.raises(InputError, match=r"^A meeting that is planned cannot become "
+                                             r"approved\.$"), write() as session:
+            set_status(session, viewer("coach_a"), meeting_id, 1, "approved")
+        with pytest.raises(InputError, match="must fall within the term HT2025"):
+            plan(write, world, viewer, date=dt.date(2026, 2, 1))
+        with pytest.raises(InputError, match=r"^Fill in the name of an external participant"):
+            plan(write, world, viewer, externals=((" ", "mentor"),))
+        with pytest.raises(AccessDenied, match=r"^You can only plan meetings at your own school"):
+            plan(write, world, viewer, who="staff_sb", school="SC", municipality="C")
+    with read() as session:
+        assert len(list_meetings(session, viewer("admin"))) == 1  # the first one only

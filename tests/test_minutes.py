@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from data_models.codes import AgendaField, FollowUpState
 from lib.access import AccessDenied
 from lib.agenda import list_agenda
 from lib.contacts import add_contact
 from lib.feedback import send_feedback
 from lib.measures import add_measure
 from lib.meetings import plan_meeting, save_entry, set_status
-from lib.minutes import minutes, minutes_excel, minutes_pdf
+from lib.minutes import minutes, minutes_excel, minutes_pdf, minutes_table
 from lib.visit_pack import build_visit_pack, filter_without_follow_up, visit_pack_pdf
 
 DAY = dt.date(2025, 10, 1)
@@ -43,13 +44,14 @@ def test_minutes_hold_frozen_figures_texts_measures_and_mask_protected_identity(
     meeting_id, _ = held_meeting(write, world, viewer)
     with read() as session:
         record = minutes(session, viewer("staff_sb"), meeting_id)
-    rows = record.items.set_index("Personnummer")
+    rows = minutes_table(record).set_index("personal_number")
     anna = rows.loc["20080101-****"]
-    assert anna["Frånvaro"] == pytest.approx(0.25)
-    assert anna["Beslut"] == "Väckning varje dag"
-    assert anna["Åtgärder"].startswith("Strukturstöd (väckning, påminnelser): Ungdomscoachen")
+    assert anna["absence"] == pytest.approx(0.25)
+    assert anna["decisions"] == "Väckning varje dag"
+    assert anna["agreed_measures"] == ("Strukturstöd (väckning, påminnelser): Ungdomscoachen, "
+                                       "uppföljning 2025-10-20 (planerad)")
     protected = record.items.iloc[1]
-    assert protected["Elev"].startswith("Skyddad identitet")
+    assert protected["student"].startswith("Skyddad identitet")
     assert "Eva" not in record.items.to_string()
     assert "Lena Berg (mentor)" in " ".join(record.heading)
 
@@ -82,8 +84,9 @@ def test_amendments_after_approval_are_in_the_minutes(write, read, world, viewer
                    {"notes": "Mår mycket bättre"})
     with read() as session:
         record = minutes(session, viewer("coach_a"), meeting_id)
-    assert record.amendments[["Ändrad av", "Före", "Efter"]].values.tolist() == [
-        ["Staff Sb", "Mår bättre", "Mår mycket bättre"]]
+    assert record.amendments[["changed_by", "agenda_field", "text_before",
+                              "text_after"]].values.tolist() == [
+        ["Staff Sb", AgendaField.NOTES, "Mår bättre", "Mår mycket bättre"]]
     book = load_workbook(io.BytesIO(minutes_excel(record)))
     assert book.sheetnames == ["Protokoll", "Ändringar efter justering"]
 
@@ -103,13 +106,13 @@ def test_visit_pack_has_flagged_changes_measures_and_feedback(write, read, world
         pack = build_visit_pack(session, viewer("coach_a"), world["SB"], world["HT2025"],
                                 today=dt.date(2025, 10, 15))
     assert pack.last_meeting == DAY
-    assert pack.flagged["Personnummer"].tolist() == ["20080101-****"]
-    change = pack.changes.set_index("Personnummer").loc["20080101-****"]
-    assert change["Vid förra mötet"] == pytest.approx(0.25)
-    assert change["Nu"] == pytest.approx(0.50)
-    assert change["Förändring (p.e.)"] == pytest.approx(25.0)
-    assert pack.measures["Läge"].tolist() == ["Snart"]
-    assert pack.feedback["Återkoppling"].tolist() == ["Anna kom i tid hela veckan."]
+    assert pack.flagged["personal_number"].tolist() == ["20080101-****"]
+    change = pack.changes.set_index("personal_number").loc["20080101-****"]
+    assert change["absence_at_last_meeting"] == pytest.approx(0.25)
+    assert change["absence_now"] == pytest.approx(0.50)
+    assert change["absence_change"] == pytest.approx(25.0)
+    assert pack.measures["follow_up_state"].tolist() == [FollowUpState.SOON]
+    assert pack.feedback["feedback"].tolist() == ["Anna kom i tid hela veckan."]
     assert visit_pack_pdf(pack).startswith(b"%PDF-")
     # A coach whose students do not attend the school gets no pack for it, not even its name.
     with pytest.raises(AccessDenied), read() as session:
@@ -174,28 +177,30 @@ def test_a_meeting_marked_held_after_later_absence_came_in_keeps_the_figures_of_
         anna = list_agenda(session, coach, meeting_id).set_index("student_id").loc[world["anna"]]
         pack = build_visit_pack(session, coach, world["SB"], world["HT2025"],
                                 today=dt.date(2025, 10, 15))
-    assert anna["Frånvaro"] == pytest.approx(0.25)  # 1 September only, not 6 October
-    change = pack.changes.set_index("Personnummer").loc["20080101-****"]
-    assert change["Vid förra mötet"] == pytest.approx(0.25)
-    assert change["Nu"] == pytest.approx(0.50)
-    assert change["Förändring (p.e.)"] == pytest.approx(25.0)
+    assert anna["absence"] == pytest.approx(0.25)  # 1 September only, not 6 October
+    change = pack.changes.set_index("personal_number").loc["20080101-****"]
+    assert change["absence_at_last_meeting"] == pytest.approx(0.25)
+    assert change["absence_now"] == pytest.approx(0.50)
+    assert change["absence_change"] == pytest.approx(25.0)
 
 
 def test_pdf_headers_and_names_are_never_broken_mid_word(write, read, world, viewer):
+    from lib.columns import heading
     from lib.pdf import Document
 
     meeting_id, _ = held_meeting(write, world, viewer)
     with read() as session:
         record = minutes(session, viewer("coach_a"), meeting_id)
-    table = record.items.drop(columns=["Giltig", "Ogiltig"])
+    table = minutes_table(record).drop(columns=["valid", "invalid"])
     document = Document(record.title)
     widths = document.column_widths(table, (30, 22, 20, 14, 9, 34, 28, 28, 28, 40))
     pdf = document.pdf
     assert sum(widths) == pytest.approx(pdf.epw)
     for column, width in zip(table.columns, widths, strict=True):
         pdf.set_font(document.family, "B", 8)
-        lines = pdf.multi_cell(width, 4.5, str(column), dry_run=True, output="LINES")
-        assert " ".join(lines).split() == str(column).split(), column  # whole words only
+        title = heading(column)
+        lines = pdf.multi_cell(width, 4.5, title, dry_run=True, output="LINES")
+        assert " ".join(lines).split() == title.split(), column  # whole words only
     pdf.set_font(document.family, "", 8)
     numbers = pdf.multi_cell(widths[1], 4.5, "20080101-****", dry_run=True, output="LINES")
     assert numbers == ["20080101-****"]
@@ -215,3 +220,91 @@ def test_the_minutes_give_the_approval_time_in_swedish_time(write, read, world, 
         record = minutes(session, viewer("coach_a"), meeting_id)
     assert "Justerat 2025-10-01 15:05" in record.heading  # summer time, UTC+2
     assert not any("UTC" in line for line in record.heading)
+
+
+def test_the_minutes_items_speak_codes(write, read, world, viewer):
+    from data_models.codes import AgendaReason, Trend
+    from lib.columns import COLUMNS, HIDDEN
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    for frame in (record.items, minutes_table(record), record.amendments):
+        assert all(c in COLUMNS or c in HIDDEN for c in frame.columns), list(frame.columns)
+    assert set(record.items["reason"]) <= set(AgendaReason)
+    assert set(record.items["trend"]) <= set(Trend)
+    assert record.items["reason"].tolist() == [AgendaReason.HIGH, AgendaReason.NONE]
+
+
+def test_the_minutes_read_in_swedish_with_the_headings_and_words_of_the_screen(
+        write, read, world, viewer):
+    meeting_id, items = held_meeting(write, world, viewer)
+    with write() as session:
+        set_status(session, viewer("staff_sb"), meeting_id, 2, "approved")
+        save_entry(session, viewer("staff_sb"), int(items[world["eva"]]), 2,
+                   {"notes": "Mår mycket bättre"})
+    with read() as session:
+        record = minutes(session, viewer("coach_a"), meeting_id)
+    assert "Datum: 2025-10-01   Termin: HT2025   Status: Justerat" in record.heading
+    book = load_workbook(io.BytesIO(minutes_excel(record)))
+    rows = list(book["Protokoll"].iter_rows(values_only=True))
+    top = len(record.heading) + 2  # the title, the heading lines and a blank row
+    assert rows[top] == ("Elev", "Personnummer", "Skäl", "Frånvaro", "Giltig", "Ogiltig",
+                         "Trend", "Anteckningar", "Bedömning", "Beslut", "Återkoppling",
+                         "Åtgärder")
+    anna = rows[top + 1]
+    assert anna[2:4] == ("Över hög nivå", 0.25)
+    assert anna[11] == ("Strukturstöd (väckning, påminnelser): Ungdomscoachen, "
+                        "uppföljning 2025-10-20 (planerad)")
+    changed = list(book["Ändringar efter justering"].iter_rows(values_only=True))
+    assert changed[2] == ("Tid", "Ändrad av", "Elev", "Fält", "Före", "Efter")
+    assert changed[3][1:4] == ("Staff Sb", changed[3][2], "Anteckningar")
+    assert changed[3][4:] == ("Mår bättre", "Mår mycket bättre")
+
+
+def test_the_minutes_read_in_english_for_an_english_reader(write, read, world, viewer):
+    from lib.i18n import ENGLISH, use_language
+    from lib.minutes import file_stem
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with read() as session, use_language(ENGLISH):
+        record = minutes(session, viewer("coach_a"), meeting_id)
+        book = load_workbook(io.BytesIO(minutes_excel(record)))
+        stem = file_stem(record.meeting)
+        assert "Date: 2025-10-01   Term: HT2025   Status: Held" in record.heading
+        title = record.title
+    assert title == "Minutes, review at Skola SB 2025-10-01"
+    assert stem == f"minutes-{meeting_id}-2025-10-01"
+    assert book.sheetnames == ["Minutes"]
+    rows = list(book["Minutes"].iter_rows(values_only=True))
+    top = len(record.heading) + 2
+    assert rows[top] == ("Student", "Personal identity number", "Reason", "Absence",
+                         "Authorised", "Unauthorised", "Trend", "Notes", "Assessment",
+                         "Decisions", "Feedback", "Measures")
+    assert rows[top + 1][2] == "Above the high level"
+    assert rows[top + 1][11] == ("Structure support (wake-up calls, reminders): The youth "
+                                 "coach, follow-up 2025-10-20 (planned)")
+    assert rows[0][0] == title and rows[1][0] == "School: Skola SB"
+
+
+def test_minutes_downloaded_in_english_are_in_english_and_audited_in_swedish(
+        write, read, world, viewer):
+    """The file is built on the click, outside the page's run: the page passes the
+    reader's language. The audit log is a record, in Swedish whoever exported."""
+    from sqlalchemy import select
+
+    from data_models.models import AuditEvent
+    from lib.i18n import ENGLISH
+    from lib.minutes import export_minutes
+
+    meeting_id, _ = held_meeting(write, world, viewer)
+    with write() as session:
+        data = export_minutes(session, viewer("coach_a"), meeting_id, "xlsx", ENGLISH)
+        pdf = export_minutes(session, viewer("coach_a"), meeting_id, "pdf", ENGLISH)
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["Minutes"]
+    assert pdf.startswith(b"%PDF-")
+    with read() as session:
+        notes = list(session.scalars(select(AuditEvent.note).where(
+            AuditEvent.action == "export").order_by(AuditEvent.id)))
+    assert notes == ["Protokoll, genomgång Skola SB 2025-10-01 (xlsx)",
+                     "Protokoll, genomgång Skola SB 2025-10-01 (pdf)"]

@@ -44,5 +44,5 @@ def test_the_organisation_tables_are_the_administrators(read, world, viewer, tab
 def test_the_school_table_names_each_schools_municipality(read, world, viewer):
     with read() as session:
         table = organisation.school_table(session, viewer("admin"))
-    assert dict(zip(table["Skola"], table["Kommun"], strict=True)) == {
+    assert dict(zip(table["school"], table["municipality"], strict=True)) == {
         "Skola SA": "Alfa", "Skola SB": "Beta", "Skola SC": "Gamma"}

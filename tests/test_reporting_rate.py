@@ -3,6 +3,7 @@ whose file has no such column has an unknown rate ("okänd"), not 100 %."""
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
@@ -50,9 +51,9 @@ def test_the_region_table_says_unknown_where_no_file_says(write, read, world, vi
     _unknown_at(write, world, "SC")  # Gamma's only student studies at SC
     with read() as session:
         table = region_indicators(session, viewer("admin"), world["HT2025"]).table
-    rates = dict(zip(table["Kommun"], table["Rapporteringsgrad"], strict=True))
-    assert rates["Gamma"] in ("okänd", None)  # unknown, or hidden with the small row
-    assert rates["Gamma"] != 1.0
+    gamma = table.set_index("municipality").loc["Gamma"]
+    assert pd.isna(gamma["reporting_rate"])  # no figure: unknown, or hidden with the small row
+    assert gamma["reporting_unknown"] or gamma["students"] is None
 
 
 def test_a_file_without_an_unreported_column_stores_unknown(write, read, world, viewer):
@@ -67,3 +68,18 @@ def test_a_file_without_an_unreported_column_stores_unknown(write, read, world, 
         stored = session.scalars(select(AbsenceRecord.unreported_minutes).where(
             AbsenceRecord.course == "Ma1c")).all()
     assert stored == [None]
+
+
+def test_an_unknown_rate_is_a_word_and_a_hidden_one_dots():
+    from lib.i18n import use_language
+    from lib.ui.tables import presented
+
+    table = pd.DataFrame({"municipality": ["Alfa", "Beta", "Gamma"],
+                          "reporting_rate": [0.9, None, None],
+                          "reporting_unknown": [False, True, False]})
+    assert list(presented(table)["Rapporteringsgrad"]) == ["90,0 %", "okänd", ".."]
+    with use_language("en"):
+        shown = presented(table)
+    assert list(shown["Reporting rate"]) == ["90.0%", "unknown", ".."]
+    assert "reporting_unknown" not in shown and "Reporting rate" in shown
+

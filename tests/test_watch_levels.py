@@ -48,3 +48,14 @@ def test_the_watch_page_labels_its_choices_with_the_levels(app_env, write, world
     options = at.radio[0].options
     assert "Över hög nivå (18–20 %, efter elevens hemkommun)" in options
     assert not any(option.endswith("(20 %)") for option in options)
+
+
+def test_the_labels_in_english(write, read, world, viewer):
+    from lib.i18n import use_language
+
+    _beta_levels(write, world)
+    with use_language("en"), read() as session:
+        labels = watch_level_labels(session, viewer("admin"))
+    assert labels["watch"] == ("Above the watch level (12–15%, by the student's home "
+                               "municipality)")
+    assert labels["high"].startswith("Above the high level (18–20%")

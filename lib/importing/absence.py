@@ -24,6 +24,7 @@ from lib import summaries
 from lib.access import Viewer
 from lib.audit import log_event
 from lib.clock import utcnow
+from lib.i18n import N_, _
 from lib.importing.checks import (
     BAD_VALUE,
     CHUNK,
@@ -96,13 +97,13 @@ def _read_columns(session, viewer: Viewer, rows: pd.DataFrame, mapping: Mapping,
     frame["school_id"] = school_ids(session, rows, mapping, school_id, errors)
     if "date" in mapping.columns:
         frame["date"] = parsed_values(rows, mapping, "date", parse_date, errors,
-                                      required="datum")
+                                      required=_("datum"))
         frame["lesson_start"] = parsed_values(rows, mapping, "lesson_start", parse_time,
                                               errors)
     else:
         frame["start_date"], frame["end_date"] = _period(rows, mapping, period, errors)
     frame["course"] = text_values(rows, mapping, "course")
-    require_values(rows, mapping, "scheduled", "schemalagd tid", errors)
+    require_values(rows, mapping, "scheduled", _("schemalagd tid"), errors)
     for name, values in _durations(rows, mapping, errors).items():
         frame[name] = values
     return frame[~frame.index.isin(errors.rows)]
@@ -139,8 +140,9 @@ def _unit_hints(rows: pd.DataFrame, mapping: Mapping) -> tuple[str, ...]:
             example = next((v for v in rows[column].head(HINT_ROWS) if is_hours_minutes(v)),
                            None)
             if example is not None:
-                hints.append(f"Kolumnen «{column}»: «{as_hours_minutes(example)}» ser ut som "
-                             "timmar:minuter — välj enheten timmar.")
+                hints.append(_("Kolumnen «{column}»: «{value}» ser ut som timmar:minuter — "
+                               "välj enheten timmar.").format(
+                                   column=column, value=as_hours_minutes(example)))
     return tuple(hints)
 
 
@@ -148,34 +150,36 @@ def _check_absence_mapping(mapping, table, school_id, period) -> None:
     require_columns(mapping, table)
     columns = mapping.columns
     if "personal_number" not in columns:
-        raise InputError("Välj kolumnen med personnummer.")
+        raise InputError(_("Välj kolumnen med personnummer."))
     if "scheduled" not in columns:
-        raise InputError("Välj kolumnen med schemalagd tid: utan den går frånvaron inte att "
-                         "räkna som andel.")
+        raise InputError(_("Välj kolumnen med schemalagd tid: utan den går frånvaron inte "
+                           "att räkna som andel."))
     if not ({"valid", "invalid"} & set(columns)):
-        raise InputError("Välj kolumnen med giltig eller ogiltig frånvaro (eller båda).")
+        raise InputError(_("Välj kolumnen med giltig eller ogiltig frånvaro (eller båda)."))
     if {"unreported", "reported"} <= set(columns):
-        raise InputError("Välj antingen ej rapporterad tid eller rapporterad tid, inte båda.")
+        raise InputError(_("Välj antingen ej rapporterad tid eller rapporterad tid, inte "
+                           "båda."))
     if len({"absent", "valid", "invalid"} & set(columns)) < 2:
-        raise InputError("Välj två av kolumnerna frånvaro totalt, giltig och ogiltig "
-                         "frånvaro, så att båda slagen av frånvaro blir kända.")
+        raise InputError(_("Välj två av kolumnerna frånvaro totalt, giltig och ogiltig "
+                           "frånvaro, så att båda slagen av frånvaro blir kända."))
     if "school" not in columns and school_id is None:
-        raise InputError("Välj skola, eller kolumnen med skolenhetskod.")
+        raise InputError(_("Välj skola, eller kolumnen med skolenhetskod."))
     if "date" not in columns and period is None and not {"start_date", "end_date"} <= set(
             columns):
-        raise InputError("Filen har ingen datumkolumn: ange periodens första och sista dag.")
+        raise InputError(_("Filen har ingen datumkolumn: ange periodens första och sista "
+                           "dag."))
     if period is not None and period[1] < period[0]:
-        raise InputError("Periodens sista dag ligger före den första.")
+        raise InputError(_("Periodens sista dag ligger före den första."))
     if mapping.units.get("scheduled") == "percent":
-        raise InputError("Schemalagd tid kan inte anges i procent.")
+        raise InputError(_("Schemalagd tid kan inte anges i procent."))
 
 
 def _period(rows, mapping, period, errors):
     if {"start_date", "end_date"} <= set(mapping.columns):
         return (parsed_values(rows, mapping, "start_date", parse_date, errors,
-                        required="periodens första dag"),
+                        required=_("periodens första dag")),
                 parsed_values(rows, mapping, "end_date", parse_date, errors,
-                        required="periodens sista dag"))
+                        required=_("periodens sista dag")))
     start, end = period
     return (pd.Series(start, index=rows.index, dtype=object),
             pd.Series(end, index=rows.index, dtype=object))
@@ -256,7 +260,8 @@ def _check_minutes(frame: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
         errors.add(index, NEGATIVE)
     too_much = frame["absent"] > frame["scheduled"]
     for index, row in frame[too_much & ~negative].iterrows():
-        errors.add(index, TOO_MUCH, f"{row['absent']} av {row['scheduled']} min")
+        errors.add(index, TOO_MUCH, _("{absent} av {scheduled} min").format(
+            absent=row["absent"], scheduled=row["scheduled"]))
     return frame[~frame.index.isin(errors.rows)]
 
 
@@ -291,8 +296,8 @@ PERIOD_COLUMNS = ["student_id", "school_id", "term_id", "start_date", "end_date"
                   "unreported_minutes", "batch_id"]
 
 
-SCHOOL_UNCONFIRMED = ("De flesta eleverna i filen är inte inskrivna vid den valda skolan. "
-                      "Kontrollera skolan och bekräfta den innan filen läses in.")
+SCHOOL_UNCONFIRMED = N_("De flesta eleverna i filen är inte inskrivna vid den valda skolan. "
+                        "Kontrollera skolan och bekräfta den innan filen läses in.")
 
 
 def commit_absence(session: Session, viewer: Viewer, preview: Preview,
@@ -304,24 +309,24 @@ def commit_absence(session: Session, viewer: Viewer, preview: Preview,
     require_importer(viewer)
     require_rows(preview)
     if preview.school_mismatch is not None and not school_confirmed:
-        raise InputError(SCHOOL_UNCONFIRMED)
+        raise InputError(_(SCHOOL_UNCONFIRMED))
     if preview.kind not in ("absence", "period"):
         raise ValueError(f"not an absence preview: {preview.kind}")
     frame = preview.valid
     batch = _new_batch(session, viewer, preview, mapping)
-    progress(0.1, "Ersätter tidigare inläsning av samma period …")
+    progress(0.1, _("Ersätter tidigare inläsning av samma period …"))
     replaced, touched_terms = _replace(session, batch.id, frame, preview.kind == "absence")
     batch.replaced_count = replaced
-    progress(0.3, "Skriver raderna …")
+    progress(0.3, _("Skriver raderna …"))
     _write_rows(session, batch.id, preview)
-    progress(0.6, "Uppdaterar sammanställningarna …")
+    progress(0.6, _("Uppdaterar sammanställningarna …"))
     analyze(session, sqlite_only=True)  # the new rows shape the refresh's plans
     students = set(frame["student_id"].astype(int)) | _replaced_students(session, batch.id)
     summaries.refresh(session, set(frame["term_id"].astype(int)) | touched_terms, students)
     log_event(session, viewer, "import", "import_batch", batch.id,
               after={"rows": len(frame), "skipped": len(preview.errors), "replaced": replaced},
               note=preview.file_name[:200])
-    progress(1.0, "Klart.")
+    progress(1.0, _("Klart."))
     return batch.id
 
 

@@ -27,22 +27,21 @@ from data_models.models import (
     StudentMove,
     User,
 )
-from lib import formats, summaries
+from lib import summaries
 from lib.access import AccessDenied, Role, Viewer, school_clause
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.i18n import _
 from lib.importing.absence import DAY_COLUMNS, PERIOD_COLUMNS
 from lib.importing.checks import CHUNK, require_importer
 from lib.importing.layouts import Mapping
 from lib.versioning import InputError
 
-KIND_LABELS = {"absence": "Frånvaro, dagar/lektioner", "period": "Frånvaro, period",
-               "enrolment": "Inskrivningslista", "demo": "Demodata"}
-
 
 def list_batches(session: Session, viewer: Viewer) -> pd.DataFrame:
-    """Imports, newest first; a coach sees their own."""
+    """Imports, newest first; a coach sees their own. `undone_at` is NaT for an import
+    that stands."""
     require_importer(viewer)
     query = (select(ImportBatch.id, ImportBatch.created_at, ImportBatch.kind,
                     ImportBatch.file_name, User.display_name, School.name,
@@ -58,15 +57,13 @@ def list_batches(session: Session, viewer: Viewer) -> pd.DataFrame:
     frame = read_frame(session, query, ["id", "at", "kind", "file", "user", "school", "rows",
                                         "skipped", "replaced", "undone", "hash"])
     return pd.DataFrame({
-        "id": frame["id"], "Tid": frame["at"].map(formats.moment),
-        "Typ": frame["kind"].map(KIND_LABELS), "Fil": frame["file"],
-        "Av": frame["user"].fillna(""), "Skola": frame["school"].fillna(""),
-        "Inlästa rader": frame["rows"], "Hoppade över": frame["skipped"],
-        # Absence rows a file replaced; for an enrolment list, the students and enrolments
-        # it changed. Either is put back by undo.
-        "Ersatta/ändrade": frame["replaced"],
-        "Ångrad": frame["undone"].map(formats.moment),
-        "Kontrollsumma": frame["hash"].fillna("").str[:12],
+        "id": frame["id"], "at": pd.to_datetime(frame["at"]),
+        "import_kind": frame["kind"].map(str), "file": frame["file"],
+        "by": frame["user"].fillna(""), "school": frame["school"].fillna(""),
+        "rows_read": frame["rows"], "rows_skipped": frame["skipped"],
+        "rows_replaced": frame["replaced"], "undone_at": pd.to_datetime(frame["undone"]),
+        # The start of the SHA-256 is enough to tell two files apart by eye.
+        "checksum": frame["hash"].fillna("").str[:12],
     })
 
 
@@ -90,15 +87,16 @@ def _undoable(session, viewer: Viewer, batch_id: int) -> ImportBatch:
     # Another coach's import is answered as if it did not exist.
     if batch is None or batch.kind not in ("absence", "period", "enrolment") or (
             viewer.role == Role.COACH and batch.user_id != viewer.user_id):
-        raise AccessDenied("Importen finns inte, eller så har du inte behörighet att ångra den.",
+        raise AccessDenied(_("Importen finns inte, eller så har du inte behörighet att ångra "
+                             "den."),
                            viewer=viewer, what="import_batch", what_id=batch_id)
     if batch.undone_at is not None:
-        raise InputError("Importen är redan ångrad.")
+        raise InputError(_("Importen är redan ångrad."))
     later = session.scalar(select(func.count()).select_from(ReplacedAbsence)
                            .where(ReplacedAbsence.batch_id == batch_id))
     if later:
-        raise InputError("En senare import har ersatt delar av den här. Ångra den senare "
-                         "importen först.")
+        raise InputError(_("En senare import har ersatt delar av den här. Ångra den senare "
+                           "importen först."))
     return batch
 
 
@@ -145,8 +143,8 @@ def _undo_enrolment(session, batch_id: int) -> None:
     the enrolments it created, and the students it created that have no other data.
     Refused while a later list has changed the same records."""
     if _changed_later(session, batch_id):
-        raise InputError("En senare inskrivningslista har ändrat samma elever. Ångra den "
-                         "senare listan först.")
+        raise InputError(_("En senare inskrivningslista har ändrat samma elever. Ångra den "
+                           "senare listan först."))
     moved = _put_back(session, batch_id)
     session.execute(delete(ImportChange).where(ImportChange.batch_id == batch_id))
     session.execute(delete(StudentMove).where(StudentMove.batch_id == batch_id))
@@ -242,8 +240,8 @@ def save_mapping(session: Session, viewer: Viewer, school_id: int | None,
     owners = _mapping_owners(viewer)
     if viewer.role == Role.COACH and (not owners or (school_id is not None and session.scalar(
             select(School.id).where(School.id == school_id, school_clause(viewer))) is None)):
-        raise AccessDenied("Du kan bara spara kolumnval för skolor där din kommuns elever "
-                           "går.", viewer=viewer, what="school", what_id=school_id)
+        raise AccessDenied(_("Du kan bara spara kolumnval för skolor där din kommuns elever "
+                             "går."), viewer=viewer, what="school", what_id=school_id)
     for municipality_id in owners:
         _save_one(session, viewer, school_id, municipality_id, mapping)
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import insert, select
 
+from data_models.codes import EnrolmentChange
 from data_models.models import Enrolment, ImportChange, Municipality, School, Student
 from lib.access import Role, Viewer
+from lib.i18n import _
 from lib.importing.checks import CHANGE_COLUMNS, CHUNK
 from lib.personal_number import mask
 from lib.students import PROTECTED_NAME, format_name
@@ -95,12 +97,17 @@ def plan_rows(register: Register, frame: pd.DataFrame) -> list[tuple[Student | N
     return plans
 
 
-FIELD_LABELS = {"programme": "Program", "school_year": "Årskurs", "class_name": "Klass"}
+# The enrolment fields a list may change in place, by the change they are.
+FIELD_CHANGES = {"programme": EnrolmentChange.PROGRAMME,
+                 "school_year": EnrolmentChange.SCHOOL_YEAR,
+                 "class_name": EnrolmentChange.CLASS_NAME}
 
 
 def describe_changes(session, plans) -> pd.DataFrame:
     """The steps for existing students as the preview shows them (CHANGE_COLUMNS): a name
-    (never a protected one), a move, an ended, changed or new enrolment."""
+    (never a protected one), a move, an ended, changed or new enrolment. The before and
+    after of an enrolment are written out in the run's language ("Skola SA, EK åk 2 från
+    2025-08-18"); the commit compares its own with the preview's in the same run."""
     existing = [(student, steps) for student, steps in plans if student is not None and steps]
     rows = []
     if existing:
@@ -116,18 +123,20 @@ def describe_changes(session, plans) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def _change_texts(student: Student, step: Step, places: dict) -> list[tuple[str, str, str]]:
+def _change_texts(student: Student, step: Step,
+                  places: dict) -> list[tuple[EnrolmentChange, str, str]]:
     record, values = step.record, step.values
     if record is None:
-        return [("Ny inskrivning", "", f"{_enrolment_text(places, values)} från "
-                                       f"{values['start_date']}")]
+        return [(EnrolmentChange.NEW_ENROLMENT, "", _("{enrolment} från {date}").format(
+            enrolment=_enrolment_text(places, values), date=values["start_date"]))]
     if record is student:
         return _student_texts(student, values, places["municipality"])
     if "end_date" in values:
         shown = _enrolment_text(places, {k: getattr(record, k) for k in (
             "school_id", "programme", "school_year")})
-        return [("Inskrivningen avslutas", shown, f"slutar {values['end_date']}")]
-    return [(FIELD_LABELS[name], _shown(getattr(record, name)), _shown(value))
+        return [(EnrolmentChange.ENROLMENT_ENDS, shown,
+                 _("slutar {date}").format(date=values["end_date"]))]
+    return [(FIELD_CHANGES[name], _shown(getattr(record, name)), _shown(value))
             for name, value in values.items()]
 
 
@@ -135,20 +144,22 @@ def _student_texts(student: Student, values: dict, municipalities: dict) -> list
     texts = []
     if {"first_name", "last_name"} & set(values):
         if student.protected_identity:
-            texts.append(("Namn", PROTECTED_NAME, PROTECTED_NAME))
+            texts.append((EnrolmentChange.NAME, _(PROTECTED_NAME), _(PROTECTED_NAME)))
         else:
             new = (f"{values.get('first_name', student.first_name)} "
                    f"{values.get('last_name', student.last_name)}")
-            texts.append(("Namn", f"{student.first_name} {student.last_name}", new))
+            texts.append((EnrolmentChange.NAME, f"{student.first_name} {student.last_name}", new))
     if "home_municipality_id" in values:
-        texts.append(("Hemkommun (flytt)", municipalities[student.home_municipality_id],
+        texts.append((EnrolmentChange.HOME_MUNICIPALITY,
+                      municipalities[student.home_municipality_id],
                       municipalities[values["home_municipality_id"]]))
     return texts
 
 
 def _enrolment_text(places: dict, values: dict) -> str:
-    return (f"{places['school'][values['school_id']]}, {values['programme']} "
-            f"åk {values['school_year']}")
+    return _("{school}, {programme} åk {year}").format(
+        school=places["school"][values["school_id"]], programme=values["programme"],
+        year=values["school_year"])
 
 
 def _shown(value) -> str:

@@ -15,11 +15,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from data_models.codes import RowProblem
 from data_models.models import ImportBatch, School, Student
 from lib import formats
 from lib.access import Role, Viewer, require_role
-from lib.analytics import format_percent
 from lib.errors import describe, reference
+from lib.i18n import _
 from lib.importing.files import Table
 from lib.importing.layouts import Mapping
 from lib.importing.values import BadValue, is_blank
@@ -29,26 +30,29 @@ from lib.versioning import InputError
 CHUNK = 500
 _LOGGER = logging.getLogger("aktiv.errors")
 
-# Row errors, in the order the preview lists them.
-BAD_NUMBER = "Ogiltigt personnummer (kontrollsiffran eller datumet stämmer inte)"
-UNKNOWN_STUDENT = "Okänd elev"
-OUT_OF_SCOPE = "Eleven är inte folkbokförd i din kommun"
+# Row errors (codes; their words are lib.labels.ROW_PROBLEMS).
+BAD_NUMBER = RowProblem.BAD_NUMBER
+UNKNOWN_STUDENT = RowProblem.UNKNOWN_STUDENT
+OUT_OF_SCOPE = RowProblem.OUT_OF_SCOPE
 # An enrolment list naming a student registered outside the importer's scope. It says no
 # more than this: not the name, municipality or school (the list would be an oracle).
-REGISTERED_ELSEWHERE = ("Eleven är registrerad i en annan kommun. En flytt görs av "
-                        "systemförvaltaren eller den kommunen.")
-UNKNOWN_SCHOOL = "Okänd skola"
-BAD_VALUE = "Ogiltigt tal, datum eller tid"
-NEGATIVE = "Negativt värde"
-TOO_MUCH = "Frånvaron är större än den schemalagda tiden"
-DUPLICATE = "Dubblettrad"
-OUTSIDE_TERM = "Datum utanför terminerna"
-UNKNOWN_MUNICIPALITY = "Okänd hemkommun"
-MISSING = "Uppgift saknas"
-TOO_LONG = "För lång text"
+REGISTERED_ELSEWHERE = RowProblem.REGISTERED_ELSEWHERE
+UNKNOWN_SCHOOL = RowProblem.UNKNOWN_SCHOOL
+BAD_VALUE = RowProblem.BAD_VALUE
+NEGATIVE = RowProblem.NEGATIVE
+TOO_MUCH = RowProblem.TOO_MUCH
+DUPLICATE = RowProblem.DUPLICATE
+OUTSIDE_TERM = RowProblem.OUTSIDE_TERM
+UNKNOWN_MUNICIPALITY = RowProblem.UNKNOWN_MUNICIPALITY
+MISSING = RowProblem.MISSING
+TOO_LONG = RowProblem.TOO_LONG
+# A row error: the file's row number, the problem (a code) and what the cell held.
+ERROR_COLUMNS = ["row", "row_problem", "cell_value"]
 
-# What an enrolment list changes for existing students, one row per change.
-CHANGE_COLUMNS = ["id", "Elev", "Personnummer", "Ändring", "Från", "Till"]
+# What an enrolment list changes for existing students, one row per change: the student
+# (id, name, masked number), what changes (EnrolmentChange) and the texts before and after.
+CHANGE_COLUMNS = ["id", "student", "personal_number", "enrolment_change", "changed_from",
+                  "changed_to"]
 
 ProgressFn = Callable[[float, str], None]
 
@@ -66,7 +70,7 @@ class Preview:
     rows_read: int
     dropped_totals: int
     valid: pd.DataFrame  # normalised rows, ready to write
-    errors: pd.DataFrame  # Rad, Fel, Värde
+    errors: pd.DataFrame  # ERROR_COLUMNS
     notes: tuple[str, ...] = field(default_factory=tuple)
     # Enrolment lists: per existing student, what the commit will change (CHANGE_COLUMNS).
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
@@ -84,36 +88,64 @@ class Preview:
 
     @property
     def counts(self) -> dict[str, int]:
-        return self.errors["Fel"].value_counts().to_dict() if not self.errors.empty else {}
+        """Rows per problem (RowProblem → count)."""
+        return self.errors["row_problem"].value_counts().to_dict() \
+            if not self.errors.empty else {}
 
     @property
-    def summary(self) -> pd.DataFrame:
-        """What would be written: students, rows, dates and minutes."""
+    def problems(self) -> pd.DataFrame:
+        """Rows per problem, most first, as the preview lists them."""
+        return (self.errors["row_problem"].value_counts().rename_axis("row_problem")
+                .reset_index(name="error_rows"))
+
+    @property
+    def summary(self) -> ImportSummary | None:
+        """What would be written (None when nothing would)."""
         frame = self.valid
         if frame.empty:
-            return pd.DataFrame(columns=["Uppgift", "Värde"])
-        items = [("Rader att läsa in", len(frame)),
-                 ("Elever", frame["student_id"].nunique() if "student_id" in frame else
-                  frame["personal_number"].nunique())]
-        if "date" in frame:
-            items.append(("Datum", f"{frame['date'].min()} – {frame['date'].max()}"))
-        if "start_date" in frame and self.kind == "period":
-            items.append(("Period", f"{frame['start_date'].min()} – {frame['end_date'].max()}"))
-        if "scheduled" in frame:
-            scheduled = frame["scheduled"].sum()
-            items.append(("Schemalagd tid (h)", round(scheduled / 60, 1)))
-            if scheduled:
-                items.append(("Frånvaro", format_percent(frame["absent"].sum() / scheduled)))
-                items.append(("Rapporteringsgrad", format_percent(
-                    1 - frame["unreported"].sum() / scheduled) if self.unreported_known
-                    else "okänd (filen har ingen kolumn för ej rapporterad tid)"))
-        if self.valid_from is not None:
-            items.append(("Listan gäller från (startdatum där filen saknar ett)",
-                          self.valid_from.isoformat()))
-        if not self.changes.empty:
-            items.append(("Befintliga elever som ändras", self.changes["id"].nunique()))
-        return pd.DataFrame([(k, v if isinstance(v, str) else str(v).replace(".", ","))
-                             for k, v in items], columns=["Uppgift", "Värde"])
+            return None
+        dated = "date" in frame
+        scheduled = int(frame["scheduled"].sum()) if "scheduled" in frame else None
+
+        def share(name: str) -> float | None:
+            return float(frame[name].sum()) / scheduled if scheduled else None
+        return ImportSummary(
+            rows=len(frame),
+            students=int(frame["student_id"].nunique() if "student_id" in frame
+                         else frame["personal_number"].nunique()),
+            first_date=frame["date"].min() if dated else None,
+            last_date=frame["date"].max() if dated else None,
+            period_start=frame["start_date"].min() if self.kind == "period" else None,
+            period_end=frame["end_date"].max() if self.kind == "period" else None,
+            scheduled_minutes=scheduled,
+            absence=share("absent"),
+            reporting_rate=1 - share("unreported") if scheduled and self.unreported_known
+            else None,
+            reporting_known=self.unreported_known,
+            valid_from=self.valid_from,
+            changed_students=int(self.changes["id"].nunique()) if not self.changes.empty
+            else None)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What a preview would write, as values (lib.ui.importer writes them out): the rows
+    and students, the dates or the period, the scheduled minutes with the absence and
+    reporting rate as shares of them, an enrolment list's valid-from date and the existing
+    students it changes. A field that does not apply is None."""
+
+    rows: int
+    students: int
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    scheduled_minutes: int | None = None
+    absence: float | None = None  # share of the scheduled time
+    reporting_rate: float | None = None  # None when unknown or nothing is scheduled
+    reporting_known: bool = True  # whether the file says how much went unreported
+    valid_from: dt.date | None = None
+    changed_students: int | None = None
 
 
 def require_importer(viewer: Viewer) -> None:
@@ -124,7 +156,7 @@ def require_rows(preview: Preview) -> None:
     """A preview without valid rows has nothing to read in. The page disables its button
     then; the commit does not rely on that."""
     if preview.valid.empty:
-        raise InputError("Det finns inga giltiga rader att läsa in.")
+        raise InputError(_("Det finns inga giltiga rader att läsa in."))
 
 
 @contextmanager
@@ -138,17 +170,20 @@ def refused_by_database() -> Iterator[None]:
         ref = reference()
         _LOGGER.error("Importen avvisades av databasen, referens %s: %s", ref,
                       describe(error))
-        raise InputError(f"Databasen tog inte emot raderna, och inget lästes in. Kontakta "
-                         f"systemförvaltaren och ange referensen {ref}.") from None
+        raise InputError(_("Databasen tog inte emot raderna, och inget lästes in. Kontakta "
+                           "systemförvaltaren och ange referensen {ref}.").format(ref=ref)
+                         ) from None
 
 
 def file_notes(table: Table) -> tuple[str, ...]:
-    notes = [f"Rubrikraden är rad {table.header_row} i filen." if table.header_rows == 1
-             else f"Rubriken är två rader, rad {table.header_row - 1}–{table.header_row} i "
-                  "filen: gruppnamnen i den övre raden står först i kolumnnamnen."]
+    notes = [_("Rubrikraden är rad {row} i filen.").format(row=table.header_row)
+             if table.header_rows == 1
+             else _("Rubriken är två rader, rad {upper}–{lower} i filen: gruppnamnen i den "
+                    "övre raden står först i kolumnnamnen.").format(upper=table.header_row - 1,
+                                                                    lower=table.header_row)]
     if table.dropped_totals:
-        notes.append(f"{formats.count(table.dropped_totals, 'summeringsrad', 'summeringsrader')}"
-                     " (Summa/Totalt) hoppades över.")
+        notes.append(_("{rows} (Summa/Totalt) hoppades över.").format(rows=formats.count(
+            table.dropped_totals, _("summeringsrad"), _("summeringsrader"))))
     return tuple(notes)
 
 
@@ -164,16 +199,16 @@ def same_file_warnings(session, viewer: Viewer, file_hash: str) -> tuple[str, ..
     earlier = session.execute(query).first()
     if earlier is None:
         return ()
-    return (f"Samma fil (samma SHA-256-kontrollsumma) är redan inläst: import "
-            f"{earlier.id}, {formats.moment(earlier.created_at)} (se Historik). Läses den in "
-            "igen ersätter den samma rader, så inget räknas dubbelt, men det blir en import "
-            "till i historiken.",)
+    return (_("Samma fil (samma SHA-256-kontrollsumma) är redan inläst: import {batch}, "
+              "{at} (se Historik). Läses den in igen ersätter den samma rader, så inget räknas "
+              "dubbelt, men det blir en import till i historiken.").format(
+                  batch=earlier.id, at=formats.moment(earlier.created_at)),)
 
 
 def require_columns(mapping: Mapping, table: Table) -> None:
     missing = [c for names in mapping.columns.values() for c in names if c not in table.columns]
     if missing:
-        raise InputError(f"Kolumnen «{missing[0]}» finns inte i filen.")
+        raise InputError(_("Kolumnen «{column}» finns inte i filen.").format(column=missing[0]))
 
 
 def cell_text(value) -> str:
@@ -199,10 +234,10 @@ class RowErrors:
         if index in self.rows:  # one message per row: the first problem found
             return
         self.rows.add(index)
-        self.items.append((int(index) + 1, kind, str(value)[:80]))
+        self.items.append((int(index) + 1, str(kind), str(value)[:80]))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(sorted(self.items), columns=["Rad", "Fel", "Värde"])
+        return pd.DataFrame(sorted(self.items), columns=ERROR_COLUMNS)
 
 
 def first_column(rows: pd.DataFrame, mapping: Mapping, name: str) -> pd.Series | None:
@@ -282,7 +317,7 @@ def school_ids(session, rows, mapping, school_id, errors: RowErrors) -> pd.Serie
     column = first_column(rows, mapping, "school")
     if column is None:
         if session.get(School, school_id) is None:
-            raise InputError("Välj en skola.")
+            raise InputError(_("Välj en skola."))
         return pd.Series(school_id, index=rows.index)
     lookup = _school_lookup(session)
 
@@ -292,7 +327,7 @@ def school_ids(session, rows, mapping, school_id, errors: RowErrors) -> pd.Serie
         if found is None:
             if school_id is not None and not text:
                 return school_id
-            errors.add(index, UNKNOWN_SCHOOL if text else MISSING, text or "skola")
+            errors.add(index, UNKNOWN_SCHOOL if text else MISSING, text or _("skola"))
         return found
     return pd.Series([school(i, v) for i, v in column.items()], index=rows.index, dtype=object)
 

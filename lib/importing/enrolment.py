@@ -28,6 +28,7 @@ from lib.access import Role, Viewer
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
+from lib.i18n import N_, _
 from lib.importing.changes import (
     ChangeLog,
     Register,
@@ -70,8 +71,8 @@ from lib.versioning import InputError
 
 # A commit that would do other than its preview showed (someone changed the register in
 # between) writes nothing.
-STALE = ("Elevregistret har ändrats sedan kontrollen. Ladda upp filen igen så att raderna "
-         "kontrolleras på nytt.")
+STALE = N_("Elevregistret har ändrats sedan kontrollen. Ladda upp filen igen så att raderna "
+           "kontrolleras på nytt.")
 
 
 def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: Mapping,
@@ -101,7 +102,8 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
         errors.add(index, DUPLICATE)
     valid = frame[~frame.index.isin(errors.rows)].reset_index(drop=True)
     own = int(starts[frame.index].notna().sum()) if len(frame) else 0
-    own_note = f"{formats.count(own, 'rad', 'rader')} har ett eget startdatum i filen."
+    own_note = _("{rows} har ett eget startdatum i filen.").format(
+        rows=formats.count(own, _("rad"), _("rader")))
     notes = file_notes(table) + ((own_note,) if own else ())
     return Preview(kind="enrolment", file_name=table.file_name, file_hash=table.file_hash,
                    school_id=None, rows_read=len(rows), dropped_totals=table.dropped_totals,
@@ -118,19 +120,19 @@ def _check_texts(frame: pd.DataFrame, errors: RowErrors) -> None:
         # A blank cell may come back as None or NaN: only a text counts as given.
         if not (_given(row["first_name"]) and _given(row["programme"])
                 and _given(row["school_year"])):
-            errors.add(index, MISSING, "namn, program eller årskurs")
+            errors.add(index, MISSING, _("namn, program eller årskurs"))
         long = [n for n, limit in TEXT_LIMITS.items()
                 if _given(row[n]) and len(row[n]) > limit]
         if long:
-            errors.add(index, TOO_LONG, f"{ENROLMENT_LABELS[long[0]]}: högst "
-                                        f"{TEXT_LIMITS[long[0]]} tecken")
+            errors.add(index, TOO_LONG, _("{field}: högst {limit} tecken").format(
+                field=_(ENROLMENT_LABELS[long[0]]), limit=TEXT_LIMITS[long[0]]))
 
 
 # The lengths the register keeps: a longer text is a row error, never cut or refused by
 # the database.
 TEXT_LIMITS = {"first_name": 80, "last_name": 80, "programme": 80, "class_name": 40}
-ENROLMENT_LABELS = {"first_name": "förnamn", "last_name": "efternamn",
-                    "programme": "program", "class_name": "klass"}
+ENROLMENT_LABELS = {"first_name": N_("förnamn"), "last_name": N_("efternamn"),
+                    "programme": N_("program"), "class_name": N_("klass")}
 
 
 def _given(value) -> bool:
@@ -149,13 +151,16 @@ def _term_start(session) -> dt.date:
 def _check_enrolment_mapping(mapping: Mapping, table: Table) -> None:
     require_columns(mapping, table)
     columns = mapping.columns
-    for needed, label in (("personal_number", "personnummer"), ("school", "skola"),
-                          ("home_municipality", "hemkommun"), ("programme", "program"),
-                          ("school_year", "årskurs")):
+    for needed, message in (
+            ("personal_number", N_("Välj kolumnen med personnummer.")),
+            ("school", N_("Välj kolumnen med skola.")),
+            ("home_municipality", N_("Välj kolumnen med hemkommun.")),
+            ("programme", N_("Välj kolumnen med program.")),
+            ("school_year", N_("Välj kolumnen med årskurs."))):
         if needed not in columns:
-            raise InputError(f"Välj kolumnen med {label}.")
+            raise InputError(_(message))
     if "name" not in columns and not {"first_name", "last_name"} <= set(columns):
-        raise InputError("Välj kolumnerna med förnamn och efternamn (eller namn).")
+        raise InputError(_("Välj kolumnerna med förnamn och efternamn (eller namn)."))
 
 
 def _names(frame: pd.DataFrame, rows, mapping: Mapping) -> None:
@@ -171,7 +176,7 @@ def _names(frame: pd.DataFrame, rows, mapping: Mapping) -> None:
 def _year(value) -> int:
     number = parse_number(str(value).lower().replace("åk", "").strip())
     if number is None or not number.is_integer() or not 1 <= number <= 4:
-        raise BadValue(f"«{value}» är ingen årskurs (1–4).")
+        raise BadValue(_("«{value}» är ingen årskurs (1–4).").format(value=value))
     return int(number)
 
 
@@ -200,7 +205,8 @@ def _municipalities(session, viewer: Viewer, rows, mapping, errors: RowErrors,
         text = cell_text(value)
         found = lookup.get(text) or lookup.get(text.lower())
         if found is None:
-            errors.add(index, UNKNOWN_MUNICIPALITY if text else MISSING, text or "hemkommun")
+            errors.add(index, UNKNOWN_MUNICIPALITY if text else MISSING,
+                       text or _("hemkommun"))
         elif viewer.role == Role.COACH and found not in viewer.municipality_ids:
             student = register.students.get(numbers[index])
             if student is None or not in_scope(viewer, student):
@@ -225,7 +231,7 @@ def commit_enrolment(session: Session, viewer: Viewer, preview: Preview,
     _require_scope(viewer, register, frame)
     plans = plan_rows(register, frame)
     if not describe_changes(session, plans).equals(preview.changes):
-        raise InputError(STALE)
+        raise InputError(_(STALE))
     batch = ImportBatch(kind="enrolment", file_name=preview.file_name[:255],
                         file_hash=preview.file_hash, user_id=viewer.user_id, created_at=utcnow(),
                         row_count=len(frame), skipped_count=len(preview.errors),
@@ -252,7 +258,8 @@ def _write_students(session, changes: ChangeLog, frame: pd.DataFrame, plans,
     for position, (row, (student, steps)) in enumerate(zip(
             frame.itertuples(index=False), plans, strict=True)):
         if position % 500 == 0:
-            progress(position / max(len(frame), 1), "Skriver elever och inskrivningar …")
+            progress(position / max(len(frame), 1),
+                     _("Skriver elever och inskrivningar …"))
         if student is None:
             student = Student(personal_number=row.personal_number, first_name=row.first_name,
                               last_name=row.last_name or "", batch_id=batch_id,
@@ -266,11 +273,11 @@ def _write_students(session, changes: ChangeLog, frame: pd.DataFrame, plans,
 def _require_scope(viewer: Viewer, register: Register, frame: pd.DataFrame) -> None:
     """The preview's checks once more, in the writing transaction."""
     if not all(in_scope(viewer, s) for s in register.students.values()):
-        raise InputError(STALE)
+        raise InputError(_(STALE))
     if viewer.role == Role.COACH:
         new = frame[~frame["personal_number"].isin(list(register.students))]
         if not new["home_municipality_id"].isin(list(viewer.municipality_ids)).all():
-            raise InputError(STALE)
+            raise InputError(_(STALE))
 
 
 def _apply(session, changes: ChangeLog, student: Student, steps: list[Step],
@@ -321,8 +328,10 @@ def list_moves(session: Session, viewer: Viewer, limit: int = 50) -> pd.DataFram
     frame = read_frame(session, query, ["id", "date", "student_id", "first", "last",
                                         "protected", "from", "to", "user"])
     return pd.DataFrame({
-        "id": frame["id"], "Datum": frame["date"].map(str),
-        "Elev": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
-                                              frame["last"], frame["protected"], strict=True)],
-        "Från": frame["from"], "Till": frame["to"], "Av": frame["user"].fillna(""),
+        "id": frame["id"], "date": frame["date"], "student_id": frame["student_id"],
+        "student": [format_name(*r) for r in zip(frame["student_id"], frame["first"],
+                                                 frame["last"], frame["protected"],
+                                                 strict=True)],
+        "from_municipality": frame["from"], "to_municipality": frame["to"],
+        "by": frame["user"].fillna(""),
     })

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib import formats
+from lib.i18n import N_, _
 from lib.importing.values import is_blank
 from lib.versioning import InputError
 
@@ -28,7 +30,7 @@ TOTAL_WORDS = ("summa", "totalt", "total", "medel", "medelvärde", "antal elever
 
 
 class FileRefused(InputError):
-    """The file is not read at all; the message says why, in Swedish."""
+    """The file is not read at all; the message says why, in the run's language."""
 
 
 @dataclass(frozen=True)
@@ -53,28 +55,30 @@ def normalise(text) -> str:
 def read_cells(data: bytes, file_name: str) -> pd.DataFrame:
     """Every cell of the first sheet (or the CSV), no header, as objects."""
     if not data:
-        raise FileRefused("Filen är tom.")
+        raise FileRefused(_("Filen är tom."))
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"Filen är för stor ({len(data) / 1_048_576:.1f} MB). Högst "
-                          f"{MAX_BYTES // 1_048_576} MB går att läsa in.".replace(".", ",", 1))
+        raise FileRefused(_("Filen är för stor ({size} MB). Högst {limit} MB går att läsa "
+                            "in.").format(size=formats.number(len(data) / 1_048_576, 1),
+                                          limit=MAX_BYTES // 1_048_576))
     suffix = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
     if suffix in ("xlsx", "xlsm"):
         return _read_xlsx(data)
     if suffix in ("csv", "txt"):
         return _read_csv(data)
     if suffix == "xls":
-        raise FileRefused("Äldre Excel-filer (.xls) går inte att läsa. Spara filen som .xlsx "
-                          "eller CSV och försök igen.")
-    raise FileRefused("Välj en Excel-fil (.xlsx) eller en CSV-fil (.csv).")
+        raise FileRefused(_("Äldre Excel-filer (.xls) går inte att läsa. Spara filen som "
+                            ".xlsx eller CSV och försök igen."))
+    raise FileRefused(_("Välj en Excel-fil (.xlsx) eller en CSV-fil (.csv)."))
 
 
-DAMAGED = ("Excel-filen är skadad (till exempel ofullständigt sparad eller överförd) och går "
-           "inte att läsa. Öppna den i Excel och spara den igen, eller exportera den på nytt.")
+DAMAGED = N_("Excel-filen är skadad (till exempel ofullständigt sparad eller överförd) och "
+             "går inte att läsa. Öppna den i Excel och spara den igen, eller exportera den på "
+             "nytt.")
 
 
 def _read_xlsx(data: bytes) -> pd.DataFrame:
     if not data.startswith(b"PK\x03\x04"):
-        raise FileRefused("Filen heter .xlsx men är ingen Excel-fil.")
+        raise FileRefused(_("Filen heter .xlsx men är ingen Excel-fil."))
     check_zip(data)
     try:
         # calamine reads the values Excel stored, never a formula itself. No text is read
@@ -82,8 +86,8 @@ def _read_xlsx(data: bytes) -> pd.DataFrame:
         cells = pd.read_excel(io.BytesIO(data), engine="calamine", header=None, dtype=object,
                               keep_default_na=False, na_filter=False)
     except Exception:  # any reader failure is a broken file to the user
-        raise FileRefused("Excel-filen går inte att läsa. Den kan vara skadad eller "
-                          "lösenordsskyddad.") from None
+        raise FileRefused(_("Excel-filen går inte att läsa. Den kan vara skadad eller "
+                            "lösenordsskyddad.")) from None
     return _empty_as_missing(cells)
 
 
@@ -99,26 +103,27 @@ def check_zip(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         # It starts as a zip (checked before): a cut-off or broken file, not another kind.
-        raise FileRefused(DAMAGED) from None
+        raise FileRefused(_(DAMAGED)) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise FileRefused("Excel-filen innehåller för många delar för att vara ett "
-                              "kalkylark och läses inte in.")
+            raise FileRefused(_("Excel-filen innehåller för många delar för att vara ett "
+                                "kalkylark och läses inte in."))
         total = sum(entry.file_size for entry in entries)
         if total > MAX_UNCOMPRESSED:
-            raise FileRefused("Excel-filen packas upp till för mycket data och läses inte in.")
+            raise FileRefused(_("Excel-filen packas upp till för mycket data och läses inte "
+                                "in."))
         for entry in entries:
             if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
-                raise FileRefused("Excel-filen är misstänkt hårt packad (möjlig zip-bomb) och "
-                                  "läses inte in.")
+                raise FileRefused(_("Excel-filen är misstänkt hårt packad (möjlig zip-bomb) "
+                                    "och läses inte in."))
         if "xl/workbook.xml" not in archive.namelist():
-            raise FileRefused("Filen heter .xlsx men är inget Excel-kalkylark.")
+            raise FileRefused(_("Filen heter .xlsx men är inget Excel-kalkylark."))
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:8192]:
-        raise FileRefused("Filen heter .csv men är ingen textfil.")
+        raise FileRefused(_("Filen heter .csv men är ingen textfil."))
     text = decode(data)
     sample = text[:20000]
     separator = max((";", ",", "\t"), key=lambda s: sample.count(s))
@@ -150,8 +155,8 @@ def find_header(cells: pd.DataFrame, known: set[str]) -> int:
     for index in range(min(HEADER_SEARCH_ROWS, len(cells))):
         if sum(isinstance(v, str) and v.strip() != "" for v in cells.iloc[index]) >= 3:
             return index
-    raise FileRefused("Hittar ingen rubrikrad i filen. Kontrollera att tabellen har "
-                      "kolumnrubriker.")
+    raise FileRefused(_("Hittar ingen rubrikrad i filen. Kontrollera att tabellen har "
+                        "kolumnrubriker."))
 
 
 def title_period(title: tuple[str, ...]) -> tuple[dt.date, dt.date] | None:
@@ -237,7 +242,7 @@ def read_table(data: bytes, file_name: str, known: set[str]) -> Table:
     cells = read_cells(data, file_name)
     cells = cells.dropna(how="all", axis=1)
     if cells.empty:
-        raise FileRefused("Filen innehåller ingen tabell.")
+        raise FileRefused(_("Filen innehåller ingen tabell."))
     group_row, row = header_layout(cells, find_header(cells, known))
     names = header_names(cells, row, group_row, known)
     above = group_row if group_row is not None else row
@@ -252,8 +257,9 @@ def read_table(data: bytes, file_name: str, known: set[str]) -> Table:
         axis=1)
     rows = body[~totals]
     if rows.empty:
-        raise FileRefused("Filen har inga rader under rubrikraden, bara rubriker"
-                          + (" och summeringsrader." if totals.any() else "."))
+        raise FileRefused(_("Filen har inga rader under rubrikraden, bara rubriker och "
+                            "summeringsrader.") if totals.any() else
+                          _("Filen har inga rader under rubrikraden, bara rubriker."))
     return Table(file_name=file_name, file_hash=hashlib.sha256(data).hexdigest(),
                  columns=names, rows=rows, header_row=row + 1,
                  dropped_totals=int(totals.sum()), title=title,

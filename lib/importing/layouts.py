@@ -8,42 +8,41 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lib.i18n import N_
 from lib.importing.files import normalise
 from lib.importing.values import is_blank, is_hours_minutes
 
 ABSENCE_FIELDS = {
-    "personal_number": "Personnummer",
-    "school": "Skola (skolenhetskod eller namn)",
-    "date": "Datum (för dag- och lektionsrader)",
-    "start_date": "Periodens första dag",
-    "end_date": "Periodens sista dag",
-    "course": "Kurs",
-    "lesson_start": "Lektionsstart",
-    "scheduled": "Schemalagd tid",
-    "absent": "Frånvaro totalt",
-    "valid": "Giltig frånvaro",
-    "invalid": "Ogiltig frånvaro",
-    "unreported": "Ej rapporterad tid",
-    "reported": "Rapporterad tid (andel eller tid; i stället för ej rapporterad)",
+    "personal_number": N_("Personnummer"),
+    "school": N_("Skola (skolenhetskod eller namn)"),
+    "date": N_("Datum (för dag- och lektionsrader)"),
+    "start_date": N_("Periodens första dag"),
+    "end_date": N_("Periodens sista dag"),
+    "course": N_("Kurs"),
+    "lesson_start": N_("Lektionsstart"),
+    "scheduled": N_("Schemalagd tid"),
+    "absent": N_("Frånvaro totalt"),
+    "valid": N_("Giltig frånvaro"),
+    "invalid": N_("Ogiltig frånvaro"),
+    "unreported": N_("Ej rapporterad tid"),
+    "reported": N_("Rapporterad tid (andel eller tid; i stället för ej rapporterad)"),
 }
 DURATIONS = ("scheduled", "absent", "valid", "invalid", "unreported")  # stored per row
 # What a file may give: the stored durations, or the reported time (LearnPoint's
 # "Rapporterat (%)"), from which the unreported time is the rest of the scheduled time.
 SOURCE_DURATIONS = (*DURATIONS, "reported")
 ENROLMENT_FIELDS = {
-    "personal_number": "Personnummer",
-    "first_name": "Förnamn",
-    "last_name": "Efternamn",
-    "name": "Namn (för- och efternamn i en kolumn)",
-    "home_municipality": "Hemkommun (kod eller namn)",
-    "school": "Skola (skolenhetskod eller namn)",
-    "programme": "Program",
-    "school_year": "Årskurs",
-    "class_name": "Klass",
-    "start_date": "Startdatum",
+    "personal_number": N_("Personnummer"),
+    "first_name": N_("Förnamn"),
+    "last_name": N_("Efternamn"),
+    "name": N_("Namn (för- och efternamn i en kolumn)"),
+    "home_municipality": N_("Hemkommun (kod eller namn)"),
+    "school": N_("Skola (skolenhetskod eller namn)"),
+    "programme": N_("Program"),
+    "school_year": N_("Årskurs"),
+    "class_name": N_("Klass"),
+    "start_date": N_("Startdatum"),
 }
-KINDS = {"absence": "Frånvaro (export från skolans system)",
-         "enrolment": "Inskrivningslista (elever, hemkommun och skola)"}
 
 # Headers as the systems export them, normalised → (field, unit). A unit of None is read
 # from the header text itself.

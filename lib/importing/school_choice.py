@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from data_models.models import Enrolment, School
 from lib.access import Viewer, school_clause
+from lib.i18n import _
 from lib.importing.checks import CHUNK, cell_text, known_students, require_importer
 from lib.importing.files import Table, normalise
 from lib.importing.layouts import suggest
@@ -23,7 +24,7 @@ from lib.personal_number import InvalidPersonalNumber, normalize
 @dataclass(frozen=True)
 class SchoolGuess:
     school_id: int
-    reason: str  # Swedish, may name the school (user text)
+    reason: str  # in the run's language; may name the school (user text)
 
 
 def guess_school(session: Session, viewer: Viewer, table: Table) -> SchoolGuess | None:
@@ -50,8 +51,9 @@ def _school_in_title(schools, title: tuple[str, ...]) -> SchoolGuess | None:
         found = [s for s in named if len(normalise(s.name)) == longest]
     if len(found) != 1:
         return None
-    return SchoolGuess(found[0].id, f"Skolan är förvald efter filens rubrik: "
-                                    f"{found[0].name}. Kontrollera att den stämmer.")
+    return SchoolGuess(found[0].id, _("Skolan är förvald efter filens rubrik: {school}. "
+                                      "Kontrollera att den stämmer.").format(
+                                          school=found[0].name))
 
 
 def _school_of_students(session, viewer: Viewer, table: Table,
@@ -77,9 +79,10 @@ def _school_of_students(session, viewer: Viewer, table: Table,
     if not ranked or 2 * ranked[0][0] <= len(students):
         return None
     count, school_id = ranked[0]
-    return SchoolGuess(school_id, f"Skolan är förvald: {count} av {len(students)} elever i "
-                                  f"filen är inskrivna vid {schools[school_id]}. "
-                                  "Kontrollera att den stämmer.")
+    return SchoolGuess(school_id, _("Skolan är förvald: {count} av {students} elever i filen "
+                                    "är inskrivna vid {school}. Kontrollera att den "
+                                    "stämmer.").format(count=count, students=len(students),
+                                                       school=schools[school_id]))
 
 
 def school_mismatch(session, frame: pd.DataFrame, school_id: int | None,

@@ -8,8 +8,10 @@ import datetime as dt
 import math
 import re
 
-UNITS = {"minutes": "minuter", "hours": "timmar", "lessons": "lektioner", "days": "dagar",
-         "percent": "procent"}
+from lib.i18n import N_, _
+
+UNITS = {"minutes": N_("minuter"), "hours": N_("timmar"), "lessons": N_("lektioner"),
+         "days": N_("dagar"), "percent": N_("procent")}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
 _HOURS_MINUTES = re.compile(r"^(-?\d+):([0-5]\d)(?::([0-5]\d))?$")
@@ -18,7 +20,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%
 
 
 class BadValue(ValueError):
-    """A cell that cannot be read; the message says what was expected, in Swedish."""
+    """A cell that cannot be read; the message says what was expected."""
 
 
 def is_blank(value) -> bool:
@@ -53,7 +55,7 @@ def parse_number(value) -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise BadValue(f"«{value}» är inget tal.")
+        raise BadValue(_("«{value}» är inget tal.").format(value=value))
     if isinstance(value, int | float):
         return float(value)
     text = str(value).translate(_SPACES).replace("\u2212", "-")
@@ -67,9 +69,9 @@ def parse_number(value) -> float | None:
     try:
         number = float(text)
     except ValueError:
-        raise BadValue(f"«{value}» är inget tal.") from None
+        raise BadValue(_("«{value}» är inget tal.").format(value=value)) from None
     if not math.isfinite(number):
-        raise BadValue(f"«{value}» är inget tal.")
+        raise BadValue(_("«{value}» är inget tal.").format(value=value))
     return number
 
 
@@ -111,7 +113,7 @@ def to_minutes(value, unit: str, lesson_minutes: float = 60, day_minutes: float 
         return None
     factor = {"minutes": 1, "lessons": lesson_minutes, "days": day_minutes}.get(unit)
     if factor is None:
-        raise BadValue(f"Okänd enhet: {unit}.")
+        raise BadValue(_("Okänd enhet: {unit}.").format(unit=unit))
     return number * factor
 
 
@@ -142,7 +144,8 @@ def parse_date(value) -> dt.date | None:
     parsed = _strptime(str(value).strip(), _DATE_FORMATS)
     if parsed is not None:
         return parsed.date()
-    raise BadValue(f"«{value}» är inget datum (skriv till exempel 2025-09-01).")
+    raise BadValue(_("«{value}» är inget datum (skriv till exempel 2025-09-01).").format(
+        value=value))
 
 
 def parse_time(value) -> dt.time | None:
@@ -156,4 +159,4 @@ def parse_time(value) -> dt.time | None:
     parsed = _strptime(str(value).strip().replace(".", ":"), ("%H:%M", "%H:%M:%S"))
     if parsed is not None:
         return parsed.time()
-    raise BadValue(f"«{value}» är ingen tid (skriv till exempel 08:15).")
+    raise BadValue(_("«{value}» är ingen tid (skriv till exempel 08:15).").format(value=value))

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import streamlit as st
 
 from lib import admin, formats, organisation, plain
-from lib.access import ROLE_LABELS, Role, Viewer
+from lib.access import Role, Viewer
 from lib.audit import list_events
 from lib.db import session_scope
+from lib.i18n import N_, _
+from lib.labels import CHANGED_FIELDS, choices
 from lib.settings import load_settings
 from lib.ui.forms import kept_form, run_write
 from lib.ui.tables import show_table
 
-TABS = ["Användare", "Organisation", "Terminer", "Flaggnivåer", "Granskningslogg"]
+# The kinds of term, by their code (HT: autumn, VT: spring).
+TERM_KINDS = {"HT": N_("HT"), "VT": N_("VT")}
+TABS = [N_("Användare"), N_("Organisation"), N_("Terminer"), N_("Flaggnivåer"),
+        N_("Granskningslogg")]
 
 
 def _save(viewer: Viewer, form: str, action, message: str, *args, **kwargs) -> None:
-    """One admin change from `form`: the Swedish error beside the kept fields, or the form
+    """One admin change from `form`: the refusal beside the kept fields, or the form
     emptied with `message` above it."""
     run_write(lambda session: action(session, viewer, *args, **kwargs), form=form,
               success=message)
@@ -34,9 +40,9 @@ def _organisation(viewer: Viewer):
 def _scope_options(viewer: Viewer) -> dict:
     regions, municipalities, schools = _organisation(viewer)
     return {
-        Role.COACH: dict(zip(municipalities["id"], municipalities["Kommun"], strict=True)),
-        Role.SCHOOL_STAFF: dict(zip(schools["id"], schools["Skola"], strict=True)),
-        Role.PROJECT_LEADER: dict(zip(regions["id"], regions["Region"], strict=True)),
+        Role.COACH: dict(zip(municipalities["id"], municipalities["municipality"], strict=True)),
+        Role.SCHOOL_STAFF: dict(zip(schools["id"], schools["school"], strict=True)),
+        Role.PROJECT_LEADER: dict(zip(regions["id"], regions["region"], strict=True)),
         Role.ADMIN: {},
     }
 
@@ -45,12 +51,12 @@ def _scope_picker(scope_options: dict, role: Role, default: tuple[int, ...],
                   key: str) -> list[int]:
     options = scope_options[role]
     if not options and role == Role.ADMIN:
-        st.caption("Systemförvaltare har tillgång till allt.")
+        st.caption(_("Systemförvaltare har tillgång till allt."))
         return []
-    label = {Role.COACH: "Kommuner", Role.SCHOOL_STAFF: "Skolor",
-             Role.PROJECT_LEADER: "Regioner"}[role]
+    label = {Role.COACH: _("Kommuner"), Role.SCHOOL_STAFF: _("Skolor"),
+             Role.PROJECT_LEADER: _("Regioner")}[role]
     return st.multiselect(label, list(options), default=[d for d in default if d in options],
-                          format_func=options.get, key=key)
+                          format_func=options.get, key=key, placeholder=_("Välj en eller flera"))
 
 
 def users_tab(viewer: Viewer) -> None:
@@ -59,48 +65,51 @@ def users_tab(viewer: Viewer) -> None:
         users = admin.list_users(session, viewer)
     scope_options = _scope_options(viewer)  # read once for both forms
     show_table(admin.users_table(users))
-    st.subheader("Ny användare")
-    new_role = st.selectbox("Roll", list(Role), format_func=ROLE_LABELS.get, key="new_role")
+    st.subheader(_("Ny användare"))
+    roles = choices(Role)
+    new_role = st.selectbox(_("Roll"), list(Role), format_func=roles.get, key="new_role")
     with kept_form("new_user") as form:
-        username = st.text_input("Användarnamn")
-        name = st.text_input("Namn")
-        title = st.text_input("Titel (t.ex. rektor, kurator)")
+        username = st.text_input(_("Användarnamn"))
+        name = st.text_input(_("Namn"))
+        title = st.text_input(_("Titel (t.ex. rektor, kurator)"))
         scopes = _scope_picker(scope_options, new_role, (), f"{form}_scopes")
-        password = st.text_input("Lösenord (minst 12 tecken)", type="password")
-        if st.form_submit_button("Skapa användare"):
+        password = st.text_input(_("Lösenord (minst 12 tecken)"), type="password")
+        if st.form_submit_button(_("Skapa användare")):
             _save(viewer, "new_user", admin.create_user,
-                  f"Användaren {plain.markdown(username.strip().lower())} är skapad.",
+                  _("Användaren {username} är skapad.").format(
+                      username=plain.markdown(username.strip().lower())),
                   username=username, display_name=name, role=new_role, password=password,
                   scope_ids=scopes, title=title, bcrypt_rounds=load_settings().bcrypt_rounds)
 
-    st.subheader("Ändra användare")
+    st.subheader(_("Ändra användare"))
     by_id = {u.id: u for u in users}
-    chosen = st.selectbox("Användare", list(by_id), key="edit_user",
+    chosen = st.selectbox(_("Användare"), list(by_id), key="edit_user",
+                          placeholder=_("Välj användare"),
                           format_func=lambda i: f"{by_id[i].username} ({by_id[i].display_name})")
     if chosen is not None:
         user = by_id[chosen]
-        role = st.selectbox("Roll", list(Role), index=list(Role).index(user.role),
-                            format_func=ROLE_LABELS.get, key=f"role_{user.id}")
+        role = st.selectbox(_("Roll"), list(Role), index=list(Role).index(user.role),
+                            format_func=roles.get, key=f"role_{user.id}")
         # After a save the form starts again from what is saved.
         with kept_form(f"edit_{user.id}") as form:
-            name = st.text_input("Namn", user.display_name)
-            title = st.text_input("Titel", user.title or "")
+            name = st.text_input(_("Namn"), user.display_name)
+            title = st.text_input(_("Titel"), user.title or "")
             scopes = _scope_picker(scope_options, role, user.scope_ids, f"{form}_scopes")
-            active = st.checkbox("Aktiv", user.active,
-                                 help="Ett avstängt konto loggas ut vid nästa sidvisning.")
-            if st.form_submit_button("Spara ändringar"):
-                _save(viewer, f"edit_{user.id}", admin.update_user, "Ändringarna är sparade.",
+            active = st.checkbox(_("Aktiv"), user.active,
+                                 help=_("Ett avstängt konto loggas ut vid nästa sidvisning."))
+            if st.form_submit_button(_("Spara ändringar")):
+                _save(viewer, f"edit_{user.id}", admin.update_user, _("Ändringarna är sparade."),
                       user.id, role=role, scope_ids=scopes, active=active, display_name=name,
                       title=title)
         with kept_form(f"password_{user.id}"):
-            first = st.text_input("Nytt lösenord", type="password")
-            second = st.text_input("Upprepa lösenordet", type="password")
-            if st.form_submit_button("Sätt nytt lösenord"):
+            first = st.text_input(_("Nytt lösenord"), type="password")
+            second = st.text_input(_("Upprepa lösenordet"), type="password")
+            if st.form_submit_button(_("Sätt nytt lösenord")):
                 if first != second:
-                    st.error("Lösenorden är inte lika.")
+                    st.error(_("Lösenorden är inte lika."))
                 else:
                     _save(viewer, f"password_{user.id}", admin.reset_password,
-                          "Lösenordet är bytt. Användarens pågående inloggningar avslutas.",
+                          _("Lösenordet är bytt. Användarens pågående inloggningar avslutas."),
                           user.id, first, bcrypt_rounds=load_settings().bcrypt_rounds)
 
 
@@ -109,37 +118,39 @@ def organisation_tab(viewer: Viewer) -> None:
     regions, municipalities, schools = _organisation(viewer)
     left, right = st.columns(2)
     with left:
-        st.subheader("Regioner")
+        st.subheader(_("Regioner"))
         show_table(regions)
         with kept_form("new_region"):
-            region_name = st.text_input("Ny region")
-            if st.form_submit_button("Lägg till region"):
-                _save(viewer, "new_region", admin.create_region, "Regionen är tillagd.",
+            region_name = st.text_input(_("Ny region"))
+            if st.form_submit_button(_("Lägg till region")):
+                _save(viewer, "new_region", admin.create_region, _("Regionen är tillagd."),
                       region_name)
-        st.subheader("Kommuner")
+        st.subheader(_("Kommuner"))
         show_table(municipalities)
         with kept_form("new_municipality"):
-            code = st.text_input("Kommunkod (SCB)")
-            municipality_name = st.text_input("Kommun")
-            region_options = dict(zip(regions["id"], regions["Region"], strict=True))
-            region_id = st.selectbox("Region", list(region_options),
-                                     format_func=region_options.get)
-            if st.form_submit_button("Lägg till kommun"):
-                _save(viewer, "new_municipality", admin.create_municipality, "Kommunen är tillagd.",
-                      code, municipality_name, region_id)
+            code = st.text_input(_("Kommunkod (SCB)"))
+            municipality_name = st.text_input(_("Kommun"))
+            region_options = dict(zip(regions["id"], regions["region"], strict=True))
+            region_id = st.selectbox(_("Region"), list(region_options),
+                                     format_func=region_options.get,
+                                     placeholder=_("Välj region"))
+            if st.form_submit_button(_("Lägg till kommun")):
+                _save(viewer, "new_municipality", admin.create_municipality,
+                      _("Kommunen är tillagd."), code, municipality_name, region_id)
     with right:
-        st.subheader("Skolor")
+        st.subheader(_("Skolor"))
         show_table(schools)
         with kept_form("new_school"):
-            unit_code = st.text_input("Skolenhetskod")
-            school_name = st.text_input("Skola")
-            municipality_options = dict(zip(municipalities["id"], municipalities["Kommun"],
+            unit_code = st.text_input(_("Skolenhetskod"))
+            school_name = st.text_input(_("Skola"))
+            municipality_options = dict(zip(municipalities["id"], municipalities["municipality"],
                                             strict=True))
-            municipality_id = st.selectbox("Kommun", list(municipality_options),
-                                           format_func=municipality_options.get)
-            if st.form_submit_button("Lägg till skola"):
-                _save(viewer, "new_school", admin.create_school, "Skolan är tillagd.", unit_code,
-                      school_name, municipality_id)
+            municipality_id = st.selectbox(_("Kommun"), list(municipality_options),
+                                           format_func=municipality_options.get,
+                                           placeholder=_("Välj kommun"))
+            if st.form_submit_button(_("Lägg till skola")):
+                _save(viewer, "new_school", admin.create_school, _("Skolan är tillagd."),
+                      unit_code, school_name, municipality_id)
 
 
 def terms_tab(viewer: Viewer) -> None:
@@ -148,51 +159,67 @@ def terms_tab(viewer: Viewer) -> None:
         terms = organisation.term_table(session, viewer)
     show_table(terms)
     with kept_form("new_term"):
-        kind = st.selectbox("Termin", ["HT", "VT"])
-        year = st.number_input("År", min_value=2000, max_value=2100, value=dt.date.today().year)
-        start = st.date_input("Startdatum", format="YYYY-MM-DD")
-        end = st.date_input("Slutdatum", format="YYYY-MM-DD")
-        if st.form_submit_button("Lägg till termin"):
-            _save(viewer, "new_term", admin.create_term, "Terminen är tillagd.", kind,
+        kind = st.selectbox(_("Termin"), list(TERM_KINDS), format_func=lambda k: _(TERM_KINDS[k]))
+        year = st.number_input(_("År"), min_value=2000, max_value=2100,
+                               value=dt.date.today().year)
+        start = st.date_input(_("Startdatum"), format="YYYY-MM-DD")
+        end = st.date_input(_("Slutdatum"), format="YYYY-MM-DD")
+        if st.form_submit_button(_("Lägg till termin")):
+            _save(viewer, "new_term", admin.create_term, _("Terminen är tillagd."), kind,
                   int(year), start, end)
 
 
 def levels_tab(viewer: Viewer) -> None:
     """Each municipality's flag levels."""
-    st.caption("Nivåerna gäller elever folkbokförda i kommunen, på alla skolor och sidor.")
+    st.caption(_("Nivåerna gäller elever folkbokförda i kommunen, på alla skolor och sidor."))
     with session_scope() as session:
         levels = admin.list_thresholds(session, viewer)
-    show_table(levels.assign(Bevaka=levels["Bevaka"].map(formats.level),
-                             Hög=levels["Hög"].map(formats.level)))
-    level_names = dict(zip(levels["id"], levels["Kommun"], strict=True))
+    # A level is written as it is set: "15 %", a decimal only where it has one.
+    show_table(levels.assign(watch_level=levels["watch_level"].map(formats.level),
+                             high_level=levels["high_level"].map(formats.level)))
+    level_names = dict(zip(levels["id"], levels["municipality"], strict=True))
     # Chosen outside the form, so that the inputs show that municipality's levels; keyed by
     # municipality, so that typed values survive the submit.
-    municipality_id = st.selectbox("Kommun", list(level_names), format_func=level_names.get,
-                                   key="levels_municipality")
+    municipality_id = st.selectbox(_("Kommun"), list(level_names), format_func=level_names.get,
+                                   key="levels_municipality", placeholder=_("Välj kommun"))
     current = levels.set_index("id").loc[municipality_id] if level_names else None
     with kept_form("thresholds") as form:
-        watch = st.number_input("Bevaka från (%)", min_value=1, max_value=99, step=1,
+        watch = st.number_input(_("Bevaka från (%)"), min_value=1, max_value=99, step=1,
                                 key=f"{form}_watch_{municipality_id}",
-                                value=15 if current is None else round(current["Bevaka"] * 100))
-        high = st.number_input("Hög frånvaro från (%)", min_value=1, max_value=99, step=1,
+                                value=15 if current is None
+                                else round(current["watch_level"] * 100))
+        high = st.number_input(_("Hög frånvaro från (%)"), min_value=1, max_value=99, step=1,
                                key=f"{form}_high_{municipality_id}",
-                               value=20 if current is None else round(current["Hög"] * 100))
-        if st.form_submit_button("Spara nivåer"):
-            _save(viewer, "thresholds", admin.set_thresholds, "Nivåerna är sparade.",
+                               value=20 if current is None
+                               else round(current["high_level"] * 100))
+        if st.form_submit_button(_("Spara nivåer")):
+            _save(viewer, "thresholds", admin.set_thresholds, _("Nivåerna är sparade."),
                   municipality_id, watch / 100, high / 100)
 
 
 def audit_tab(viewer: Viewer) -> None:
     """The audit log, filtered by user, student and period."""
-    st.caption("Varje visning av en elev och varje ändring loggas med användare och tid.")
+    st.caption(_("Varje visning av en elev och varje ändring loggas med användare och tid."))
     first, second, third = st.columns(3)
-    who = first.text_input("Användare", key="audit_user")
-    student = second.number_input("Elev-id", min_value=0, value=None, step=1, key="audit_student")
-    period = third.date_input("Period", value=(), format="YYYY-MM-DD", key="audit_period")
+    who = first.text_input(_("Användare"), key="audit_user")
+    student = second.number_input(_("Elev-id"), min_value=0, value=None, step=1,
+                                  key="audit_student")
+    period = third.date_input(_("Period"), value=(), format="YYYY-MM-DD", key="audit_period")
     date_from = period[0] if len(period) > 0 else None
     date_to = period[1] if len(period) > 1 else date_from
     with session_scope() as session:
         events = list_events(session, viewer, username=who or None,
                              student_id=int(student) if student is not None else None,
                              date_from=date_from, date_to=date_to)
-    show_table(events)
+    show_table(events.assign(at=events["at"].map(lambda at: formats.moment(at, seconds=True)),
+                             changed_before=events["changed_before"].map(changed_fields),
+                             changed_after=events["changed_after"].map(changed_fields)))
+
+
+def changed_fields(changed: str) -> str:
+    """An event's changed fields as the log reads: "Roll=coach, Aktiv=True", each field
+    by its word (lib.labels.CHANGED_FIELDS), the values as stored."""
+    if not changed:
+        return ""
+    return ", ".join(f"{_(CHANGED_FIELDS[name]) if name in CHANGED_FIELDS else name}={value}"
+                     for name, value in json.loads(changed).items())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.errors import LOGGER, describe, reference
+from lib.i18n import _
 
 
 def on_script_error(error: Exception) -> bool:
@@ -13,6 +14,7 @@ def on_script_error(error: Exception) -> bool:
     display (the traceback) off the screen."""
     ref = reference()
     LOGGER.error("Oväntat fel, referens %s: %s", ref, describe(error))
-    st.error(f"Något gick fel, och det du gjorde sparades inte. Försök igen, eller kontakta "
-             f"systemförvaltaren och ange referensen {ref}.", icon=":material/error:")
+    st.error(_("Något gick fel, och det du gjorde sparades inte. Försök igen, eller kontakta "
+               "systemförvaltaren och ange referensen {ref}.").format(ref=ref),
+             icon=":material/error:")
     return True

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from lib import plain
 from lib.access import AccessDenied
 from lib.db import session_scope
+from lib.ui.language import use_tab_language
 from lib.versioning import Conflict, InputError
 
 # What a save may be refused with: each carries a message for the user, nothing was written.
@@ -37,7 +38,9 @@ def run_write(action: Callable[[Session], Any], *, success: str | None = None,
     roll the save back), with `success` above the emptied `form`, or as a notice at the
     top (`flash`). `rerun=False` in a widget callback, which Streamlit follows with a run
     anyway; `success` is then shown through `show`. `within` wraps the unit of work, commit
-    included (lib.importing.checks.refused_by_database: a database refusal as a message)."""
+    included (lib.importing.checks.refused_by_database: a database refusal as a message).
+    Messages are in the tab's language, also when it runs as a widget callback."""
+    use_tab_language()
     try:
         with within(), session_scope(write=True) as session:
             result = action(session)

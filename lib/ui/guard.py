@@ -21,23 +21,29 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from lib import auth, plain
+from lib import auth, i18n, plain
 from lib.access import Viewer
 from lib.clock import utcnow
 from lib.db import session_scope
+from lib.i18n import N_, _
 from lib.navigation import may_open, pages_for
+from lib.preferences import choose_language
 from lib.settings import ConfigurationError, Settings, cookie_key, load_settings
+from lib.ui.language import KEY as LANGUAGE_KEY
+from lib.ui.language import use_tab_language
 from lib.ui.web import LOGIN_COOKIE_PATH, LOGOUT_COOKIE_PATH
 
 APP_TITLE = "Aktiv uppföljning"
 LOGIN_FIELDS = {
-    "Form name": "Logga in",
-    "Username": "Användarnamn",
-    "Password": "Lösenord",
-    "Login": "Logga in",
-    "Captcha": "Kontrollkod",
+    "Form name": N_("Logga in"),
+    "Username": N_("Användarnamn"),
+    "Password": N_("Lösenord"),
+    "Login": N_("Logga in"),
+    "Captcha": N_("Kontrollkod"),
 }
-WRONG_PASSWORD = "Fel användarnamn eller lösenord."
+WRONG_PASSWORD = N_("Fel användarnamn eller lösenord.")
+# The language picker's label is in both languages, so that anyone finds it.
+LANGUAGE_LABEL = "Språk · Language"
 _LOGIN = "aktiv_login"  # this tab's login: the LoginSession id
 _TICKET = "aktiv_cookie_ticket"  # until the browser has fetched its login cookie
 _COOKIE_TRIED = "aktiv_cookie_tried"  # a digest of the cookie this tab has tried already
@@ -77,8 +83,8 @@ cookie_model.stx = type("NoCookieComponents", (), {"CookieManager": _NoCookieCom
 def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
     """Return the logged-in viewer allowed on this page, or stop the script. `sidebar`:
     "collapsed" where the page needs the whole width (meeting mode on a projector)."""
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=":material/school:",
-                       layout="wide", initial_sidebar_state=sidebar)
+    use_tab_language()
+    _page_config(title, sidebar)
     st.html(_HIDE_GRID_DOWNLOAD)
     settings = load_settings()
     try:
@@ -91,12 +97,20 @@ def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
     check = _this_tabs_login(settings, key)
     if check.viewer is None:
         check = _log_in_with_form(settings, key, check.notice)
+    if check.viewer.language != i18n.current():  # the user's own choice, from now on
+        st.session_state[LANGUAGE_KEY] = i18n.set_language(check.viewer.language)
+        _page_config(title, sidebar)
     _deliver_cookie(check, key)
     _sidebar(check.viewer)
     if not may_open(check.viewer.role, page_key):
-        st.error("Du har inte behörighet till den här sidan.")
+        st.error(_("Du har inte behörighet till den här sidan."))
         st.stop()
     return check.viewer
+
+
+def _page_config(title: str, sidebar: str) -> None:
+    st.set_page_config(page_title=f"{_(title)} · {APP_TITLE}", page_icon=":material/school:",
+                       layout="wide", initial_sidebar_state=sidebar)
 
 
 def _this_tabs_login(settings: Settings, key: str) -> auth.LoginCheck:
@@ -130,9 +144,11 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.
         st.session_state[_NOTICE] = notice
     if st.session_state.pop(_CLEAR_COOKIE, False):
         _hidden_request(LOGOUT_COOKIE_PATH)
+    _login_language()
     authenticator = _authenticator(settings, key)
     try:
-        authenticator.login(location="main", fields=LOGIN_FIELDS, key="aktiv_login_form")
+        authenticator.login(location="main", fields={k: _(v) for k, v in LOGIN_FIELDS.items()},
+                            key="aktiv_login_form")
     except LoginError:
         st.session_state["authentication_status"] = False
     if st.session_state.get(_LOGIN) is None:
@@ -141,12 +157,23 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.
         if locked_for is not None:
             st.error(_failure_message(locked_for))
         elif _NOTICE in st.session_state:
-            st.info(st.session_state[_NOTICE])
+            st.info(_(st.session_state[_NOTICE]))
         st.stop()
     st.session_state.pop(_NOTICE, None)
     st.session_state.pop(_ATTEMPT, None)
     with session_scope() as session:
         return auth.check_login(session, st.session_state[_LOGIN], utcnow())
+
+
+def _login_language() -> None:
+    """A choice of language above the login form; it starts as the browser's."""
+    current = i18n.current()
+    chosen = st.selectbox(LANGUAGE_LABEL, list(i18n.LANGUAGES),
+                          index=list(i18n.LANGUAGES).index(current),
+                          format_func=i18n.LANGUAGES.get, key="aktiv_login_language")
+    if chosen != current:
+        st.session_state[LANGUAGE_KEY] = chosen
+        st.rerun()
 
 
 def _authenticator(settings: Settings, key: str) -> stauth.Authenticate:
@@ -185,11 +212,12 @@ def _password_check(settings: Settings, key: str, credentials: dict):
 def _failure_message(locked_for: int) -> str:
     """The same words for a wrong password and an unknown username."""
     if not locked_for:
-        return WRONG_PASSWORD
+        return _(WRONG_PASSWORD)
     minutes, seconds = divmod(locked_for, 60)
     wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-    return (f"{WRONG_PASSWORD} Inloggningen är tillfälligt spärrad efter flera misslyckade "
-            f"försök. Försök igen om {wait}.")
+    return _(WRONG_PASSWORD) + " " + _(
+        "Inloggningen är tillfälligt spärrad efter flera misslyckade försök. "
+        "Försök igen om {wait}.").format(wait=wait)
 
 
 def _deliver_cookie(check: auth.LoginCheck, key: str) -> None:
@@ -225,7 +253,7 @@ def _log_out() -> None:
     if login_id is not None:
         with session_scope(write=True) as session:
             auth.log_out(session, login_id, utcnow())
-    _forget_this_tab("Du är utloggad.")
+    _forget_this_tab(N_("Du är utloggad."))
     st.session_state[_CLEAR_COOKIE] = True
 
 
@@ -248,8 +276,20 @@ def _sidebar(viewer: Viewer) -> None:
     with st.sidebar:
         st.markdown(f"**{APP_TITLE}**")
         for page in pages_for(viewer.role):
-            st.page_link(page.path, label=page.label, icon=page.icon)
+            st.page_link(page.path, label=_(page.label), icon=page.icon)
         st.divider()
         st.caption(f"{plain.markdown(viewer.name)} · {viewer.role_label}")
-        st.button("Logga ut", key="aktiv_logout", on_click=_request_logout,
+        languages = list(i18n.LANGUAGES)
+        st.selectbox(LANGUAGE_LABEL, languages, index=languages.index(i18n.current()),
+                     format_func=i18n.LANGUAGES.get, key="aktiv_language_choice",
+                     on_change=_choose_language, args=(viewer,))
+        st.button(_("Logga ut"), key="aktiv_logout", on_click=_request_logout,
                   icon=":material/logout:")
+
+
+def _choose_language(viewer: Viewer) -> None:
+    """Stored on the user, so that every tab and the next login follow it."""
+    chosen = st.session_state["aktiv_language_choice"]
+    with session_scope(write=True) as session:
+        choose_language(session, viewer, chosen)
+    st.session_state[LANGUAGE_KEY] = chosen

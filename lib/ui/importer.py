@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
+from data_models.codes import MappingKind
 from lib import formats, plain
 from lib.access import AccessDenied, Viewer
 from lib.db import session_scope
+from lib.i18n import N_, _
 from lib.importing.absence import commit_absence, preview_absence
 from lib.importing.batches import find_saved_mapping, list_batches, save_mapping, undo_batch
-from lib.importing.checks import Preview, refused_by_database
+from lib.importing.checks import ImportSummary, Preview, refused_by_database
 from lib.importing.enrolment import commit_enrolment, list_moves, preview_enrolment
 from lib.importing.files import FileRefused, Table, read_table, title_period
 from lib.importing.layouts import (
     ABSENCE_FIELDS,
     ENROLMENT_FIELDS,
-    KINDS,
     KNOWN_HEADERS,
     SOURCE_DURATIONS,
     Mapping,
@@ -27,6 +29,7 @@ from lib.importing.layouts import (
 )
 from lib.importing.school_choice import guess_school
 from lib.importing.values import UNITS
+from lib.labels import choices
 from lib.organisation import schools_in_scope
 from lib.terms import current_term
 from lib.ui.forms import flash, run_write, show_message
@@ -36,7 +39,7 @@ from lib.versioning import InputError
 # Each finished upload (read in or cancelled) gets a new uploader, so the file, its
 # preview and the read-in button leave the screen.
 UPLOAD_ROUND = "import_upload_round"
-TABS = ["Läs in en fil", "Historik", "Flyttade elever"]
+TABS = [N_("Läs in en fil"), N_("Historik"), N_("Flyttade elever")]
 
 
 def finish(message: str) -> None:
@@ -47,34 +50,36 @@ def finish(message: str) -> None:
 
 
 def moves_tab(viewer: Viewer) -> None:
-    st.caption("Elever som en inskrivningslista har gett en ny hemkommun. Båda kommunernas "
-               "coacher ser flytten.")
+    st.caption(_("Elever som en inskrivningslista har gett en ny hemkommun. Båda kommunernas "
+                 "coacher ser flytten."))
     with session_scope() as session:
         moved = list_moves(session, viewer)
-    table_or_note(moved, "Inga elever har flyttats mellan kommuner.")
+    table_or_note(moved, _("Inga elever har flyttats mellan kommuner."))
 
 
 def history_tab(viewer: Viewer) -> None:
     with session_scope() as session:
         batches = list_batches(session, viewer)
-    table_or_note(batches, "Inga importer ännu.")
-    active = batches[batches["Ångrad"] == ""] if not batches.empty else batches
+    table_or_note(batches, _("Inga importer ännu."))
+    active = batches[batches["undone_at"].isna()]
     if active.empty:
         return
-    labels = {int(i): f"{when} · {name} ({formats.count(rows, 'rad', 'rader')})"
-              for i, when, name, rows in zip(active["id"], active["Tid"], active["Fil"],
-                                             active["Inlästa rader"], strict=True)}
-    chosen = st.selectbox("Ångra en import", list(labels), format_func=labels.get,
-                          index=None, placeholder="Välj import")
-    if chosen is not None and st.button("Ångra importen", icon=":material/undo:"):
+    labels = {int(i): f"{formats.moment(when)} · {name} "
+                      f"({formats.count(rows, _('rad'), _('rader'))})"
+              for i, when, name, rows in zip(active["id"], active["at"], active["file"],
+                                             active["rows_read"], strict=True)}
+    chosen = st.selectbox(_("Ångra en import"), list(labels), format_func=labels.get,
+                          index=None, placeholder=_("Välj import"))
+    if chosen is not None and st.button(_("Ångra importen"), icon=":material/undo:"):
         run_write(lambda session: undo_batch(session, viewer, chosen),
-                  success="Importen är ångrad: raderna är borttagna och det den ersatte "
-                          "är tillbaka.")
+                  success=_("Importen är ångrad: raderna är borttagna och det den ersatte "
+                            "är tillbaka."))
 
 
 def reading_tab(viewer: Viewer) -> None:
     """Upload → school → columns → period or valid-from date → check → read in."""
-    kind = st.radio("Vad innehåller filen?", list(KINDS), format_func=KINDS.get)
+    kinds = choices(MappingKind)
+    kind = st.radio(_("Vad innehåller filen?"), list(kinds), format_func=kinds.get)
     table = _upload()
     if table is None:
         return
@@ -97,29 +102,31 @@ def reading_tab(viewer: Viewer) -> None:
     confirmed = _school_confirmation(preview, schools.get(school_id, ""),
                                      f"{key}_{kind}_{school_id}")
     if kind == "enrolment":
-        st.subheader("Ändringar av elever som redan finns")
-        st.caption("Det här ändras när listan läses in. En ny hemkommun är en flytt: eleven "
-                   "följs sedan av den kommunens coach.")
-        table_or_note(preview.changes, "Listan ändrar inga elever som redan finns.")
+        st.subheader(_("Ändringar av elever som redan finns"))
+        st.caption(_("Det här ändras när listan läses in. En ny hemkommun är en flytt: eleven "
+                     "följs sedan av den kommunens coach."))
+        table_or_note(preview.changes, _("Listan ändrar inga elever som redan finns."))
     _read_in(viewer, preview, mapping, school_id, confirmed)
 
 
 def _upload() -> Table | None:
-    upload = st.file_uploader("Fil (.xlsx eller .csv)", type=["xlsx", "xlsm", "csv", "txt",
-                                                              "xls"],
-                              key=f"import_file_{st.session_state.get(UPLOAD_ROUND, 0)}")
+    upload = st.file_uploader(_("Fil (.xlsx eller .csv)"),
+                              type=["xlsx", "xlsm", "csv", "txt", "xls"],
+                              key=f"import_file_{st.session_state.get(UPLOAD_ROUND, 0)}",
+                              help=_("Dra filen hit eller välj den på datorn. Högst 20 MB."))
     if upload is None:
-        st.caption("Excel (.xlsx) eller CSV i valfri vanlig teckenkodning, med komma eller "
-                   "semikolon. Rubrikraden hittas under eventuella titelrader; summeringsrader "
-                   "hoppas över. Högst 20 MB.")
+        st.caption(_("Excel (.xlsx) eller CSV i valfri vanlig teckenkodning, med komma eller "
+                     "semikolon. Rubrikraden hittas under eventuella titelrader; "
+                     "summeringsrader hoppas över. Högst 20 MB."))
         return None
     try:
         table = read_table(upload.getvalue(), upload.name, KNOWN_HEADERS)
     except FileRefused as refused:
         st.error(str(refused))
         return None
-    st.caption(f"{formats.count(len(table.rows), 'rad', 'rader')} · rubrikraden är rad "
-               f"{table.header_row} · {formats.count(len(table.columns), 'kolumn', 'kolumner')}")
+    st.caption(_("{rows} · rubrikraden är rad {header} · {columns}").format(
+        rows=formats.count(len(table.rows), _("rad"), _("rader")), header=table.header_row,
+        columns=formats.count(len(table.columns), _("kolumn"), _("kolumner"))))
     return table
 
 
@@ -130,12 +137,12 @@ def _school(viewer: Viewer, table: Table, key: str) -> tuple[int | None, dict[in
         schools = dict(schools_in_scope(session, viewer))
         guess = guess_school(session, viewer, table)
     guessed = guess.school_id if guess is not None and guess.school_id in schools else None
-    school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
+    school_id = st.selectbox(_("Skola"), list(schools), format_func=schools.get,
                              index=None if guessed is None else list(schools).index(guessed),
-                             placeholder="Välj skolan som filen kommer från",
+                             placeholder=_("Välj skolan som filen kommer från"),
                              key=f"school_{key}",
-                             help="Skolan vars system filen kommer från. En kolumn med "
-                                  "skolenhetskod i filen går före.")
+                             help=_("Skolan vars system filen kommer från. En kolumn med "
+                                    "skolenhetskod i filen går före."))
     if guessed is not None and school_id == guessed:
         st.caption(plain.markdown(guess.reason))
     return school_id, schools
@@ -149,10 +156,10 @@ def _columns(viewer: Viewer, table: Table, kind: str, school_id: int | None,
     fits = saved is not None and saved.fits(table.columns)
     mapping = saved if fits else suggest(kind, table.columns, table.rows)
     if fits:
-        st.caption("Kolumnvalen är de som sparades för skolan förra gången."
+        st.caption(_("Kolumnvalen är de som sparades för skolan förra gången.")
                    if kind == "absence" else
-                   "Kolumnvalen är de som sparades för inskrivningslistor förra gången.")
-    st.subheader("Kolumner")
+                   _("Kolumnvalen är de som sparades för inskrivningslistor förra gången."))
+    st.subheader(_("Kolumner"))
     fields = ABSENCE_FIELDS if kind == "absence" else ENROLMENT_FIELDS
     # The school is part of every key: choosing another school draws its own saved
     # choices, not the widgets' values from the school before.
@@ -160,18 +167,20 @@ def _columns(viewer: Viewer, table: Table, kind: str, school_id: int | None,
     columns, units = {}, {}
     for name, label in fields.items():
         left, right = st.columns([3, 1])
-        chosen = left.multiselect(label, table.columns, default=list(mapping.columns.get(
-            name, ())), key=f"map_{scope}_{name}")
+        chosen = left.multiselect(_(label), table.columns, default=list(mapping.columns.get(
+            name, ())), key=f"map_{scope}_{name}", placeholder=_("Välj kolumner i filen"))
         if chosen:
             columns[name] = tuple(chosen)
         if kind == "absence" and name in SOURCE_DURATIONS:
             unit = mapping.units.get(name, "minutes")
-            units[name] = right.selectbox("Enhet", list(UNITS), index=list(UNITS).index(unit),
-                                          format_func=UNITS.get, key=f"unit_{scope}_{name}")
-    with st.expander("Lektions- och dagslängd (för filer i lektioner eller dagar)"):
-        lesson = st.number_input("Minuter per lektion", 10, 240, mapping.lesson_minutes,
+            units[name] = right.selectbox(_("Enhet"), list(UNITS),
+                                          index=list(UNITS).index(unit),
+                                          format_func=lambda u: _(UNITS[u]),
+                                          key=f"unit_{scope}_{name}")
+    with st.expander(_("Lektions- och dagslängd (för filer i lektioner eller dagar)")):
+        lesson = st.number_input(_("Minuter per lektion"), 10, 240, mapping.lesson_minutes,
                                  key=f"lesson_{scope}")
-        day = st.number_input("Minuter per skoldag", 60, 600, mapping.day_minutes,
+        day = st.number_input(_("Minuter per skoldag"), 60, 600, mapping.day_minutes,
                               key=f"day_{scope}")
     return Mapping(kind, columns, units, int(lesson), int(day))
 
@@ -182,12 +191,12 @@ def _period(table: Table, mapping: Mapping, key: str) -> tuple[dt.date, dt.date]
         return None
     named = title_period(table.title) or (None, None)
     left, right = st.columns(2)
-    first = left.date_input("Periodens första dag", value=named[0], format="YYYY-MM-DD",
+    first = left.date_input(_("Periodens första dag"), value=named[0], format="YYYY-MM-DD",
                             key=f"first_{key}")
-    last = right.date_input("Periodens sista dag", value=named[1], format="YYYY-MM-DD",
+    last = right.date_input(_("Periodens sista dag"), value=named[1], format="YYYY-MM-DD",
                             key=f"last_{key}")
     if named[0] is not None:
-        st.caption("Perioden är förifylld från filens rubrik.")
+        st.caption(_("Perioden är förifylld från filens rubrik."))
     return (first, last) if first and last else None
 
 
@@ -195,29 +204,57 @@ def _valid_from(key: str) -> dt.date:
     with session_scope() as session:
         term = current_term(session)
     return st.date_input(
-        "Listan gäller från", value=term.start_date if term else dt.date.today(),
+        _("Listan gäller från"), value=term.start_date if term else dt.date.today(),
         format="YYYY-MM-DD", key=f"from_{key}",
-        help="Inskrivningar utan startdatum i filen börjar den här dagen. Förvalt är "
-             "första dagen av innevarande termin" + (f" ({term.code})." if term else "."))
+        help=_("Inskrivningar utan startdatum i filen börjar den här dagen. Förvalt är "
+               "första dagen av innevarande termin ({term}).").format(term=term.code) if term
+        else _("Inskrivningar utan startdatum i filen börjar den här dagen. Förvalt är "
+               "första dagen av innevarande termin."))
 
 
 def _check(preview: Preview) -> None:
-    st.subheader("Kontroll")
+    st.subheader(_("Kontroll"))
     for note in preview.notes:
         st.caption(note)
     for warning in preview.warnings:  # may name a column or the file
         st.warning(plain.markdown(warning))
-    show_table(preview.summary)
+    show_table(summary_table(preview.summary))
     if preview.counts:
-        st.warning(f"{formats.count(len(preview.errors), 'rad', 'rader')} har fel och läses "
-                   "inte in.")
-        show_table(preview.errors["Fel"].value_counts().rename_axis("Fel").reset_index(
-            name="Rader"))
+        st.warning(_("{rows} har fel och läses inte in.").format(
+            rows=formats.count(len(preview.errors), _("rad"), _("rader"))))
+        show_table(preview.problems)
         show_table(preview.errors.head(500))
     elif preview.valid.empty:
-        st.warning("Filen har inga rader att läsa in.")
+        st.warning(_("Filen har inga rader att läsa in."))
     else:
-        st.success("Alla rader är giltiga.")
+        st.success(_("Alla rader är giltiga."))
+
+
+def summary_table(summary: ImportSummary | None) -> pd.DataFrame:
+    """What a preview would write, one fact a line, in the run's language."""
+    item, value = _("Uppgift"), _("Värde")
+    if summary is None:
+        return pd.DataFrame(columns=[item, value])
+    lines = [(_("Rader att läsa in"), formats.number(summary.rows)),
+             (_("Elever"), formats.number(summary.students))]
+    if summary.first_date is not None:
+        lines.append((_("Datum"), f"{summary.first_date} – {summary.last_date}"))
+    if summary.period_start is not None:
+        lines.append((_("Period"), f"{summary.period_start} – {summary.period_end}"))
+    if summary.scheduled_minutes is not None:
+        lines.append((_("Schemalagd tid (h)"), formats.number(summary.scheduled_minutes / 60,
+                                                              1)))
+        if summary.scheduled_minutes:
+            lines.append((_("Frånvaro"), formats.percent(summary.absence)))
+            lines.append((_("Rapporteringsgrad"), formats.percent(summary.reporting_rate)
+                          if summary.reporting_known else
+                          _("okänd (filen har ingen kolumn för ej rapporterad tid)")))
+    if summary.valid_from is not None:
+        lines.append((_("Listan gäller från (startdatum där filen saknar ett)"),
+                      formats.date(summary.valid_from)))
+    if summary.changed_students:
+        lines.append((_("Befintliga elever som ändras"), formats.number(summary.changed_students)))
+    return pd.DataFrame(lines, columns=[item, value])
 
 
 def _school_confirmation(preview: Preview, school_name: str, scope: str) -> bool:
@@ -225,29 +262,30 @@ def _school_confirmation(preview: Preview, school_name: str, scope: str) -> bool
     if preview.school_mismatch is None:
         return False
     missing, students = preview.school_mismatch
-    st.warning(plain.markdown(
-        f"{missing} av {students} elever i filen är inte inskrivna vid {school_name} "
-        "under filens datum. Filen kan komma från en annan skola: kontrollera valet av "
-        "skola. Läses den in under fel skola hamnar frånvaron, och kolumnvalen, på fel "
-        "skola."))
-    return st.checkbox(plain.markdown(f"Filen kommer från {school_name}: läs in den ändå"),
-                       key=f"confirm_{scope}")
+    st.warning(plain.markdown(_(
+        "{missing} av {students} elever i filen är inte inskrivna vid {school} under filens "
+        "datum. Filen kan komma från en annan skola: kontrollera valet av skola. Läses den "
+        "in under fel skola hamnar frånvaron, och kolumnvalen, på fel skola.").format(
+            missing=missing, students=students, school=school_name)))
+    return st.checkbox(plain.markdown(_("Filen kommer från {school}: läs in den ändå").format(
+        school=school_name)), key=f"confirm_{scope}")
 
 
 def _read_in(viewer: Viewer, preview: Preview, mapping: Mapping, school_id: int | None,
              confirmed: bool) -> None:
     kind = mapping.kind
-    remember = st.checkbox("Spara kolumnvalen för skolan" if kind == "absence"
-                           else "Spara kolumnvalen för inskrivningslistor", value=True)
+    remember = st.checkbox(_("Spara kolumnvalen för skolan") if kind == "absence"
+                           else _("Spara kolumnvalen för inskrivningslistor"), value=True)
     left, right = st.columns(2)
-    go = left.button(f"Läs in de giltiga raderna ({len(preview.valid)})", type="primary",
+    go = left.button(_("Läs in de giltiga raderna ({rows})").format(
+                         rows=formats.number(len(preview.valid))), type="primary",
                      disabled=preview.valid.empty or (
                          preview.school_mismatch is not None and not confirmed))
-    if right.button("Avbryt, läs inte in något"):
-        finish("Inget lästes in.")
+    if right.button(_("Avbryt, läs inte in något")):
+        finish(_("Inget lästes in."))
     if not go:
         return
-    bar = st.progress(0.0, text="Läser in …")
+    bar = st.progress(0.0, text=_("Läser in …"))
 
     def progress(share: float, text: str) -> None:
         bar.progress(share, text=text)
@@ -267,8 +305,8 @@ def _read_in(viewer: Viewer, preview: Preview, mapping: Mapping, school_id: int 
         show_message(level, text)
 
     def done(batch_id: int) -> None:
-        finish(f"Inläst: {formats.count(len(preview.valid), 'rad', 'rader')} (import "
-               f"{batch_id}). {formats.count(len(preview.errors), 'rad', 'rader')} med fel "
-               "hoppades över.")
+        finish(_("Inläst: {rows} (import {batch}). {skipped} med fel hoppades över.").format(
+            rows=formats.count(len(preview.valid), _("rad"), _("rader")), batch=batch_id,
+            skipped=formats.count(len(preview.errors), _("rad"), _("rader"))))
 
     run_write(commit, within=refused_by_database, show=refused, rerun=False, then=done)

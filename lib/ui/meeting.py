@@ -8,14 +8,16 @@ import datetime as dt
 
 import streamlit as st
 
+from data_models.codes import AgendaField, AgendaReason
 from lib import charts, formats, plain
 from lib.access import Role, Viewer
-from lib.agenda import ITEM_FIELDS, REASON_LABELS
 from lib.analytics import format_percent
 from lib.clock import utcnow
 from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.feedback import agenda_feedback_sent, send_agenda_feedback
+from lib.i18n import N_, _
+from lib.labels import word
 from lib.measures import measure_markers, measure_rows
 from lib.meetings import (
     Entry,
@@ -28,6 +30,7 @@ from lib.meetings import (
 )
 from lib.ui.forms import run_write
 from lib.ui.guard import still_logged_in
+from lib.ui.language import in_tab_language
 from lib.ui.tables import table_or_note
 from lib.versioning import MAX_TEXT, Conflict
 
@@ -65,7 +68,7 @@ def _set_base(entry_version: int, texts: dict[str, str], item_id: int) -> None:
 def _untouched(item_id: int) -> bool:
     base = st.session_state[_base_key(item_id)]
     return all(st.session_state.get(_draft_key(f, item_id), "") == base["texts"][f]
-               for f in ITEM_FIELDS)
+               for f in AgendaField)
 
 
 def sync_drafts(entry: Entry) -> None:
@@ -89,8 +92,8 @@ def _save(viewer: Viewer, item_id: int, version: int, texts: dict[str, str],
     def saved(entry: Entry) -> None:
         st.session_state.pop(_conflict_key(item_id), None)
         _set_base(entry.version, entry.texts, item_id)
-        _message_for(item_id)("success",
-                              f"Sparat {formats.time_of_day(utcnow(), seconds=True)}.")
+        _message_for(item_id)("success", _("Sparat {time}.").format(
+            time=formats.time_of_day(utcnow(), seconds=True)))
 
     run_write(save, then=saved, show=_message_for(item_id), rerun=False,
               on_conflict=lambda conflict: st.session_state.__setitem__(
@@ -102,36 +105,40 @@ def _message_for(item_id: int):
     return lambda kind, text: st.session_state.__setitem__(_message_key(item_id), (kind, text))
 
 
+@in_tab_language
 def _save_drafts(viewer: Viewer, item_id: int) -> None:
     """Only the fields this user changed are saved, merged with what others saved in the
     other fields meanwhile; the same field changed on both sides is a conflict."""
-    texts = {f: st.session_state.get(_draft_key(f, item_id), "") for f in ITEM_FIELDS}
+    texts = {f: st.session_state.get(_draft_key(f, item_id), "") for f in AgendaField}
     base = st.session_state[_base_key(item_id)]
     _save(viewer, item_id, base["version"], texts, base=base["texts"])
 
 
+@in_tab_language
 def _keep_mine(viewer: Viewer, item_id: int) -> None:
     conflict: Conflict = st.session_state[_conflict_key(item_id)]
     _save(viewer, item_id, conflict.version, conflict.mine)
 
 
+@in_tab_language
 def _take_theirs(viewer: Viewer, item_id: int) -> None:
     conflict: Conflict = st.session_state.pop(_conflict_key(item_id))
     with session_scope() as session:
         saved = get_entry(session, viewer, item_id)
     _set_base(saved.version, saved.texts, item_id)
-    st.session_state[_message_key(item_id)] = ("info", "Du har tagit den sparade versionen"
-                                               f" ({conflict.by or 'någon annan'}).")
+    st.session_state[_message_key(item_id)] = ("info", _(
+        "Du har tagit den sparade versionen ({name}).").format(
+            name=conflict.by or _("någon annan")))
 
 
 def save_button(viewer: Viewer, entry: Entry, where=st) -> None:
     """Saves the fields this user changed; placed beside the student's name, so that it is
     on screen with the name on a classroom projector. Says when there is unsaved text."""
     sync_drafts(entry)
-    where.button("Spara", key=f"save_{entry.id}", type="primary", icon=":material/save:",
+    where.button(_("Spara"), key=f"save_{entry.id}", type="primary", icon=":material/save:",
                  on_click=_save_drafts, args=(viewer, entry.id), width="stretch")
     if not _untouched(entry.id):
-        where.caption("Osparad text")
+        where.caption(_("Osparad text"))
 
 
 def messages(viewer: Viewer, entry: Entry) -> None:
@@ -149,17 +156,25 @@ def editor(viewer: Viewer, entry: Entry, locked: bool) -> None:
     """The text areas for the current student, two by two, and the feedback sender."""
     sync_drafts(entry)
     if locked:
-        st.caption("Protokollet är justerat: ändringar sparas som tillägg med namn och tid.")
+        st.caption(_("Protokollet är justerat: ändringar sparas som tillägg med namn och tid."))
     columns = st.columns(2)
-    for n, (field, label) in enumerate(ITEM_FIELDS.items()):
-        columns[n % 2].text_area(label, key=_draft_key(field, entry.id), height=100,
-                                 help=f"Högst {MAX_TEXT:,} tecken.".replace(",", "\u00a0"))
-    if viewer.role in OTHER_SIDE:
+    for n, field in enumerate(AgendaField):
+        columns[n % 2].text_area(word(AgendaField, field), key=_draft_key(field, entry.id),
+                                 height=100,
+                                 help=_("Högst {limit} tecken.").format(
+                                     limit=formats.number(MAX_TEXT)))
+    if viewer.role in SEND_FEEDBACK:
         _feedback_sender(viewer, entry)
 
 
-# Whose inbox a sender's feedback goes to, as the button names it.
-OTHER_SIDE = {Role.COACH: "skolans", Role.SCHOOL_STAFF: "coachens"}
+# The feedback goes to the other side's inbox: the sentences that name it, per sender.
+SEND_FEEDBACK = {Role.COACH: N_("Skicka återkopplingen till skolans inkorg"),
+                 Role.SCHOOL_STAFF: N_("Skicka återkopplingen till coachens inkorg")}
+FEEDBACK_SENT = {Role.COACH: N_("Återkopplingen är skickad till skolans inkorg."),
+                 Role.SCHOOL_STAFF: N_("Återkopplingen är skickad till coachens inkorg.")}
+FEEDBACK_SENT_AT = {
+    Role.COACH: N_("Återkopplingen är skickad till skolans inkorg {day} {time}."),
+    Role.SCHOOL_STAFF: N_("Återkopplingen är skickad till coachens inkorg {day} {time}.")}
 
 
 def _feedback_sender(viewer: Viewer, entry: Entry) -> None:
@@ -168,23 +183,24 @@ def _feedback_sender(viewer: Viewer, entry: Entry) -> None:
     with session_scope() as session:
         sent = agenda_feedback_sent(session, viewer, entry)
     if sent is not None:
-        st.caption(f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg "
-                   f"{formats.day_of(sent)} {formats.time_of_day(sent)}.")
+        st.caption(_(FEEDBACK_SENT_AT[viewer.role]).format(
+            day=formats.day_of(sent), time=formats.time_of_day(sent)))
     elif entry.texts["feedback"].strip():
-        st.button(f"Skicka återkopplingen till {OTHER_SIDE[viewer.role]} inkorg",
+        st.button(_(SEND_FEEDBACK[viewer.role]),
                   key=f"send_feedback_{entry.id}", icon=":material/send:",
                   on_click=_send_feedback, args=(viewer, entry.id))
 
 
+@in_tab_language
 def _send_feedback(viewer: Viewer, item_id: int) -> None:
     base = st.session_state[_base_key(item_id)]["texts"]["feedback"]
     if st.session_state.get(_draft_key("feedback", item_id), "") != base:
         st.session_state[_message_key(item_id)] = (
-            "warning", "Spara återkopplingen först: det är den sparade texten som skickas.")
+            "warning", _("Spara återkopplingen först: det är den sparade texten som skickas."))
         return
     run_write(lambda session: send_agenda_feedback(session, viewer, item_id), rerun=False,
               show=_message_for(item_id),
-              success=f"Återkopplingen är skickad till {OTHER_SIDE[viewer.role]} inkorg.")
+              success=_(FEEDBACK_SENT[viewer.role]))
 
 
 def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
@@ -193,28 +209,30 @@ def _show_conflict(viewer: Viewer, item_id: int, conflict: Conflict) -> None:
         theirs = conflict.theirs[field]
         if mine == theirs:
             continue
-        st.markdown(f"**{ITEM_FIELDS[field]}**")
+        st.markdown(f"**{word(AgendaField, field)}**")
         left, right = st.columns(2)
-        left.caption("Din version")
+        left.caption(_("Din version"))
         left.text(mine or "–")
-        right.caption(f"Sparad version ({plain.markdown(conflict.by)})" if conflict.by
-                      else "Sparad version")
+        right.caption(_("Sparad version ({name})").format(name=plain.markdown(conflict.by))
+                      if conflict.by else _("Sparad version"))
         right.text(theirs or "–")
     left, right = st.columns(2)
-    left.button("Behåll min version", key=f"mine_{item_id}", on_click=_keep_mine,
+    left.button(_("Behåll min version"), key=f"mine_{item_id}", on_click=_keep_mine,
                 args=(viewer, item_id))
-    right.button("Använd den sparade versionen", key=f"theirs_{item_id}",
+    right.button(_("Använd den sparade versionen"), key=f"theirs_{item_id}",
                  on_click=_take_theirs, args=(viewer, item_id))
 
 
 def figures_line(entry: Entry) -> None:
     """The flag and the figures frozen at the meeting, in one line under the name."""
     figures = " · ".join(part for part in (
-        REASON_LABELS[entry.reason],
-        f"frånvaro {format_percent(entry.share)} (giltig {format_percent(entry.valid_share)}, "
-        f"ogiltig {format_percent(entry.invalid_share)}) vid mötet" if entry.share is not None
-        else "ingen frånvarodata vid mötet") if part)
-    st.caption(f"{figures} · personnummer {plain.markdown(entry.number)}")
+        word(AgendaReason, entry.reason),
+        _("frånvaro {share} (giltig {valid}, ogiltig {invalid}) vid mötet").format(
+            share=format_percent(entry.share), valid=format_percent(entry.valid_share),
+            invalid=format_percent(entry.invalid_share)) if entry.share is not None
+        else _("ingen frånvarodata vid mötet")) if part)
+    st.caption(_("{figures} · personnummer {number}").format(
+        figures=figures, number=plain.markdown(entry.number)))
 
 
 def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
@@ -223,7 +241,7 @@ def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
         absence = student_absence(session, viewer, entry.student_id)
         measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
     if absence.weekly.empty:
-        st.info("Ingen frånvarodata att visa.")
+        st.info(_("Ingen frånvarodata att visa."))
     else:
         figure = charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
                                       markers=measure_markers(measures))
@@ -235,9 +253,9 @@ def measures_table(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     """The student's measures, read after the form so that one just added is listed."""
     with session_scope() as session:
         measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
-    st.markdown("**Åtgärder**")
-    table_or_note(measures[["Åtgärd", "Ansvarig", "Start", "Uppföljning", "Status", "Läge"]],
-                  "Inga åtgärder ännu.")
+    st.markdown("**{}**".format(_("Åtgärder")))
+    table_or_note(measures[["measure_kind", "owner_kind", "owner", "start", "follow_up",
+                            "measure_status", "follow_up_state"]], _("Inga åtgärder ännu."))
 
 
 @st.fragment(run_every=LIVE_SECONDS)
@@ -253,25 +271,31 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
         people = present(session, viewer, meeting_id)
         entry = get_entry(session, viewer, item_id)
         others = changes_since(session, viewer, meeting_id, opened_at)
-    st.caption("I mötet nu: " + ", ".join(plain.markdown(p) for p in people))
+    st.caption(_("I mötet nu: {people}").format(people=", ".join(plain.markdown(p)
+                                                                 for p in people)))
     base = st.session_state.get(_base_key(item_id), {"version": entry.version})
     who = plain.markdown(entry.updated_by)
-    when = f" {formats.time_of_day(entry.updated_at, seconds=True)}" if entry.updated_at else ""
+    when = formats.time_of_day(entry.updated_at, seconds=True) if entry.updated_at else ""
     if entry.version > base["version"]:
-        st.info(f"{who or 'Någon'} har sparat en ändring för den här eleven{when}."
-                + (" Din vy uppdateras när du går vidare." if _untouched(item_id) else
-                   " Du har osparad text: när du sparar läggs den till det sparade; har ni"
-                   " ändrat samma fält får du jämföra versionerna."))
+        st.info((_("{name} har sparat en ändring för den här eleven {time}.") if when else
+                 _("{name} har sparat en ändring för den här eleven.")).format(
+                     name=who or _("Någon"), time=when)
+                + " " + (_("Din vy uppdateras när du går vidare.") if _untouched(item_id) else
+                         _("Du har osparad text: när du sparar läggs den till det sparade; har "
+                           "ni ändrat samma fält får du jämföra versionerna.")))
     elif st.session_state.get(_followed_key(item_id)) == entry.version:
         # Stays until this user saves or the record changes again, so a text that appeared
         # in the fields while nobody here typed is never a mystery.
-        st.info(f"Fälten visar nu ändringen som {who or 'någon annan'} sparade{when}.")
-    with st.expander(f"Sparat för eleven (version {entry.version})", expanded=True):
-        for field, label in ITEM_FIELDS.items():
-            st.caption(label)
+        st.info((_("Fälten visar nu ändringen som {name} sparade {time}.") if when else
+                 _("Fälten visar nu ändringen som {name} sparade.")).format(
+                     name=who or _("någon annan"), time=when))
+    with st.expander(_("Sparat för eleven (version {version})").format(
+            version=entry.version), expanded=True):
+        for field in AgendaField:
+            st.caption(word(AgendaField, field))
             st.text(entry.texts[field] or "–")
     if not others.empty:
         latest = others.drop_duplicates("item_id", keep="last").tail(5)
-        st.caption("Senast sparat av andra: " + "; ".join(
+        st.caption(_("Senast sparat av andra: {saves}").format(saves="; ".join(
             f"{plain.markdown(row.by)} {formats.time_of_day(row.at, seconds=True)}"
-            for row in latest.itertuples()))
+            for row in latest.itertuples())))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from lib.db import session_scope
+from lib.i18n import _
 from lib.organisation import schools_with_students
 from lib.terms import current_among, list_terms
 
@@ -18,11 +19,11 @@ def term_picker(key: str = "termin"):
         terms = list_terms(session)
     current = current_among(terms)
     if not terms:
-        st.info("Det finns inga terminer ännu. En systemförvaltare lägger upp terminer under "
-                "Administration.")
+        st.info(_("Det finns inga terminer ännu. En systemförvaltare lägger upp terminer "
+                  "under Administration."))
         st.stop()
     codes = [t.code for t in terms]
-    chosen = url_select("Termin", codes, key, current.code if current else codes[0])
+    chosen = url_select(_("Termin"), codes, key, current.code if current else codes[0])
     return terms[codes.index(chosen)]
 
 
@@ -39,13 +40,14 @@ def school_picker(viewer, term) -> int:
     with session_scope() as session:
         schools = schools_with_students(session, viewer, term.id)
     if not schools:
-        st.info(f"Det finns ingen frånvaro för dina elever terminen {term.code}.")
+        st.info(_("Det finns ingen frånvaro för dina elever terminen {term}.").format(
+            term=term.code))
         st.stop()
-    names = {school_id: name for school_id, name, _ in schools}
+    names = {school_id: name for school_id, name, _count in schools}
     last = st.session_state.get(LAST_SCHOOL)
     # max() keeps the first of equals: the schools come by name.
     default = last if last in names else max(schools, key=lambda s: s[2])[0]
-    school_id = url_select("Skola", list(names), "skola", default, format_func=names.get)
+    school_id = url_select(_("Skola"), list(names), "skola", default, format_func=names.get)
     st.session_state[LAST_SCHOOL] = school_id
     return school_id
 

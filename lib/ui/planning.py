@@ -6,8 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
+from data_models.codes import MeetingStatus
+from lib import formats
 from lib.access import Viewer
 from lib.db import session_scope
+from lib.i18n import _
+from lib.labels import word
 from lib.meetings import (
     list_meetings,
     municipalities_for_planning,
@@ -32,14 +36,15 @@ def meeting_list(viewer: Viewer, term: TermInfo) -> None:
     with session_scope() as session:
         meetings = list_meetings(session, viewer, term.id)
     if meetings.empty:
-        st.info("Inga möten den här terminen ännu.")
+        st.info(_("Inga möten den här terminen ännu."))
         return
     event = show_table(meetings, on_select="rerun", selection_mode="single-row",
                        key="meeting_list")
-    labels = {int(r.id): f"{r.Datum} · {r.Skola} · {r.Kommun} ({r.Status.lower()})"
+    labels = {int(r.id): f"{formats.date(r.date)} · {r.school} · {r.municipality} "
+                         f"({word(MeetingStatus, r.meeting_status).lower()})"
               for r in meetings.itertuples()}
-    chosen = st.selectbox("Öppna möte", list(labels), format_func=labels.get, index=None,
-                          placeholder="Välj ett möte")
+    chosen = st.selectbox(_("Öppna möte"), list(labels), format_func=labels.get, index=None,
+                          placeholder=_("Välj ett möte"))
     if event.selection.rows:
         chosen = int(meetings.iloc[event.selection.rows[0]]["id"])
     if chosen is not None:
@@ -53,25 +58,26 @@ def planning_form(viewer: Viewer, term: TermInfo) -> None:
         schools = dict(schools_in_scope(session, viewer))
         municipalities = dict(municipalities_for_planning(session, viewer))
     if not schools or not municipalities:
-        st.info("Det finns inga skolor eller elever i ditt uppdrag att planera möten för.")
+        st.info(_("Det finns inga skolor eller elever i ditt uppdrag att planera möten för."))
         return
     left, right = st.columns(2)
-    school_id = left.selectbox("Skola", list(schools), format_func=schools.get)
-    municipality_id = right.selectbox("Elevernas hemkommun", list(municipalities),
+    school_id = left.selectbox(_("Skola"), list(schools), format_func=schools.get)
+    municipality_id = right.selectbox(_("Elevernas hemkommun"), list(municipalities),
                                       format_func=municipalities.get)
     with session_scope() as session:
         people = dict(participant_choices(session, viewer, school_id, municipality_id))
     with st.form("plan_meeting"):
         left, right = st.columns(2)
         default_day = min(max(dt.date.today(), term.start_date), term.end_date)
-        day = left.date_input("Datum", value=default_day, min_value=term.start_date,
+        day = left.date_input(_("Datum"), value=default_day, min_value=term.start_date,
                               max_value=term.end_date, format="YYYY-MM-DD")
-        location = right.text_input("Plats")
-        users = st.multiselect("Deltagare", list(people), format_func=people.get,
-                               default=[viewer.user_id] if viewer.user_id in people else [])
-        externals = st.text_area("Andra deltagare", placeholder="En per rad: Namn, roll",
-                                 help="Till exempel: Lena Berg, mentor")
-        submitted = st.form_submit_button("Planera mötet", type="primary")
+        location = right.text_input(_("Plats"))
+        users = st.multiselect(_("Deltagare"), list(people), format_func=people.get,
+                               default=[viewer.user_id] if viewer.user_id in people else [],
+                               placeholder=_("Välj deltagare"))
+        externals = st.text_area(_("Andra deltagare"), placeholder=_("En per rad: Namn, roll"),
+                                 help=_("Till exempel: Lena Berg, mentor"))
+        submitted = st.form_submit_button(_("Planera mötet"), type="primary")
     if submitted:
         run_write(lambda session: plan_meeting(
             session, viewer, school_id=school_id, term_id=term.id,

@@ -8,18 +8,22 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from data_models.codes import ContactKind, MeasureKind, MeasureOwner
 from lib.access import Role, Viewer
-from lib.contacts import KINDS as CONTACT_KINDS
 from lib.contacts import add_contact
 from lib.db import session_scope
 from lib.feedback import feedback_schools, send_feedback
-from lib.measures import EFFECT_WEEKS, KINDS, OWNERS, add_measure
+from lib.i18n import _
+from lib.labels import choices
+from lib.measures import EFFECT_WEEKS, add_measure
 from lib.ui.forms import kept_form, run_write
 from lib.ui.tables import show_table, table_or_note
 from lib.visit_pack import StudentFollowUp
 
 # Who is responsible for a new measure unless the creator says otherwise: their own side.
-OWNER_BY_ROLE = {Role.COACH: "coach", Role.SCHOOL_STAFF: "school"}
+OWNER_BY_ROLE = {Role.COACH: MeasureOwner.COACH, Role.SCHOOL_STAFF: MeasureOwner.SCHOOL}
+MEASURE_SHOWN = ["measure_kind", "description", "owner_kind", "owner", "start", "follow_up",
+                 "measure_status", "follow_up_state", "outcome", "stop_reason", "school"]
 
 
 def measure_form(key: str, start: dt.date, save: Callable[..., object],
@@ -27,63 +31,65 @@ def measure_form(key: str, start: dt.date, save: Callable[..., object],
     """Agree a new measure. `save(session, **fields)` writes it (run_write): refused, the
     reason shows and the fields keep what was typed; saved, they are emptied. The owner is
     the viewer's side unless they choose another."""
-    owners = list(OWNERS)
+    kinds, owners = choices(MeasureKind), choices(MeasureOwner)
     owner_default = OWNER_BY_ROLE.get(viewer.role) if viewer else None
     with kept_form(key):
-        st.markdown("**Ny åtgärd**")
-        kind = st.selectbox("Åtgärd", list(KINDS), format_func=KINDS.get)
-        owner = st.radio("Ansvarig", owners, format_func=OWNERS.get, horizontal=True,
-                         index=owners.index(owner_default) if owner_default else 0)
-        owner_name = st.text_input("Namn på ansvarig",
-                                   help="Krävs när en namngiven person ansvarar.")
+        st.markdown("**" + _("Ny åtgärd") + "**")
+        kind = st.selectbox(_("Åtgärd"), list(kinds), format_func=kinds.get)
+        owner = st.radio(_("Ansvarig"), list(owners), format_func=owners.get, horizontal=True,
+                         index=list(owners).index(owner_default) if owner_default else 0)
+        owner_name = st.text_input(_("Namn på ansvarig"),
+                                   help=_("Krävs när en namngiven person ansvarar."))
         left, right = st.columns(2)
-        start_date = left.date_input("Start", value=start, format="YYYY-MM-DD")
-        follow_up = right.date_input("Uppföljning", value=start + dt.timedelta(weeks=4),
+        start_date = left.date_input(_("Start"), value=start, format="YYYY-MM-DD")
+        follow_up = right.date_input(_("Uppföljning"), value=start + dt.timedelta(weeks=4),
                                      format="YYYY-MM-DD")
-        description = st.text_area("Beskrivning", height=80)
-        if st.form_submit_button("Lägg till åtgärd", icon=":material/add_task:"):
+        description = st.text_area(_("Beskrivning"), height=80)
+        if st.form_submit_button(_("Lägg till åtgärd"), icon=":material/add_task:"):
             run_write(lambda session: save(
                 session, kind=kind, owner_kind=owner, owner_name=owner_name,
                 start_date=start_date, follow_up_date=follow_up, description=description),
-                form=key, success="Åtgärden är sparad.")
+                form=key, success=_("Åtgärden är sparad."))
 
 
 def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp) -> None:
     today = dt.date.today()
-    st.subheader("Åtgärder")
+    st.subheader(_("Åtgärder"))
     if follow.measures.empty:
-        st.caption("Inga åtgärder ännu.")
+        st.caption(_("Inga åtgärder ännu."))
     else:
-        show_table(follow.measures[["Åtgärd", "Beskrivning", "Ansvarig", "Start", "Uppföljning",
-                                    "Status", "Läge", "Utfall", "Skola"]])
-        st.markdown(f"**Frånvaro {EFFECT_WEEKS} veckor före och efter varje åtgärd**")
-        st.caption("Före: veckorna före startveckan. Efter: veckorna efter den. En förändring "
-                   "visar vad som hände, inte att åtgärden var orsaken.")
+        show_table(follow.measures[MEASURE_SHOWN])
+        st.markdown("**" + _("Frånvaro {weeks} veckor före och efter varje åtgärd").format(
+            weeks=EFFECT_WEEKS) + "**")
+        st.caption(_("Före: veckorna före startveckan. Efter: veckorna efter den. En "
+                     "förändring visar vad som hände, inte att åtgärden var orsaken."))
         show_table(follow.effect)
     measure_form(f"student_measure_{student_id}", today, lambda session, **fields: add_measure(
         session, viewer, student_id, **fields), viewer=viewer)
 
-    st.subheader("Möten")
-    table_or_note(follow.meetings, "Eleven har inte varit uppe på något möte ännu.")
+    st.subheader(_("Möten"))
+    table_or_note(follow.meetings, _("Eleven har inte varit uppe på något möte ännu."))
 
-    st.subheader("Återkoppling")
-    table_or_note(follow.feedback.drop(columns=["version"]), "Ingen återkoppling om eleven ännu.")
+    st.subheader(_("Återkoppling"))
+    table_or_note(follow.feedback.drop(columns=["version"]),
+                  _("Ingen återkoppling om eleven ännu."))
     if viewer.role in (Role.COACH, Role.SCHOOL_STAFF):
         _feedback_form(viewer, student_id)
 
     if follow.contacts is not None:
-        st.subheader("Kontaktlogg")
-        table_or_note(follow.contacts, "Inga kontakter loggade.")
+        st.subheader(_("Kontaktlogg"))
+        table_or_note(follow.contacts, _("Inga kontakter loggade."))
         # One form per student: a refused note stays with its student.
         with kept_form(f"contact_{student_id}"):
             left, right = st.columns(2)
-            kind = left.selectbox("Kontakt", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get)
-            day = right.date_input("Datum", value=today, max_value=today, format="YYYY-MM-DD")
-            note = st.text_area("Anteckning", height=80)
-            if st.form_submit_button("Logga kontakt"):
+            kinds = choices(ContactKind)
+            kind = left.selectbox(_("Kontakt"), list(kinds), format_func=kinds.get)
+            day = right.date_input(_("Datum"), value=today, max_value=today, format="YYYY-MM-DD")
+            note = st.text_area(_("Anteckning"), height=80)
+            if st.form_submit_button(_("Logga kontakt")):
                 run_write(lambda session: add_contact(session, viewer, student_id, kind, day,
                                                       note, today=today),
-                          form=f"contact_{student_id}", success="Kontakten är loggad.")
+                          form=f"contact_{student_id}", success=_("Kontakten är loggad."))
 
 
 def _feedback_form(viewer: Viewer, student_id: int) -> None:
@@ -92,15 +98,16 @@ def _feedback_form(viewer: Viewer, student_id: int) -> None:
     with session_scope() as session:
         schools = dict(feedback_schools(session, viewer, student_id, dt.date.today()))
     if not schools:
-        st.caption("Eleven är inte inskriven på någon skola som du kan skicka "
-                   "återkoppling till.")
+        st.caption(_("Eleven är inte inskriven på någon skola som du kan skicka "
+                     "återkoppling till."))
         return
     with kept_form(f"student_feedback_{student_id}"):
-        school_id = st.selectbox("Skola", list(schools), format_func=schools.get,
-                                 help="Skolor där eleven går eller har gått.")
-        text = st.text_area("Ny återkoppling om eleven",
-                            help="Coach → skola eller skola → coach; mottagaren kvitterar.")
-        if st.form_submit_button("Skicka återkoppling"):
+        school_id = st.selectbox(_("Skola"), list(schools), format_func=schools.get,
+                                 help=_("Skolor där eleven går eller har gått."))
+        text = st.text_area(_("Ny återkoppling om eleven"),
+                            help=_("Coach → skola eller skola → coach; mottagaren kvitterar."))
+        if st.form_submit_button(_("Skicka återkoppling")):
             run_write(lambda session: send_feedback(session, viewer, text,
                                                     student_id=student_id, school_id=school_id),
-                      form=f"student_feedback_{student_id}", success="Återkopplingen är skickad.")
+                      form=f"student_feedback_{student_id}",
+                      success=_("Återkopplingen är skickad."))

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import columns, formats
+from lib.i18n import _
 
 
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
@@ -25,14 +26,14 @@ def presented(table: pd.DataFrame, hide: tuple[str, ...] = ("id",)) -> pd.DataFr
     shown = columns.with_words(columns.visible(table, hide))
     for column in shown.columns:
         shown[column] = shown_column(column, shown[column])
-    return columns.headed(shown)
+    return columns.headed(columns.unknown_as_word(shown, table))
 
 
 
 def shown_column(column, values: pd.Series) -> pd.Series:
     """One column as the tables show it. Numbers become text in the app's style; a
     column that already holds text (a share written out, say) is left as it is."""
-    if formats.column_kind(column) in (columns.MOMENT, columns.DAY) or \
+    if formats.column_kind(column) in (columns.MOMENT, columns.DAY, columns.MONTH) or \
             pd.api.types.is_datetime64_any_dtype(values):
         return values.map(lambda v: formats.cell(column, v))
     if pd.api.types.is_bool_dtype(values):
@@ -89,14 +90,13 @@ VISIT_PAGE = "pages/8_Besokspaket.py"
 def student_table(table: pd.DataFrame, key: str) -> None:
     """A student list; choosing a row opens that student's page (?elev=<id>)."""
     if table.empty:
-        st.info("Inga elever att visa.")
+        st.info(_("Inga elever att visa."))
         return
-    st.caption("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven.")
+    st.caption(_("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven."))
     event = show_table(table, on_select="rerun", selection_mode="single-row", key=key)
-    names = dict(zip(table["id"], table["student" if "student" in table else "Elev"],
-                     strict=True))
-    picked = st.selectbox("Öppna elev", list(names), format_func=names.get, index=None,
-                          placeholder="Välj en elev", key=f"{key}_open")
+    names = dict(zip(table["id"], table["student"], strict=True))
+    picked = st.selectbox(_("Öppna elev"), list(names), format_func=names.get, index=None,
+                          placeholder=_("Välj en elev"), key=f"{key}_open")
     if event.selection.rows:
         picked = int(table.iloc[event.selection.rows[0]]["id"])
     if picked is not None:

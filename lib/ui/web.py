@@ -23,8 +23,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from data_models.engine import make_engine, unit_of_work
-from lib import auth
+from lib import auth, i18n
 from lib.clock import utcnow
+from lib.i18n import N_
 from lib.settings import Settings, cookie_key, load_settings
 
 LOGIN_COOKIE_PATH = "/_aktiv/login-cookie"
@@ -131,8 +132,10 @@ class MediaGuard:
         file_name = scope["path"][len(MEDIA_PREFIX):]
         file_id = os.path.splitext(file_name)[0]
         if login_id is None or self.handed_to.get(file_id, login_id) != login_id:
-            await Response("Logga in för att hämta filen.", status_code=403,
-                           headers=NO_STORE)(scope, receive, send)
+            # No script run here sets a language: the browser's says which.
+            language = i18n.from_accept_language(Request(scope).headers.get("accept-language"))
+            await Response(i18n.in_language(N_("Logga in för att hämta filen."), language),
+                           status_code=403, headers=NO_STORE)(scope, receive, send)
             return
         storage = _media_storage()
         once = storage is not None and _is_download(storage, file_name)
