@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -41,11 +42,13 @@ def _production(environ) -> dict[str, str]:
 @contextmanager
 def served_app(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
+    # The server's output goes to a file: a pipe nobody reads stops the server once it fills.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
          f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
          "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env={**_production(os.environ), **env}, stdout=subprocess.PIPE,
+        cwd=ROOT, env={**_production(os.environ), **env}, stdout=log,
         stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -58,7 +61,8 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
+                log.seek(0)
+                output = log.read().decode(errors="replace")
                 raise RuntimeError(f"streamlit did not start:\n{output}")
             time.sleep(0.3)
         yield url
@@ -68,6 +72,7 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 @contextmanager
