@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
 export AKTIV_DEMO ?= 1
 
-.PHONY: setup run migrate test test-pg test-each lint bench chromium catalogue clean
+.PHONY: setup run migrate test test-pg test-each lint bench chromium catalogue clean oidc
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +33,22 @@ chromium:
 	  else echo "Installera Debian-paketen chromium och fonts-dejavu-core för webbläsartesterna."; fi; \
 	fi
 
+# The OpenID Connect provider the single sign-on tests start (npm's oidc-provider, at the
+# version tests/oidc/package-lock.json holds); installed when missing.
+oidc:
+	@if [ ! -d tests/oidc/node_modules/oidc-provider ]; then \
+	  if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund --prefix tests/oidc; \
+	  else echo "Installera Node.js och npm för testerna av inloggningstjänsten."; fi; \
+	fi
+
 lint: setup
 	$(PY) -m ruff check .
 
-test: setup chromium lint
+test: setup chromium oidc lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # Each test file on its own, once, against SQLite (CI runs it after the suite).
-test-each: setup chromium
+test-each: setup chromium oidc
 	PY=$(PY) scripts/each_test_file.sh
 
 # The same suite against a private PostgreSQL 15 on a local port (installed when missing).
@@ -57,7 +65,7 @@ catalogue: setup
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
 	  -o lib/locale/app.pot .
 	$(VENV)/bin/pybabel -q update -i lib/locale/app.pot -d lib/locale -D app -l en \
-	  --no-fuzzy-matching --ignore-obsolete
+	  --no-fuzzy-matching --ignore-obsolete -w 100
 	rm -f lib/locale/app.pot
 
 clean:

@@ -279,7 +279,8 @@ class ReplacedAbsence(Base):
 
 class User(Base):
     __tablename__ = "app_user"
-    __table_args__ = (code_check("role", Role), code_check("language", codes.Language))
+    __table_args__ = (code_check("role", Role), code_check("language", codes.Language),
+                      Index("uq_app_user_sso", "sso_issuer", "sso_subject", unique=True))
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)  # always lower case
     display_name: Mapped[str] = mapped_column(String(120))
@@ -292,6 +293,10 @@ class User(Base):
     language: Mapped[codes.Language] = mapped_column(code_type(codes.Language, 5),
                                                      default=codes.Language.SWEDISH,
                                                      server_default="sv")
+    # The identity at the municipality's identity provider (single sign-on): bound at the
+    # first sign-in whose verified e-mail is this user's, and matched on from then on.
+    sso_issuer: Mapped[str | None] = mapped_column(String(300))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
     # Logins that started before this moment are ended (password change, disabling).
     credentials_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

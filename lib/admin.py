@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import bcrypt
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +31,7 @@ from lib.i18n import _
 from lib.versioning import InputError
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,60}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SCOPE_KIND = {  # the kind of scope each role takes
     Role.ADMIN: None,
     Role.COACH: "municipality",
@@ -50,6 +53,8 @@ class UserRow:
     role: Role
     active: bool
     scope_ids: tuple[int, ...]
+    email: str | None = None
+    sso_bound: bool = False  # signs in through the identity provider (lib.sso)
 
 
 def _require_admin(viewer: Viewer) -> None:
@@ -65,17 +70,19 @@ def list_users(session: Session, viewer: Viewer) -> list[UserRow]:
         target = scope.region_id or scope.municipality_id or scope.school_id
         by_user.setdefault(scope.user_id, []).append(target)
     return [UserRow(u.id, u.username, u.display_name, u.title, Role(u.role), u.active,
-                    tuple(sorted(by_user.get(u.id, [])))) for u in users]
+                    tuple(sorted(by_user.get(u.id, []))), u.email, u.sso_subject is not None)
+            for u in users]
 
 
-USER_COLUMNS = ["id", "username", "name", "title", "role", "active", "scope_count"]
+USER_COLUMNS = ["id", "username", "name", "title", "email", "role", "active", "scope_count",
+                "sso_bound"]
 
 
 def users_table(rows: Iterable[UserRow]) -> pd.DataFrame:
     """The users as a table (lib.columns): role a code, scope the number of places."""
     return pd.DataFrame(
-        [(r.id, r.username, r.display_name, r.title or "", str(r.role), r.active,
-          len(r.scope_ids)) for r in rows],
+        [(r.id, r.username, r.display_name, r.title or "", r.email or "", str(r.role),
+          r.active, len(r.scope_ids), r.sso_bound) for r in rows],
         columns=USER_COLUMNS,
     )
 
@@ -93,7 +100,9 @@ def _set_scopes(user: User, role: Role, scope_ids: Iterable[int]) -> None:
 def create_user(session: Session, viewer: Viewer, *, username: str, display_name: str,
                 role: Role, password: str, scope_ids: Iterable[int] = (),
                 title: str | None = None, email: str | None = None,
-                bcrypt_rounds: int = 12) -> int:
+                bcrypt_rounds: int = 12, sso_only: bool = False) -> int:
+    """`sso_only`: the user signs in through the identity provider only, and an empty
+    password gives no local password at all."""
     _require_admin(viewer)
     scope_ids = sorted(set(scope_ids))
     username = username.strip().lower()
@@ -106,8 +115,8 @@ def create_user(session: Session, viewer: Viewer, *, username: str, display_name
         raise AdminError(_("Användarnamnet finns redan."))
     now = utcnow()
     user = User(username=username, display_name=display_name.strip(), title=title or None,
-                email=email or None, role=role.value, active=True,
-                password_hash=hash_password(password, bcrypt_rounds),
+                email=_email(email), role=role.value, active=True,
+                password_hash=_password_hash(password, bcrypt_rounds, sso_only),
                 credentials_changed_at=now, created_at=now)
     _set_scopes(user, role, scope_ids)
     session.add(user)
@@ -117,9 +126,27 @@ def create_user(session: Session, viewer: Viewer, *, username: str, display_name
     return user.id
 
 
+def _email(email: str | None) -> str | None:
+    """Kept in lower case: single sign-on matches it against the provider's (lib.sso)."""
+    email = (email or "").strip().lower()
+    if email and not EMAIL.match(email):
+        raise AdminError(_("E-postadressen ser inte ut som en e-postadress."))
+    return email or None
+
+
+def _password_hash(password: str, rounds: int, sso_only: bool) -> str:
+    if sso_only and not password:
+        # A hash of a random secret that nobody knows: no password logs this user in.
+        return bcrypt.hashpw(secrets.token_bytes(32), bcrypt.gensalt(rounds=rounds)).decode()
+    return hash_password(password, rounds)
+
+
 def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
                 scope_ids: Iterable[int], active: bool, display_name: str,
-                title: str | None = None) -> None:
+                title: str | None = None, email: str | None = None,
+                unbind_sso: bool = False) -> None:
+    """`unbind_sso`: the identity provider's account no longer signs in as this user; the
+    next sign-in binds by the verified e-mail again (lib.sso)."""
     _require_admin(viewer)
     scope_ids = sorted(set(scope_ids))
     user = _get_user(session, user_id)
@@ -132,8 +159,12 @@ def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
     access_changed = user.role != role.value or user.active != active or \
         sorted(before["scopes"]) != scope_ids
     user.role, user.active = role.value, active
-    user.display_name, user.title = display_name.strip(), title or None
+    user.display_name, user.title, user.email = display_name.strip(), title or None, _email(
+        email)
     _set_scopes(user, role, scope_ids)
+    if unbind_sso and user.sso_subject is not None:
+        user.sso_issuer = user.sso_subject = None
+        access_changed = True
     if access_changed:  # a new role or scope starts with a new login
         touch_credentials(session, user, ENDED_BY_CHANGE if active else ENDED_BY_DISABLING)
     session.flush()
@@ -160,6 +191,7 @@ def _get_user(session: Session, user_id: int) -> User:
 def _user_state(user: User) -> dict:
     return {
         "role": user.role, "active": user.active, "display_name": user.display_name,
+        "email": user.email, "sso_bound": user.sso_subject is not None,
         "scopes": [s.region_id or s.municipality_id or s.school_id for s in user.scopes],
     }
 

@@ -215,6 +215,8 @@ COLUMNS: dict[str, Column] = {
     "changed_after": Column(N_("Efter")),
     "title": Column(N_("Titel")),
     "scope_count": Column(N_("Omfattning"), NUMBER),
+    "email": Column(N_("E-post")),
+    "sso_bound": Column(N_("Inloggningstjänst"), BOOL),
     "watch_level": Column(N_("Bevaka"), PERCENT),
     "high_level": Column(N_("Hög"), PERCENT),
     # (end of imports, audit and administration)

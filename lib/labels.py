@@ -160,6 +160,7 @@ AUDIT_ENTITIES = {
 CHANGED_FIELDS = {
     "username": N_("Användarnamn"), "role": N_("Roll"), "scopes": N_("Omfattning"),
     "display_name": N_("Namn"), "name": N_("Namn"), "active": N_("Aktiv"),
+    "email": N_("E-post"), "sso_bound": N_("Inloggningstjänst"),
     "watch": N_("Bevaka"), "high": N_("Hög"), "code": N_("Kod"), "region_id": N_("Region-id"),
     "unit_code": N_("Skolenhetskod"), "municipality_id": N_("Kommun-id"),
     "school_id": N_("Skol-id"), "start": N_("Startdatum"), "end": N_("Slutdatum"),

@@ -38,6 +38,16 @@ class Settings:
     # How long a downloaded file can be fetched again by the same login (a browser may ask
     # twice for one download) before it is dropped from the server's memory.
     download_seconds: float
+    # Local accounts (username and password); a deployment with single sign-on can turn
+    # them off.
+    local_login: bool
+    # Single sign-on: the provider's name under [auth] in secrets.toml (None: the [auth]
+    # section itself), and the words on the sign-in button (None: the app's own).
+    sso_provider: str | None
+    sso_label: str | None
+    # Production mode: the app refuses to start unless the production checklist holds
+    # (lib.production).
+    production: bool
 
 
 def _secret(name: str) -> str | None:
@@ -79,7 +89,33 @@ def load_settings() -> Settings:
         bcrypt_rounds=int(_read("AKTIV_BCRYPT_ROUNDS", "12")),
         cookie_secure=_tristate("AKTIV_COOKIE_SECURE"),
         download_seconds=float(_read("AKTIV_DOWNLOAD_SECONDS", "30")),
+        local_login=_flag("AKTIV_LOCAL_LOGIN", True),
+        sso_provider=_read("AKTIV_SSO_PROVIDER"),
+        sso_label=_read("AKTIV_SSO_LABEL"),
+        production=_flag("AKTIV_PRODUCTION", False),
     )
+
+
+def configured_cookie_key() -> str | None:
+    """The signing key as set (None when unset; demo mode may generate one)."""
+    return _read("AKTIV_COOKIE_KEY")
+
+
+def auth_section() -> dict:
+    """The [auth] section of secrets.toml, which Streamlit's st.login reads ({} without)."""
+    try:
+        import streamlit as st
+
+        return dict(st.secrets.get("auth") or {})
+    except Exception:  # no secrets file, or not running under Streamlit
+        return {}
+
+
+def sso_configured(settings: Settings, section: dict | None = None) -> bool:
+    """Is single sign-on set up: an [auth] section with the provider's client?"""
+    section = auth_section() if section is None else section
+    provider = section.get(settings.sso_provider) if settings.sso_provider else section
+    return bool(provider) and "client_id" in provider
 
 
 def check_cookie_key(key: str | None) -> str:
@@ -102,7 +138,7 @@ def check_cookie_key(key: str | None) -> str:
 
 def cookie_key(settings: Settings) -> str:
     """The signing key. In demo mode one is generated once and kept beside the database."""
-    key = _read("AKTIV_COOKIE_KEY")
+    key = configured_cookie_key()
     if key is None and settings.demo_mode:
         key = _demo_key(settings.data_dir / "cookie_key")
     return check_cookie_key(key)

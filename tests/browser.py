@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,39 +40,44 @@ def _production(environ) -> dict[str, str]:
 
 
 @contextmanager
-def served_app(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
+def served_app(env: dict[str, str], args: Sequence[str] = (),
+               port: int | None = None) -> Iterator[str]:
+    """The app's address; `args` are further `streamlit run` options."""
+    port = port or free_port()
     # The server's output goes to a file: a pipe nobody reads stops the server once it fills.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
-         f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
-         "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env={**_production(os.environ), **env}, stdout=log,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                output = log.read().decode(errors="replace")
-                raise RuntimeError(f"streamlit did not start:\n{output}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
+             f"--server.port={port}", "--server.address=127.0.0.1", "--server.headless=true",
+             "--browser.gatherUsageStats=false", *args],
+            cwd=ROOT, env={**_production(os.environ), **env}, stdout=log,
+            stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            _wait_for_health(process, log, url)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_for_health(process: subprocess.Popen, log, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"streamlit did not start:\n{output}")
+        time.sleep(0.3)
 
 
 @contextmanager

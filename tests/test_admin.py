@@ -191,6 +191,6 @@ def test_admin_page_audit_log_reads_in_swedish(write, app_env, world, viewer):
     assert changed["Före"] == "Bevaka=0.15, Hög=0.2" and changed["Efter"] == "Bevaka=0.1, Hög=0.3"
     assert len(changed["Tid"]) == len("2026-03-01 23:15:00")  # with seconds
     users = at.dataframe[0].value
-    assert list(users.columns) == ["Användarnamn", "Namn", "Titel", "Roll", "Aktiv",
-                                   "Omfattning"]
+    assert list(users.columns) == ["Användarnamn", "Namn", "Titel", "E-post", "Roll", "Aktiv",
+                                   "Omfattning", "Inloggningstjänst"]
     assert "Ungdomscoach" in set(users["Roll"])

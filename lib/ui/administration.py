@@ -13,12 +13,14 @@ from lib.audit import list_events
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.labels import CHANGED_FIELDS, choices
-from lib.settings import load_settings
+from lib.settings import load_settings, sso_configured
 from lib.ui.forms import kept_form, run_write
 from lib.ui.tables import show_table
 
 # The kinds of term, by their code (HT: autumn, VT: spring).
 TERM_KINDS = {"HT": N_("HT"), "VT": N_("VT")}
+EMAIL_HELP = N_("Med inloggningstjänsten loggar användaren in med det konto som har den här "
+                "verifierade e-postadressen, första gången; sedan med samma konto.")
 TABS = [N_("Användare"), N_("Organisation"), N_("Terminer"), N_("Flaggnivåer"),
         N_("Granskningslogg")]
 
@@ -64,6 +66,8 @@ def users_tab(viewer: Viewer) -> None:
     with session_scope() as session:
         users = admin.list_users(session, viewer)
     scope_options = _scope_options(viewer)  # read once for both forms
+    settings = load_settings()
+    sso = sso_configured(settings)
     show_table(admin.users_table(users))
     st.subheader(_("Ny användare"))
     roles = choices(Role)
@@ -72,14 +76,18 @@ def users_tab(viewer: Viewer) -> None:
         username = st.text_input(_("Användarnamn"))
         name = st.text_input(_("Namn"))
         title = st.text_input(_("Titel (t.ex. rektor, kurator)"))
+        email = st.text_input(_("E-post"), help=_(EMAIL_HELP))
         scopes = _scope_picker(scope_options, new_role, (), f"{form}_scopes")
-        password = st.text_input(_("Lösenord (minst 12 tecken)"), type="password")
+        password = st.text_input(_("Lösenord (minst 12 tecken)") if not sso else
+                                 _("Lösenord (tomt: bara inloggningstjänsten)"),
+                                 type="password")
         if st.form_submit_button(_("Skapa användare")):
             _save(viewer, "new_user", admin.create_user,
                   _("Användaren {username} är skapad.").format(
                       username=plain.markdown(username.strip().lower())),
                   username=username, display_name=name, role=new_role, password=password,
-                  scope_ids=scopes, title=title, bcrypt_rounds=load_settings().bcrypt_rounds)
+                  scope_ids=scopes, title=title, email=email, sso_only=sso,
+                  bcrypt_rounds=settings.bcrypt_rounds)
 
     st.subheader(_("Ändra användare"))
     by_id = {u.id: u for u in users}
@@ -94,13 +102,19 @@ def users_tab(viewer: Viewer) -> None:
         with kept_form(f"edit_{user.id}") as form:
             name = st.text_input(_("Namn"), user.display_name)
             title = st.text_input(_("Titel"), user.title or "")
+            email = st.text_input(_("E-post"), user.email or "", help=_(EMAIL_HELP))
             scopes = _scope_picker(scope_options, role, user.scope_ids, f"{form}_scopes")
             active = st.checkbox(_("Aktiv"), user.active,
                                  help=_("Ett avstängt konto loggas ut vid nästa sidvisning."))
+            unbind = user.sso_bound and st.checkbox(
+                _("Koppla bort kontot hos inloggningstjänsten"),
+                help=_("Nästa inloggning kopplar kontot på nytt via e-postadressen."))
             if st.form_submit_button(_("Spara ändringar")):
                 _save(viewer, f"edit_{user.id}", admin.update_user, _("Ändringarna är sparade."),
                       user.id, role=role, scope_ids=scopes, active=active, display_name=name,
-                      title=title)
+                      title=title, email=email, unbind_sso=unbind)
+        if not settings.local_login:
+            return
         with kept_form(f"password_{user.id}"):
             first = st.text_input(_("Nytt lösenord"), type="password")
             second = st.text_input(_("Upprepa lösenordet"), type="password")

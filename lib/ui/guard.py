@@ -8,7 +8,9 @@ state; the browser holds a login cookie for new tabs and reloads, written by the
 route (lib.web) when the browser fetches it with a one-time ticket. The ticket is offered on
 every run until the cookie has been written, so a page that reruns at once (a meeting link
 adding the student to the address) cannot cut the cookie off. streamlit-authenticator draws
-the login form; the password check, the lockout and the cookie are the app's own."""
+the login form; the password check, the lockout and the cookie are the app's own. With single
+sign-on set up (lib.sso, lib.ui.single_sign_on), the login screen offers the municipality's
+identity provider too, and the local form can be turned off."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.navigation import may_open, pages_for
 from lib.preferences import choose_language
-from lib.settings import ConfigurationError, Settings, cookie_key, load_settings
+from lib.settings import ConfigurationError, Settings, cookie_key, load_settings, sso_configured
+from lib.ui import single_sign_on
 from lib.ui.language import KEY as LANGUAGE_KEY
 from lib.ui.language import use_tab_language
 from lib.ui.web import LOGIN_COOKIE_PATH, LOGOUT_COOKIE_PATH
@@ -145,12 +148,15 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.
     if st.session_state.pop(_CLEAR_COOKIE, False):
         _hidden_request(LOGOUT_COOKIE_PATH)
     _login_language()
-    authenticator = _authenticator(settings, key)
-    try:
-        authenticator.login(location="main", fields={k: _(v) for k, v in LOGIN_FIELDS.items()},
-                            key="aktiv_login_form")
-    except LoginError:
-        st.session_state["authentication_status"] = False
+    if sso_configured(settings):
+        login = single_sign_on.log_in(settings, key)
+        if login is not None:
+            st.session_state[_LOGIN], st.session_state[_TICKET] = login.login_id, login.ticket
+    if settings.local_login and st.session_state.get(_LOGIN) is None:
+        _password_form(settings, key)
+    if not settings.local_login and not sso_configured(settings):
+        st.error(_("Ingen inloggning är inställd: lokala konton är avstängda och "
+                   "inloggningstjänsten saknas. Kontakta systemförvaltaren."))
     if st.session_state.get(_LOGIN) is None:
         # Kept until the next attempt: a rerun must not wipe the message before it is read.
         locked_for = st.session_state.get(_ATTEMPT)
@@ -163,6 +169,15 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.
     st.session_state.pop(_ATTEMPT, None)
     with session_scope() as session:
         return auth.check_login(session, st.session_state[_LOGIN], utcnow())
+
+
+def _password_form(settings: Settings, key: str) -> None:
+    authenticator = _authenticator(settings, key)
+    try:
+        authenticator.login(location="main", fields={k: _(v) for k, v in LOGIN_FIELDS.items()},
+                            key="aktiv_login_form")
+    except LoginError:
+        st.session_state["authentication_status"] = False
 
 
 def _login_language() -> None:
@@ -255,15 +270,16 @@ def _log_out() -> None:
             auth.log_out(session, login_id, utcnow())
     _forget_this_tab(N_("Du är utloggad."))
     st.session_state[_CLEAR_COOKIE] = True
+    single_sign_on.sign_out()
 
 
 def _forget_this_tab(notice: str | None) -> None:
     """Clear everything this tab held, except the cookie it has tried and why it ended."""
-    tried = st.session_state.get(_COOKIE_TRIED)
+    kept = {name: st.session_state[name] for name in (_COOKIE_TRIED, *single_sign_on.KEEP)
+            if name in st.session_state}
     for name in list(st.session_state.keys()):
         del st.session_state[name]
-    if tried:
-        st.session_state[_COOKIE_TRIED] = tried
+    st.session_state.update(kept)
     if notice:
         st.session_state[_NOTICE] = notice
 
