@@ -1,6 +1,6 @@
 """Single sign-on in a real browser against a real OpenID Connect provider (oidc-provider,
-tests/identity_provider.py): sign in through the provider, follow a deep link and open a new
-tab without a password, log out at both ends; an unknown identity is refused and logged; a
+tests/identity_provider.py): sign in through the provider on a deep link and land there, open
+a new tab without a password, log out at both ends; an unknown identity is refused and logged; a
 disabled user's login ends on the next rerun and cannot start again from the old sign-in."""
 
 import os
@@ -57,10 +57,12 @@ def test_sign_in_deep_link_new_tab_and_log_out(app_env, world, write, read, prov
         page.goto(url + school_link)
         expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible(timeout=30_000)
         expect(page.get_by_label("Användarnamn")).to_have_count(0)  # local logins are off
-        _sign_in(page, url, "coach.a")
-        expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
-        page.goto(url + school_link)
+        # Back from the provider, the login goes on to the link that was opened.
+        _sign_in(page, url + school_link, "coach.a")
         expect(page.get_by_text("Skola SB").first).to_be_visible(timeout=30_000)
+        assert f"skola={world['SB']}" in page.url and "/Skola" in page.url
+        page.goto(url)
+        expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
         other = context.new_page()
         other.goto(url + f"/Elev?elev={world['anna']}")
         expect(other.get_by_role("heading", name="Anna Testsson")).to_be_visible(

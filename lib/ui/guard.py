@@ -28,7 +28,7 @@ from lib.access import Viewer
 from lib.clock import utcnow
 from lib.db import session_scope
 from lib.i18n import N_, _
-from lib.navigation import may_open, pages_for
+from lib.navigation import PAGE_BY_KEY, may_open, pages_for
 from lib.preferences import choose_language
 from lib.settings import ConfigurationError, Settings, cookie_key, load_settings, sso_configured
 from lib.ui import single_sign_on
@@ -99,7 +99,7 @@ def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
         _log_out()
     check = _this_tabs_login(settings, key)
     if check.viewer is None:
-        check = _log_in_with_form(settings, key, check.notice)
+        check = _log_in_with_form(settings, key, check.notice, page_key)
     if check.viewer.language != i18n.current():  # the user's own choice, from now on
         st.session_state[LANGUAGE_KEY] = i18n.set_language(check.viewer.language)
         _page_config(title, sidebar)
@@ -142,16 +142,18 @@ def _this_tabs_login(settings: Settings, key: str) -> auth.LoginCheck:
     return check
 
 
-def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.LoginCheck:
+def _log_in_with_form(settings: Settings, key: str, notice: str | None,
+                      page_key: str) -> auth.LoginCheck:
     if notice:
         st.session_state[_NOTICE] = notice
     if st.session_state.pop(_CLEAR_COOKIE, False):
         _hidden_request(LOGOUT_COOKIE_PATH)
     _login_language()
     if sso_configured(settings):
-        login = single_sign_on.log_in(settings, key)
+        login = single_sign_on.log_in(settings, key, _this_page(page_key))
         if login is not None:
             st.session_state[_LOGIN], st.session_state[_TICKET] = login.login_id, login.ticket
+            _continue_where_the_sign_in_began(page_key)
     if settings.local_login and st.session_state.get(_LOGIN) is None:
         _password_form(settings, key)
     if not settings.local_login and not sso_configured(settings):
@@ -169,6 +171,20 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None) -> auth.
     st.session_state.pop(_ATTEMPT, None)
     with session_scope() as session:
         return auth.check_login(session, st.session_state[_LOGIN], utcnow())
+
+
+def _this_page(page_key: str) -> single_sign_on.Page | None:
+    page = PAGE_BY_KEY.get(page_key)
+    return None if page is None else single_sign_on.Page(page.path, st.query_params.to_dict())
+
+
+def _continue_where_the_sign_in_began(page_key: str) -> None:
+    """Back from the identity provider on the home page: on to the page the person had
+    opened (a deep link), which checks its own access as always."""
+    page = single_sign_on.page_to_return_to()
+    here = PAGE_BY_KEY.get(page_key)
+    if page is not None and (here is None or here.path != page.path):
+        st.switch_page(page.path, query_params=page.query)
 
 
 def _password_form(settings: Settings, key: str) -> None:

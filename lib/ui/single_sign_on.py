@@ -4,12 +4,21 @@ Streamlit's `st.login` sends the browser to the identity provider and back; `st.
 holds the ID token's claims for this browser tab's session. Each identity (one sign-in at the
 provider) starts at most one login in a tab: after that login has ended (a logout, a changed
 account, the end of the day) the tab asks the person to sign in at the provider again,
-rather than starting a new login from the same old sign-in."""
+rather than starting a new login from the same old sign-in.
+
+The provider sends the browser back to the home page. The page the person had opened (a
+deep link) is remembered on the server for ten minutes, under a digest of the token in the
+browser's XSRF cookie, which Streamlit sets on the first page and keeps across the round
+trip; the login then continues there. Kept in the process's memory: behind a load
+balancer, the browser's requests stay with one process (deploy/)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+import time
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -25,6 +34,18 @@ SIGN_OUT = N_("Logga ut från inloggningstjänsten")
 _USED = "aktiv_sso_used"  # the identity (one sign-in) that this tab has used or refused
 _REFUSAL = "aktiv_sso_refusal"
 KEEP = (_USED, _REFUSAL)  # kept when the tab forgets its login
+RETURN_SECONDS = 600
+_XSRF_COOKIE = "_streamlit_xsrf"
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # the page file, relative to app.py
+    query: dict[str, str]
+
+
+_RETURNS: dict[str, tuple[float, Page]] = {}  # browser digest → (until, page)
+_RETURNS_LOCK = threading.Lock()
 
 
 def signed_in() -> bool:
@@ -37,12 +58,13 @@ def sign_out() -> None:
         st.logout()
 
 
-def log_in(settings: Settings, key: str) -> NewLogin | None:
-    """Draw the sign-in button, or start the login of the identity the provider gave."""
+def log_in(settings: Settings, key: str, here: Page | None) -> NewLogin | None:
+    """Draw the sign-in button, or start the login of the identity the provider gave.
+    `here`: the page this is, to come back to after the provider (None: the home page)."""
     claims = st.user.to_dict() if signed_in() else {}
     identity = sso.identity_from(claims)
     if identity is None:
-        _sign_in_button(settings, SIGN_IN)
+        _sign_in_button(settings, SIGN_IN, here)
         return None
     used = _digest(claims)
     if st.session_state.get(_USED) == used:
@@ -59,6 +81,42 @@ def log_in(settings: Settings, key: str) -> NewLogin | None:
     return login
 
 
+def page_to_return_to() -> Page | None:
+    """The page the browser had opened before it went to the provider, once."""
+    browser = _browser()
+    if browser is None:
+        return None
+    with _RETURNS_LOCK:
+        until, page = _RETURNS.pop(browser, (0.0, None))
+    return page if until > time.monotonic() else None
+
+
+def _remember(here: Page | None) -> None:
+    browser = _browser()
+    if browser is None or here is None:
+        return
+    now = time.monotonic()
+    with _RETURNS_LOCK:
+        for stale in [b for b, (until, _page) in _RETURNS.items() if until <= now]:
+            del _RETURNS[stale]
+        _RETURNS[browser] = (now + RETURN_SECONDS, here)
+
+
+def _browser() -> str | None:
+    """The XSRF cookie's token: its text is masked anew on every response, the token
+    stays the browser's."""
+    from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
+
+    xsrf = st.context.cookies.get(_XSRF_COOKIE)
+    if not xsrf:
+        return None
+    try:
+        token, _issued = decode_xsrf_token_string(xsrf)
+    except Exception:  # a cookie Streamlit did not write
+        return None
+    return hashlib.sha256(token).hexdigest() if token else None
+
+
 def _show_refusal(settings: Settings) -> None:
     refusal = st.session_state.get(_REFUSAL)
     if refusal is not None:
@@ -67,13 +125,14 @@ def _show_refusal(settings: Settings) -> None:
         if st.button(_(SIGN_OUT), key="aktiv_sso_sign_out"):
             st.logout()
         return
-    _sign_in_button(settings, N_("Logga in igen med kommunens konto"))
+    _sign_in_button(settings, N_("Logga in igen med kommunens konto"), None)
 
 
-def _sign_in_button(settings: Settings, label: str) -> None:
+def _sign_in_button(settings: Settings, label: str, here: Page | None) -> None:
     text = settings.sso_label or _(label)
     if st.button(text, key="aktiv_sso_sign_in", type="primary", icon=":material/login:"):
         st.session_state.pop(_REFUSAL, None)
+        _remember(here)
         if settings.sso_provider:
             st.login(settings.sso_provider)
         else:
