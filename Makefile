@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
 export AKTIV_DEMO ?= 1
 
-.PHONY: setup run migrate test test-pg test-each lint bench chromium catalogue clean oidc
+.PHONY: setup run migrate test test-pg test-each lint bench chromium catalogue clean oidc \
+	serve-cluster nginx
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,13 @@ migrate: setup
 run: migrate
 	$(PY) -m streamlit run serve.py
 
+# Two app processes on one PostgreSQL behind nginx, on http://127.0.0.1:8500
+# (deploy/serve-cluster.sh says what can be set). Without DATABASE_URL: the database
+# aktiv_cluster in the local PostgreSQL of scripts/pg_test_server.sh.
+serve-cluster: setup nginx
+	DATABASE_URL=$${DATABASE_URL:-$$(PY=$(PY) deploy/local-database.sh)} PY=$(PY) \
+	  deploy/serve-cluster.sh
+
 # Debian's Chromium for the browser tests, and DejaVu fonts for PDFs with any name in them;
 # installed when missing and we are root.
 chromium:
@@ -31,6 +39,15 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	      fonts-dejavu-core; \
 	  else echo "Installera Debian-paketen chromium och fonts-dejavu-core för webbläsartesterna."; fi; \
+	fi
+
+# Debian's nginx for the cluster (serve-cluster) and its browser test; installed when missing
+# and we are root.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "Installera Debian-paketet nginx för klustret och dess webbläsartest."; fi; \
 	fi
 
 # The OpenID Connect provider the single sign-on tests start (npm's oidc-provider, at the
@@ -44,7 +61,7 @@ oidc:
 lint: setup
 	$(PY) -m ruff check .
 
-test: setup chromium oidc lint
+test: setup chromium nginx oidc lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # Each test file on its own, once, against SQLite (CI runs it after the suite).

@@ -64,19 +64,14 @@ def served_app(env: dict[str, str], args: Sequence[str] = (),
                 process.kill()
 
 
-def _wait_for_health(process: subprocess.Popen, log, url: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+def _wait_for_health(process: subprocess.Popen, log, url: str, seconds: float = 60) -> None:
+    """Until the server at `url` answers its health check; its output if it stops first."""
+    deadline = time.monotonic() + seconds
+    while not _answers(f"{url}/_stcore/health"):
         if process.poll() is not None or time.monotonic() > deadline:
             log.seek(0)
             output = log.read().decode(errors="replace")
-            raise RuntimeError(f"streamlit did not start:\n{output}")
+            raise RuntimeError(f"{url} did not start:\n{output}")
         time.sleep(0.3)
 
 
@@ -137,3 +132,41 @@ def click_then(locator, expected, timeout: int = 20_000) -> None:
     expect(locator).to_be_visible(timeout=30_000)
     locator.click()
     expect(expected).to_be_visible(timeout=timeout)
+
+
+@contextmanager
+def served_cluster(env: dict[str, str], nodes: int = 2) -> Iterator[str]:
+    """`make serve-cluster` on free local ports (deploy/serve-cluster.sh): `nodes` app
+    processes behind nginx. Yields nginx's address once it answers; the script starts nginx
+    only after every process does."""
+    ports: set[int] = set()
+    while len(ports) < nodes + 1:
+        ports.add(free_port())
+    listen, *node_ports = sorted(ports)
+    url = f"http://127.0.0.1:{listen}"
+    # The output goes to a file, not to a pipe nobody reads (see served_app).
+    with tempfile.TemporaryFile() as log, \
+            tempfile.TemporaryDirectory(prefix="aktiv-cluster-") as run_dir:
+        process = subprocess.Popen(
+            [str(ROOT / "deploy" / "serve-cluster.sh")], cwd=ROOT, stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**_production(os.environ), **env, "PY": sys.executable,
+                 "AKTIV_CLUSTER_LISTEN": f"127.0.0.1:{listen}",
+                 "AKTIV_CLUSTER_NODE_PORTS": " ".join(map(str, node_ports)),
+                 "AKTIV_CLUSTER_DIR": run_dir})
+        try:
+            _wait_for_health(process, log, url, seconds=120)
+            yield url
+        finally:
+            process.terminate()  # the script stops nginx and the app processes it started
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
