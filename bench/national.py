@@ -46,6 +46,7 @@ def ensure_national(url: str, seed: int = 350) -> float | None:
     engine = make_engine(url)
     with unit_of_work(engine, write=True) as session:
         seeded = session.scalar(select(func.count()).select_from(Student))
+        summaries.catch_up(session)  # a set seeded before the effect windows gets them
         analyze(session)  # a set seeded before the planner statistics gets them
     if seeded:
         return None
@@ -102,6 +103,9 @@ def _seed(session, rng: np.random.Generator) -> None:
                  "invalid", "unreported", "known_scheduled", "days"], rows)
     summaries.refresh_municipality_terms(session, [1, 2, 3])
     _follow_up(session, rng, risk, schools)
+    # The rows above were written directly, not through summaries.refresh: count the trend
+    # sums, the flagged students and the week windows the same way a migrated set is.
+    summaries.catch_up(session)
 
 
 def _follow_up(session, rng, risk, schools) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -261,3 +263,75 @@ def mondays(weekly: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(weekly["iso_year"].astype(str) + "-"
                           + weekly["iso_week"].astype(str).str.zfill(2) + "-1",
                           format="%G-%V-%u")
+
+
+def week_windows(weekly: pd.DataFrame, weeks: int = EFFECT_WEEKS) -> pd.DataFrame:
+    """Per student and week: the scheduled and absent minutes of the `weeks` weeks before it
+    and of the `weeks` weeks after it (the week itself in neither), from weekly rows
+    (student_id, iso_year, iso_week, scheduled, absent; several rows of a week are summed).
+    Only weeks with scheduled time on both sides, whether or not the week has rows itself.
+    Columns student_id, iso_year, iso_week, before_scheduled, before_absent,
+    after_scheduled, after_absent. In numpy: it runs for every student an import touches."""
+    columns = ["student_id", "iso_year", "iso_week", "before_scheduled", "before_absent",
+               "after_scheduled", "after_absent"]
+    if weekly.empty:
+        return pd.DataFrame(columns=columns, dtype="int64")
+    # One number per student and week, consecutive weeks consecutive numbers, in order.
+    key = (weekly["student_id"].to_numpy(dtype="int64") * _STUDENT
+           + week_numbers(weekly["iso_year"], weekly["iso_week"]))
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    minutes = weekly[["scheduled", "absent"]].to_numpy(dtype="int64")[order]
+    # Minutes summed up to and including each key: a window is a difference of two sums.
+    running = np.vstack([np.zeros((1, 2), dtype="int64"), np.cumsum(minutes, axis=0)])
+
+    def up_to(keys):
+        return running[np.searchsorted(key, keys, side="right")]
+    offsets = np.arange(-weeks, weeks + 1)
+    around = np.unique((key[:, None] + offsets[offsets != 0]).ravel())
+    before = up_to(around - 1) - up_to(around - weeks - 1)
+    after = up_to(around + weeks) - up_to(around)
+    both = (before[:, 0] > 0) & (after[:, 0] > 0)
+    around, before, after = around[both], before[both], after[both]
+    iso = _iso_weeks(around % _STUDENT)
+    return pd.DataFrame({
+        "student_id": around // _STUDENT, "iso_year": iso[:, 0], "iso_week": iso[:, 1],
+        "before_scheduled": before[:, 0], "before_absent": before[:, 1],
+        "after_scheduled": after[:, 0], "after_absent": after[:, 1]}, columns=columns)
+
+
+def in_spans(windows: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
+    """Whether each row of `windows` (student_id, iso_year, iso_week) is a week that touches
+    one of the student's spans (student_id, start, end: dates)."""
+    if windows.empty or spans.empty:
+        return np.zeros(len(windows), dtype=bool)
+    # The epoch is a Monday: whole weeks since it number the week a day is in.
+    first, last = (np.array([(day - _EPOCH).days // 7 for day in spans[side]], dtype="int64")
+                   for side in ("start", "end"))
+    lengths = last - first + 1
+    student = np.repeat(spans["student_id"].to_numpy(dtype="int64"), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    touched = student * _STUDENT + np.repeat(first, lengths) + offsets
+    key = (windows["student_id"].to_numpy(dtype="int64") * _STUDENT
+           + week_numbers(windows["iso_year"], windows["iso_week"]))
+    return np.isin(key, touched)
+
+
+_STUDENT = 1 << 20  # week numbers stay below this: a student's weeks never reach the next's
+_EPOCH = dt.date(1900, 1, 1)  # a Monday, before any school year
+
+
+def week_numbers(iso_year: pd.Series, iso_week: pd.Series) -> np.ndarray:
+    """Weeks since 1 January 1900, from ISO years and weeks: week k later is k higher."""
+    years, inverse = np.unique(iso_year.to_numpy(dtype="int64"), return_inverse=True)
+    first = np.array([(dt.date.fromisocalendar(int(year), 1, 1) - _EPOCH).days // 7
+                      for year in years], dtype="int64")
+    return first[inverse].reshape(-1) + iso_week.to_numpy(dtype="int64") - 1
+
+
+def _iso_weeks(numbers: np.ndarray) -> np.ndarray:
+    """(ISO year, ISO week) per week number, as two int64 columns."""
+    unique, inverse = np.unique(numbers, return_inverse=True)
+    found = np.array([(_EPOCH + dt.timedelta(weeks=int(n))).isocalendar()[:2] for n in unique],
+                     dtype="int64").reshape(-1, 2)
+    return found[inverse]

@@ -1,6 +1,7 @@
 from alembic import context
 from sqlalchemy import event
 
+import data_models.windows  # noqa: F401  (its tables share the metadata)
 from data_models.engine import make_engine
 from data_models.models import Base
 
