@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` serves the demo region unless told otherwise (AKTIV_DEMO=0 for production).
 export AKTIV_DEMO ?= 1
 
-.PHONY: setup run migrate test test-pg test-each lint bench chromium catalogue clean oidc \
+.PHONY: setup run migrate test test-pg test-each lint bench load chromium catalogue clean oidc \
 	serve-cluster nginx
 
 $(STAMP):
@@ -75,6 +75,12 @@ test-pg: setup chromium
 # Seeds bench/region.db (60 000 students, about 10 M rows) on first use: several minutes.
 bench: setup
 	$(PY) -m bench.run
+
+# Simulated users over Streamlit's own protocol against the served app on a fresh demo
+# database (bench/load.py): 1, 10, 20, 40 users on SQLite and PostgreSQL into bench/load.json.
+# LOAD_ARGS="--users 40 --database sqlite" for one measurement; --url for an app already running.
+load: setup
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 # New texts marked with _() or N_() into the English catalogue (translations kept); then
 # write their English in lib/locale/en/LC_MESSAGES/app.po. tests/test_i18n.py lists any missing.

@@ -106,16 +106,26 @@ def _thresholds(fig: go.Figure, watch: float, high: float, horizontal: bool = Tr
     """Dashed lines at the two levels. Their labels sit on opposite sides (horizontal: the
     watch level's under its line, the high level's over its line; vertical: left and
     right), so that they never overlap however close the levels are drawn."""
-    levels = ((watch, WATCH_COLOUR, _("bevaka"), "bottom left", "top left"),
-              (high, HIGH_COLOUR, _("hög"), "top left", "top right"))
+    # Written as the shapes and labels add_hline/add_vline make, in one layout update:
+    # those helpers cost about 70 ms a figure (measured on the school page, 1.4 s a run).
+    levels = ((watch, WATCH_COLOUR, _("bevaka"), "top", "right"),
+              (high, HIGH_COLOUR, _("hög"), "bottom", "left"))
+    shapes, notes = [], []
     for level, colour, name, across, along in levels:
-        text = f"{formats.level(level)} ({name})"
+        line = {"type": "line", "line": {"color": colour, "dash": "dash"}}
+        note = {"text": f"{formats.level(level)} ({name})", "showarrow": False}
         if horizontal:
-            fig.add_hline(y=level, line_dash="dash", line_color=colour, annotation_text=text,
-                          annotation_position=across)
+            shapes.append({**line, "xref": "x domain", "x0": 0, "x1": 1, "yref": "y",
+                           "y0": level, "y1": level})
+            notes.append({**note, "xref": "x domain", "x": 0, "xanchor": "left", "yref": "y",
+                          "y": level, "yanchor": across})
         else:
-            fig.add_vline(x=level, line_dash="dash", line_color=colour, annotation_text=text,
-                          annotation_position=along)
+            shapes.append({**line, "xref": "x", "x0": level, "x1": level,
+                           "yref": "y domain", "y0": 0, "y1": 1})
+            notes.append({**note, "xref": "x", "x": level, "xanchor": along,
+                          "yref": "y domain", "y": 1, "yanchor": "top"})
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes],
+                      annotations=[*fig.layout.annotations, *notes])
 
 
 # --- Weeks on the x-axis -------------------------------------------------------------------

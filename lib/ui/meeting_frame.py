@@ -98,6 +98,7 @@ def step_through(items: pd.DataFrame) -> int:
               for n, (i, name, reason) in enumerate(zip(ids, items["student"], items["reason"],
                                                         strict=True))}
     step = st.columns([1.5, 4, 1.2], vertical_alignment="bottom")
+    shown = position  # the student the buttons are drawn for
     if step[0].button(_("Föregående"), disabled=position == 0,
                       icon=":material/chevron_left:"):
         position -= 1
@@ -110,7 +111,12 @@ def step_through(items: pd.DataFrame) -> int:
         position = ids.index(jump)
     if st.query_params.get("punkt") != str(ids[position]):
         st.query_params["punkt"] = str(ids[position])
-        st.rerun()
+        # After a step the run starts again: the buttons were drawn for the student before
+        # it, and the live panel's refresh puts back the address the run was asked for
+        # (which would step back). A meeting opened without a student needs no second run:
+        # it shows the first one, and so does that address.
+        if position != shown:
+            st.rerun()
     return ids[position]
 
 
