@@ -42,8 +42,8 @@ from lib.analytics import EFFECT_WEEKS
 from lib.exports import Sheet, workbook
 from lib.frames import read_frame
 from lib.i18n import N_, _
-from lib.summaries import FIXED_WATCH, MIN_SCHEDULED_MINUTES
 from lib.suppression import suppress
+from lib.week_windows import FIXED_WATCH, MIN_SCHEDULED_MINUTES
 
 WATCH, HIGH = FIXED_WATCH, 0.20  # fixed regional levels, whatever a municipality flags at
 IMPROVED = 5.0  # percentage points lower after a measure than before

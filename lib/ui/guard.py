@@ -150,7 +150,8 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None,
         _hidden_request(LOGOUT_COOKIE_PATH)
     _login_language()
     if sso_configured(settings):
-        login = single_sign_on.log_in(settings, key, _this_page(page_key))
+        login = single_sign_on.log_in(settings, key, _this_page(page_key),
+                                      st.session_state.get(_NOTICE))
         if login is not None:
             st.session_state[_LOGIN], st.session_state[_TICKET] = login.login_id, login.ticket
             _continue_where_the_sign_in_began(page_key)

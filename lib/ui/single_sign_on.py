@@ -49,7 +49,9 @@ _RETURNS_LOCK = threading.Lock()
 
 
 def signed_in() -> bool:
-    return bool(st.user.is_logged_in)
+    """Does this session hold an identity from the provider? (st.user has no is_logged_in
+    at all in some sessions without [auth], hence the dictionary.)"""
+    return bool(st.user.to_dict().get("is_logged_in"))
 
 
 def sign_out() -> None:
@@ -58,9 +60,12 @@ def sign_out() -> None:
         st.logout()
 
 
-def log_in(settings: Settings, key: str, here: Page | None) -> NewLogin | None:
+def log_in(settings: Settings, key: str, here: Page | None,
+           notice: str | None = None) -> NewLogin | None:
     """Draw the sign-in button, or start the login of the identity the provider gave.
-    `here`: the page this is, to come back to after the provider (None: the home page)."""
+    `here`: the page this is, to come back to after the provider (None: the home page);
+    `notice`: why the last login ended, which the login screen shows (a refusal that says
+    the same is not shown twice)."""
     claims = st.user.to_dict() if signed_in() else {}
     identity = sso.identity_from(claims)
     if identity is None:
@@ -68,7 +73,7 @@ def log_in(settings: Settings, key: str, here: Page | None) -> NewLogin | None:
         return None
     used = _digest(claims)
     if st.session_state.get(_USED) == used:
-        _show_refusal(settings)
+        _show_refusal(settings, notice)
         return None
     st.session_state[_USED] = used
     lifetime = dt.timedelta(days=settings.cookie_expiry_days)
@@ -77,7 +82,7 @@ def log_in(settings: Settings, key: str, here: Page | None) -> NewLogin | None:
         login = outcome.login
     if login is None:
         st.session_state[_REFUSAL] = outcome.refusal.value
-        _show_refusal(settings)
+        _show_refusal(settings, notice)
     return login
 
 
@@ -117,9 +122,9 @@ def _browser() -> str | None:
     return hashlib.sha256(token).hexdigest() if token else None
 
 
-def _show_refusal(settings: Settings) -> None:
+def _show_refusal(settings: Settings, notice: str | None) -> None:
     refusal = st.session_state.get(_REFUSAL)
-    if refusal is not None:
+    if refusal is not None and sso.REFUSALS[sso.Refusal(refusal)] != notice:
         st.warning(_(sso.REFUSALS[sso.Refusal(refusal)]))
     if refusal in (sso.Refusal.UNKNOWN, sso.Refusal.DISABLED):
         if st.button(_(SIGN_OUT), key="aktiv_sso_sign_out"):
