@@ -73,7 +73,7 @@ def log_in(settings: Settings, key: str, here: Page | None,
         return None
     used = _digest(claims)
     if st.session_state.get(_USED) == used:
-        _show_refusal(settings, notice)
+        _show_refusal(settings, notice, here)
         return None
     st.session_state[_USED] = used
     lifetime = dt.timedelta(days=settings.cookie_expiry_days)
@@ -82,7 +82,7 @@ def log_in(settings: Settings, key: str, here: Page | None,
         login = outcome.login
     if login is None:
         st.session_state[_REFUSAL] = outcome.refusal.value
-        _show_refusal(settings, notice)
+        _show_refusal(settings, notice, here)
     return login
 
 
@@ -122,7 +122,7 @@ def _browser() -> str | None:
     return hashlib.sha256(token).hexdigest() if token else None
 
 
-def _show_refusal(settings: Settings, notice: str | None) -> None:
+def _show_refusal(settings: Settings, notice: str | None, here: Page | None) -> None:
     refusal = st.session_state.get(_REFUSAL)
     if refusal is not None and sso.REFUSALS[sso.Refusal(refusal)] != notice:
         st.warning(_(sso.REFUSALS[sso.Refusal(refusal)]))
@@ -130,7 +130,7 @@ def _show_refusal(settings: Settings, notice: str | None) -> None:
         if st.button(_(SIGN_OUT), key="aktiv_sso_sign_out"):
             st.logout()
         return
-    _sign_in_button(settings, N_("Logga in igen med kommunens konto"), None)
+    _sign_in_button(settings, N_("Logga in igen med kommunens konto"), here)
 
 
 def _sign_in_button(settings: Settings, label: str, here: Page | None) -> None:
