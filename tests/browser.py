@@ -125,21 +125,6 @@ def log_in_for_new_tabs(page, url: str, username: str, password: str,
     wait_for_login_cookie(page.context)
 
 
-def open_meeting_in(context, url: str, username: str, password: str, meeting_id: int,
-                    first: str):
-    """Log in in one tab, then open the meeting's deep link in a new tab, carried by the
-    login cookie; that tab once it shows the first student, `first`."""
-    from playwright.sync_api import expect
-
-    page = context.new_page()
-    log_in_for_new_tabs(page, url, username, password)
-    meeting = context.new_page()
-    meeting.goto(f"{url}/Moten?mote={meeting_id}")
-    expect(meeting.get_by_role("heading", name=first)).to_be_visible(timeout=30_000)
-    page.close()
-    return meeting
-
-
 def click_then(locator, expected, timeout: int = 20_000) -> None:
     """Click once when the element is there, and wait for what the click brings."""
     from playwright.sync_api import expect

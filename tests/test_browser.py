@@ -16,7 +16,6 @@ from tests.browser import (
     log_in,
     log_in_for_new_tabs,
     needs_chromium,
-    open_meeting_in,
     served_app,
 )
 from tests.factories import PASSWORD
@@ -103,7 +102,13 @@ def test_school_then_student_with_charts(app_env, world):
 def _open_meeting(browser, url: str, username: str, meeting_id: int,
                   password: str = PASSWORD, first: str = "Anna Testsson"):
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    return open_meeting_in(context, url, username, password, meeting_id, first)
+    page = context.new_page()
+    log_in_for_new_tabs(page, url, username, password)
+    meeting = context.new_page()  # a deep link in a new tab, carried by the login cookie
+    meeting.goto(f"{url}/Moten?mote={meeting_id}")
+    expect(meeting.get_by_role("heading", name=first)).to_be_visible(timeout=30_000)
+    page.close()
+    return meeting
 
 
 def _type_notes(page, text: str) -> None:

@@ -24,14 +24,7 @@ from data_models.models import User
 from lib.access import load_viewer
 from lib.meetings import plan_meeting
 from lib.ui.meeting import LIVE_SECONDS
-from tests.browser import (
-    chromium,
-    click_then,
-    log_in_for_new_tabs,
-    needs_chromium,
-    open_meeting_in,
-    served_cluster,
-)
+from tests.browser import chromium, click_then, log_in_for_new_tabs, needs_chromium, served_cluster
 from tests.factories import PASSWORD, build_world
 
 PG_URL = os.environ.get("AKTIV_TEST_PG_URL")
@@ -111,7 +104,13 @@ def pinned_context(browser, url: str, pin: str, seen: list[str]):
 
 
 def open_meeting(context, url: str, username: str, meeting_id: int, first: str):
-    return open_meeting_in(context, url, username, PASSWORD, meeting_id, first)
+    page = context.new_page()
+    log_in_for_new_tabs(page, url, username, PASSWORD)
+    meeting = context.new_page()  # a deep link in a new tab, carried by the login cookie
+    meeting.goto(f"{url}/Moten?mote={meeting_id}")
+    expect(meeting.get_by_role("heading", name=first)).to_be_visible(timeout=30_000)
+    page.close()
+    return meeting
 
 
 def plan(engine, world, username: str, school: str, municipality: str) -> int:
