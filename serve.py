@@ -20,8 +20,8 @@ from lib.ui.errors import on_script_error
 from lib.ui.web import MediaGuard, routes
 
 keep_personal_data_out_of_the_log()
-if load_settings().production and (found := production.problems(load_settings(),
-                                                                 config.get_option)):
+settings = load_settings()
+if settings.production and (found := production.problems(settings, config.get_option)):
     print(_(production.REFUSED), *(f"- {item}" for item in found),
           sep="\n", file=sys.stderr)
     sys.exit(2)

@@ -149,7 +149,8 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None,
     if st.session_state.pop(_CLEAR_COOKIE, False):
         _hidden_request(LOGOUT_COOKIE_PATH)
     _login_language()
-    if sso_configured(settings):
+    sso = sso_configured(settings)  # reads the secrets once for the whole screen
+    if sso:
         login = single_sign_on.log_in(settings, key, _this_page(page_key),
                                       st.session_state.get(_NOTICE))
         if login is not None:
@@ -157,7 +158,7 @@ def _log_in_with_form(settings: Settings, key: str, notice: str | None,
             _continue_where_the_sign_in_began(page_key)
     if settings.local_login and st.session_state.get(_LOGIN) is None:
         _password_form(settings, key)
-    if not settings.local_login and not sso_configured(settings):
+    if not settings.local_login and not sso:
         st.error(_("Ingen inloggning är inställd: lokala konton är avstängda och "
                    "inloggningstjänsten saknas. Kontakta systemförvaltaren."))
     if st.session_state.get(_LOGIN) is None:
