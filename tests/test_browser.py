@@ -4,6 +4,7 @@ that carries a deep link, until a password change ends it."""
 import datetime as dt
 import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -79,6 +80,9 @@ def test_cookie_carries_a_deep_link_until_the_password_changes(app_env, world, w
 def test_school_then_student_with_charts(app_env, world):
     with served_app(_env()) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        elsewhere: list[str] = []
+        page.on("request", lambda request: urlsplit(request.url).netloc
+                not in ("", urlsplit(url).netloc) and elsewhere.append(request.url))
         log_in(page, url, "staff_sb", PASSWORD)
         expect(page.get_by_text("Välkommen").first).to_be_visible(timeout=30_000)
         click_then(page.get_by_role("link", name="Skola").first,
@@ -97,6 +101,9 @@ def test_school_then_student_with_charts(app_env, world):
         # plotly has drawn the bars, not just the frame.
         expect(page.locator(".js-plotly-plot").first.locator("g.trace.bars").first
                ).to_be_attached()
+        # Everything the pages need comes from the app: a request to another host (an icon
+        # from a font service) would tell a third party who uses the app, and when.
+        assert elsewhere == []
 
 
 def _open_meeting(browser, url: str, username: str, meeting_id: int,

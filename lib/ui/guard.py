@@ -112,7 +112,9 @@ def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
 
 
 def _page_config(title: str, sidebar: str) -> None:
-    st.set_page_config(page_title=f"{_(title)} · {APP_TITLE}", page_icon=":material/school:",
+    # An emoji icon is drawn in the browser; a ":material/…:" one would be fetched from a
+    # font service, telling it who uses the app and when.
+    st.set_page_config(page_title=f"{_(title)} · {APP_TITLE}", page_icon="🎓",
                        layout="wide", initial_sidebar_state=sidebar)
 
 
