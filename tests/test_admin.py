@@ -109,6 +109,18 @@ def test_admin_page_creates_a_user(app_env, world, read):
             "school_staff"
 
 
+def test_the_users_table_names_the_identity_provider_only_when_one_is_used(app_env, world,
+                                                                          write):
+    at = login("admin", page="pages/9_Administration.py")
+    users = at.dataframe[0].value
+    assert "Användarnamn" in users.columns and "Inloggningstjänst" not in users.columns
+    with write() as session:
+        user = session.get(User, world["user:coach_a"])
+        user.sso_issuer, user.sso_subject = "https://idp.example", "subject-1"
+    users = login("admin", page="pages/9_Administration.py").dataframe[0].value
+    assert users.set_index("Användarnamn")["Inloggningstjänst"].to_dict()["coach_a"]
+
+
 def test_admin_page_shows_a_swedish_error_and_saves_nothing(app_env, world, read):
     before = _count(read, User)
     at = login("admin", page="pages/9_Administration.py")

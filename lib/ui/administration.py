@@ -68,7 +68,10 @@ def users_tab(viewer: Viewer) -> None:
     scope_options = _scope_options(viewer)  # read once for both forms
     settings = load_settings()
     sso = sso_configured(settings)
-    show_table(admin.users_table(users))
+    table = admin.users_table(users)
+    if not sso and not table["sso_bound"].any():  # nobody signs in through a provider
+        table = table.drop(columns="sso_bound")
+    show_table(table)
     st.subheader(_("Ny användare"))
     roles = choices(Role)
     new_role = st.selectbox(_("Roll"), list(Role), format_func=roles.get, key="new_role")
