@@ -135,25 +135,25 @@ def click_then(locator, expected, timeout: int = 20_000) -> None:
 
 
 @contextmanager
-def served_cluster(env: dict[str, str], nodes: int = 2) -> Iterator[str]:
+def served_cluster(env: dict[str, str], run_dir: Path, nodes: int = 2) -> Iterator[str]:
     """`make serve-cluster` on free local ports (deploy/serve-cluster.sh): `nodes` app
-    processes behind nginx. Yields nginx's address once it answers; the script starts nginx
-    only after every process does."""
+    processes behind nginx, with nginx's configuration and every log in `run_dir`. Yields
+    nginx's address once it answers; the script starts nginx only after every process
+    does."""
     ports: set[int] = set()
     while len(ports) < nodes + 1:
         ports.add(free_port())
     listen, *node_ports = sorted(ports)
     url = f"http://127.0.0.1:{listen}"
     # The output goes to a file, not to a pipe nobody reads (see served_app).
-    with tempfile.TemporaryFile() as log, \
-            tempfile.TemporaryDirectory(prefix="aktiv-cluster-") as run_dir:
+    with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [str(ROOT / "deploy" / "serve-cluster.sh")], cwd=ROOT, stdout=log,
             stderr=subprocess.STDOUT,
             env={**_production(os.environ), **env, "PY": sys.executable,
                  "AKTIV_CLUSTER_LISTEN": f"127.0.0.1:{listen}",
                  "AKTIV_CLUSTER_NODE_PORTS": " ".join(map(str, node_ports)),
-                 "AKTIV_CLUSTER_DIR": run_dir})
+                 "AKTIV_CLUSTER_DIR": str(run_dir)})
         try:
             _wait_for_health(process, log, url, seconds=120)
             yield url

@@ -11,8 +11,10 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -66,13 +68,33 @@ def cluster_db(pg_template):
 
 
 @pytest.fixture(scope="module")
-def cluster(cluster_db, tmp_path_factory):
+def cluster_run():
+    """nginx's configuration and logs, and each process's log. Right under /tmp: nginx's
+    worker runs as another user when nginx is started as root, and pytest's own temporary
+    directories are closed to other users."""
+    with tempfile.TemporaryDirectory(prefix="aktiv-cluster-") as run_dir:
+        yield Path(run_dir)
+
+
+@pytest.fixture(scope="module")
+def cluster(cluster_db, cluster_run, tmp_path_factory):
     url, _, _ = cluster_db
     env = {"DATABASE_URL": url, "AKTIV_COOKIE_KEY": secrets.token_urlsafe(48),
            "AKTIV_DEMO": "0", "AKTIV_LOGIN_SLEEP_SECONDS": "0", "AKTIV_BCRYPT_ROUNDS": "4",
            "AKTIV_DATA_DIR": str(tmp_path_factory.mktemp("cluster-data"))}
-    with served_cluster(env, nodes=2) as address:
+    with served_cluster(env, cluster_run, nodes=2) as address:
         yield address
+
+
+@pytest.fixture(autouse=True)
+def logs_on_failure(cluster_run):
+    """The proxy's errors and each process's last lines, which pytest shows with a failed
+    test's output: what a browser met between nginx and the processes is there."""
+    yield
+    for name in ("error.log", "node-1.log", "node-2.log"):
+        path = cluster_run / name
+        lines = path.read_text(errors="replace").splitlines()[-30:] if path.exists() else []
+        print(f"--- {name}", *lines, sep="\n")
 
 
 def node_of(url: str, pin: str | None) -> str:
@@ -96,10 +118,16 @@ def pins(url: str) -> dict[str, str]:
 
 
 def pinned_context(browser, url: str, pin: str, seen: list[str]):
-    """A browser whose every response (`seen`: the process that gave it) is recorded."""
+    """A browser whose every response (`seen`: the process that gave it) is recorded. A
+    request that fails or is answered with an error is printed, for a failed test's
+    report."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     context.add_cookies([{"name": PIN_COOKIE, "value": pin, "url": url}])
     context.on("response", lambda response: seen.append(response.headers.get(NODE_HEADER)))
+    context.on("response", lambda response: response.status >= 400 and print(
+        f"pin {pin}: {response.status} {response.url} from {response.headers.get(NODE_HEADER)}"))
+    context.on("requestfailed", lambda request: print(
+        f"pin {pin}: {request.failure} {request.url}"))
     return context
 
 
