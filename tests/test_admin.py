@@ -204,5 +204,5 @@ def test_admin_page_audit_log_reads_in_swedish(write, app_env, world, viewer):
     assert len(changed["Tid"]) == len("2026-03-01 23:15:00")  # with seconds
     users = at.dataframe[0].value
     assert list(users.columns) == ["Användarnamn", "Namn", "Titel", "E-post", "Roll", "Aktiv",
-                                   "Omfattning", "Inloggningstjänst"]
+                                   "Omfattning"]
     assert "Ungdomscoach" in set(users["Roll"])
