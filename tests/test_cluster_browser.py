@@ -157,12 +157,6 @@ def type_notes(page, words: str) -> None:
     expect(page.get_by_text("Osparad text", exact=True)).to_be_visible()
 
 
-def settled(page) -> None:
-    """Wait until the app has finished its run, so that what is seen is what it drew."""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
-           ).to_be_attached(timeout=30_000)
-
-
 def saved(page, words: str):
     """`words` in the live panel's record of what is saved for the student."""
     return (page.get_by_test_id("stExpander").filter(has_text="Sparat för eleven")
@@ -244,7 +238,7 @@ def test_disabling_a_user_through_one_process_ends_the_login_on_the_other(cluste
         expect(chooser).to_be_visible(timeout=30_000)
         chooser.click()
         admin.get_by_role("option", name="coach_c (Coach C)").click()
-        settled(admin)  # while the run draws the user's form, the old one is still there
+        # The only form to change a user is the one for the user chosen.
         active = admin.get_by_test_id("stCheckbox").filter(
             has=admin.get_by_text("Aktiv", exact=True))
         expect(active.get_by_role("checkbox")).to_be_checked()

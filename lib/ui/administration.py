@@ -94,7 +94,9 @@ def users_tab(viewer: Viewer) -> None:
 
     st.subheader(_("Ändra användare"))
     by_id = {u.id: u for u in users}
-    chosen = st.selectbox(_("Användare"), list(by_id), key="edit_user",
+    # Nobody is chosen until the administrator picks someone: no form opens on a person the
+    # administrator did not ask for.
+    chosen = st.selectbox(_("Användare"), list(by_id), index=None, key="edit_user",
                           placeholder=_("Välj användare"),
                           format_func=lambda i: f"{by_id[i].username} ({by_id[i].display_name})")
     if chosen is not None:
