@@ -14,12 +14,12 @@ from sqlalchemy import (
     Float,
     String,
     and_,
-    case,
     cast,
     exists,
     func,
+    literal,
     select,
-    union,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -219,24 +219,16 @@ def _hide(values: pd.Series, hidden) -> list:
             for v, h in zip(values.tolist(), list(hidden), strict=True)]
 
 
-def _flagged(term: Term, students, viewer: Viewer):
-    """Students among `students` (a subquery of ids) registered in a municipality the
-    viewer sees, counted in the indicators and at or over 15 % this term: student_id,
-    municipality_id. From the flags kept with the summaries (StudentTermFlag)."""
-    flag = StudentTermFlag
-    query = (select(flag.student_id, Student.home_municipality_id.label("municipality_id"))
-             .join(Student, Student.id == flag.student_id)
-             .where(flag.term_id == term.id, flag.student_id.in_(students)))
-    if viewer.role != Role.ADMIN:  # an administrator sees every municipality (_in_scope)
-        query = (query.join(Municipality, Municipality.id == Student.home_municipality_id)
-                 .where(municipality_clause(viewer)))
-    return query.subquery()
-
-
 def _funnel(session, viewer: Viewer, municipalities: pd.DataFrame, term: Term,
             counts: pd.DataFrame, table_mask: pd.DataFrame) -> pd.DataFrame:
     """Identified → contacted → with a measure → improved, per municipality. Counted in
-    the database in one pass: only the numbers per municipality leave it."""
+    the database in one pass over this term's contacts, reviews and measures (a mark per
+    student, then the flagged students among them per municipality): only the numbers per
+    municipality leave it."""
+    def marks(query, contacted: int, measured: int, improved: int):
+        return query.add_columns(literal(contacted).label("contacted"),
+                                 literal(measured).label("measured"),
+                                 literal(improved).label("improved"))
     talked = select(Contact.student_id).where(Contact.date >= term.start_date,
                                               Contact.date <= term.end_date)
     reviewed = (select(AgendaItem.student_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -252,15 +244,22 @@ def _funnel(session, viewer: Viewer, municipalities: pd.DataFrame, term: Term,
     improved = select(Measure.student_id).where(
         in_term, Measure.start_date == first_start,
         (Measure.effect_after - Measure.effect_before) * 100 <= -IMPROVED)
-    candidates = union(talked, reviewed, measured).subquery()
-    flagged = _flagged(term, select(candidates.c.student_id), viewer)
-
-    def tally(students):
-        return func.sum(case((flagged.c.student_id.in_(students), 1), else_=0))
-    rows = session.execute(
-        select(flagged.c.municipality_id, tally(union(talked, reviewed)), tally(measured),
-               tally(improved))
-        .group_by(flagged.c.municipality_id)).all()
+    events = union_all(marks(talked, 1, 0, 0), marks(reviewed, 1, 0, 0),
+                       marks(measured, 0, 1, 0), marks(improved, 0, 0, 1)).subquery()
+    student = (select(events.c.student_id, func.max(events.c.contacted).label("contacted"),
+                      func.max(events.c.measured).label("measured"),
+                      func.max(events.c.improved).label("improved"))
+               .group_by(events.c.student_id).subquery())
+    flag = StudentTermFlag  # at or over 15 % this term, counted in the indicators
+    query = (select(Student.home_municipality_id, func.sum(student.c.contacted),
+                    func.sum(student.c.measured), func.sum(student.c.improved))
+             .select_from(student)
+             .join(flag, and_(flag.term_id == term.id, flag.student_id == student.c.student_id))
+             .join(Student, Student.id == student.c.student_id))
+    if viewer.role != Role.ADMIN:  # an administrator sees every municipality (_in_scope)
+        query = (query.join(Municipality, Municipality.id == Student.home_municipality_id)
+                 .where(municipality_clause(viewer)))
+    rows = session.execute(query.group_by(Student.home_municipality_id)).all()
     by_id = dict(zip(municipalities["municipality_id"], municipalities["municipality"],
                      strict=True))
     found = pd.DataFrame([(by_id[m], *r) for m, *r in rows],

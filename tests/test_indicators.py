@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from data_models.codes import EffectGroup, MeasureKind
-from data_models.models import Contact, Measure, Meeting, Municipality, Student, Term
+from data_models.models import (
+    AgendaItem,
+    Contact,
+    Measure,
+    Meeting,
+    Municipality,
+    Student,
+    Term,
+)
 from lib import summaries
 from lib.access import AccessDenied
 from lib.clock import utcnow
@@ -344,6 +352,36 @@ def test_the_funnel_from_identified_to_improved(region, read, write, world, view
     assert funnel.loc[TOTAL].tolist() == [25, 11, 12, 12]
     meetings = indicators(read, viewer, world).meetings
     assert meetings.values.tolist() == [["Skola SB", "Beta", 1]]
+
+
+def test_a_review_counts_as_contact_once_and_a_planned_meeting_not_at_all(region, read, write,
+                                                                           world, viewer):
+    _, beta, planned = region(lambda r: (improving(r, "A", "SA", 12),
+                                         r.students("B", "SB", 11, [0.25] * 10),
+                                         r.students("B", "SB", 10, [0.30] * 10)))
+    with write() as session:
+        meetings = {}
+        for status in ("held", "planned"):
+            meeting = Meeting(school_id=world["SB"], term_id=world["HT2025"],
+                              municipality_id=world["B"], date=dt.date(2025, 10, 1),
+                              status=status, created_by=world["user:coach_a"],
+                              created_at=utcnow(), version=1, location="")
+            session.add(meeting)
+            session.flush()
+            meetings[status] = meeting.id
+        for position, student_id in enumerate(beta):  # reviewed at the held meeting
+            session.add(AgendaItem(meeting_id=meetings["held"], student_id=student_id,
+                                   position=position, frozen_at=utcnow()))
+        for position, student_id in enumerate(planned):  # only on a planned meeting's agenda
+            session.add(AgendaItem(meeting_id=meetings["planned"], student_id=student_id,
+                                   position=position, frozen_at=utcnow()))
+        for student_id in beta[:4]:  # also talked to: still one contacted student each
+            session.add(Contact(student_id=student_id, kind="talk", date=dt.date(2025, 9, 10),
+                                note="", user_id=world["user:coach_a"], created_at=utcnow()))
+    funnel = indicators(read, viewer, world).funnel.set_index("municipality")
+    # Beta: the 21 plus bo identified; the 11 reviewed at the held meeting contacted.
+    assert funnel.loc["Beta", ["identified", "contacted", "measured", "improved"]].tolist() \
+        == [22, 11, 0, 0]
 
 
 def test_a_small_funnel_cell_is_hidden_with_its_complement(region, read, write, world, viewer):
