@@ -4,7 +4,6 @@ summaries (lib.summaries); read by lib.indicators."""
 
 from __future__ import annotations
 
-import pandas as pd
 from sqlalchemy import and_, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
@@ -74,13 +73,12 @@ def _refresh_windows(session, chunk) -> None:
     if flagged.empty:
         return
     ids = sorted(set(flagged["student_id"].astype(int)))
-    weekly = pd.concat([read_frame(session,
+    weekly = read_frame(session,
         select(week.student_id, week.iso_year, week.iso_week, func.sum(week.scheduled),
                func.sum(week.absent))
-        .where(true() if chunk is None else week.student_id.in_(part))
+        .where(true() if chunk is None else week.student_id.in_(ids))
         .group_by(week.student_id, week.iso_year, week.iso_week),
         ["student_id", "iso_year", "iso_week", "scheduled", "absent"])
-        for part in ([ids] if chunk is not None else [None])], ignore_index=True)
     windows = analytics.week_windows(weekly)
     windows = windows[analytics.in_spans(windows, flagged)]
     if not windows.empty:
