@@ -125,6 +125,15 @@ def log_in_for_new_tabs(page, url: str, username: str, password: str,
     wait_for_login_cookie(page.context)
 
 
+def type_to_choose(page, label: str, typed: str) -> None:
+    """Pick from a select box by typing into it and pressing Enter, as people do in a long
+    list (whose options may open below the fold, out of a click's reach)."""
+    chooser = page.get_by_role("combobox", name=label)
+    chooser.click()
+    chooser.fill(typed)
+    page.keyboard.press("Enter")
+
+
 def click_then(locator, expected, timeout: int = 20_000) -> None:
     """Click once when the element is there, and wait for what the click brings."""
     from playwright.sync_api import expect

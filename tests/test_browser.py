@@ -18,6 +18,7 @@ from tests.browser import (
     log_in_for_new_tabs,
     needs_chromium,
     served_app,
+    type_to_choose,
 )
 from tests.factories import PASSWORD
 
@@ -91,10 +92,7 @@ def test_school_then_student_with_charts(app_env, world):
         # The grid's own CSV download is hidden; the audited Excel export is offered.
         expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
         expect(page.get_by_role("button", name="Exportera till Excel")).to_be_visible()
-        chooser = page.get_by_role("combobox", name="Öppna elev")
-        chooser.click()
-        chooser.fill("Anna")
-        page.keyboard.press("Enter")
+        type_to_choose(page, "Öppna elev", "Anna")
         expect(page.get_by_role("heading", name="Anna Testsson")).to_be_visible(timeout=30_000)
         assert f"elev={world['anna']}" in page.url
         wait_for_charts(page, 3)  # weeks, calendar, weekday pattern

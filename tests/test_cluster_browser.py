@@ -26,7 +26,14 @@ from data_models.models import User
 from lib.access import load_viewer
 from lib.meetings import plan_meeting
 from lib.ui.meeting import LIVE_SECONDS
-from tests.browser import chromium, click_then, log_in_for_new_tabs, needs_chromium, served_cluster
+from tests.browser import (
+    chromium,
+    click_then,
+    log_in_for_new_tabs,
+    needs_chromium,
+    served_cluster,
+    type_to_choose,
+)
 from tests.factories import PASSWORD, build_world
 
 PG_URL = os.environ.get("AKTIV_TEST_PG_URL")
@@ -234,11 +241,8 @@ def test_disabling_a_user_through_one_process_ends_the_login_on_the_other(cluste
         admin = pinned_context(browser, cluster, by_node["2"], []).new_page()
         log_in_for_new_tabs(admin, cluster, "admin", PASSWORD)
         admin.goto(f"{cluster}/Administration")
-        chooser = admin.get_by_role("combobox", name="Användare")
-        expect(chooser).to_be_visible(timeout=30_000)
-        chooser.click()
-        chooser.fill("coach_c")  # typed: the list of users opens below the fold
-        admin.keyboard.press("Enter")
+        expect(admin.get_by_role("combobox", name="Användare")).to_be_visible(timeout=30_000)
+        type_to_choose(admin, "Användare", "coach_c")  # the list opens below the fold
         # The only form to change a user is the one for the user chosen.
         active = admin.get_by_test_id("stCheckbox").filter(
             has=admin.get_by_text("Aktiv", exact=True))

@@ -15,7 +15,13 @@ from sqlalchemy import select
 from data_models.models import Contact, Enrolment, Feedback, Measure
 from lib.feedback import send_feedback
 from lib.measures import add_measure
-from tests.browser import chromium, log_in_for_new_tabs, needs_chromium, served_app
+from tests.browser import (
+    chromium,
+    log_in_for_new_tabs,
+    needs_chromium,
+    served_app,
+    type_to_choose,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -143,12 +149,7 @@ def test_administration_stays_on_its_tab_after_a_save(app_env, world):
     with served_app(_env()) as url, chromium() as browser:
         page = _open(browser, url, "admin", "Administration", "Administration")
         expect(page.get_by_role("textbox", name="Nytt lösenord")).to_have_count(0)
-        # Typed into the chooser, as people pick from a long list: the list of users opens
-        # below the fold here.
-        chooser = page.get_by_role("combobox", name="Användare")
-        chooser.click()
-        chooser.fill("coach_a")
-        page.keyboard.press("Enter")
+        type_to_choose(page, "Användare", "coach_a")  # the list opens below the fold here
         first = page.get_by_role("textbox", name="Nytt lösenord")
         second = page.get_by_role("textbox", name="Upprepa lösenordet")
         first.fill("Ett-nytt-lösenord-1")

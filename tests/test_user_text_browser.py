@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from data_models.models import School, Student
 from lib.meetings import plan_meeting
-from tests.browser import chromium, log_in, needs_chromium, served_app
+from tests.browser import chromium, log_in, needs_chromium, served_app, type_to_choose
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -66,10 +66,7 @@ def _school_page(page) -> None:
 
 
 def _student_page(page) -> None:
-    chooser = page.get_by_role("combobox", name="Öppna elev")
-    chooser.click()
-    chooser.fill("Anna")
-    page.keyboard.press("Enter")
+    type_to_choose(page, "Öppna elev", "Anna")
     heading = page.get_by_role("heading", name=STUDENT, exact=True)
     expect(heading).to_be_visible(timeout=30_000)
     expect(heading.locator("strong, b, em")).to_have_count(0)
