@@ -56,12 +56,23 @@ def served_app(env: dict[str, str], args: Sequence[str] = (),
         try:
             _wait_for_health(process, log, url)
             yield url
+        except BaseException:
+            # A failing test shows what the server said (pytest prints a failing test's
+            # output): a build that raised, a refused request, a stalled run.
+            print(_tail(log), file=sys.stderr)
+            raise
         finally:
             process.terminate()
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _tail(log, lines: int = 60) -> str:
+    log.seek(0)
+    output = log.read().decode(errors="replace").splitlines()
+    return "\n".join(["--- the served app's last lines ---", *output[-lines:]])
 
 
 def _wait_for_health(process: subprocess.Popen, log, url: str, seconds: float = 60) -> None:
@@ -132,6 +143,21 @@ def type_to_choose(page, label: str, typed: str) -> None:
     chooser.click()
     chooser.fill(typed)
     page.keyboard.press("Enter")
+
+
+def download(page, button, timeout: int = 30_000):
+    """Click a download button once and return the download; when none comes, say what the
+    page shows under the button (Streamlit's own message when building the file failed)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        with page.expect_download(timeout=timeout) as event:
+            button.click()
+    except PlaywrightTimeout as error:
+        said = page.locator('[data-testid="stDownloadButtonError"], [data-testid="stAlert"]')
+        raise AssertionError(f"no download within {timeout} ms; the page says: "
+                             f"{said.all_inner_texts()}") from error
+    return event.value
 
 
 def click_then(locator, expected, timeout: int = 20_000) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from data_models.models import User
-from tests.browser import chromium, log_in_for_new_tabs, needs_chromium, served_app
+from tests.browser import chromium, download, log_in_for_new_tabs, needs_chromium, served_app
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -29,9 +29,8 @@ def test_an_english_users_visit_pack_pdf_is_in_english(app_env, world, write):
             timeout=30_000)
         button = page.get_by_role("button", name="Visit pack (PDF)")
         expect(button).to_be_visible()
-        with page.expect_download(timeout=30_000) as download:
-            button.click()
-        assert download.value.suggested_filename.startswith("visit-pack-")
-        data = Path(download.value.path()).read_bytes()
+        pack = download(page, button)
+        assert pack.suggested_filename.startswith("visit-pack-")
+        data = Path(pack.path()).read_bytes()
     # The document's title, as PDF metadata: plain ASCII in English, UTF-16 in Swedish.
     assert data.startswith(b"%PDF-") and b"/Title (Visit pack Skola S" in data
