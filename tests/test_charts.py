@@ -219,3 +219,19 @@ def test_an_english_chart_has_english_axes_legends_and_numbers():
     assert list(weeks.data[0].x) == ["wk 36", "wk 37"]
     assert weeks.layout.yaxis.title.text == "Absence"
     assert [a.text for a in weeks.layout.annotations] == ["15% (watch)", "20% (high)"]
+
+
+def test_charts_keep_plotly_whites_look_in_a_template_of_their_own():
+    """The app's small template (plotly copies a figure's template twice per figure) draws
+    bars, lines and heatmaps as plotly_white does, and holds nothing else."""
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    for fig in (charts.distribution(pd.Series([0.1])),
+                charts.pattern(pd.DataFrame({"label": ["mån"], "valid_share": [0.1],
+                                             "invalid_share": [0.05], "share": [0.15]}), "x")):
+        template = fig.layout.template
+        assert set(template.data.to_plotly_json()) == {"bar", "scatter", "heatmap"}
+        for part in ("plot_bgcolor", "paper_bgcolor", "xaxis", "yaxis", "font", "colorway"):
+            assert template.layout[part] == white.layout[part]
+        assert template.data.bar == white.data.bar
