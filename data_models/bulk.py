@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from data_models.engine import mark_changed
+
 
 def _sqlite_value(value):
     # The text formats SQLAlchemy's SQLite Date and Time types read back.
@@ -23,6 +25,7 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
                 rows: Sequence[tuple]) -> int:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
+        mark_changed(connection)  # COPY goes past SQLAlchemy's statement events
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(
             f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"

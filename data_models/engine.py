@@ -3,6 +3,7 @@ BEGIN IMMEDIATE for writes, so that concurrent writers wait instead of failing."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,19 +13,58 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 WRITE = "aktiv_write"  # execution option that marks a write transaction
+CHANGED = "aktiv_changed"  # connection info: this transaction changed the app's records
+# Tables whose rows change nothing a page computes from: views and refusals in the audit log,
+# who is in a meeting, logins, and the data version itself.
+UNTRACKED = frozenset({"audit_event", "meeting_presence", "login_session", "login_attempt",
+                       "data_version"})
+_READS = frozenset({"SELECT", "PRAGMA", "ANALYZE", "BEGIN", "SAVEPOINT", "RELEASE",
+                    "ROLLBACK", "COMMIT", "SET", "SHOW", "EXPLAIN"})
+_TARGET = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"
+                     r"[\"`]?(\w+)", re.IGNORECASE)
 
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     # No values in error messages or logs: they may hold personal identity numbers.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                           hide_parameters=True)
-    _configure_sqlite(engine)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    else:
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
+        _configure_sqlite(engine)
+    _track_changes(engine)
     return engine
+
+
+def changes_records(statement: str) -> bool:
+    """Does this SQL statement change the app's records? Anything but a read counts, unless
+    it writes only to an untracked table: a statement not understood here counts as a
+    change, so that shared page data is thrown away too often rather than kept stale."""
+    words = statement.lstrip().split(None, 1)
+    if not words or words[0].upper() in _READS:
+        return False
+    target = _TARGET.match(statement)
+    return target is None or target.group(1).lower() not in UNTRACKED
+
+
+def mark_changed(connection) -> None:
+    """Record that this transaction changed the app's records (for writes that bypass
+    SQLAlchemy's statement events, such as PostgreSQL's COPY)."""
+    connection.info[CHANGED] = True
+
+
+def _track_changes(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _forget(conn):  # a pooled connection may carry the flag of a rolled-back transaction
+        conn.info.pop(CHANGED, None)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn, _cursor, statement, _parameters, _context, _executemany):
+        if changes_records(statement):
+            mark_changed(conn)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -71,7 +111,7 @@ def unit_of_work(engine: Engine, write: bool = False) -> Iterator[Session]:
     try:
         yield session
         if write:
-            session.commit()
+            _commit(session)
         # A read ends at close(), which rolls back without expiring what was loaded.
     except BaseException as error:
         session.rollback()
@@ -90,12 +130,26 @@ def _write_rows(engine: Engine, rows: list) -> None:
     session = Session(bind=engine.execution_options(**{WRITE: True}), expire_on_commit=False)
     try:
         session.add_all(rows)
-        session.commit()
+        _commit(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _commit(session: Session) -> None:
+    """Commit; a transaction that changed the app's records raises the data version in it,
+    so that every process sees the change and the version together."""
+    session.flush()
+    if session.in_transaction() and session.connection().info.pop(CHANGED, False):
+        session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    session.commit()
+
+
+def data_version(session: Session) -> int:
+    """The number every committed change raises (0 on a database that has no changes)."""
+    return session.scalar(text("SELECT version FROM data_version WHERE id = 1")) or 0
 
 
 def analyze(session: Session, *, sqlite_only: bool = False) -> None:

@@ -658,3 +658,13 @@ class LoginAttempt(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class DataVersion(Base):
+    """One number that every committed change to the app's records raises (lib.shared_reads
+    keeps page data for as long as it stands). Views, presence and logins do not raise it:
+    they change nothing a page computes from."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)

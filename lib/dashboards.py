@@ -38,6 +38,7 @@ from lib.access import (
 from lib.audit import log_view
 from lib.frames import read_frame
 from lib.i18n import N_, _
+from lib.shared_reads import shared
 from lib.students import format_name, identity_columns, people, share_columns
 from lib.summaries import per_student, student_term_rows, term_trends
 from lib.visit_pack import filter_without_follow_up
@@ -139,6 +140,16 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
     if school is None:
         raise AccessDenied(_("Skolan finns inte, eller så har du inte behörighet att se den."),
                            viewer=viewer, what="school", what_id=school_id)
+    page = shared(session, viewer, "school_page", (school_id, term_id, filters),
+                  lambda: _school_page(session, viewer, school, term_id, filters))
+    log_view(session, viewer, "view_school", "school", school_id,
+             note=f"{page.term_code}, {page.students} elever")
+    return page
+
+
+def _school_page(session: Session, viewer: Viewer, school: School, term_id: int,
+                 filters: Filters) -> SchoolPage:
+    school_id = school.id
     municipality = session.get(Municipality, school.municipality_id)
     term = session.get(Term, term_id)
     terms = student_term_rows(session, viewer, term_id, school_id, with_trend=True)
@@ -165,8 +176,6 @@ def school_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
             previous_high = float((before_shares >= before["high"]).mean())
     weekday, lessons = _patterns(session, viewer, school_id, term_id, chosen, filtered)
     running = clock.running_week()
-    log_view(session, viewer, "view_school", "school", school_id,
-             note=f"{term.code}, {len(merged)} elever")
     return SchoolPage(
         school_name=school.name, municipality_name=municipality.name, term_code=term.code,
         students=len(merged), over_watch=int((shares >= merged["watch"]).sum()),
@@ -264,7 +273,13 @@ def heatmap_page(session: Session, viewer: Viewer, school_id: int, term_id: int,
                  student_ids: list[int], page: int) -> pd.DataFrame:
     """Students × weeks shares for one page of the (already risk-sorted) student list."""
     require_individual_access(viewer)
-    chosen = student_ids[page * HEATMAP_PAGE:(page + 1) * HEATMAP_PAGE]
+    chosen = tuple(student_ids[page * HEATMAP_PAGE:(page + 1) * HEATMAP_PAGE])
+    return shared(session, viewer, "heatmap_page", (school_id, term_id, chosen),
+                  lambda: _heatmap(session, viewer, school_id, term_id, list(chosen)))
+
+
+def _heatmap(session: Session, viewer: Viewer, school_id: int, term_id: int,
+             chosen: list[int]) -> pd.DataFrame:
     frame = read_frame(session,
         select(StudentWeekSummary.student_id, StudentWeekSummary.iso_year,
                StudentWeekSummary.iso_week, StudentWeekSummary.scheduled,
@@ -298,7 +313,8 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: Flag = Fla
     """Students over the watch (or high) level, or rising, across the viewer's scope; flags
     by each student's home municipality's levels. With `unattended_since`, only those with
     no measure, contact or meeting note since their last meeting (or since that day)."""
-    table = _watch_rows(session, viewer, term_id, level, include_rising)
+    table = shared(session, viewer, "watch_rows", (term_id, level, include_rising),
+                   lambda: _watch_rows(session, viewer, term_id, level, include_rising))
     if unattended_since is not None:
         table = filter_without_follow_up(session, viewer, table, unattended_since)
     log_view(session, viewer, "view_student_list", "term", term_id,

@@ -14,7 +14,8 @@ from data_models.models import Municipality, Role, School
 from lib import analytics
 from lib.access import Viewer, require_role
 from lib.indicators import municipality_table
-from lib.students import students_table
+from lib.shared_reads import shared
+from lib.students import log_student_list, student_rows
 from lib.summaries import per_student, student_term_rows
 
 
@@ -35,11 +36,17 @@ def _counts(students: pd.DataFrame) -> tuple[int, int, int]:
 def scope_overview(session: Session, viewer: Viewer, term_id: int) -> Overview:
     """Students with absence data this term in the viewer's scope, and how many are flagged."""
     require_role(viewer, Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF)
+    overview = shared(session, viewer, "scope_overview", (term_id,),
+                      lambda: _scope_overview(session, viewer, term_id))
+    log_student_list(session, viewer, overview.flagged, term_id, " över 15 %")
+    return overview
+
+
+def _scope_overview(session: Session, viewer: Viewer, term_id: int) -> Overview:
     rows = student_term_rows(session, viewer, term_id)
     totals = per_student(rows)
     students, watch, high = _counts(totals)
-    flagged = students_table(session, viewer, totals[totals["share"] >= totals["watch"]],
-                             term_id, " över 15 %")
+    flagged = student_rows(session, viewer, totals[totals["share"] >= totals["watch"]])
     return Overview(students, watch, high, _per_school(session, rows), flagged)
 
 

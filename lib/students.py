@@ -89,15 +89,26 @@ def students_table(session: Session, viewer: Viewer, totals: pd.DataFrame, term_
                    note: str) -> pd.DataFrame:
     """Named, masked rows for per-student totals (from summaries.per_student), highest
     absence first. Showing such a list is audited as one event, not one per student."""
+    table = student_rows(session, viewer, totals)
+    log_student_list(session, viewer, table, term_id, note)
+    return table
+
+
+def student_rows(session: Session, viewer: Viewer, totals: pd.DataFrame) -> pd.DataFrame:
+    """students_table's rows, not yet logged as viewed."""
     merged = totals.merge(people(session, viewer, totals["student_id"]), on="student_id")
     table = pd.DataFrame({
         **identity_columns(merged), **share_columns(merged),
         "flag": [analytics.flag(v, w, h) for v, w, h in
                  zip(merged["share"], merged["watch"], merged["high"], strict=True)],
     }, columns=STUDENT_LIST_COLUMNS)
+    return table.sort_values("absence", ascending=False).reset_index(drop=True)
+
+
+def log_student_list(session: Session, viewer: Viewer, table: pd.DataFrame, term_id: int,
+                     note: str) -> None:
     log_view(session, viewer, "view_student_list", "term", term_id,
              note=f"{len(table)} elever{note}")
-    return table.sort_values("absence", ascending=False).reset_index(drop=True)
 
 
 def list_students(session: Session, viewer: Viewer, term_id: int,

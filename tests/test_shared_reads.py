@@ -1,0 +1,166 @@
+"""Page data shared by the people of one scope until the data changes: the data version that
+every committed change raises, and the school page read through the shared reads."""
+
+import datetime as dt
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import func, select, update
+
+from data_models.bulk import insert_rows
+from data_models.engine import changes_records, data_version, unit_of_work
+from data_models.models import AbsenceRecord, AuditEvent, Student
+from lib import summaries
+from lib.dashboards import school_page
+from lib.meetings import plan_meeting, touch_presence
+from lib.shared_reads import SharedReads, scope_key, use_shared_reads
+from tests.factories import absence
+
+
+def version(read) -> int:
+    with read() as session:
+        return data_version(session)
+
+
+@pytest.mark.parametrize(("statement", "changes"), [
+    ("SELECT 1", False),
+    ("  select * from student", False),
+    ("PRAGMA foreign_key_check", False),
+    ("BEGIN IMMEDIATE", False),
+    ("INSERT INTO audit_event (at) VALUES (?)", False),
+    ('INSERT INTO "meeting_presence" (meeting_id) VALUES (1) ON CONFLICT DO UPDATE', False),
+    ("UPDATE login_session SET ended_at = ?", False),
+    ("UPDATE data_version SET version = version + 1 WHERE id = 1", False),
+    ("INSERT INTO agenda_item (notes) VALUES (?)", True),
+    ("UPDATE student SET first_name = ?", True),
+    ("DELETE FROM absence_record WHERE id = ?", True),
+    ("INSERT OR REPLACE INTO measure (id) VALUES (?)", True),
+    ("COPY absence_record (student_id) FROM STDIN", True),
+    # Not understood here: counted as a change, never kept stale.
+    ("WITH gone AS (DELETE FROM audit_event RETURNING id) SELECT 1", True),
+])
+def test_which_statements_change_the_records(statement, changes):
+    assert changes_records(statement) is changes
+
+
+def test_a_committed_change_raises_the_version_once(write, read, world):
+    before = version(read)
+    with write() as session:
+        session.execute(update(Student).where(Student.id == world["anna"])
+                        .values(first_name="Annie"))
+        session.execute(update(Student).where(Student.id == world["bo"]).values(first_name="B"))
+    assert version(read) == before + 1
+
+
+def test_reads_views_presence_and_rolled_back_writes_leave_the_version(write, read, world,
+                                                                       viewer):
+    with write() as session:
+        meeting_id = plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
+                                  term_id=world["HT2025"], municipality_id=world["A"],
+                                  date=dt.date(2025, 10, 1))
+    before = version(read)
+    with read() as session:  # a view: the audit row is written after the read
+        school_page(session, viewer("coach_a"), world["SB"], world["HT2025"])
+    with write() as session:
+        touch_presence(session, viewer("coach_a"), meeting_id)
+    with pytest.raises(RuntimeError), write() as session:
+        session.execute(update(Student).values(first_name="X"))
+        raise RuntimeError("refused")
+    assert version(read) == before
+    with read() as session:  # the view was logged, and the write was rolled back
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "view_school")) == 1
+        assert session.scalar(select(func.count()).where(Student.first_name == "X")) == 0
+
+
+def test_a_bulk_insert_raises_the_version(write, read, world):
+    """On PostgreSQL the rows go in through COPY, past SQLAlchemy's statement events."""
+    before = version(read)
+    with write() as session:
+        insert_rows(session, AbsenceRecord.__table__,
+                    ["student_id", "school_id", "date", "term_id", "iso_year", "iso_week",
+                     "scheduled_minutes", "absent_minutes", "valid_minutes",
+                     "invalid_minutes"],
+                    [(world["anna"], world["SB"], dt.date(2025, 9, 2), world["HT2025"], 2025,
+                      36, 60, 0, 0, 0)])
+    assert version(read) == before + 1
+
+
+def test_shared_reads_compute_once_per_key_and_version():
+    reads, computed = SharedReads(), []
+
+    def compute():
+        computed.append(1)
+        return {"rows": [1, 2]}
+
+    first = reads.get("k", 1, compute)
+    first["rows"].append(3)  # a caller's change stays with the caller
+    assert reads.get("k", 1, compute) == {"rows": [1, 2]}
+    assert len(computed) == 1
+    reads.get("k", 2, compute)
+    reads.get("other", 2, compute)
+    assert len(computed) == 3 and (reads.hits, reads.misses) == (1, 3)
+
+
+def test_the_oldest_unused_result_goes_first():
+    reads = SharedReads(size=2)
+    for key in ("a", "b", "a", "c"):  # "a" used again, so "b" goes
+        reads.get(key, 1, lambda k=key: k)
+    hits = reads.hits
+    reads.get("a", 1, lambda: "new")
+    reads.get("b", 1, lambda: "new")
+    assert reads.hits == hits + 1
+
+
+def test_the_scope_key_holds_the_scope_and_nothing_personal(viewer):
+    coach = viewer("coach_a")
+    assert scope_key(coach) == (coach.role, (), tuple(sorted(coach.municipality_ids)), ())
+    assert coach.username not in repr(scope_key(coach))
+    assert scope_key(coach) != scope_key(viewer("coach_c"))
+
+
+@pytest.fixture
+def shared_read(engine):
+    """`with shared_read() as session:` a read that shares page data, as the app's do."""
+    reads = SharedReads()
+
+    @contextmanager
+    def _read():
+        with unit_of_work(engine) as session:
+            use_shared_reads(session, reads)
+            yield session
+    _read.reads = reads
+    return _read
+
+
+def test_the_school_page_is_shared_within_a_scope_and_each_view_logged(shared_read, read,
+                                                                       world, viewer):
+    for _ in range(3):
+        with shared_read() as session:
+            page = school_page(session, viewer("staff_sb"), world["SB"], world["HT2025"])
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 2)
+    assert page.students == 3
+    with shared_read() as session:  # another scope at the same school: its own figures
+        coach = school_page(session, viewer("coach_a"), world["SB"], world["HT2025"])
+    assert set(coach.table["id"]) == {world["anna"], world["eva"]}
+    assert shared_read.reads.misses == 2
+    with read() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "view_school")) == 4
+
+
+def test_a_change_by_anyone_is_seen_on_the_next_read(shared_read, write, world, viewer):
+    staff = viewer("staff_sb")
+    with shared_read() as session:
+        before = school_page(session, staff, world["SB"], world["HT2025"])
+    # Another process (its own engine state, no shared reads) imports more absence for Bo.
+    with write() as session:
+        session.add(absence(world["bo"], world["SB"], dt.date(2025, 9, 2), world["HT2025"],
+                            1000, valid=0, invalid=900))
+        summaries.refresh(session, [world["HT2025"]], [world["bo"]])
+    with shared_read() as session:
+        after = school_page(session, staff, world["SB"], world["HT2025"])
+    bo = world["bo"]
+    assert (before.table.set_index("id").loc[bo, "absence"]
+            < after.table.set_index("id").loc[bo, "absence"])
+    assert shared_read.reads.misses == 2
