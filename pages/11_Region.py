@@ -17,6 +17,7 @@ from lib.indicators import (
     region_indicators,
 )
 from lib.ui.downloads import XLSX, audited_download
+from lib.ui.figures import plot
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, table_or_note
@@ -37,7 +38,7 @@ with st.expander(_("Definitioner"), expanded=False):
 
 st.subheader(_("Per kommun"))
 show_table(result.table)
-st.plotly_chart(charts.indicator_trend(result.trend), key="trend")
+plot(charts.indicator_trend, result.trend, key="trend")
 
 st.subheader(_("Från identifierad till förbättrad"))
 show_table(result.funnel)

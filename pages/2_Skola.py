@@ -12,6 +12,7 @@ from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.ui.downloads import excel_download
+from lib.ui.figures import plot
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, school_picker, term_picker, url_select
 from lib.ui.tables import VISIT_PAGE, change_delta, student_table
@@ -78,17 +79,17 @@ columns[3].metric(_("Rapporteringsgrad"),
                          "när skolans fil inte säger hur mycket tid som inte rapporterades."))
 
 left, right = st.columns(2)
-left.plotly_chart(charts.distribution(page.table["absence"], page.watch, page.high),
-                  key="distribution")
-right.plotly_chart(charts.weekly_trend(page.weekly_lines, page.watch, page.high), key="trend")
+plot(charts.distribution, page.table["absence"], page.watch, page.high, key="distribution",
+     where=left)
+plot(charts.weekly_trend, page.weekly_lines, page.watch, page.high, key="trend", where=right)
 if running_shown(*page.weekly_lines.values()) is not None:
     st.caption(running_week_rule(page.running_week))
 left, right = st.columns(2)
-left.plotly_chart(charts.pattern(page.weekday, _("Frånvaro per veckodag"), page.watch,
-                                 page.high), key="weekday")
+plot(charts.pattern, page.weekday, _("Frånvaro per veckodag"), page.watch, page.high,
+     key="weekday", where=left)
 if not page.lessons.empty:
-    right.plotly_chart(charts.pattern(page.lessons, _("Frånvaro per lektionsstart"), page.watch,
-                                      page.high), key="lessons")
+    plot(charts.pattern, page.lessons, _("Frånvaro per lektionsstart"), page.watch, page.high,
+         key="lessons", where=right)
 else:
     right.info(_("Skolan rapporterar hela dagar, inte lektioner, så lektionsmönster saknas."))
 
@@ -110,4 +111,4 @@ with session_scope() as session:
 if matrix.empty:
     st.info(_("Ingen veckodata att visa."))
 else:
-    st.plotly_chart(charts.heatmap(matrix, running=page.running_week), key="heatmap")
+    plot(charts.heatmap, matrix, running=page.running_week, key="heatmap")

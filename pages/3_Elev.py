@@ -11,6 +11,7 @@ from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.students import get_student, search_students
+from lib.ui.figures import plot
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, term_picker
@@ -70,8 +71,8 @@ columns[2].metric(_("Längsta följd av hela frånvarodagar"),
 if absence.weekly.empty:
     st.info(_("Ingen frånvarodata att visa."))
 else:
-    st.plotly_chart(charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
-                                         markers=follow.markers), key="weeks")
+    plot(charts.stacked_weeks, absence.weekly, absence.watch, absence.high,
+         markers=follow.markers, key="weeks")
     running = running_shown(absence.weekly)
     if running is not None:
         st.caption(running_week_rule(running))
@@ -81,14 +82,14 @@ else:
     if days.empty:
         st.info(_("Ingen frånvarodata för eleven terminen {term}.").format(term=term.code))
     else:
-        st.plotly_chart(charts.calendar(days, _("Frånvaro per dag, {term}").format(
-            term=term.code)), key="calendar")
+        plot(charts.calendar, days, _("Frånvaro per dag, {term}").format(term=term.code),
+             key="calendar")
     left, right = st.columns(2)
-    left.plotly_chart(charts.pattern(absence.weekday, _("Frånvaro per veckodag"),
-                                     absence.watch, absence.high), key="weekday")
+    plot(charts.pattern, absence.weekday, _("Frånvaro per veckodag"), absence.watch,
+         absence.high, key="weekday", where=left)
     if not absence.lessons.empty:
-        right.plotly_chart(charts.pattern(absence.lessons, _("Frånvaro per lektionsstart"),
-                                          absence.watch, absence.high), key="lessons")
+        plot(charts.pattern, absence.lessons, _("Frånvaro per lektionsstart"), absence.watch,
+             absence.high, key="lessons", where=right)
 
 left, right = st.columns(2)
 with left:

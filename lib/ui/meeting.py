@@ -28,6 +28,7 @@ from lib.meetings import (
     save_entry,
     touch_presence,
 )
+from lib.ui.figures import plot
 from lib.ui.forms import run_write
 from lib.ui.guard import still_logged_in
 from lib.ui.language import in_tab_language
@@ -243,10 +244,9 @@ def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
     if absence.weekly.empty:
         st.info(_("Ingen frånvarodata att visa."))
     else:
-        figure = charts.stacked_weeks(absence.weekly, absence.watch, absence.high,
-                                      markers=measure_markers(measures))
-        figure.update_layout(height=COMPACT_CHART, margin={"t": 30, "b": 30})
-        st.plotly_chart(figure, key=f"chart_{entry.id}")
+        plot(charts.stacked_weeks, absence.weekly, absence.watch, absence.high,
+             markers=measure_markers(measures), key=f"chart_{entry.id}",
+             layout={"height": COMPACT_CHART, "margin": {"t": 30, "b": 30}})
 
 
 def measures_table(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
