@@ -13,7 +13,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 WRITE = "aktiv_write"  # execution option that marks a write transaction
-CHANGED = "aktiv_changed"  # connection info: this transaction changed the app's records
+CHANGED = "aktiv_changed"  # connection info: the record groups this transaction changed
+RECORDS, FOLLOW_UP = 1, 2  # data_version ids: the two groups of records
+# The follow-up work: meetings and their notes, measures, contacts and feedback. Saved all the
+# time in a meeting, and read by none of the pages whose figures are shared (absence,
+# students, schools): a note saved in one meeting leaves every school page as it was. Every
+# other table, a new one too, is in RECORDS, which every shared read depends on.
+FOLLOW_UP_TABLES = frozenset({"meeting", "meeting_participant", "agenda_item",
+                              "meeting_amendment", "measure", "measure_follow_up", "contact",
+                              "feedback"})
 # Tables whose rows change nothing a page computes from: views and refusals in the audit log,
 # who is in a meeting, logins, and the data version itself.
 UNTRACKED = frozenset({"audit_event", "meeting_presence", "login_session", "login_attempt",
@@ -39,21 +47,25 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def changes_records(statement: str) -> bool:
-    """Does this SQL statement change the app's records? Anything but a read counts, unless
-    it writes only to an untracked table: a statement not understood here counts as a
-    change, so that shared page data is thrown away too often rather than kept stale."""
+def changed_group(statement: str) -> int | None:
+    """Which group of records this SQL statement changes (RECORDS or FOLLOW_UP), or None.
+    Anything but a read counts, unless it writes only to an untracked table: a statement not
+    understood here changes RECORDS, so that shared page data is thrown away too often
+    rather than kept stale."""
     words = statement.lstrip().split(None, 1)
     if not words or words[0].upper() in _READS:
-        return False
+        return None
     target = _TARGET.match(statement)
-    return target is None or target.group(1).lower() not in UNTRACKED
+    table = target.group(1).lower() if target else None
+    if table in UNTRACKED:
+        return None
+    return FOLLOW_UP if table in FOLLOW_UP_TABLES else RECORDS
 
 
-def mark_changed(connection) -> None:
-    """Record that this transaction changed the app's records (for writes that bypass
+def mark_changed(connection, group: int = RECORDS) -> None:
+    """Record that this transaction changed a group of records (also for writes that bypass
     SQLAlchemy's statement events, such as PostgreSQL's COPY)."""
-    connection.info[CHANGED] = True
+    connection.info.setdefault(CHANGED, set()).add(group)
 
 
 def _track_changes(engine: Engine) -> None:
@@ -63,8 +75,9 @@ def _track_changes(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note(conn, _cursor, statement, _parameters, _context, _executemany):
-        if changes_records(statement):
-            mark_changed(conn)
+        group = changed_group(statement)
+        if group is not None:
+            mark_changed(conn, group)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -139,17 +152,21 @@ def _write_rows(engine: Engine, rows: list) -> None:
 
 
 def _commit(session: Session) -> None:
-    """Commit; a transaction that changed the app's records raises the data version in it,
-    so that every process sees the change and the version together."""
+    """Commit; a transaction that changed records raises the data version of each group it
+    changed, in the same transaction, so that every process sees the change and the version
+    together."""
     session.flush()
-    if session.in_transaction() and session.connection().info.pop(CHANGED, False):
-        session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    groups = session.connection().info.pop(CHANGED, set()) if session.in_transaction() else ()
+    for group in sorted(groups):  # one order, so that two writers never wait on each other
+        session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = :id"),
+                        {"id": group})
     session.commit()
 
 
-def data_version(session: Session) -> int:
-    """The number every committed change raises (0 on a database that has no changes)."""
-    return session.scalar(text("SELECT version FROM data_version WHERE id = 1")) or 0
+def data_version(session: Session, group: int = RECORDS) -> int:
+    """The number every committed change to a group of records raises."""
+    return session.scalar(text("SELECT version FROM data_version WHERE id = :id"),
+                          {"id": group}) or 0
 
 
 def analyze(session: Session, *, sqlite_only: bool = False) -> None:

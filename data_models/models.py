@@ -661,9 +661,10 @@ class LoginAttempt(Base):
 
 
 class DataVersion(Base):
-    """One number that every committed change to the app's records raises (lib.shared_reads
-    keeps page data for as long as it stands). Views, presence and logins do not raise it:
-    they change nothing a page computes from."""
+    """A number per group of records that every committed change to the group raises
+    (data_models.engine: 1 all but the follow-up work, 2 meetings, measures, contacts and
+    feedback); lib.shared_reads keeps page data for as long as it stands. Views, presence and
+    logins raise none: they change nothing a page computes from."""
 
     __tablename__ = "data_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -408,6 +408,12 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
     if found is None:
         raise AccessDenied(_(STUDENT_NOT_FOUND), viewer=viewer, what="student",
                            what_id=student_id)
+    return shared(session, viewer, "student_absence", (student_id,),
+                  lambda: _student_absence(session, viewer, student_id, *found))
+
+
+def _student_absence(session: Session, viewer: Viewer, student_id: int, watch: float,
+                     high: float) -> StudentAbsence:
     raw = read_frame(session,
         select(AbsenceRecord.date, AbsenceRecord.term_id, AbsenceRecord.lesson_start,
                AbsenceRecord.course, AbsenceRecord.iso_year, AbsenceRecord.iso_week,
@@ -432,7 +438,7 @@ def student_absence(session: Session, viewer: Viewer, student_id: int) -> Studen
         weekday=analytics.weekday_pattern(raw), lessons=analytics.lesson_pattern(raw),
         courses=_courses(raw), months=_months(raw),
         longest_run=analytics.longest_absent_run(raw),
-        watch=found[0], high=found[1],
+        watch=watch, high=high,
     )
 
 

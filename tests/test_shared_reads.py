@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import func, select, update
 
 from data_models.bulk import insert_rows
-from data_models.engine import changes_records, data_version, unit_of_work
+from data_models.engine import (
+    FOLLOW_UP,
+    RECORDS,
+    changed_group,
+    data_version,
+    unit_of_work,
+)
 from data_models.models import AbsenceRecord, AuditEvent, Student
 from lib import summaries
 from lib.dashboards import school_page
@@ -22,25 +28,32 @@ def version(read) -> int:
         return data_version(session)
 
 
-@pytest.mark.parametrize(("statement", "changes"), [
-    ("SELECT 1", False),
-    ("  select * from student", False),
-    ("PRAGMA foreign_key_check", False),
-    ("BEGIN IMMEDIATE", False),
-    ("INSERT INTO audit_event (at) VALUES (?)", False),
-    ('INSERT INTO "meeting_presence" (meeting_id) VALUES (1) ON CONFLICT DO UPDATE', False),
-    ("UPDATE login_session SET ended_at = ?", False),
-    ("UPDATE data_version SET version = version + 1 WHERE id = 1", False),
-    ("INSERT INTO agenda_item (notes) VALUES (?)", True),
-    ("UPDATE student SET first_name = ?", True),
-    ("DELETE FROM absence_record WHERE id = ?", True),
-    ("INSERT OR REPLACE INTO measure (id) VALUES (?)", True),
-    ("COPY absence_record (student_id) FROM STDIN", True),
-    # Not understood here: counted as a change, never kept stale.
-    ("WITH gone AS (DELETE FROM audit_event RETURNING id) SELECT 1", True),
+@pytest.mark.parametrize(("statement", "group"), [
+    ("SELECT 1", None),
+    ("  select * from student", None),
+    ("PRAGMA foreign_key_check", None),
+    ("BEGIN IMMEDIATE", None),
+    ("INSERT INTO audit_event (at) VALUES (?)", None),
+    ('INSERT INTO "meeting_presence" (meeting_id) VALUES (1) ON CONFLICT DO UPDATE', None),
+    ("UPDATE login_session SET ended_at = ?", None),
+    ("UPDATE data_version SET version = version + 1 WHERE id = 1", None),
+    ("UPDATE student SET first_name = ?", RECORDS),
+    ("DELETE FROM absence_record WHERE id = ?", RECORDS),
+    ("COPY absence_record (student_id) FROM STDIN", RECORDS),
+    ("INSERT INTO school_term_agreement (x) VALUES (?)", RECORDS),  # a table yet to come
+    ("INSERT INTO agenda_item (notes) VALUES (?)", FOLLOW_UP),
+    ("INSERT OR REPLACE INTO measure (id) VALUES (?)", FOLLOW_UP),
+    ("UPDATE feedback SET acknowledged_at = ?", FOLLOW_UP),
+    # Not understood here: counted as a change of every shared read's records.
+    ("WITH gone AS (DELETE FROM audit_event RETURNING id) SELECT 1", RECORDS),
 ])
-def test_which_statements_change_the_records(statement, changes):
-    assert changes_records(statement) is changes
+def test_which_statements_change_which_records(statement, group):
+    assert changed_group(statement) == group
+
+
+def versions(read) -> tuple[int, int]:
+    with read() as session:
+        return data_version(session), data_version(session, FOLLOW_UP)
 
 
 def test_a_committed_change_raises_the_version_once(write, read, world):
@@ -52,13 +65,21 @@ def test_a_committed_change_raises_the_version_once(write, read, world):
     assert version(read) == before + 1
 
 
+def test_meetings_raise_the_follow_up_version_only(write, read, world, viewer):
+    before = versions(read)
+    with write() as session:
+        plan_meeting(session, viewer("coach_a"), school_id=world["SB"], term_id=world["HT2025"],
+                     municipality_id=world["A"], date=dt.date(2025, 10, 1))
+    assert versions(read) == (before[0], before[1] + 1)
+
+
 def test_reads_views_presence_and_rolled_back_writes_leave_the_version(write, read, world,
                                                                        viewer):
     with write() as session:
         meeting_id = plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
                                   term_id=world["HT2025"], municipality_id=world["A"],
                                   date=dt.date(2025, 10, 1))
-    before = version(read)
+    before = versions(read)
     with read() as session:  # a view: the audit row is written after the read
         school_page(session, viewer("coach_a"), world["SB"], world["HT2025"])
     with write() as session:
@@ -66,7 +87,7 @@ def test_reads_views_presence_and_rolled_back_writes_leave_the_version(write, re
     with pytest.raises(RuntimeError), write() as session:
         session.execute(update(Student).values(first_name="X"))
         raise RuntimeError("refused")
-    assert version(read) == before
+    assert versions(read) == before
     with read() as session:  # the view was logged, and the write was rolled back
         assert session.scalar(select(func.count()).select_from(AuditEvent)
                               .where(AuditEvent.action == "view_school")) == 1
@@ -164,3 +185,30 @@ def test_a_change_by_anyone_is_seen_on_the_next_read(shared_read, write, world, 
     assert (before.table.set_index("id").loc[bo, "absence"]
             < after.table.set_index("id").loc[bo, "absence"])
     assert shared_read.reads.misses == 2
+
+
+def test_the_school_page_stays_shared_while_a_meeting_is_held(shared_read, write, world,
+                                                              viewer):
+    staff = viewer("staff_sb")
+    with shared_read() as session:
+        school_page(session, staff, world["SB"], world["HT2025"])
+    with write() as session:
+        plan_meeting(session, viewer("coach_a"), school_id=world["SB"], term_id=world["HT2025"],
+                     municipality_id=world["A"], date=dt.date(2025, 10, 1))
+    with shared_read() as session:
+        school_page(session, staff, world["SB"], world["HT2025"])
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 1)
+
+
+def test_a_students_absence_is_shared_and_still_refused_out_of_scope(shared_read, world,
+                                                                     viewer):
+    from lib.access import AccessDenied
+    from lib.dashboards import student_absence
+
+    for _ in range(2):
+        with shared_read() as session:
+            absence = student_absence(session, viewer("coach_a"), world["anna"])
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 1)
+    assert absence.weekly["share"].iloc[0] == pytest.approx(0.25)
+    with pytest.raises(AccessDenied), shared_read() as session:
+        student_absence(session, viewer("coach_c"), world["anna"])

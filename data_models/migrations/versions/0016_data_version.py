@@ -21,7 +21,8 @@ def upgrade() -> None:
         sa.Column('version', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
     )
-    op.bulk_insert(table, [{'id': 1, 'version': 0}])
+    # 1: every record but the follow-up work; 2: meetings, measures, contacts, feedback.
+    op.bulk_insert(table, [{'id': 1, 'version': 0}, {'id': 2, 'version': 0}])
 
 
 def downgrade() -> None:
