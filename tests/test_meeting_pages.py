@@ -325,3 +325,28 @@ def test_visit_pack_page_and_its_audit(app_env, world, write, read, viewer):
     with read() as session:
         log = list_events(session, viewer("admin"), username="coach_a")
     assert any("Besökspaket" in n for n in log["note"])
+
+
+def test_a_tab_writes_its_presence_when_opened_and_then_every_few_seconds(
+        app_env, world, write, read, viewer, monkeypatch):
+    from data_models.models import MeetingPresence
+    from lib.ui import meeting as meeting_mode
+
+    def seen() -> dt.datetime:
+        with read() as session:
+            return session.scalar(select(MeetingPresence.seen_at))
+
+    meeting_id = planned(write, world, viewer)
+    now = dt.datetime(2025, 10, 1, 9, 0, 0)
+    from lib import meetings
+
+    for module in (meeting_mode, meetings):  # the tab's clock and the stored time
+        monkeypatch.setattr(module, "utcnow", lambda: now)
+    at = open_meeting("staff_sb", meeting_id)
+    assert seen() == now  # at once, so the others see who came
+    opened, now = now, now + dt.timedelta(seconds=meeting_mode.PRESENCE_SECONDS - 1)
+    at.run()
+    assert seen() == opened  # a refresh soon after writes nothing
+    now = opened + dt.timedelta(seconds=meeting_mode.PRESENCE_SECONDS)
+    at.run()
+    assert seen() == now

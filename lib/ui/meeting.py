@@ -36,6 +36,10 @@ from lib.ui.tables import table_or_note
 from lib.versioning import MAX_TEXT, Conflict
 
 LIVE_SECONDS = 3  # how often the live panel refreshes itself
+# How often a tab writes that it has the meeting open: others see it for 20 s
+# (lib.meetings.PRESENCE_WINDOW). Writing on every refresh was a write transaction per tab
+# every 3 s, each waiting for SQLite's one write lock.
+PRESENCE_SECONDS = 9
 COMPACT_CHART = 250  # px: the name, the figures, the chart and the save button fit 1024×768
 
 
@@ -258,6 +262,17 @@ def measures_table(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
                             "measure_status", "follow_up_state"]], _("Inga åtgärder ännu."))
 
 
+def _keep_present(viewer: Viewer, meeting_id: int) -> None:
+    """Write this tab's presence when it is due (at once when the meeting is opened)."""
+    key, now = f"present_{meeting_id}", utcnow()
+    written = st.session_state.get(key)
+    if written is not None and now - written < dt.timedelta(seconds=PRESENCE_SECONDS):
+        return
+    with session_scope(write=True) as session:
+        touch_presence(session, viewer, meeting_id)
+    st.session_state[key] = now
+
+
 @st.fragment(run_every=LIVE_SECONDS)
 def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
     """Who is here, and what the others have saved, refreshed every few seconds without a
@@ -265,8 +280,7 @@ def live_panel(meeting_id: int, item_id: int, opened_at: dt.datetime) -> None:
     viewer = still_logged_in()
     if viewer is None:
         st.rerun(scope="app")  # the full guard ends the session and says why
-    with session_scope(write=True) as session:
-        touch_presence(session, viewer, meeting_id)
+    _keep_present(viewer, meeting_id)
     with session_scope() as session:
         people = present(session, viewer, meeting_id)
         entry = get_entry(session, viewer, item_id)
