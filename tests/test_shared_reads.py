@@ -51,6 +51,14 @@ def test_which_statements_change_which_records(statement, group):
     assert changed_group(statement) == group
 
 
+def plan(write, world, viewer) -> int:
+    """The coach of Alfa plans a review at Skola SB: follow-up work, no absence."""
+    with write() as session:
+        return plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
+                            term_id=world["HT2025"], municipality_id=world["A"],
+                            date=dt.date(2025, 10, 1))
+
+
 def versions(read) -> tuple[int, int]:
     with read() as session:
         return data_version(session), data_version(session, FOLLOW_UP)
@@ -67,18 +75,13 @@ def test_a_committed_change_raises_the_version_once(write, read, world):
 
 def test_meetings_raise_the_follow_up_version_only(write, read, world, viewer):
     before = versions(read)
-    with write() as session:
-        plan_meeting(session, viewer("coach_a"), school_id=world["SB"], term_id=world["HT2025"],
-                     municipality_id=world["A"], date=dt.date(2025, 10, 1))
+    plan(write, world, viewer)
     assert versions(read) == (before[0], before[1] + 1)
 
 
 def test_reads_views_presence_and_rolled_back_writes_leave_the_version(write, read, world,
                                                                        viewer):
-    with write() as session:
-        meeting_id = plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
-                                  term_id=world["HT2025"], municipality_id=world["A"],
-                                  date=dt.date(2025, 10, 1))
+    meeting_id = plan(write, world, viewer)
     before = versions(read)
     with read() as session:  # a view: the audit row is written after the read
         school_page(session, viewer("coach_a"), world["SB"], world["HT2025"])
@@ -192,9 +195,7 @@ def test_the_school_page_stays_shared_while_a_meeting_is_held(shared_read, write
     staff = viewer("staff_sb")
     with shared_read() as session:
         school_page(session, staff, world["SB"], world["HT2025"])
-    with write() as session:
-        plan_meeting(session, viewer("coach_a"), school_id=world["SB"], term_id=world["HT2025"],
-                     municipality_id=world["A"], date=dt.date(2025, 10, 1))
+    plan(write, world, viewer)
     with shared_read() as session:
         school_page(session, staff, world["SB"], world["HT2025"])
     assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 1)
