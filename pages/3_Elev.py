@@ -7,9 +7,9 @@ from lib import charts, formats, plain
 from lib.access import AccessDenied
 from lib.analytics import running_shown, running_week_rule
 from lib.clock import local_today
-from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.i18n import N_, _
+from lib.student_absence import student_absence
 from lib.students import get_student, search_students
 from lib.ui.figures import plot
 from lib.ui.forms import flash

@@ -24,6 +24,7 @@ from lib import (
     measures,
     meetings,
     minutes,
+    student_absence,
     students,
     visit_pack,
 )
@@ -91,7 +92,7 @@ def scene(write, world, viewer) -> dict[str, int]:
 CALLS = [
     ("student", "require_student", lambda s, v, i, w: require_student(s, v, i)),
     ("student", "get_student", lambda s, v, i, w: students.get_student(s, v, i)),
-    ("student", "student_absence", lambda s, v, i, w: dashboards.student_absence(s, v, i)),
+    ("student", "student_absence", lambda s, v, i, w: student_absence.student_absence(s, v, i)),
     ("student", "build_student_follow_up",
      lambda s, v, i, w: visit_pack.build_student_follow_up(s, v, i, DAY)),
     ("student", "before_and_after", lambda s, v, i, w: measures.before_and_after(s, v, i)),

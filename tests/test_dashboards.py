@@ -7,7 +7,8 @@ import pytest
 from data_models.codes import Flag, Trend
 from lib import summaries
 from lib.access import AccessDenied
-from lib.dashboards import Filters, heatmap_page, school_page, student_absence, watch_list
+from lib.dashboards import Filters, heatmap_page, school_page, watch_list
+from lib.student_absence import student_absence
 from tests.factories import absence
 
 

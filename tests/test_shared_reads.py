@@ -204,7 +204,7 @@ def test_the_school_page_stays_shared_while_a_meeting_is_held(shared_read, write
 def test_a_students_absence_is_shared_and_still_refused_out_of_scope(shared_read, world,
                                                                      viewer):
     from lib.access import AccessDenied
-    from lib.dashboards import student_absence
+    from lib.student_absence import student_absence
 
     for _ in range(2):
         with shared_read() as session:

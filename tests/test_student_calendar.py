@@ -7,7 +7,7 @@ import json
 import pytest
 
 from lib import summaries
-from lib.dashboards import student_absence
+from lib.student_absence import student_absence
 from tests.factories import absence
 
 

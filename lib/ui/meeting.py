@@ -13,7 +13,6 @@ from lib import charts, formats, plain
 from lib.access import Role, Viewer
 from lib.analytics import format_percent
 from lib.clock import utcnow
-from lib.dashboards import student_absence
 from lib.db import session_scope
 from lib.feedback import agenda_feedback_sent, send_agenda_feedback
 from lib.i18n import N_, _
@@ -28,6 +27,7 @@ from lib.meetings import (
     save_entry,
     touch_presence,
 )
+from lib.student_absence import student_absence
 from lib.ui.figures import plot
 from lib.ui.forms import run_write
 from lib.ui.guard import still_logged_in
