@@ -25,10 +25,6 @@ def shared_reads_for(url: str) -> SharedReads:
     return SharedReads()
 
 
-def current_engine() -> Engine:
-    return engine_for(load_settings().database_url)
-
-
 @contextmanager
 def session_scope(write: bool = False) -> Iterator[Session]:
     """One unit of work per user action. Leave the block before st.rerun/st.stop:
