@@ -139,9 +139,15 @@ def log_in_for_new_tabs(page, url: str, username: str, password: str,
 def type_to_choose(page, label: str, typed: str) -> None:
     """Pick from a select box by typing into it and pressing Enter, as people do in a long
     list (whose options may open below the fold, out of a click's reach)."""
+    from playwright.sync_api import expect
+
     chooser = page.get_by_role("combobox", name=label)
     chooser.click()
     chooser.fill(typed)
+    # Enter takes the option the list highlights: wait, as a person does, until the list
+    # shows what was typed. An Enter before the list has caught up chose nothing (seen on a
+    # loaded machine: the administration form never opened).
+    expect(page.get_by_role("option").filter(has_text=typed).first).to_be_visible()
     page.keyboard.press("Enter")
 
 
