@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from lib import analytics, clock, summaries
-from lib.dashboards import school_page, student_absence
+from lib.dashboards import school_page
+from lib.student_absence import student_absence
 from tests.factories import absence
 
 # Six whole weeks at 5 % from Monday 8 September 2025, then a Monday at 60 %: the week of
