@@ -16,6 +16,7 @@ import time
 from data_models.engine import analyze, make_engine, unit_of_work
 from data_models.migrate import upgrade
 from lib import summaries
+from lib.clock import local_today
 from lib.demo import DemoSpec, database_is_empty, seed_demo
 from lib.settings import ConfigurationError, cookie_key, load_settings
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = DemoSpec(
         students=args.students or (60_000 if args.command == "seed-bench" else 3000),
         terms=args.terms or (2 if args.command == "seed-bench" else 4),
-        end_date=args.end_date or dt.date.today(),
+        end_date=args.end_date or local_today(),
         bcrypt_rounds=settings.bcrypt_rounds,
     )
     engine = make_engine(url)

@@ -33,7 +33,7 @@ from lib.access import (
 )
 from lib.analytics import EFFECT_WEEKS
 from lib.audit import log_event, log_view
-from lib.clock import utcnow
+from lib.clock import local_today, utcnow
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.students import names
@@ -268,7 +268,7 @@ def before_and_after(session: Session, viewer: Viewer, student_id: int,
         ["iso_year", "iso_week", "scheduled", "absent"])
     weekly["monday"] = analytics.mondays(weekly) if not weekly.empty else []
     if measures is None:
-        measures = measure_rows(session, viewer, dt.date.today(), student_id=student_id)
+        measures = measure_rows(session, viewer, local_today(), student_id=student_id)
     windows = analytics.measure_windows(weekly.assign(student_id=student_id),
                                         measures[["student_id", "start"]])
     before, after = _plain(windows["before"]), _plain(windows["after"])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_models.models import Term
+from lib.clock import local_today
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def current_term(session: Session, today: dt.date | None = None) -> TermInfo | N
 def current_among(terms: list[TermInfo], today: dt.date | None = None) -> TermInfo | None:
     """Of terms newest first: the one that contains today, else the latest that has
     started, else the first."""
-    today = today or dt.date.today()
+    today = today or local_today()
     for term in terms:
         if term.start_date <= today <= term.end_date:
             return term

@@ -1,12 +1,12 @@
 """Åtgärder: the measures to follow up — due soon, overdue, and all by status — and their
 status, outcome and follow-up entries."""
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from lib import formats, plain
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.labels import choices, word
@@ -28,7 +28,7 @@ from lib.ui.tables import show_table, table_or_note
 viewer = guard("measures", N_("Åtgärder"))
 st.title(_("Åtgärder"))
 flash()
-today = dt.date.today()
+today = local_today()
 mine = st.toggle(_("Bara mina åtgärder"), value=True,
                  help=_("Åtgärder där du är ansvarig eller som du har lagt till."))
 with session_scope() as session:

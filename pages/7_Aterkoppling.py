@@ -1,12 +1,12 @@
 """Återkoppling: feedback between the coach and the schools. The inbox holds what the
 other side sent; each item can be acknowledged, with an answer."""
 
-import datetime as dt
 
 import streamlit as st
 
 from lib import formats
 from lib.access import Role
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.feedback import acknowledge, feedback_schools, list_feedback, send_feedback
 from lib.i18n import N_, _
@@ -70,7 +70,7 @@ with tabs[2]:
         if student_id is not None:
             with session_scope() as session:
                 schools = dict(feedback_schools(session, viewer, student_id,
-                                                dt.date.today()))
+                                                local_today()))
         with kept_form("send_feedback"):
             school_id = st.selectbox(_("Skola"), list(schools), format_func=schools.get,
                                      placeholder=_("Välj eleven först"),

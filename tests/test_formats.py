@@ -100,6 +100,16 @@ def test_feedback_times_are_swedish(write, read, world, viewer):
     assert shown_column("sent_at", table["sent_at"]).iloc[0] == "2026-01-15 08:30"
 
 
+def test_a_date_column_with_an_open_end_is_one_type_for_the_table():
+    """An enrolment still running has no end date: the column is text throughout, which
+    the table takes as it is (dates beside an empty string fail its conversion)."""
+    import pyarrow as pa
+
+    shown = shown_column("enrolled_to", pd.Series([None, dt.date(2025, 6, 13)], dtype=object))
+    assert shown.tolist() == ["", "2025-06-13"]
+    pa.Table.from_pandas(pd.DataFrame({"Till": shown}))
+
+
 def _one_event(write, read, viewer, at: dt.datetime, **event):
     with write() as session:
         log_event(session, viewer("coach_a"), **event)

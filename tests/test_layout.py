@@ -85,3 +85,13 @@ def test_pages_find_every_code_set_in_lib_codes():
     sets = {name for name, value in vars(stored).items() if isinstance(value, type)
             and issubclass(value, enum.StrEnum) and value is not enum.StrEnum}
     assert sets <= set(shared.__all__)
+
+
+def test_today_is_the_swedish_date_everywhere():
+    """A date on screen and in a record is today in Sweden (lib.clock.local_today), not the
+    server's: between midnight and one o'clock a server on UTC is still on yesterday."""
+    files = [*sorted((ROOT / "lib").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py")),
+             ROOT / "app.py"]
+    using_the_server_s_date = [path.relative_to(ROOT).as_posix() for path in files
+                               if "date.today()" in path.read_text(encoding="utf-8")]
+    assert using_the_server_s_date == []

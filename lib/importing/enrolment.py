@@ -26,7 +26,7 @@ from data_models.models import (
 from lib import formats, summaries
 from lib.access import Role, Viewer
 from lib.audit import log_event
-from lib.clock import utcnow
+from lib.clock import local_today, utcnow
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.importing.changes import (
@@ -145,7 +145,7 @@ def _given(value) -> bool:
 def _term_start(session) -> dt.date:
     """The start of the current term: an enrolment list describes the term it is for."""
     term = current_term(session)
-    return term.start_date if term is not None else dt.date.today()
+    return term.start_date if term is not None else local_today()
 
 
 def _check_enrolment_mapping(mapping: Mapping, table: Table) -> None:
@@ -301,7 +301,7 @@ def _record_moves(session, viewer: Viewer, batch_id: int,
     """Keep each move for both municipalities' coaches, and recount both."""
     if not moves:
         return
-    now, today = utcnow(), dt.date.today()
+    now, today = utcnow(), local_today()
     session.execute(insert(StudentMove), [
         {"student_id": student_id, "from_municipality_id": old, "to_municipality_id": new,
          "date": today, "batch_id": batch_id, "user_id": viewer.user_id, "created_at": now}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import streamlit as st
@@ -10,6 +9,7 @@ import streamlit as st
 from lib import admin, formats, organisation, plain
 from lib.access import Role, Viewer
 from lib.audit import list_events
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.labels import CHANGED_FIELDS, choices
@@ -180,7 +180,7 @@ def terms_tab(viewer: Viewer) -> None:
     with kept_form("new_term"):
         kind = st.selectbox(_("Termin"), list(TERM_KINDS), format_func=lambda k: _(TERM_KINDS[k]))
         year = st.number_input(_("År"), min_value=2000, max_value=2100,
-                               value=dt.date.today().year)
+                               value=local_today().year)
         start = st.date_input(_("Startdatum"), format="YYYY-MM-DD")
         end = st.date_input(_("Slutdatum"), format="YYYY-MM-DD")
         if st.form_submit_button(_("Lägg till termin")):

@@ -12,6 +12,7 @@ import streamlit as st
 from data_models.codes import MappingKind
 from lib import formats, plain
 from lib.access import AccessDenied, Viewer
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.importing.absence import commit_absence, preview_absence
@@ -204,7 +205,7 @@ def _valid_from(key: str) -> dt.date:
     with session_scope() as session:
         term = current_term(session)
     return st.date_input(
-        _("Listan gäller från"), value=term.start_date if term else dt.date.today(),
+        _("Listan gäller från"), value=term.start_date if term else local_today(),
         format="YYYY-MM-DD", key=f"from_{key}",
         help=_("Inskrivningar utan startdatum i filen börjar den här dagen. Förvalt är "
                "första dagen av innevarande termin ({term}).").format(term=term.code) if term

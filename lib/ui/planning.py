@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from data_models.codes import MeetingStatus
 from lib import formats
 from lib.access import Viewer
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import _
 from lib.labels import word
@@ -68,7 +67,7 @@ def planning_form(viewer: Viewer, term: TermInfo) -> None:
         people = dict(participant_choices(session, viewer, school_id, municipality_id))
     with st.form("plan_meeting"):
         left, right = st.columns(2)
-        default_day = min(max(dt.date.today(), term.start_date), term.end_date)
+        default_day = min(max(local_today(), term.start_date), term.end_date)
         day = left.date_input(_("Datum"), value=default_day, min_value=term.start_date,
                               max_value=term.end_date, format="YYYY-MM-DD")
         location = right.text_input(_("Plats"))

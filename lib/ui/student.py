@@ -10,6 +10,7 @@ import streamlit as st
 
 from data_models.codes import ContactKind, MeasureKind, MeasureOwner
 from lib.access import Role, Viewer
+from lib.clock import local_today
 from lib.contacts import add_contact
 from lib.db import session_scope
 from lib.feedback import feedback_schools, send_feedback
@@ -53,7 +54,7 @@ def measure_form(key: str, start: dt.date, save: Callable[..., object],
 
 
 def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp) -> None:
-    today = dt.date.today()
+    today = local_today()
     st.subheader(_("Åtgärder"))
     if follow.measures.empty:
         st.caption(_("Inga åtgärder ännu."))
@@ -96,7 +97,7 @@ def _feedback_form(viewer: Viewer, student_id: int) -> None:
     """Feedback about the student, to a school where the student is or was enrolled: the
     current one unless the writer picks another."""
     with session_scope() as session:
-        schools = dict(feedback_schools(session, viewer, student_id, dt.date.today()))
+        schools = dict(feedback_schools(session, viewer, student_id, local_today()))
     if not schools:
         st.caption(_("Eleven är inte inskriven på någon skola som du kan skicka "
                      "återkoppling till."))

@@ -33,7 +33,10 @@ def presented(table: pd.DataFrame, hide: tuple[str, ...] = ("id",)) -> pd.DataFr
 def shown_column(column, values: pd.Series) -> pd.Series:
     """One column as the tables show it. Numbers become text in the app's style; a
     column that already holds text (a share written out, say) is left as it is."""
-    if formats.column_kind(column) in (columns.MOMENT, columns.DAY, columns.MONTH) or \
+    # Dates as text: a column of dates with an empty cell (an enrolment still running) is
+    # not one type to the table, which would log its failed conversion on every run.
+    if formats.column_kind(column) in (columns.MOMENT, columns.DAY, columns.MONTH,
+                                       columns.DATE) or \
             pd.api.types.is_datetime64_any_dtype(values):
         return values.map(lambda v: formats.cell(column, v))
     if pd.api.types.is_bool_dtype(values):
