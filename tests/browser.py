@@ -136,13 +136,58 @@ def log_in_for_new_tabs(page, url: str, username: str, password: str,
     wait_for_login_cookie(page.context)
 
 
+def settled(page) -> None:
+    """Wait until the app has finished its run, so that what is seen is what it drew. A
+    select box clicked while the page still runs is drawn anew and its list closes."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+           ).to_be_attached(timeout=30_000)
+
+
+# Resolves once the page has come to rest: every element drawn (none waiting for its code,
+# every chart drawn) and no scroll in three frames in a row. Scroll events reach the page
+# in the frame after the scroll, and a chart drawn late moves what is below it.
+_AT_REST = """() => new Promise((done, fail) => {
+  let quiet = 0;
+  const moved = () => { quiet = 0; };
+  document.addEventListener("scroll", moved, true);
+  const end = (outcome) => { document.removeEventListener("scroll", moved, true); outcome(); };
+  const deadline = performance.now() + 30000;
+  const drawn = () => !document.querySelector('[data-testid="stSkeleton"]') &&
+    [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+      .every((chart) => chart.querySelector(".main-svg"));
+  const frame = () => {
+    if (performance.now() > deadline) return end(() => fail(new Error("never at rest")));
+    quiet = drawn() ? quiet + 1 : 0;
+    if (quiet >= 3) return end(done);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})"""
+
+
+def open_list(chooser) -> None:
+    """Open a select box's list with one click, as a person does once the page is still:
+    brought into view first, and clicked when the page has come to rest. A scroll that
+    reaches the page after the list opened closes the list again (seen on a loaded machine:
+    the scroll of the click's own bringing into view arrived after the click)."""
+    from playwright.sync_api import expect
+
+    settled(chooser.page)
+    chooser.scroll_into_view_if_needed()
+    chooser.page.evaluate(_AT_REST)
+    chooser.click()
+    expect(chooser.page.get_by_role("listbox")).to_be_visible()
+
+
 def type_to_choose(page, label: str, typed: str) -> None:
     """Pick from a select box by typing into it and pressing Enter, as people do in a long
     list (whose options may open below the fold, out of a click's reach)."""
     from playwright.sync_api import expect
 
     chooser = page.get_by_role("combobox", name=label)
-    chooser.click()
+    open_list(chooser)
     chooser.fill(typed)
     # Enter takes the option the list highlights: wait, as a person does, until the list
     # shows what was typed. An Enter before the list has caught up chose nothing (seen on a

@@ -19,7 +19,9 @@ from tests.browser import (
     chromium,
     log_in_for_new_tabs,
     needs_chromium,
+    open_list,
     served_app,
+    settled,
     type_to_choose,
 )
 from tests.factories import PASSWORD
@@ -33,13 +35,6 @@ ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_S
 
 def _env():
     return {k: os.environ[k] for k in ENV_KEYS}
-
-
-def settled(page) -> None:
-    """Wait until the app has finished its run, so that what is seen is what it drew. A
-    select box clicked while the page still runs is drawn anew and its list closes."""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
-           ).to_be_attached(timeout=30_000)
 
 
 def _open(browser, url: str, username: str, path: str, heading: str):
@@ -129,8 +124,7 @@ def test_the_feedback_page_keeps_the_text_and_its_tab(app_env, world, write, rea
         expect(write_tab).to_have_attribute("aria-selected", "true")
         expect(page.get_by_text("Välj eleven det gäller.")).to_be_visible()
         expect(text).to_have_value("Anna har varit här hela veckan.")
-        student = page.get_by_role("combobox", name="Elev")
-        student.click()
+        open_list(page.get_by_role("combobox", name="Elev"))
         page.get_by_role("option", name="Anna Testsson").click()
         settled(page)
         expect(page.get_by_role("combobox", name="Skola")).to_have_value("Skola SB")
@@ -191,7 +185,7 @@ def test_feedback_from_the_student_page_goes_to_the_students_school(app_env, wor
         page = _open(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
         school = page.get_by_role("combobox", name="Skola")
         expect(school).to_have_value("Skola SB")
-        school.click()
+        open_list(school)
         expect(page.get_by_role("option")).to_have_text(["Skola SB", "Skola SA"])
         page.keyboard.press("Escape")
         page.get_by_role("textbox", name="Ny återkoppling om eleven").fill("Anna mår bättre.")

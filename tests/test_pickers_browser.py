@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 
 from data_models.models import Enrolment, School, Student, Term
 from lib import summaries
-from tests.browser import chromium, log_in_for_new_tabs, needs_chromium, served_app
+from tests.browser import (
+    chromium,
+    log_in_for_new_tabs,
+    needs_chromium,
+    open_list,
+    served_app,
+    settled,
+)
 from tests.factories import PASSWORD, absence, add_student, personal_number
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -61,16 +68,9 @@ def _programmes_years_and_classes(write, world) -> None:
                     start=dt.date(2024, 8, 19))
 
 
-def settled(page) -> None:
-    """Wait until the app has finished its run, so that what is seen is what it drew. A
-    select box clicked while the page still runs is drawn anew and its list closes."""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
-           ).to_be_attached(timeout=30_000)
-
-
 def choose(page, label: str, option: str) -> None:
     """Open a select box and click one of its options, as a person does."""
-    page.get_by_role("combobox", name=label).click()
+    open_list(page.get_by_role("combobox", name=label))
     page.get_by_role("option", name=option, exact=True).click()
 
 

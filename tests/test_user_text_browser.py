@@ -75,10 +75,7 @@ def _student_page(page) -> None:
 
 def _meeting(page) -> None:
     page.get_by_role("link", name="Möten").first.click()
-    chooser = page.get_by_role("combobox", name="Öppna möte")
-    chooser.click()
-    chooser.fill("2025-10-01")
-    page.keyboard.press("Enter")
+    type_to_choose(page, "Öppna möte", "2025-10-01")
     expect(page.get_by_role("heading", name=_as_typed(f"Genomgång {SCHOOL}"))).to_be_visible(
         timeout=30_000)
     caption = page.get_by_test_id("stCaptionContainer").filter(has_text=_as_typed(PLACE))
