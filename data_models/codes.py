@@ -108,6 +108,9 @@ class MeasureKind(enum.StrEnum):
     YOUTH_CLINIC = "youth_clinic"
     OTHER_ACTOR = "other_actor"
     ADJUSTMENTS = "adjustments"
+    COACHING = "coaching"
+    EVERYDAY_SUPPORT = "everyday_support"
+    MENTOR_TIME = "mentor_time"
     OTHER = "other"
 
 
@@ -134,6 +137,30 @@ class ContactKind(enum.StrEnum):
     HOME_VISIT = "home_visit"
     REFERRAL = "referral"
     OTHER = "other"
+
+
+class TalkSide(enum.StrEnum):
+    """Who held a student talk: the municipality's coach or the school's staff. The free
+    text of a talk stays with that side; only its summary goes to the other."""
+
+    COACH = "coach"
+    SCHOOL = "school"
+
+
+class TalkTheme(enum.StrEnum):
+    """What a category chosen in a student talk answers: a cause of the absence, or a
+    support the student would like."""
+
+    CAUSE = "cause"
+    WANTED = "wanted"
+
+
+class SupportExperience(enum.StrEnum):
+    """How the student has found a support they received."""
+
+    HELPED = "helped"
+    PARTLY = "partly"
+    NOT_HELPED = "not_helped"
 
 
 class FeedbackDirection(enum.StrEnum):
@@ -180,6 +207,7 @@ class AuditAction(enum.StrEnum):
     VIEW_FEEDBACK = "view_feedback"
     VIEW_MEETING = "view_meeting"
     VIEW_VISIT_PACK = "view_visit_pack"
+    VIEW_TALKS = "view_talks"
     REFUSED = "refused"
     EXPORT = "export"
     LOGIN = "login"
@@ -212,6 +240,8 @@ class AuditEntity(enum.StrEnum):
     ROLE = "role"
     SCHOOL = "school"
     STUDENT = "student"
+    STUDENT_TALK = "student_talk"
+    TALK_CATEGORY = "talk_category"
     TERM = "term"
     UNKNOWN = "unknown"
     USER = "user"

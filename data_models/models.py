@@ -592,6 +592,76 @@ class Contact(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class TalkCategory(Base):
+    """One entry of the administrator's short list of categories that a student talk codes
+    causes of absence and wished support with. A category in use is switched off, never
+    deleted, so that past talks keep their meaning."""
+
+    __tablename__ = "talk_category"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(80), unique=True)
+    label_en: Mapped[str] = mapped_column(String(80), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StudentTalk(Base):
+    """A talk with a student about their absence (elevsamtal och kartläggning), held by the
+    coach or by school staff. The texts stay with the side that held it; the summary is
+    what goes to the other side, as feedback linked to the talk."""
+
+    __tablename__ = "student_talk"
+    __table_args__ = (code_check("side", codes.TalkSide),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    side: Mapped[codes.TalkSide] = mapped_column(code_type(codes.TalkSide, 10))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))  # school side
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="SET NULL"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    held_by: Mapped[str] = mapped_column(String(120))
+    causes: Mapped[str] = mapped_column(Text, default="")
+    support_received: Mapped[str] = mapped_column(Text, default="")
+    support_wanted: Mapped[str] = mapped_column(Text, default="")
+    school_situation: Mapped[str] = mapped_column(Text, default="")
+    outside_school: Mapped[str] = mapped_column(Text, default="")
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    own_goals: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StudentTalkCategory(Base):
+    """A category chosen in a talk, as a cause or as a wished support."""
+
+    __tablename__ = "student_talk_category"
+    __table_args__ = (code_check("theme", codes.TalkTheme),)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("student_talk.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    theme: Mapped[codes.TalkTheme] = mapped_column(code_type(codes.TalkTheme, 10),
+                                                   primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("talk_category.id"), primary_key=True,
+                                             index=True)
+
+
+class StudentTalkSupport(Base):
+    """How the student has found one of their measures, as said in a talk."""
+
+    __tablename__ = "student_talk_support"
+    __table_args__ = (code_check("experience", codes.SupportExperience),)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("student_talk.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"),
+                                            primary_key=True, index=True)
+    experience: Mapped[codes.SupportExperience] = mapped_column(
+        code_type(codes.SupportExperience, 12))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class Feedback(Base):
     """Feedback between a municipality's coach and a school, about a meeting or a student."""
 
@@ -609,6 +679,9 @@ class Feedback(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"),
                                                    index=True)
     student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
+    # The talk whose summary this is (lib.talks.send_talk_summary).
+    talk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("student_talk.id", ondelete="SET NULL"), index=True)
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

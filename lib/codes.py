@@ -25,6 +25,9 @@ from data_models.codes import (
     ReplacedSource,
     Role,
     RowProblem,
+    SupportExperience,
+    TalkSide,
+    TalkTheme,
     TermKind,
     Trend,
 )
@@ -53,6 +56,9 @@ __all__ = [
     "ReplacedSource",
     "Role",
     "RowProblem",
+    "SupportExperience",
+    "TalkSide",
+    "TalkTheme",
     "TermKind",
     "Trend",
 ]

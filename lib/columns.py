@@ -33,6 +33,8 @@ from data_models.codes import (
     MeetingStatus,
     Role,
     RowProblem,
+    SupportExperience,
+    TalkSide,
     Trend,
 )
 from lib.i18n import N_, _
@@ -151,6 +153,16 @@ COLUMNS: dict[str, Column] = {
     "note": Column(N_("Notering")),
     "follow_up_note": Column(N_("Uppföljning")),  # what a follow-up entry says
     "contact_note": Column(N_("Anteckning")),
+    # Student talks (lib.talks) and the categories they are coded with.
+    "held_by": Column(N_("Samtalet hölls av")),
+    "talk_side": _code(N_("Sida"), TalkSide),
+    "readable": Column(N_("Texterna synliga för dig"), BOOL),
+    "summary_sent": Column(N_("Sammanfattning skickad"), BOOL),
+    "support_experience": _code(N_("Elevens upplevelse"), SupportExperience),
+    "support_note": Column(N_("Kommentar")),
+    "category": Column(N_("Kategori")),
+    "category_en": Column(N_("På engelska")),
+    "talk_date": Column(N_("Elevsamtal"), DATE),
     # Absence around a measure's start (lib.measures.before_and_after) and since the last
     # meeting (lib.visit_pack).
     "absence_before": Column(N_("Före"), PERCENT),

@@ -10,7 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from data_models.codes import FeedbackDirection
-from data_models.models import Enrolment, Feedback, Meeting, Municipality, School, Student, User
+from data_models.models import (
+    Enrolment,
+    Feedback,
+    Meeting,
+    Municipality,
+    School,
+    Student,
+    StudentTalk,
+    User,
+)
 from lib.access import (
     AccessDenied,
     Role,
@@ -140,8 +149,8 @@ def agenda_feedback_sent(session: Session, viewer: Viewer,
 
 
 FEEDBACK_COLUMNS = ["id", "version", "student_id", "direction", "author", "school",
-                    "municipality", "student", "meeting_date", "feedback", "sent_at",
-                    "acknowledged_at", "acknowledged_by", "answer"]
+                    "municipality", "student", "meeting_date", "talk_date", "feedback",
+                    "sent_at", "acknowledged_at", "acknowledged_by", "answer"]
 
 
 def list_feedback(session: Session, viewer: Viewer, **filters) -> pd.DataFrame:
@@ -158,14 +167,15 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
                   limit: int | None = None) -> pd.DataFrame:
     """Feedback in scope, newest first. `inbox`: only what was sent to the viewer's side.
     Feedback about a student the viewer may not see is left out. student and meeting_date
-    are missing for feedback about no student or no meeting; acknowledged_at is NaT
+    are missing for feedback about no student or no meeting, talk_date unless it is the
+    summary of a student talk (lib.talks); acknowledged_at is NaT
     until it is read. For services that show it as part of a view they log themselves."""
     require_individual_access(viewer)
     author, reader = aliased(User), aliased(User)
     query = (select(Feedback.id, Feedback.version, Feedback.direction, author.display_name,
                     School.name, Municipality.name, Feedback.student_id, Student.first_name,
                     Student.last_name, Student.protected_identity, Meeting.date,
-                    Feedback.text, Feedback.created_at, Feedback.acknowledged_at,
+                    StudentTalk.date, Feedback.text, Feedback.created_at, Feedback.acknowledged_at,
                     reader.display_name, Feedback.answer)
              .join(author, author.id == Feedback.author_id)
              .outerjoin(reader, reader.id == Feedback.acknowledged_by)
@@ -173,6 +183,7 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
              .join(Municipality, Municipality.id == Feedback.municipality_id)
              .outerjoin(Student, Student.id == Feedback.student_id)
              .outerjoin(Meeting, Meeting.id == Feedback.meeting_id)
+             .outerjoin(StudentTalk, StudentTalk.id == Feedback.talk_id)
              .where(feedback_clause(viewer),
                     Feedback.student_id.is_(None) | Feedback.student_id.in_(
                         select(Student.id).where(student_clause(viewer))))
@@ -189,7 +200,8 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
         query = query.limit(limit)
     frame = read_frame(session, query, [
         "id", "version", "direction", "author", "school", "municipality", "student_id",
-        "first", "last", "protected", "meeting_date", "text", "created", "acknowledged",
+        "first", "last", "protected", "meeting_date", "talk_date", "text", "created",
+        "acknowledged",
         "reader", "answer"])
     return pd.DataFrame({
         "id": frame["id"], "version": frame["version"],
@@ -200,6 +212,7 @@ def feedback_rows(session: Session, viewer: Viewer, *, inbox: bool = False,
                     zip(frame["student_id"], frame["first"], frame["last"], frame["protected"],
                         strict=True)],
         "meeting_date": frame["meeting_date"].map(lambda d: None if pd.isna(d) else d),
+        "talk_date": frame["talk_date"].map(lambda d: None if pd.isna(d) else d),
         "feedback": frame["text"],
         "sent_at": pd.to_datetime(frame["created"]),
         "acknowledged_at": pd.to_datetime(frame["acknowledged"]),

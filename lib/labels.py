@@ -27,6 +27,8 @@ from data_models.codes import (
     MeetingStatus,
     Role,
     RowProblem,
+    SupportExperience,
+    TalkSide,
     Trend,
 )
 from lib.i18n import N_, _
@@ -39,13 +41,16 @@ ROLES = {
 }
 MEASURE_KINDS = {
     MeasureKind.MI: N_("Motiverande samtal (MI)"),
-    MeasureKind.STRUCTURE: N_("Strukturstöd (väckning, påminnelser)"),
+    MeasureKind.STRUCTURE: N_("Strukturstöd (väckningssamtal och påminnelser)"),
     MeasureKind.ACTION_PLAN: N_("Uppföljning av handlingsplan"),
     MeasureKind.SOCIAL_SERVICES: N_("Kontakt med socialtjänsten"),
     MeasureKind.BUP: N_("Remiss till BUP"),
     MeasureKind.YOUTH_CLINIC: N_("Ungdomsmottagningen"),
     MeasureKind.OTHER_ACTOR: N_("Annan aktör"),
     MeasureKind.ADJUSTMENTS: N_("Anpassningar i skolan"),
+    MeasureKind.COACHING: N_("Coachning"),
+    MeasureKind.EVERYDAY_SUPPORT: N_("Praktiskt vardagsstöd"),
+    MeasureKind.MENTOR_TIME: N_("Utökad mentorstid"),
     MeasureKind.OTHER: N_("Annat"),
 }
 MEASURE_OWNERS = {MeasureOwner.SCHOOL: N_("Skolan"), MeasureOwner.COACH: N_("Ungdomscoachen"),
@@ -71,6 +76,10 @@ CONTACT_KINDS = {
     ContactKind.REFERRAL: N_("Remiss eller hänvisning"),
     ContactKind.OTHER: N_("Annat"),
 }
+TALK_SIDES = {TalkSide.COACH: N_("Ungdomscoachen"), TalkSide.SCHOOL: N_("Skolan")}
+SUPPORT_EXPERIENCES = {SupportExperience.HELPED: N_("Har hjälpt"),
+                       SupportExperience.PARTLY: N_("Har hjälpt delvis"),
+                       SupportExperience.NOT_HELPED: N_("Har inte hjälpt")}
 FEEDBACK_DIRECTIONS = {FeedbackDirection.TO_SCHOOL: N_("Coach → skola"),
                        FeedbackDirection.TO_COACH: N_("Skola → coach")}
 # The levels are the region's defaults; a municipality's own levels are in its figures.
@@ -120,6 +129,7 @@ AUDIT_ACTIONS = {
     AuditAction.VIEW_FEEDBACK: N_("Visade återkoppling"),
     AuditAction.VIEW_MEETING: N_("Visade möte"),
     AuditAction.VIEW_VISIT_PACK: N_("Visade besökspaket"),
+    AuditAction.VIEW_TALKS: N_("Visade elevsamtal"),
     AuditAction.REFUSED: N_("Nekad åtkomst"),
     AuditAction.EXPORT: N_("Exporterade"),
     AuditAction.LOGIN: N_("Inloggning"),
@@ -149,6 +159,8 @@ AUDIT_ENTITIES = {
     AuditEntity.ROLE: N_("Roll"),
     AuditEntity.SCHOOL: N_("Skola"),
     AuditEntity.STUDENT: N_("Elev"),
+    AuditEntity.STUDENT_TALK: N_("Elevsamtal"),
+    AuditEntity.TALK_CATEGORY: N_("Kategori för elevsamtal"),
     AuditEntity.TERM: N_("Termin"),
     AuditEntity.UNKNOWN: N_("Okänt"),
     AuditEntity.USER: N_("Användare"),
@@ -170,6 +182,7 @@ CHANGED_FIELDS = {
     "follow_up_date": N_("Uppföljning"), "outcome": N_("Utfall"),
     "stop_reason": N_("Skäl för avbrott"), "notes": N_("Anteckningar"),
     "assessment": N_("Bedömning"), "decisions": N_("Beslut"), "feedback": N_("Återkoppling"),
+    "side": N_("Sida"), "label": N_("Kategori"), "label_en": N_("På engelska"),
 }
 
 # --- Region figures (lib.indicators) ---
@@ -184,6 +197,7 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     MeasureStatus: MEASURE_STATUSES, FollowUpState: FOLLOW_UP_STATES,
     MeetingStatus: MEETING_STATUSES, AgendaReason: AGENDA_REASONS, AgendaField: AGENDA_FIELDS,
     ContactKind: CONTACT_KINDS, FeedbackDirection: FEEDBACK_DIRECTIONS, Flag: FLAGS,
+    TalkSide: TALK_SIDES, SupportExperience: SUPPORT_EXPERIENCES,
     Trend: TRENDS,
     ImportKind: IMPORT_KINDS, MappingKind: MAPPING_KINDS, RowProblem: ROW_PROBLEMS,
     EnrolmentChange: ENROLMENT_CHANGES, AuditAction: AUDIT_ACTIONS,

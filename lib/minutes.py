@@ -93,7 +93,7 @@ def minutes_table(record: Minutes) -> pd.DataFrame:
 
 
 def _measure_line(measure) -> str:
-    """"Strukturstöd (väckning, påminnelser): Ungdomscoachen (Kim), uppföljning 2025-10-20
+    """"Strukturstöd (väckningssamtal och påminnelser): Ungdomscoachen (Kim), uppföljning 2025-10-20
     (planerad)"."""
     owner = measure.owner or ""
     if measure.owner_kind != MeasureOwner.PERSON:

@@ -18,8 +18,8 @@ from lib.ui.tables import table_or_note
 viewer = guard("feedback", N_("Återkoppling"))
 st.title(_("Återkoppling"))
 writes = viewer.role in (Role.COACH, Role.SCHOOL_STAFF)
-SHOWN = ["author", "school", "municipality", "student", "meeting_date", "feedback", "sent_at",
-         "acknowledged_at", "acknowledged_by", "answer"]
+SHOWN = ["author", "school", "municipality", "student", "meeting_date", "talk_date", "feedback",
+         "sent_at", "acknowledged_at", "acknowledged_by", "answer"]
 
 with session_scope() as session:
     inbox = list_feedback(session, viewer, inbox=True)

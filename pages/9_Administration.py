@@ -1,4 +1,5 @@
-"""Administration: users, roles and scopes, passwords, organisation, terms, audit log."""
+"""Administration: users, roles and scopes, passwords, organisation, terms, flag levels,
+the categories of student talks, audit log."""
 
 import streamlit as st
 
@@ -10,7 +11,7 @@ from lib.ui.guard import guard
 viewer = guard("admin", "Administration")
 st.title(_("Administration"))
 
-users, organisation, terms, levels, audit = kept_tabs(
+users, organisation, terms, levels, categories, audit = kept_tabs(
     [_(tab) for tab in administration.TABS], "admin_tabs")
 with users:
     administration.users_tab(viewer)
@@ -20,5 +21,7 @@ with terms:
     administration.terms_tab(viewer)
 with levels:
     administration.levels_tab(viewer)
+with categories:
+    administration.categories_tab(viewer)
 with audit:
     administration.audit_tab(viewer)

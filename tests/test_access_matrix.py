@@ -26,6 +26,7 @@ from lib import (
     minutes,
     student_absence,
     students,
+    talks,
     visit_pack,
 )
 from lib.access import AccessDenied, require_student
@@ -39,8 +40,9 @@ ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_s
 # What each role may see, by record; everything else in the scene is out of scope.
 IN_SCOPE = {
     "coach_a": {"anna", "cleo", "eva", "SA", "SB", "meeting_a", "item_anna", "measure_anna",
-                "feedback_anna", "batch_a"},
-    "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan"},
+                "feedback_anna", "batch_a", "talk_anna"},
+    "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
+                "talk_dan"},
     "staff_sb": {"anna", "bo", "eva", "SB", "meeting_a", "item_anna", "measure_anna",
                  "feedback_anna"},
     "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan"},
@@ -55,6 +57,7 @@ KINDS = {
     "measure": ["measure_anna", "measure_dan"],
     "feedback": ["feedback_anna", "feedback_dan"],
     "batch": ["batch_a"],
+    "talk": ["talk_anna", "talk_dan"],  # the coaches' talks: staff read and send neither
 }
 
 
@@ -79,6 +82,9 @@ def scene(write, world, viewer) -> dict[str, int]:
             ids[f"feedback_{student}"] = feedback.send_feedback(
                 session, coach, "Om eleven.", student_id=world[student],
                 school_id=world[school])
+            ids[f"talk_{student}"] = talks.record_talk(
+                session, coach, world[student],
+                talks.TalkInput(date=DAY, held_by="Coach", texts={"summary": "Kort."}), DAY)
         batch = ImportBatch(kind="absence", file_name="frånvaro.xlsx", file_hash="0" * 64,
                             user_id=world["user:coach_a"], created_at=utcnow(), row_count=0,
                             school_id=world["SB"])
@@ -112,6 +118,11 @@ CALLS = [
      lambda s, v, i, w: visit_pack.filter_without_follow_up(
          s, v, pd.DataFrame({"id": [i]}), DAY)),
     ("student", "people", lambda s, v, i, w: students.people(s, v, [i])),
+    ("student", "list_talks", lambda s, v, i, w: talks.list_talks(s, v, i)),
+    ("student", "read_talks", lambda s, v, i, w: talks.read_talks(s, v, i)),
+    ("student", "support_choices", lambda s, v, i, w: talks.support_choices(s, v, i)),
+    ("student", "record_talk", lambda s, v, i, w: talks.record_talk(
+        s, v, i, talks.TalkInput(date=DAY, held_by="x"), DAY)),
     ("school", "school_page",
      lambda s, v, i, w: dashboards.school_page(s, v, i, w["HT2025"])),
     ("school", "heatmap_page", lambda s, v, i, w: dashboards.heatmap_page(
@@ -159,6 +170,8 @@ CALLS = [
     ("measure", "follow_ups", lambda s, v, i, w: measures.follow_ups(s, v, i)),
     ("feedback", "acknowledge", lambda s, v, i, w: feedback.acknowledge(s, v, i, 1)),
     ("batch", "undo", lambda s, v, i, w: batches.undo_batch(s, v, i)),
+    ("talk", "send_talk_summary",
+     lambda s, v, i, w: talks.send_talk_summary(s, v, i, w["SB"])),
 ]
 
 

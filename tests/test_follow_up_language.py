@@ -107,7 +107,7 @@ def test_the_visit_pack_pdf_is_in_the_language_it_is_downloaded_in(write, read, 
                          "Printed 2025-10-01. Last meeting: none yet."]
     assert {"Flagged students", "Change since the last meeting",
             "Measures due for follow-up or overdue", "Latest feedback", "Student",
-            "Structure support (wake-up calls, reminders)", "Due soon"} <= set(drawn)
+            "Structure support (wake-up calls and reminders)", "Due soon"} <= set(drawn)
     assert not [text for text in drawn if "ö" in text.replace("Testsson", "")
                 or "Besökspaket" in text]
 

@@ -43,17 +43,20 @@ def everything(at) -> list[str]:
 
 
 def _data_names(read) -> list[str]:
-    """The names in the data, longest first (so "Skola SB" goes before "Skola")."""
+    """The names in the data, longest first (so "Skola SB" goes before "Skola"): the
+    administrator's talk categories are data too, in both the languages typed for them."""
     from sqlalchemy import select
 
-    from data_models.models import Municipality, Region, School, Student, User
+    from data_models.models import Municipality, Region, School, Student, TalkCategory, User
 
     with read() as session:
         names = [*session.scalars(select(School.name)), *session.scalars(select(Region.name)),
                  *session.scalars(select(Municipality.name)),
                  *session.scalars(select(User.display_name)),
                  *session.scalars(select(Student.first_name)),
-                 *session.scalars(select(Student.last_name))]
+                 *session.scalars(select(Student.last_name)),
+                 *session.scalars(select(TalkCategory.label)),
+                 *session.scalars(select(TalkCategory.label_en))]
     # The product's name, and the language picker's label (in both languages, so that
     # anyone finds theirs), are the same in every language too.
     names += [APP_TITLE, LANGUAGE_LABEL, *LANGUAGES.values()]

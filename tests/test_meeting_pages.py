@@ -169,7 +169,7 @@ def test_a_measure_agreed_in_the_meeting(app_env, world, write, read, viewer):
         measure = session.scalars(select(Measure)).one()
     assert (measure.meeting_id, measure.student_id, measure.kind) == (
         meeting_id, world["anna"], "structure")
-    assert "Strukturstöd (väckning, påminnelser)" in texts(at)
+    assert "Strukturstöd (väckningssamtal och påminnelser)" in texts(at)
 
 
 def test_holding_approving_and_exporting(app_env, world, write, read, viewer):

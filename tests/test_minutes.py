@@ -48,8 +48,9 @@ def test_minutes_hold_frozen_figures_texts_measures_and_mask_protected_identity(
     anna = rows.loc["20080101-****"]
     assert anna["absence"] == pytest.approx(0.25)
     assert anna["decisions"] == "Väckning varje dag"
-    assert anna["agreed_measures"] == ("Strukturstöd (väckning, påminnelser): Ungdomscoachen, "
-                                       "uppföljning 2025-10-20 (planerad)")
+    assert anna["agreed_measures"] == (
+        "Strukturstöd (väckningssamtal och påminnelser): Ungdomscoachen, "
+        "uppföljning 2025-10-20 (planerad)")
     protected = record.items.iloc[1]
     assert protected["student"].startswith("Skyddad identitet")
     assert "Eva" not in record.items.to_string()
@@ -254,7 +255,7 @@ def test_the_minutes_read_in_swedish_with_the_headings_and_words_of_the_screen(
                          "Åtgärder")
     anna = rows[top + 1]
     assert anna[2:4] == ("Över hög nivå", 0.25)
-    assert anna[11] == ("Strukturstöd (väckning, påminnelser): Ungdomscoachen, "
+    assert anna[11] == ("Strukturstöd (väckningssamtal och påminnelser): Ungdomscoachen, "
                         "uppföljning 2025-10-20 (planerad)")
     changed = list(book["Ändringar efter justering"].iter_rows(values_only=True))
     assert changed[2] == ("Tid", "Ändrad av", "Elev", "Fält", "Före", "Efter")
@@ -282,7 +283,7 @@ def test_the_minutes_read_in_english_for_an_english_reader(write, read, world, v
                          "Authorised", "Unauthorised", "Trend", "Notes", "Assessment",
                          "Decisions", "Feedback", "Measures")
     assert rows[top + 1][2] == "Above the high level"
-    assert rows[top + 1][11] == ("Structure support (wake-up calls, reminders): The youth "
+    assert rows[top + 1][11] == ("Structure support (wake-up calls and reminders): The youth "
                                  "coach, follow-up 2025-10-20 (planned)")
     assert rows[0][0] == title and rows[1][0] == "School: Skola SB"
 

@@ -1,4 +1,5 @@
-"""Administration, tab by tab: users, organisation, terms, flag levels, audit log."""
+"""Administration, tab by tab: users, organisation, terms, flag levels, the categories of
+student talks, audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import streamlit as st
 
-from lib import admin, formats, organisation, plain
+from lib import admin, formats, organisation, plain, talk_categories
 from lib.access import Role, Viewer
 from lib.audit import list_events
 from lib.clock import local_today
@@ -22,7 +23,7 @@ TERM_KINDS = {"HT": N_("HT"), "VT": N_("VT")}
 EMAIL_HELP = N_("Med inloggningstjänsten loggar användaren in med det konto som har den här "
                 "verifierade e-postadressen, första gången; sedan med samma konto.")
 TABS = [N_("Användare"), N_("Organisation"), N_("Terminer"), N_("Flaggnivåer"),
-        N_("Granskningslogg")]
+        N_("Samtalskategorier"), N_("Granskningslogg")]
 
 
 def _save(viewer: Viewer, form: str, action, message: str, *args, **kwargs) -> None:
@@ -214,6 +215,38 @@ def levels_tab(viewer: Viewer) -> None:
         if st.form_submit_button(_("Spara nivåer")):
             _save(viewer, "thresholds", admin.set_thresholds, _("Nivåerna är sparade."),
                   municipality_id, watch / 100, high / 100)
+
+
+def categories_tab(viewer: Viewer) -> None:
+    """The short list that student talks code causes and wished support with."""
+    st.caption(_("Elevsamtal kodar orsaker till frånvaron och önskat stöd med den här "
+                 "listan. Håll den kort och utan diagnoser. En kategori som inte ska väljas "
+                 "längre stängs av; gamla samtal behåller den."))
+    with session_scope() as session:
+        categories = talk_categories.list_categories(session, viewer)
+    show_table(categories)
+    with kept_form("new_category"):
+        label = st.text_input(_("Ny kategori"))
+        label_en = st.text_input(_("På engelska"), key="new_category_en")
+        if st.form_submit_button(_("Lägg till kategori")):
+            _save(viewer, "new_category", talk_categories.add_category,
+                  _("Kategorin är tillagd."), label, label_en)
+    if categories.empty:
+        return
+    names = dict(zip(categories["id"], categories["category"], strict=True))
+    chosen = st.selectbox(_("Ändra kategori"), list(names), format_func=names.get,
+                          key="category_to_change")
+    current = categories.set_index("id").loc[chosen]
+    with kept_form("change_category") as form:
+        label = st.text_input(_("Kategori"), value=current["category"],
+                              key=f"{form}_label_{chosen}")
+        label_en = st.text_input(_("På engelska"), value=current["category_en"],
+                                 key=f"{form}_label_en_{chosen}")
+        active = st.checkbox(_("Kan väljas i nya samtal"), value=bool(current["active"]),
+                             key=f"{form}_active_{chosen}")
+        if st.form_submit_button(_("Spara kategori")):
+            _save(viewer, "change_category", talk_categories.change_category,
+                  _("Kategorin är sparad."), int(chosen), label, label_en, active)
 
 
 def audit_tab(viewer: Viewer) -> None:

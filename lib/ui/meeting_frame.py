@@ -125,7 +125,7 @@ def meeting_feedback(viewer: Viewer, meeting_id: int) -> None:
     with st.expander(_("Återkoppling om mötet")):
         with session_scope() as session:
             about = list_feedback(session, viewer, meeting_id=meeting_id)
-        table_or_note(about.drop(columns=["version", "student", "meeting_date"]),
+        table_or_note(about.drop(columns=["version", "student", "meeting_date", "talk_date"]),
                       _("Ingen återkoppling om mötet ännu."))
         if viewer.role not in (Role.COACH, Role.SCHOOL_STAFF):
             return

@@ -19,6 +19,7 @@ from lib.labels import choices
 from lib.measures import EFFECT_WEEKS, add_measure
 from lib.ui.forms import kept_form, run_write
 from lib.ui.tables import show_table, table_or_note
+from lib.ui.talks import talk_section
 from lib.visit_pack import StudentFollowUp
 
 # Who is responsible for a new measure unless the creator says otherwise: their own side.
@@ -67,6 +68,8 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
         show_table(follow.effect)
     measure_form(f"student_measure_{student_id}", today, lambda session, **fields: add_measure(
         session, viewer, student_id, **fields), viewer=viewer)
+
+    talk_section(viewer, student_id)
 
     st.subheader(_("Möten"))
     table_or_note(follow.meetings, _("Eleven har inte varit uppe på något möte ännu."))
