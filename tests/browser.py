@@ -168,14 +168,19 @@ _AT_REST = """() => new Promise((done, fail) => {
 
 
 def open_list(chooser) -> None:
-    """Open a select box's list with one click, as a person does once the page is still:
-    brought into view first, and clicked when the page has come to rest. A scroll that
-    reaches the page after the list opened closes the list again (seen on a loaded machine:
-    the scroll of the click's own bringing into view arrived after the click)."""
+    """Open a select box's list with one click, as a person does who has scrolled to the
+    field: with the field near the top of the window and the page at rest.
+
+    Streamlit 1.67's select box (React Aria's combobox) closes its list when the page
+    scrolls, and the list scrolls the page to show its first option when that is out of
+    sight: a field low in the window could open and close at once (lib.ui.guard leaves
+    room below the last element, so that every field can be brought up). A scroll that
+    reaches the page after the click does the same: Playwright's own bringing into view,
+    seen arriving after its click on a loaded machine."""
     from playwright.sync_api import expect
 
     settled(chooser.page)
-    chooser.scroll_into_view_if_needed()
+    chooser.evaluate("field => field.scrollIntoView({block: 'start'})")
     chooser.page.evaluate(_AT_REST)
     chooser.click()
     expect(chooser.page.get_by_role("listbox")).to_be_visible()

@@ -58,8 +58,14 @@ _NOTICE = "aktiv_notice"
 # Tables are exported through the audited Excel export, which escapes formulas; the grid's
 # own CSV button (no option turns it off in Streamlit 1.67) is hidden. A static rule: no
 # user text ever goes into it.
-_HIDE_GRID_DOWNLOAD = ('<style>[data-testid="stElementToolbar"] '
-                       'button[aria-label="Download as CSV"] {display: none;}</style>')
+_HIDE_GRID_DOWNLOAD = ('[data-testid="stElementToolbar"] '
+                       'button[aria-label="Download as CSV"] {display: none;}')
+# Room below the last element of a page, so that a select box at the end opens its list
+# inside the page. Streamlit's select box (React Aria's combobox) closes its list when the
+# page scrolls, and the list scrolls the page to show itself when it reaches past the end:
+# a select box at the end of a page opened and closed at once.
+_ROOM_BELOW = '[data-testid="stMainBlockContainer"] {padding-bottom: 50vh;}'
+_STYLE = f"<style>{_HIDE_GRID_DOWNLOAD}\n{_ROOM_BELOW}</style>"
 
 
 class _NoCookieComponent:
@@ -88,7 +94,7 @@ def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
     "collapsed" where the page needs the whole width (meeting mode on a projector)."""
     use_tab_language()
     _page_config(title, sidebar)
-    st.html(_HIDE_GRID_DOWNLOAD)
+    st.html(_STYLE)
     settings = load_settings()
     try:
         key = cookie_key(settings)
