@@ -404,3 +404,23 @@ def indicator_trend(trend: pd.DataFrame, column: str = "share_20") -> go.Figure:
            y_title=_("Andel elever"),
            top=_highest(trend[column].astype(float)))
     return fig
+
+
+def talk_categories(categories: pd.DataFrame) -> go.Figure:
+    """Causes and wished support by category (lib.talk_indicators: category, causes,
+    wanted, counts of students; None where hidden): two bars per category, a hidden count
+    a gap, never a zero."""
+    fig = go.Figure()
+    for column, colour in (("causes", INVALID), ("wanted", MEASURE)):
+        values = categories[column].astype(float)
+        fig.add_trace(go.Bar(
+            y=[plain.plotly(name) for name in categories["category"]], x=values,
+            orientation="h", name=columns.heading(column), marker_color=colour,
+            customdata=[formats.number(v) if pd.notna(v) else ".." for v in values],
+            hovertemplate="%{y}: %{customdata}" + TRACE_NAME))
+    _style(fig, _("Orsaker och önskat stöd i elevsamtalen"), y_title="")
+    fig.update_layout(barmode="group", height=max(300, 60 + 50 * len(categories)))
+    fig.update_xaxes(title=_("Elever"), **count_ticks(_highest(categories[["causes",
+                                                                           "wanted"]])))
+    fig.update_yaxes(autorange="reversed")
+    return fig

@@ -130,6 +130,10 @@ COLUMNS: dict[str, Column] = {
     "contacted": Column(N_("Kontaktade"), COUNT),
     "measured": Column(N_("Med åtgärd"), COUNT),
     "improved": Column(N_("Förbättrade"), COUNT),
+    # Student talks in the region (lib.talk_indicators): students, not talks.
+    "talked": Column(N_("Med elevsamtal"), COUNT),
+    "causes": Column(N_("Som orsak"), COUNT),
+    "wanted": Column(N_("Som önskat stöd"), COUNT),
     "meetings_held": Column(N_("Genomförda möten"), NUMBER),
     # A measure kind, or the comparison group (flagged students without a measure).
     "effect_group": _code(N_("Grupp"), EffectGroup),

@@ -31,7 +31,10 @@ from data_models.models import (
     Role,
     School,
     Student,
+    StudentTalk,
+    StudentTalkCategory,
     StudentTermSummary,
+    TalkCategory,
     Term,
     User,
     UserScope,
@@ -524,6 +527,20 @@ def _make_users(session, spec, built, students) -> int:
 
 CONTACT_SHARE = 0.7  # of the students over 15 % in a term
 MEASURE_SHARE = 0.5
+TALK_SHARE = 0.35  # a student talk held by the coach
+# What a demo talk says, by category (the migration's list): a cause in the student's
+# situation, and the support the student would like. Invented, short and free of health
+# details, as the form asks.
+TALK_TEXTS = {
+    "Hälsa och mående": ("Orkar inte alla dagar.", "Kontakt med elevhälsan."),
+    "Undervisning och studietakt": ("Har tappat i matematik och engelska.",
+                                    "Studiestöd en eftermiddag i veckan."),
+    "Relationer i skolan": ("Trivs inte i klassen.", "Byta grupp i några kurser."),
+    "Hemsituation": ("Mycket ansvar hemma.", "Någon att prata med på skolan."),
+    "Sömn och rutiner": ("Somnar sent och kommer inte upp.", "Väckning på morgonen."),
+    "Resor och skolväg": ("Lång resväg med bussbyten.", "Anpassat schema första lektionen."),
+    "Arbete": ("Extrajobb sent på kvällarna.", "Hjälp att planera veckan."),
+}
 DEMO_KINDS = ["mi", "structure", "action_plan", "social_services", "bup", "adjustments",
               "other"]
 
@@ -538,7 +555,7 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
                                    .where(User.role == Role.COACH.value,
                                           UserScope.municipality_id.is_not(None))).all())
     now = utcnow()
-    contacts, measures = [], []
+    contacts, measures, talks = [], [], []
     terms = session.scalars(select(Term).where(Term.start_date <= today)
                             .order_by(Term.start_date)).all()
     for term in terms:
@@ -558,6 +575,8 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
                 contacts.append((student_id, str(rng.choice(["talk", "wake_up", "reminder",
                                                              "home_visit"])),
                                  day, "", author, now))
+            if rng.random() < TALK_SHARE:
+                talks.append((student_id, author, _day_in(rng, term.start_date, last, 15, 45)))
             if rng.random() < MEASURE_SHARE:
                 start = _day_in(rng, term.start_date, last, 35, 60)
                 follow_up = start + dt.timedelta(weeks=4)
@@ -571,8 +590,45 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
                  "start_date", "follow_up_date", "status", "stop_reason", "outcome",
                  "version", "created_by", "created_at"], measures)
     summaries.refresh_effects(session)
+    _demo_talks(session, rng, talks, now)
     meetings = _demo_meetings(session, terms, today)
-    return {"contacts": len(contacts), "measures": len(measures), "meetings": meetings}
+    return {"contacts": len(contacts), "measures": len(measures), "talks": len(talks),
+            "meetings": meetings}
+
+
+def _demo_talks(session: Session, rng, talks: list[tuple], now: dt.datetime) -> None:
+    """The coach's talks, each with its "Samtal" in the contact log, one or two causes and
+    a wished support from the list of categories, and a summary for the school."""
+    categories = dict(session.execute(select(TalkCategory.label, TalkCategory.id)
+                                      .where(TalkCategory.label.in_(list(TALK_TEXTS)))).all())
+    labels = sorted(categories)
+    if not talks or not labels:
+        return
+    logged = [Contact(student_id=student_id, kind="talk", date=day,
+                      note="Elevsamtal (se Elevsamtal på elevens sida)", user_id=author,
+                      created_at=now) for student_id, author, day in talks]
+    session.add_all(logged)
+    session.flush()
+    made, chosen = [], []
+    for (student_id, author, day), contact in zip(talks, logged, strict=True):
+        causes = list(rng.choice(labels, size=int(rng.integers(1, 3)), replace=False))
+        wanted = str(rng.choice(causes))
+        made.append(StudentTalk(
+            student_id=student_id, side="coach", contact_id=contact.id, date=day,
+            held_by="Ungdomscoachen", causes=" ".join(TALK_TEXTS[c][0] for c in causes),
+            support_wanted=TALK_TEXTS[wanted][1], own_goals="Klara kurserna i år.",
+            summary=f"Vi kom överens om: {TALK_TEXTS[wanted][1].lower()}",
+            version=1, author_id=author, created_at=now))
+        chosen.append((causes, wanted))
+    session.add_all(made)
+    session.flush()
+    rows = [(talk.id, "cause", categories[c]) for talk, (causes, _w) in zip(made, chosen,
+                                                                           strict=True)
+            for c in causes]
+    rows += [(talk.id, "wanted", categories[w]) for talk, (_c, w) in zip(made, chosen,
+                                                                      strict=True)]
+    insert_rows(session, StudentTalkCategory.__table__, ["talk_id", "theme", "category_id"],
+                rows)
 
 
 def _day_in(rng, start: dt.date, last: dt.date, low: int, high: int) -> dt.date:

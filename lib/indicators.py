@@ -267,16 +267,32 @@ def _funnel(session, viewer: Viewer, municipalities: pd.DataFrame, term: Term,
     funnel = found.set_index("municipality").reindex(municipalities["municipality"],
                                                      fill_value=0)
     funnel.insert(0, "identified", counts["over_15"].reindex(funnel.index, fill_value=0))
-    funnel = funnel.astype(int)
-    # The share table gives the identified count wherever it shows the share ≥ 15 %: the
-    # funnel hides it where that table does, and never counts a shown one as protection.
     shown = ~table_mask["over_15"].reindex(funnel.index, fill_value=True)
-    seed = pd.DataFrame({"identified": ~shown})
-    suppressed = suppress(funnel, "identified", list(FUNNEL[1:]), order=FUNNEL_ORDER,
-                          hidden=seed, known=pd.DataFrame({"identified": shown}))
-    full, hidden = _with_total(funnel, suppressed.cells, suppressed.total)
+    return suppressed_counts(funnel.astype(int), "identified", list(FUNNEL[1:]), shown,
+                             order=FUNNEL_ORDER)
+
+
+def identified_students(session: Session, viewer: Viewer,
+                        term_id: int) -> tuple[pd.Series, pd.Series]:
+    """The students at or over 15 % per municipality in the viewer's scope (by name), and
+    where the share table shows that count (its share ≥ 15 % and its students shown)."""
+    term = session.get(Term, term_id)
+    counts = _counts(session, _scope_municipalities(session, viewer), viewer, [term])[term.id]
+    return counts["over_15"], ~_share_table(counts).mask["over_15"]
+
+
+def suppressed_counts(counts: pd.DataFrame, base: str, columns: list[str], shown: pd.Series,
+                      order: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+    """A table of counts about the identified students (`base`) per municipality, with the
+    region total and its hidden cells as None. The share table gives the identified count
+    wherever it shows the share ≥ 15 % (`shown`): it is hidden here where that table hides
+    it, and a shown one is never counted as protection."""
+    suppressed = suppress(counts, base, columns, order=order,
+                          hidden=pd.DataFrame({base: ~shown}),
+                          known=pd.DataFrame({base: shown}))
+    full, hidden = _with_total(counts, suppressed.cells, suppressed.total)
     table = _rows(full)
-    for column in FUNNEL:
+    for column in [base, *columns]:
         table[column] = _hide(full[column].astype(object), hidden[column].to_numpy(dtype=bool))
     return table
 

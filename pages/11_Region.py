@@ -16,6 +16,8 @@ from lib.indicators import (
     indicators_excel,
     region_indicators,
 )
+from lib.talk_indicators import definitions as talk_definitions
+from lib.talk_indicators import talk_indicators
 from lib.ui.downloads import XLSX, audited_download
 from lib.ui.figures import plot
 from lib.ui.guard import guard
@@ -28,6 +30,7 @@ term = term_picker()
 with session_scope() as session:
     result = region_indicators(session, viewer, term.id)
     effect = effect_of_measures(session, viewer, term.id)
+    talks = talk_indicators(session, viewer, term.id)
 
 st.caption((_("Termin {term}, jämfört med {previous}.") if result.previous_code
             else _("Termin {term}.")).format(term=result.term_code,
@@ -42,6 +45,16 @@ plot(charts.indicator_trend, result.trend, key="trend")
 
 st.subheader(_("Från identifierad till förbättrad"))
 show_table(result.funnel)
+
+st.subheader(_("Elevsamtal"))
+with st.expander(_("Definitioner, elevsamtal"), expanded=False):
+    st.markdown(talk_definitions())
+show_table(talks.table)
+if talks.categories.empty:
+    st.caption(_("Inga elevsamtal den här terminen."))
+else:
+    show_table(talks.categories)
+    plot(charts.talk_categories, talks.categories, key="talk_categories")
 
 st.subheader(_("Genomförda möten per skola"))
 table_or_note(result.meetings, _("Inga genomförda möten den här terminen."))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -235,3 +236,15 @@ def test_charts_keep_plotly_whites_look_in_a_template_of_their_own():
         for part in ("plot_bgcolor", "paper_bgcolor", "xaxis", "yaxis", "font", "colorway"):
             assert template.layout[part] == white.layout[part]
         assert template.data.bar == white.data.bar
+
+
+def test_talk_categories_draws_causes_and_wishes_with_hidden_counts_as_gaps():
+    categories = pd.DataFrame({"category": ["Arbete", "Sömn och rutiner"],
+                               "causes": [None, 15], "wanted": [0, 12]})
+    fig = charts.talk_categories(categories)
+    causes, wanted = fig.data
+    assert (causes.name, wanted.name) == ("Som orsak", "Som önskat stöd")
+    assert list(causes.y) == ["Arbete", "Sömn och rutiner"] and causes.orientation == "h"
+    assert np.isnan(causes.x[0]) and causes.x[1] == 15  # hidden: a gap, not a zero
+    assert list(causes.customdata) == ["..", "15"] and list(wanted.x) == [0, 12]
+    assert fig.layout.barmode == "group"

@@ -174,6 +174,29 @@ def test_some_students_rise_during_a_term(demo):
 
 
 @in_demo_group
+def test_a_share_of_flagged_students_had_a_talk_with_coded_causes(demo):
+    """Every demo talk is the coach's, logged as a "Samtal" contact, with one or two causes
+    and one wished support from the list, and a summary; about a third of the students
+    flagged in a term had one."""
+    counts, query = demo
+    talks = query("SELECT t.id, t.side, t.summary, c.kind FROM student_talk t "
+                  "JOIN contact c ON c.id = t.contact_id")
+    assert len(talks) == counts["talks"] > 100
+    assert set(talks["side"]) == {"coach"} and set(talks["kind"]) == {"talk"}
+    assert talks["summary"].str.len().min() > 0
+    chosen = query("SELECT talk_id, theme, COUNT(*) AS n FROM student_talk_category "
+                   "GROUP BY talk_id, theme")
+    causes = chosen[chosen["theme"] == "cause"]["n"]
+    assert len(causes) == len(talks) and set(causes) <= {1, 2}
+    assert set(chosen[chosen["theme"] == "wanted"]["n"]) == {1}
+    flagged = query(
+        "SELECT COUNT(*) AS n FROM (SELECT term_id, student_id FROM student_term_summary "
+        "GROUP BY term_id, student_id HAVING SUM(absent) * 1.0 >= SUM(scheduled) * 0.15 "
+        "AND term_id IN (SELECT id FROM term WHERE start_date <= '2026-11-23'))")["n"][0]
+    assert 0.25 < len(talks) / flagged < 0.45
+
+
+@in_demo_group
 def test_demo_accounts_use_the_documented_password(demo):
     hashes = demo[1]("SELECT password_hash FROM app_user")["password_hash"]
     assert all(bcrypt.checkpw(DEMO_PASSWORD.encode(), h.encode()) for h in hashes)

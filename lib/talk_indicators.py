@@ -1,0 +1,108 @@
+"""What student talks add to the regional indicators, as aggregates only: how many of each
+municipality's flagged students had a talk during the term, and the causes and wished
+support said in the term's talks, by category. Cells on fewer than 10 students are hidden,
+with complementary suppression where a total could give them back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from data_models.codes import Role, TalkTheme
+from data_models.models import (
+    Municipality,
+    Student,
+    StudentTalk,
+    StudentTalkCategory,
+    Term,
+)
+from data_models.windows import StudentTermFlag
+from lib.access import Viewer, municipality_clause, require_role
+from lib.analytics import MIN_CELL
+from lib.i18n import N_, _
+from lib.indicators import identified_students, suppressed_counts
+from lib.talk_categories import category_labels
+
+TALK_DEFINITIONS = N_("""
+**Elevsamtal**: *identifierade* är eleverna ≥ 15 % (som i tratten); *med elevsamtal* de av
+dem som hade minst ett elevsamtal, med coachen eller skolan, under terminen.
+
+**Orsaker och önskat stöd**: antalet elever (oavsett frånvaro) med ett elevsamtal under
+terminen där kategorin valdes, som orsak till frånvaron respektive som stöd eleven vill
+ha. En elev räknas en gång per kategori; en elev kan ha flera kategorier, så kolumnerna
+summerar inte till antalet samtal. Kategorierna är systemförvaltarens lista.
+""")
+
+
+@dataclass(frozen=True)
+class TalkIndicators:
+    table: pd.DataFrame  # municipality, is_total, identified, talked; None where hidden
+    categories: pd.DataFrame  # category, causes, wanted: students; None where hidden
+
+
+def talk_indicators(session: Session, viewer: Viewer, term_id: int) -> TalkIndicators:
+    require_role(viewer, Role.PROJECT_LEADER, Role.ADMIN)
+    term = session.get(Term, term_id)
+    identified, shown = identified_students(session, viewer, term_id)
+    talked = _talked(session, viewer, term).reindex(identified.index, fill_value=0)
+    counts = pd.DataFrame({"identified": identified, "talked": talked}).astype(int)
+    return TalkIndicators(table=suppressed_counts(counts, "identified", ["talked"], shown),
+                          categories=_categories(session, viewer, term))
+
+
+def _in_scope(query, viewer: Viewer):
+    """Students registered in the municipalities the viewer sees (an administrator: all)."""
+    return (query.join(Municipality, Municipality.id == Student.home_municipality_id)
+            .where(municipality_clause(viewer)))
+
+
+def _held_in(term: Term):
+    return and_(StudentTalk.date >= term.start_date, StudentTalk.date <= term.end_date)
+
+
+def _talked(session: Session, viewer: Viewer, term: Term) -> pd.Series:
+    """Flagged students with a talk in the term, per municipality name."""
+    flag = StudentTermFlag
+    with_talk = select(StudentTalk.student_id).where(_held_in(term))
+    query = _in_scope(
+        select(Municipality.name, func.count(flag.student_id))
+        .select_from(flag).join(Student, Student.id == flag.student_id), viewer)
+    rows = session.execute(
+        query.where(flag.term_id == term.id, flag.student_id.in_(with_talk))
+        .group_by(Municipality.name)).all()
+    return pd.Series(dict(rows), dtype=int)
+
+
+def _categories(session: Session, viewer: Viewer, term: Term) -> pd.DataFrame:
+    """Per category: the students whose talks in the term named it as a cause, and as a
+    wished support. A cell on 1–9 students is hidden; the categories overlap, so no total
+    is published that a hidden cell could be worked out from."""
+    chosen = _in_scope(
+        select(StudentTalkCategory.category_id, StudentTalkCategory.theme,
+               func.count(func.distinct(StudentTalk.student_id)))
+        .join(StudentTalk, StudentTalk.id == StudentTalkCategory.talk_id)
+        .join(Student, Student.id == StudentTalk.student_id), viewer)
+    rows = session.execute(chosen.where(_held_in(term))
+                           .group_by(StudentTalkCategory.category_id,
+                                     StudentTalkCategory.theme)).all()
+    labels = category_labels(session)
+    counts: dict[int, dict[str, int]] = {}
+    for category_id, theme, students in rows:
+        counts.setdefault(category_id, {})[theme] = students
+    table = pd.DataFrame([
+        {"category": labels[category_id],
+         "causes": _shown(found.get(TalkTheme.CAUSE, 0)),
+         "wanted": _shown(found.get(TalkTheme.WANTED, 0))}
+        for category_id, found in counts.items()], columns=["category", "causes", "wanted"])
+    return table.sort_values("category", key=lambda c: c.str.lower(), ignore_index=True)
+
+
+def _shown(students: int) -> int | None:
+    return None if 0 < students < MIN_CELL else students
+
+
+def definitions() -> str:
+    return _(TALK_DEFINITIONS)
