@@ -163,6 +163,29 @@ class SupportExperience(enum.StrEnum):
     NOT_HELPED = "not_helped"
 
 
+class PlanPhase(enum.StrEnum):
+    """Where an individual action plan stands (module 2 of the source material)."""
+
+    ANALYSIS = "analysis"
+    PLANNING = "planning"
+    IMPLEMENTATION = "implementation"
+    FOLLOW_UP = "follow_up"
+
+
+class PlanOutcome(enum.StrEnum):
+    """The evaluation of a closed plan: was the student's goal met?"""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+
+
+class PlanGoalStatus(enum.StrEnum):
+    OPEN = "open"
+    REACHED = "reached"
+    DROPPED = "dropped"
+
+
 class FeedbackDirection(enum.StrEnum):
     TO_SCHOOL = "to_school"
     TO_COACH = "to_coach"
@@ -242,6 +265,8 @@ class AuditEntity(enum.StrEnum):
     STUDENT = "student"
     STUDENT_TALK = "student_talk"
     TALK_CATEGORY = "talk_category"
+    ACTION_PLAN = "action_plan"
+    PLAN_GOAL = "plan_goal"
     TERM = "term"
     UNKNOWN = "unknown"
     USER = "user"

@@ -545,6 +545,9 @@ class Measure(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"),
                                                    index=True)
+    # The action plan the measure carries (lib.plans), if any.
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_plan.id", ondelete="SET NULL"), index=True)
     kind: Mapped[codes.MeasureKind] = mapped_column(code_type(codes.MeasureKind, 30))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_kind: Mapped[codes.MeasureOwner] = mapped_column(code_type(codes.MeasureOwner, 10))
@@ -590,6 +593,58 @@ class Contact(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ActionPlan(Base):
+    """A student's individual action plan (handlingsplan): the student's goal in their own
+    words, step goals, the measures that carry it, review dates and who is responsible on
+    each side; based on a talk or a meeting. Closed with an evaluation and the absence in
+    the weeks before the plan against the last weeks."""
+
+    __tablename__ = "action_plan"
+    __table_args__ = (
+        code_check("phase", codes.PlanPhase),
+        code_check("outcome", codes.PlanOutcome),
+        CheckConstraint("review_date >= start_date", name="dates"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    talk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("student_talk.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"))
+    phase: Mapped[codes.PlanPhase] = mapped_column(code_type(codes.PlanPhase, 20),
+                                                   default=codes.PlanPhase.ANALYSIS)
+    goal: Mapped[str] = mapped_column(Text)
+    coach_responsible: Mapped[str] = mapped_column(String(120), default="")
+    school_responsible: Mapped[str] = mapped_column(String(120), default="")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    review_date: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[codes.PlanOutcome | None] = mapped_column(code_type(codes.PlanOutcome, 10))
+    learned: Mapped[str] = mapped_column(Text, default="")
+    absence_before: Mapped[float | None] = mapped_column(Float)
+    absence_after: Mapped[float | None] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PlanGoal(Base):
+    """A step goal of an action plan, with the date it is to be reached by."""
+
+    __tablename__ = "plan_goal"
+    __table_args__ = (code_check("status", codes.PlanGoalStatus),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id", ondelete="CASCADE"),
+                                         index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[codes.PlanGoalStatus] = mapped_column(
+        code_type(codes.PlanGoalStatus, 10), default=codes.PlanGoalStatus.OPEN)
 
 
 class TalkCategory(Base):

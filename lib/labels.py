@@ -25,6 +25,9 @@ from data_models.codes import (
     MeasureOwner,
     MeasureStatus,
     MeetingStatus,
+    PlanGoalStatus,
+    PlanOutcome,
+    PlanPhase,
     Role,
     RowProblem,
     SupportExperience,
@@ -80,6 +83,13 @@ TALK_SIDES = {TalkSide.COACH: N_("Ungdomscoachen"), TalkSide.SCHOOL: N_("Skolan"
 SUPPORT_EXPERIENCES = {SupportExperience.HELPED: N_("Har hjälpt"),
                        SupportExperience.PARTLY: N_("Har hjälpt delvis"),
                        SupportExperience.NOT_HELPED: N_("Har inte hjälpt")}
+PLAN_PHASES = {PlanPhase.ANALYSIS: N_("Analys"), PlanPhase.PLANNING: N_("Planering"),
+               PlanPhase.IMPLEMENTATION: N_("Genomförande"),
+               PlanPhase.FOLLOW_UP: N_("Uppföljning")}
+PLAN_OUTCOMES = {PlanOutcome.MET: N_("Målet nåddes"), PlanOutcome.PARTLY: N_("Delvis"),
+                 PlanOutcome.NOT_MET: N_("Målet nåddes inte")}
+PLAN_GOAL_STATUSES = {PlanGoalStatus.OPEN: N_("Pågår"), PlanGoalStatus.REACHED: N_("Nått"),
+                      PlanGoalStatus.DROPPED: N_("Strukits")}
 FEEDBACK_DIRECTIONS = {FeedbackDirection.TO_SCHOOL: N_("Coach → skola"),
                        FeedbackDirection.TO_COACH: N_("Skola → coach")}
 # The levels are the region's defaults; a municipality's own levels are in its figures.
@@ -143,6 +153,7 @@ AUDIT_ACTIONS = {
     AuditAction.UNDO_IMPORT: N_("Ångrade import"),
 }
 AUDIT_ENTITIES = {
+    AuditEntity.ACTION_PLAN: N_("Handlingsplan"),
     AuditEntity.AGENDA_ITEM: N_("Mötespunkt"),
     AuditEntity.CONTACT: N_("Kontakt"),
     AuditEntity.CONTACT_LOG: N_("Kontaktlogg"),
@@ -154,6 +165,7 @@ AUDIT_ENTITIES = {
     AuditEntity.MEETING: N_("Möte"),
     AuditEntity.MINUTES: N_("Protokoll"),
     AuditEntity.MUNICIPALITY: N_("Kommun"),
+    AuditEntity.PLAN_GOAL: N_("Delmål"),
     AuditEntity.REGION: N_("Region"),
     AuditEntity.REGION_INDICATORS: N_("Regionala indikatorer"),
     AuditEntity.ROLE: N_("Roll"),
@@ -183,6 +195,8 @@ CHANGED_FIELDS = {
     "stop_reason": N_("Skäl för avbrott"), "notes": N_("Anteckningar"),
     "assessment": N_("Bedömning"), "decisions": N_("Beslut"), "feedback": N_("Återkoppling"),
     "side": N_("Sida"), "label": N_("Kategori"), "label_en": N_("På engelska"),
+    "phase": N_("Fas"), "goals": N_("Delmål"), "closed_on": N_("Avslutad"),
+    "plan_id": N_("Plan-id"),
 }
 
 # --- Region figures (lib.indicators) ---
@@ -197,7 +211,8 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     MeasureStatus: MEASURE_STATUSES, FollowUpState: FOLLOW_UP_STATES,
     MeetingStatus: MEETING_STATUSES, AgendaReason: AGENDA_REASONS, AgendaField: AGENDA_FIELDS,
     ContactKind: CONTACT_KINDS, FeedbackDirection: FEEDBACK_DIRECTIONS, Flag: FLAGS,
-    TalkSide: TALK_SIDES, SupportExperience: SUPPORT_EXPERIENCES,
+    TalkSide: TALK_SIDES, SupportExperience: SUPPORT_EXPERIENCES, PlanPhase: PLAN_PHASES,
+    PlanOutcome: PLAN_OUTCOMES, PlanGoalStatus: PLAN_GOAL_STATUSES,
     Trend: TRENDS,
     ImportKind: IMPORT_KINDS, MappingKind: MAPPING_KINDS, RowProblem: ROW_PROBLEMS,
     EnrolmentChange: ENROLMENT_CHANGES, AuditAction: AUDIT_ACTIONS,

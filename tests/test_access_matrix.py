@@ -24,6 +24,7 @@ from lib import (
     measures,
     meetings,
     minutes,
+    plans,
     student_absence,
     students,
     talks,
@@ -40,12 +41,13 @@ ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_s
 # What each role may see, by record; everything else in the scene is out of scope.
 IN_SCOPE = {
     "coach_a": {"anna", "cleo", "eva", "SA", "SB", "meeting_a", "item_anna", "measure_anna",
-                "feedback_anna", "batch_a", "talk_anna"},
+                "feedback_anna", "batch_a", "talk_anna", "plan_anna"},
     "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
-                "talk_dan"},
+                "talk_dan", "plan_dan"},
     "staff_sb": {"anna", "bo", "eva", "SB", "meeting_a", "item_anna", "measure_anna",
-                 "feedback_anna"},
-    "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan"},
+                 "feedback_anna", "plan_anna"},
+    "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
+                 "plan_dan"},
     "leader_north": set(),
     "leader_south": set(),
 }
@@ -58,6 +60,7 @@ KINDS = {
     "feedback": ["feedback_anna", "feedback_dan"],
     "batch": ["batch_a"],
     "talk": ["talk_anna", "talk_dan"],  # the coaches' talks: staff read and send neither
+    "plan": ["plan_anna", "plan_dan"],
 }
 
 
@@ -85,6 +88,10 @@ def scene(write, world, viewer) -> dict[str, int]:
             ids[f"talk_{student}"] = talks.record_talk(
                 session, coach, world[student],
                 talks.TalkInput(date=DAY, held_by="Coach", texts={"summary": "Kort."}), DAY)
+            ids[f"plan_{student}"] = plans.create_plan(
+                session, coach, world[student],
+                plans.PlanInput(goal="Mål.", start_date=DAY, review_date=DAY,
+                                goals=(("Delmål", DAY),)))
         batch = ImportBatch(kind="absence", file_name="frånvaro.xlsx", file_hash="0" * 64,
                             user_id=world["user:coach_a"], created_at=utcnow(), row_count=0,
                             school_id=world["SB"])
@@ -170,6 +177,13 @@ CALLS = [
     ("measure", "follow_ups", lambda s, v, i, w: measures.follow_ups(s, v, i)),
     ("feedback", "acknowledge", lambda s, v, i, w: feedback.acknowledge(s, v, i, 1)),
     ("batch", "undo", lambda s, v, i, w: batches.undo_batch(s, v, i)),
+    ("student", "list_plans", lambda s, v, i, w: plans.list_plans(s, v, i)),
+    ("student", "create_plan", lambda s, v, i, w: plans.create_plan(
+        s, v, i, plans.PlanInput(goal="x", start_date=DAY, review_date=DAY))),
+    ("plan", "plan_goals", lambda s, v, i, w: plans.plan_goals(s, v, i)),
+    ("plan", "set_phase", lambda s, v, i, w: plans.set_phase(s, v, i, 1, "planning")),
+    ("plan", "close_plan", lambda s, v, i, w: plans.close_plan(s, v, i, 1, "met", "", DAY)),
+    ("plan", "link_measure", lambda s, v, i, w: plans.link_measure(s, v, i, MISSING)),
     ("talk", "send_talk_summary",
      lambda s, v, i, w: talks.send_talk_summary(s, v, i, w["SB"])),
 ]

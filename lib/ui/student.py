@@ -18,6 +18,7 @@ from lib.i18n import _
 from lib.labels import choices
 from lib.measures import EFFECT_WEEKS, add_measure
 from lib.ui.forms import kept_form, run_write
+from lib.ui.plans import plan_section
 from lib.ui.tables import show_table, table_or_note
 from lib.ui.talks import talk_section
 from lib.visit_pack import StudentFollowUp
@@ -70,6 +71,7 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
         session, viewer, student_id, **fields), viewer=viewer)
 
     talk_section(viewer, student_id)
+    plan_section(viewer, student_id)
 
     st.subheader(_("Möten"))
     table_or_note(follow.meetings, _("Eleven har inte varit uppe på något möte ännu."))

@@ -1,0 +1,138 @@
+"""Action plans on the student page: the student's plans with their step goals, the forms
+that move a plan on (phase, goals, the measures that carry it, the closing evaluation),
+and the form for a new plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from data_models.codes import MeasureKind, PlanGoalStatus, PlanOutcome, PlanPhase
+from lib import formats, plain
+from lib.access import Role, Viewer
+from lib.clock import local_today
+from lib.db import session_scope
+from lib.i18n import _
+from lib.labels import choices, word
+from lib.plans import (
+    PlanInput,
+    close_plan,
+    create_plan,
+    link_measure,
+    list_plans,
+    plan_goals,
+    set_goal_status,
+    set_phase,
+)
+from lib.talks import list_talks, support_choices
+from lib.ui.forms import form_notice, kept_form, run_write
+from lib.ui.tables import table_or_note
+
+WRITERS = (Role.COACH, Role.SCHOOL_STAFF)
+STEP_ROWS = 3  # step goals the new-plan form offers
+SHOWN = ["start", "plan_phase", "goal", "review", "coach_responsible", "school_responsible",
+         "goals_reached", "goals", "closed_on", "plan_outcome", "absence_before",
+         "absence_after"]
+
+
+def plan_section(viewer: Viewer, student_id: int) -> None:
+    writes = viewer.role in WRITERS
+    with session_scope() as session:
+        plans = list_plans(session, viewer, student_id)
+        goals = {plan_id: plan_goals(session, viewer, plan_id) for plan_id in plans["id"]}
+        talks = list_talks(session, viewer, student_id) if writes else None
+        measures = support_choices(session, viewer, student_id) if writes else None
+    st.subheader(_("Handlingsplaner"))
+    table_or_note(plans[SHOWN], _("Ingen handlingsplan ännu."))
+    for plan in plans.itertuples():
+        form_notice(f"plan_{plan.id}_close")  # its form is gone once the plan is closed
+        title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
+                                                       goal=plan.goal)
+        with st.expander(plain.markdown(title[:120])):
+            table_or_note(goals[plan.id], _("Planen har inga delmål."))
+            if writes and pd.isna(plan.closed_on):
+                _plan_forms(viewer, plan, goals[plan.id], measures)
+    if writes:
+        _new_plan_form(viewer, student_id, talks)
+
+
+def _plan_forms(viewer: Viewer, plan, goals: pd.DataFrame, measures: pd.DataFrame) -> None:
+    key = f"plan_{plan.id}"
+    phases = choices(PlanPhase)
+    with kept_form(f"{key}_phase") as form:
+        phase = st.selectbox(_("Fas"), list(phases), format_func=phases.get,
+                             index=list(phases).index(plan.plan_phase), key=f"{form}_phase")
+        if st.form_submit_button(_("Spara fas")):
+            run_write(lambda session: set_phase(session, viewer, plan.id, int(plan.version),
+                                                phase),
+                      form=f"{key}_phase", success=_("Planen är sparad."))
+    if not goals.empty:
+        texts = dict(zip(goals["id"], goals["goal_text"], strict=True))
+        statuses = choices(PlanGoalStatus)
+        with kept_form(f"{key}_goal") as form:
+            left, right = st.columns(2)
+            goal_id = left.selectbox(_("Delmål"), list(texts), format_func=texts.get,
+                                     key=f"{form}_goal")
+            status = right.selectbox(_("Läge"), list(statuses), format_func=statuses.get,
+                                     key=f"{form}_status")
+            if st.form_submit_button(_("Spara delmål")):
+                run_write(lambda session: set_goal_status(session, viewer, int(goal_id),
+                                                          status),
+                          form=f"{key}_goal", success=_("Delmålet är sparat."))
+    if not measures.empty:
+        named = {int(row.id): _("{measure} från {start}").format(
+            measure=word(MeasureKind, row.measure_kind), start=formats.date(row.start))
+            for row in measures.itertuples()}
+        with kept_form(f"{key}_measure") as form:
+            measure_id = st.selectbox(_("Åtgärd som bär planen"), list(named),
+                                      format_func=named.get, key=f"{form}_measure")
+            if st.form_submit_button(_("Koppla åtgärden till planen")):
+                run_write(lambda session: link_measure(session, viewer, plan.id, measure_id),
+                          form=f"{key}_measure", success=_("Åtgärden är kopplad till planen."))
+    outcomes = choices(PlanOutcome)
+    with kept_form(f"{key}_close") as form:
+        outcome = st.radio(_("Nåddes målet?"), list(outcomes), format_func=outcomes.get,
+                           horizontal=True, key=f"{form}_outcome")
+        learned = st.text_area(_("Vad ni lärde er"), height=80, key=f"{form}_learned")
+        if st.form_submit_button(_("Avsluta planen")):
+            run_write(lambda session: close_plan(session, viewer, plan.id, int(plan.version),
+                                                 outcome, learned, local_today()),
+                      form=f"{key}_close", success=_("Planen är avslutad."))
+
+
+def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame) -> None:
+    key = f"new_plan_{student_id}"
+    today = local_today()
+    based_on = {None: _("Inget samtal"), **{int(row.id): _("Samtal {date} · {held_by}").format(
+        date=formats.date(row.date), held_by=row.held_by) for row in talks.itertuples()}}
+    with kept_form(key) as form:
+        st.markdown("**" + _("Ny handlingsplan") + "**")
+        goal = st.text_area(_("Elevens mål, med elevens ord"), height=80)
+        left, middle, right = st.columns(3)
+        start = left.date_input(_("Start"), value=today, format="YYYY-MM-DD",
+                                key=f"{form}_start")
+        review = middle.date_input(_("Nästa uppföljning"), value=today + dt.timedelta(weeks=6),
+                                   format="YYYY-MM-DD", key=f"{form}_review")
+        talk_id = right.selectbox(_("Bygger på"), list(based_on), format_func=based_on.get,
+                                  key=f"{form}_talk")
+        left, right = st.columns(2)
+        coach = left.text_input(_("Ansvarig hos coachen"),
+                                value=viewer.name if viewer.role == Role.COACH else "")
+        school = right.text_input(_("Ansvarig på skolan"),
+                                  value=viewer.name if viewer.role == Role.SCHOOL_STAFF else "")
+        steps = []
+        for number in range(1, STEP_ROWS + 1):
+            left, right = st.columns([3, 1])
+            text = left.text_input(_("Delmål {number}").format(number=number),
+                                   key=f"{form}_step_{number}")
+            due = right.date_input(_("Senast"), value=None, format="YYYY-MM-DD",
+                                   key=f"{form}_due_{number}")
+            steps.append((text, due))
+        if st.form_submit_button(_("Spara planen"), icon=":material/save:"):
+            plan = PlanInput(goal=goal, start_date=start, review_date=review,
+                             coach_responsible=coach, school_responsible=school,
+                             goals=tuple(steps), talk_id=talk_id)
+            run_write(lambda session: create_plan(session, viewer, student_id, plan),
+                      form=key, success=_("Planen är sparad."))

@@ -1,0 +1,64 @@
+"""Action plans on the student page (AppTest): a refused plan keeps what was typed beside
+the message; a saved plan with two step goals shows for both sides; a goal reached, a
+measure linked and the plan closed from the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from data_models.models import ActionPlan, Measure, PlanGoal
+from lib.clock import local_today
+from lib.measures import add_measure
+from tests.apptest import login, texts, widget
+
+
+def student_page(username: str, student_id: int):
+    at = login(username, page="pages/3_Elev.py")
+    at.query_params["elev"] = str(student_id)
+    return at.run()
+
+
+def count(read, model) -> int:
+    with read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_coach_makes_a_plan_that_the_school_follows_up_and_closes(app_env, world, read,
+                                                                    write, viewer):
+    with write() as session:
+        add_measure(session, viewer("coach_a"), world["anna"], kind="structure",
+                    owner_kind="coach", start_date=dt.date(2025, 9, 1),
+                    follow_up_date=dt.date(2025, 9, 29))
+    at = student_page("coach_a", world["anna"])
+    assert "Ingen handlingsplan ännu." in texts(at)
+    widget(at.text_input, "Delmål 1").input("Väckning varje morgon")
+    widget(at.button, "Spara planen").click().run()
+    assert "Fyll i elevens mål." in texts(at) and count(read, ActionPlan) == 0
+    assert widget(at.text_input, "Delmål 1").value == "Väckning varje morgon"
+    widget(at.text_area, "Elevens mål, med elevens ord").input("Komma i tid.")
+    widget(at.text_input, "Delmål 2").input("En hel vecka utan ogiltig frånvaro")
+    dates = [d for d in at.date_input if d.label == "Senast"]
+    dates[0].set_value(local_today() + dt.timedelta(days=14))
+    dates[1].set_value(local_today() + dt.timedelta(days=28))
+    widget(at.button, "Spara planen").click().run()
+    assert "Planen är sparad." in texts(at)
+    assert (count(read, ActionPlan), count(read, PlanGoal)) == (1, 2)
+
+    staff = student_page("staff_sb", world["anna"])
+    assert "Komma i tid." in texts(staff)
+    widget(staff.selectbox, "Läge").set_value("reached")
+    widget(staff.button, "Spara delmål").click().run()
+    assert "Delmålet är sparat." in texts(staff)
+    widget(staff.button, "Koppla åtgärden till planen").click().run()
+    with read() as session:
+        plan_id = session.scalar(select(ActionPlan.id))
+        assert session.scalar(select(Measure.plan_id)) == plan_id
+    widget(staff.text_area, "Vad ni lärde er").input("Väckningen hjälpte.")
+    widget(staff.button, "Avsluta planen").click().run()
+    assert "Planen är avslutad." in texts(staff)
+    with read() as session:
+        plan = session.get(ActionPlan, plan_id)
+        reached = session.scalar(select(PlanGoal.status).order_by(PlanGoal.position))
+    assert (plan.outcome, plan.learned, reached) == ("met", "Väckningen hjälpte.", "reached")
