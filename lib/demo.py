@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from data_models.bulk import insert_rows
 from data_models.models import (
     AbsenceRecord,
+    ActionPlan,
     Contact,
     Enrolment,
     ImportBatch,
     Measure,
     Municipality,
+    PlanGoal,
     Region,
     Role,
     School,
@@ -45,6 +47,7 @@ from lib.auth import hash_password
 from lib.clock import utcnow
 from lib.meetings import plan_meeting, set_status
 from lib.personal_number import luhn_digit
+from lib.plans import absence_weeks_before
 
 DEMO_PASSWORD = "Demo-lösenord-2026"
 REGION = "Region Jämtland Härjedalen"
@@ -528,6 +531,7 @@ def _make_users(session, spec, built, students) -> int:
 CONTACT_SHARE = 0.7  # of the students over 15 % in a term
 MEASURE_SHARE = 0.5
 TALK_SHARE = 0.35  # a student talk held by the coach
+PLAN_SHARE = 0.4  # of the talks: an action plan built on it
 # What a demo talk says, by category (the migration's list): a cause in the student's
 # situation, and the support the student would like. Invented, short and free of health
 # details, as the form asks.
@@ -590,20 +594,22 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
                  "start_date", "follow_up_date", "status", "stop_reason", "outcome",
                  "version", "created_by", "created_at"], measures)
     summaries.refresh_effects(session)
-    _demo_talks(session, rng, talks, now)
+    made = _demo_talks(session, rng, talks, now)
+    plans = _demo_plans(session, rng, made, today, now)
     meetings = _demo_meetings(session, terms, today)
     return {"contacts": len(contacts), "measures": len(measures), "talks": len(talks),
-            "meetings": meetings}
+            "plans": plans, "meetings": meetings}
 
 
-def _demo_talks(session: Session, rng, talks: list[tuple], now: dt.datetime) -> None:
+def _demo_talks(session: Session, rng, talks: list[tuple],
+                now: dt.datetime) -> list[StudentTalk]:
     """The coach's talks, each with its "Samtal" in the contact log, one or two causes and
     a wished support from the list of categories, and a summary for the school."""
     categories = dict(session.execute(select(TalkCategory.label, TalkCategory.id)
                                       .where(TalkCategory.label.in_(list(TALK_TEXTS)))).all())
     labels = sorted(categories)
     if not talks or not labels:
-        return
+        return []
     logged = [Contact(student_id=student_id, kind="talk", date=day,
                       note="Elevsamtal (se Elevsamtal på elevens sida)", user_id=author,
                       created_at=now) for student_id, author, day in talks]
@@ -629,6 +635,43 @@ def _demo_talks(session: Session, rng, talks: list[tuple], now: dt.datetime) -> 
                                                                       strict=True)]
     insert_rows(session, StudentTalkCategory.__table__, ["talk_id", "theme", "category_id"],
                 rows)
+    return made
+
+
+def _demo_plans(session: Session, rng, talks: list[StudentTalk], today: dt.date,
+                now: dt.datetime) -> int:
+    """An action plan built on a share of the talks, a week after the talk, with two step
+    goals; a plan whose follow-up date has passed is closed with an evaluation and the
+    absence before it and in its last weeks."""
+    plans = []
+    for talk in talks:
+        if rng.random() >= PLAN_SHARE:
+            continue
+        start = talk.date + dt.timedelta(days=7)
+        review = start + dt.timedelta(weeks=6)
+        closed = review < today
+        outcome = str(rng.choice(["met", "partly", "not_met"], p=[0.4, 0.4, 0.2]))
+        plans.append(ActionPlan(
+            student_id=talk.student_id, talk_id=talk.id, goal="Komma till skolan varje dag.",
+            phase="follow_up" if closed else str(rng.choice(["planning", "implementation"])),
+            coach_responsible="Ungdomscoachen", school_responsible="Mentor",
+            start_date=start, review_date=review, closed_on=review if closed else None,
+            outcome=outcome if closed else None,
+            learned="Väckningen hjälpte." if closed else "",
+            absence_before=absence_weeks_before(session, talk.student_id, start)
+            if closed else None,
+            absence_after=absence_weeks_before(session, talk.student_id, review)
+            if closed else None,
+            version=1, created_by=talk.author_id, created_at=now))
+    session.add_all(plans)
+    session.flush()
+    steps = [("Väckning varje morgon i två veckor", 2), ("En hel vecka utan ogiltig frånvaro", 4)]
+    session.add_all([PlanGoal(plan_id=plan.id, position=number, text=text,
+                              due_date=plan.start_date + dt.timedelta(weeks=weeks),
+                              status="reached" if plan.closed_on and plan.outcome != "not_met"
+                              else "open")
+                     for plan in plans for number, (text, weeks) in enumerate(steps, start=1)])
+    return len(plans)
 
 
 def _day_in(rng, start: dt.date, last: dt.date, low: int, high: int) -> dt.date:

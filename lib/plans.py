@@ -204,8 +204,8 @@ def close_plan(session: Session, viewer: Viewer, plan_id: int, version: int, out
     if outcome not in set(PlanOutcome):
         raise InputError(_("Välj om målet nåddes."))
     learned = clean_text(N_("Vad ni lärde er"), learned)
-    before = _window(session, plan.student_id, plan.start_date)
-    after = _window(session, plan.student_id, today)
+    before = absence_weeks_before(session, plan.student_id, plan.start_date)
+    after = absence_weeks_before(session, plan.student_id, today)
     _old, new = save_versioned(session, ActionPlan, plan_id, version, {
         "closed_on": today, "outcome": outcome, "learned": learned,
         "absence_before": before, "absence_after": after}, viewer.user_id)
@@ -223,7 +223,7 @@ def _open_plan(session: Session, viewer: Viewer, plan_id: int) -> ActionPlan:
     return plan
 
 
-def _window(session: Session, student_id: int, day: dt.date) -> float | None:
+def absence_weeks_before(session: Session, student_id: int, day: dt.date) -> float | None:
     """The absence share in the EFFECT_WEEKS whole weeks before the week of `day`."""
     monday = day - dt.timedelta(days=day.weekday())
     weeks = [week_of(monday - dt.timedelta(weeks=n)) for n in range(1, EFFECT_WEEKS + 1)]

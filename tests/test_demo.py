@@ -197,6 +197,22 @@ def test_a_share_of_flagged_students_had_a_talk_with_coded_causes(demo):
 
 
 @in_demo_group
+def test_a_share_of_talks_led_to_a_plan_and_past_plans_are_evaluated(demo):
+    counts, query = demo
+    plans = query("SELECT p.closed_on, p.outcome, p.review_date, p.absence_before, "
+                  "p.talk_id, t.student_id AS talk_student, p.student_id FROM action_plan p "
+                  "JOIN student_talk t ON t.id = p.talk_id")
+    assert len(plans) == counts["plans"] and 0.25 < counts["plans"] / counts["talks"] < 0.55
+    assert (plans["talk_student"] == plans["student_id"]).all()
+    closed = plans[plans["closed_on"].notna()]
+    assert len(closed) > 0 and closed["outcome"].notna().all()
+    assert (pd.to_datetime(closed["review_date"]) < pd.Timestamp(END)).all()
+    assert closed["absence_before"].notna().mean() > 0.9
+    goals = query("SELECT plan_id, COUNT(*) AS n FROM plan_goal GROUP BY plan_id")
+    assert len(goals) == len(plans) and set(goals["n"]) == {2}
+
+
+@in_demo_group
 def test_demo_accounts_use_the_documented_password(demo):
     hashes = demo[1]("SELECT password_hash FROM app_user")["password_hash"]
     assert all(bcrypt.checkpw(DEMO_PASSWORD.encode(), h.encode()) for h in hashes)
