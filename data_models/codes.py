@@ -205,6 +205,17 @@ class FollowUpState(enum.StrEnum):
     NONE = ""
 
 
+class CycleStep(enum.StrEnum):
+    """The follow-up cycle of one student in a term, in its order (computed from the
+    records, never typed: lib.cycle)."""
+
+    FLAGGED = "flagged"
+    TALK = "talk"
+    PLAN = "plan"
+    FED_BACK = "fed_back"
+    FOLLOWED_UP = "followed_up"
+
+
 class Flag(enum.StrEnum):
     """A student's absence against the levels (computed, not stored); NONE: below both."""
 

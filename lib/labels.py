@@ -14,6 +14,7 @@ from data_models.codes import (
     AuditAction,
     AuditEntity,
     ContactKind,
+    CycleStep,
     EffectGroup,
     EnrolmentChange,
     FeedbackDirection,
@@ -83,6 +84,9 @@ TALK_SIDES = {TalkSide.COACH: N_("Ungdomscoachen"), TalkSide.SCHOOL: N_("Skolan"
 SUPPORT_EXPERIENCES = {SupportExperience.HELPED: N_("Har hjälpt"),
                        SupportExperience.PARTLY: N_("Har hjälpt delvis"),
                        SupportExperience.NOT_HELPED: N_("Har inte hjälpt")}
+CYCLE_STEPS = {CycleStep.FLAGGED: N_("Flaggad"), CycleStep.TALK: N_("Samtal"),
+               CycleStep.PLAN: N_("Plan"), CycleStep.FED_BACK: N_("Återkopplad till skolan"),
+               CycleStep.FOLLOWED_UP: N_("Följd upp")}
 PLAN_PHASES = {PlanPhase.ANALYSIS: N_("Analys"), PlanPhase.PLANNING: N_("Planering"),
                PlanPhase.IMPLEMENTATION: N_("Genomförande"),
                PlanPhase.FOLLOW_UP: N_("Uppföljning")}
@@ -212,7 +216,7 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     MeetingStatus: MEETING_STATUSES, AgendaReason: AGENDA_REASONS, AgendaField: AGENDA_FIELDS,
     ContactKind: CONTACT_KINDS, FeedbackDirection: FEEDBACK_DIRECTIONS, Flag: FLAGS,
     TalkSide: TALK_SIDES, SupportExperience: SUPPORT_EXPERIENCES, PlanPhase: PLAN_PHASES,
-    PlanOutcome: PLAN_OUTCOMES, PlanGoalStatus: PLAN_GOAL_STATUSES,
+    PlanOutcome: PLAN_OUTCOMES, PlanGoalStatus: PLAN_GOAL_STATUSES, CycleStep: CYCLE_STEPS,
     Trend: TRENDS,
     ImportKind: IMPORT_KINDS, MappingKind: MAPPING_KINDS, RowProblem: ROW_PROBLEMS,
     EnrolmentChange: ENROLMENT_CHANGES, AuditAction: AUDIT_ACTIONS,

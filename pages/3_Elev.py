@@ -15,7 +15,7 @@ from lib.ui.figures import plot
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, term_picker
-from lib.ui.student import follow_up_sections
+from lib.ui.student import cycle_line, follow_up_sections
 from lib.ui.tables import show_table
 from lib.visit_pack import build_student_follow_up
 
@@ -57,6 +57,7 @@ st.header(plain.markdown(summary.name))
 st.caption(_("Personnummer {number} · hemkommun {municipality}").format(
     number=plain.markdown(summary.personal_number_masked),
     municipality=plain.markdown(summary.home_municipality)))
+cycle_line(viewer, summary.id)
 
 columns = st.columns(3)
 latest = summary.terms.iloc[0] if not summary.terms.empty else None

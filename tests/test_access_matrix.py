@@ -19,6 +19,7 @@ from data_models.models import AgendaItem, AuditEvent, Feedback, ImportBatch
 from lib import (
     agenda,
     contacts,
+    cycle,
     dashboards,
     feedback,
     measures,
@@ -178,6 +179,8 @@ CALLS = [
     ("feedback", "acknowledge", lambda s, v, i, w: feedback.acknowledge(s, v, i, 1)),
     ("batch", "undo", lambda s, v, i, w: batches.undo_batch(s, v, i)),
     ("student", "list_plans", lambda s, v, i, w: plans.list_plans(s, v, i)),
+    ("student", "follow_up_cycle",
+     lambda s, v, i, w: cycle.follow_up_cycle(s, v, i, w["HT2025"])),
     ("student", "create_plan", lambda s, v, i, w: plans.create_plan(
         s, v, i, plans.PlanInput(goal="x", start_date=DAY, review_date=DAY))),
     ("plan", "plan_goals", lambda s, v, i, w: plans.plan_goals(s, v, i)),

@@ -8,15 +8,18 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from data_models.codes import ContactKind, MeasureKind, MeasureOwner
+from data_models.codes import ContactKind, CycleStep, MeasureKind, MeasureOwner
+from lib import formats
 from lib.access import Role, Viewer
 from lib.clock import local_today
 from lib.contacts import add_contact
+from lib.cycle import follow_up_cycle
 from lib.db import session_scope
 from lib.feedback import feedback_schools, send_feedback
 from lib.i18n import _
-from lib.labels import choices
+from lib.labels import choices, word
 from lib.measures import EFFECT_WEEKS, add_measure
+from lib.terms import current_term
 from lib.ui.forms import kept_form, run_write
 from lib.ui.plans import plan_section
 from lib.ui.tables import show_table, table_or_note
@@ -53,6 +56,20 @@ def measure_form(key: str, start: dt.date, save: Callable[..., object],
                 session, kind=kind, owner_kind=owner, owner_name=owner_name,
                 start_date=start_date, follow_up_date=follow_up, description=description),
                 form=key, success=_("Åtgärden är sparad."))
+
+
+def cycle_line(viewer: Viewer, student_id: int) -> None:
+    """The student's follow-up cycle this term, step by step: ✓ done (with its date), ○ not
+    yet."""
+    with session_scope() as session:
+        term = current_term(session)
+        steps = follow_up_cycle(session, viewer, student_id, term.id) if term else []
+    if not steps:
+        return
+    marks = [("✓ " if state.done else "○ ") + word(CycleStep, state.step)
+             + (f" {formats.date(state.on)}" if state.on else "") for state in steps]
+    st.caption(_("Uppföljning {term}: {steps}").format(term=term.code,
+                                                        steps=" → ".join(marks)))
 
 
 def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp) -> None:

@@ -1,0 +1,67 @@
+"""The follow-up cycle of a student in a term, derived from the records: flagged → talk →
+plan → fed back to the school → followed up; on the student page as one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import update
+
+from data_models.models import Feedback
+from lib.access import AccessDenied
+from lib.cycle import follow_up_cycle
+from lib.feedback import send_feedback
+from lib.plans import PlanInput, close_plan, create_plan
+from lib.talks import TalkInput, record_talk
+from tests.apptest import login, texts
+
+TALKED = dt.date(2025, 10, 1)
+
+
+def _steps(read, viewer, world, who="coach_a"):
+    with read() as session:
+        return [(s.step.value, s.done, s.on)
+                for s in follow_up_cycle(session, viewer(who), world["anna"], world["HT2025"])]
+
+
+def test_the_cycle_follows_the_records_step_by_step(write, read, world, viewer):
+    coach = viewer("coach_a")
+    assert _steps(read, viewer, world) == [
+        ("flagged", True, None), ("talk", False, None), ("plan", False, None),
+        ("fed_back", False, None), ("followed_up", False, None)]
+    with write() as session:
+        record_talk(session, coach, world["anna"], TalkInput(date=TALKED, held_by="Coach A"),
+                    TALKED)
+        plan_id = create_plan(session, coach, world["anna"], PlanInput(
+            goal="Komma i tid.", start_date=TALKED, review_date=dt.date(2025, 11, 12)))
+        sent = send_feedback(session, coach, "Anna har en plan.", student_id=world["anna"],
+                             school_id=world["SB"])
+        session.execute(update(Feedback).where(Feedback.id == sent).values(
+            created_at=dt.datetime(2025, 10, 2, 23, 30)))  # 3 October in Sweden
+    steps = _steps(read, viewer, world)
+    assert steps[1:4] == [("talk", True, TALKED), ("plan", True, TALKED),
+                          ("fed_back", True, dt.date(2025, 10, 3))]
+    assert steps[4] == ("followed_up", False, None)
+    with write() as session:
+        close_plan(session, coach, plan_id, 1, "met", "", dt.date(2025, 11, 12))
+    assert _steps(read, viewer, world)[4] == ("followed_up", True, dt.date(2025, 11, 12))
+    # The school sees the same cycle; the spring term had none of it.
+    assert _steps(read, viewer, world, "staff_sb") == _steps(read, viewer, world)
+    with read() as session:
+        spring = follow_up_cycle(session, coach, world["anna"], world["VT2025"])
+    assert [s.done for s in spring] == [False] * 5
+
+
+@pytest.mark.parametrize("username", ["coach_c", "staff_sc", "leader_north"])
+def test_out_of_scope_viewers_see_no_cycle(read, world, viewer, username):
+    with read() as session, pytest.raises(AccessDenied):
+        follow_up_cycle(session, viewer(username), world["anna"], world["HT2025"])
+
+
+def test_the_student_page_shows_the_cycle(app_env, world):
+    at = login("coach_a", page="pages/3_Elev.py")
+    at.query_params["elev"] = str(world["anna"])
+    at.run()
+    assert ("Uppföljning HT2025: ✓ Flaggad → ○ Samtal → ○ Plan → ○ Återkopplad till skolan "
+            "→ ○ Följd upp") in texts(at)
