@@ -28,7 +28,7 @@ def test_the_administration_page_in_english(app_env, world, write):
     assert not at.exception
     assert at.title[0].value == "Administration"
     assert [tab.label for tab in at.tabs] == ["User", "Organisation", "Terms", "Flag levels",
-                                              "Audit log"]
+                                              "Talk categories", "Audit log"]
     assert {"New user", "Edit user", "Regions", "Municipalities", "Schools"} <= {
         s.value for s in at.subheader}
     assert "Create user" in [b.label for b in at.button]

@@ -8,7 +8,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, log_in_for_new_tabs, needs_chromium, open_list, served_app
+from tests.browser import (
+    chromium,
+    log_in_for_new_tabs,
+    needs_chromium,
+    open_list,
+    served_app,
+    settled,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -24,6 +31,7 @@ def _open(browser, url: str, username: str, path: str, heading: str):
     page.goto(f"{url}/{path}")
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(
         timeout=30_000)
+    settled(page)
     return page
 
 
@@ -41,6 +49,7 @@ def test_a_talk_s_summary_reaches_the_school_and_its_texts_stay_with_the_coach(a
             "Anna vill ha väckning och hjälp med matten.")
         coach.get_by_role("button", name="Spara samtalet").click()
         expect(coach.get_by_text("Samtalet är sparat.")).to_be_visible()
+        settled(coach)  # the run after the save draws the talk below
         coach.get_by_text(re.compile(r"^Samtal \d{4}-\d{2}-\d{2} · Coach A$")).click()
         expect(coach.get_by_text("Spelar på nätterna.")).to_be_visible()
         coach.get_by_role("button", name="Skicka sammanfattningen till skolan").click()

@@ -111,7 +111,7 @@ def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame) -> None
         st.markdown("**" + _("Ny handlingsplan") + "**")
         goal = st.text_area(_("Elevens mål, med elevens ord"), height=80)
         left, middle, right = st.columns(3)
-        start = left.date_input(_("Start"), value=today, format="YYYY-MM-DD",
+        start = left.date_input(_("Planens start"), value=today, format="YYYY-MM-DD",
                                 key=f"{form}_start")
         review = middle.date_input(_("Nästa uppföljning"), value=today + dt.timedelta(weeks=6),
                                    format="YYYY-MM-DD", key=f"{form}_review")
