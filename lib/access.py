@@ -31,7 +31,8 @@ from lib.clock import local_today, utcnow
 from lib.i18n import N_, _
 from lib.labels import ROLES, word
 
-__all__ = ["ROLE_LABELS", "STUDENT_NOT_FOUND", "AccessDenied", "Role", "Viewer"]
+__all__ = ["ROLE_LABELS", "STUDENT_NOT_FOUND", "AccessDenied", "Role", "Viewer",
+           "writes_follow_up"]
 
 STUDENT_NOT_FOUND = N_("Eleven finns inte, eller så har du inte behörighet att se den.")
 NOT_ALLOWED = N_("Du har inte behörighet till det här.")
@@ -91,6 +92,15 @@ def load_viewer(session: Session, user: User) -> Viewer:
         school_ids=frozenset(s.school_id for s in scopes if s.school_id is not None),
         language=Language(user.language or Language.SWEDISH),
     )
+
+
+# The two sides of the collaboration: they write talks, plans and feedback about students;
+# administrators read them, project leaders see none.
+SIDES = frozenset({Role.COACH, Role.SCHOOL_STAFF})
+
+
+def writes_follow_up(viewer: Viewer) -> bool:
+    return viewer.role in SIDES
 
 
 def require_role(viewer: Viewer, *roles: Role) -> None:

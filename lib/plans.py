@@ -25,7 +25,6 @@ from data_models.codes import (
     PlanGoalStatus,
     PlanOutcome,
     PlanPhase,
-    Role,
 )
 from data_models.models import (
     ActionPlan,
@@ -35,7 +34,13 @@ from data_models.models import (
     StudentTalk,
     StudentWeekSummary,
 )
-from lib.access import AccessDenied, Viewer, require_student, student_clause
+from lib.access import (
+    AccessDenied,
+    Viewer,
+    require_student,
+    student_clause,
+    writes_follow_up,
+)
 from lib.analytics import EFFECT_WEEKS, share
 from lib.audit import log_event
 from lib.clock import utcnow, week_of
@@ -43,7 +48,6 @@ from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
-WRITERS = (Role.COACH, Role.SCHOOL_STAFF)
 MAX_GOALS = 10
 PLAN_COLUMNS = ["id", "version", "start", "plan_phase", "goal", "review",
                 "coach_responsible", "school_responsible", "goals_reached", "goals",
@@ -66,7 +70,7 @@ class PlanInput:
 
 
 def _require_writer(viewer: Viewer) -> None:
-    if viewer.role not in WRITERS:
+    if not writes_follow_up(viewer):
         raise AccessDenied(_("Handlingsplaner skrivs av ungdomscoacher och skolpersonal."),
                            viewer=viewer, what=AuditEntity.ACTION_PLAN)
 
@@ -149,11 +153,23 @@ def list_plans(session: Session, viewer: Viewer, student_id: int) -> pd.DataFram
 
 
 def plan_goals(session: Session, viewer: Viewer, plan_id: int) -> pd.DataFrame:
+    """One plan's step goals, in order."""
     _plan(session, viewer, plan_id)
+    return _goals(session, PlanGoal.plan_id == plan_id)
+
+
+def student_plan_goals(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    """The step goals of all the student's plans, in one read (plan_id says whose)."""
+    require_student(session, viewer, student_id)
+    return _goals(session, PlanGoal.plan_id.in_(
+        select(ActionPlan.id).where(ActionPlan.student_id == student_id)))
+
+
+def _goals(session: Session, which) -> pd.DataFrame:
     return read_frame(session,
         select(PlanGoal.id, PlanGoal.plan_id, PlanGoal.text, PlanGoal.due_date,
                PlanGoal.status)
-        .where(PlanGoal.plan_id == plan_id).order_by(PlanGoal.position),
+        .where(which).order_by(PlanGoal.plan_id, PlanGoal.position),
         GOAL_COLUMNS)
 
 

@@ -5,7 +5,7 @@ other side sent; each item can be acknowledged, with an answer."""
 import streamlit as st
 
 from lib import formats
-from lib.access import Role
+from lib.access import writes_follow_up
 from lib.clock import local_today
 from lib.db import session_scope
 from lib.feedback import acknowledge, feedback_schools, list_feedback, send_feedback
@@ -17,7 +17,7 @@ from lib.ui.tables import table_or_note
 
 viewer = guard("feedback", N_("Återkoppling"))
 st.title(_("Återkoppling"))
-writes = viewer.role in (Role.COACH, Role.SCHOOL_STAFF)
+writes = writes_follow_up(viewer)
 SHOWN = ["author", "school", "municipality", "student", "meeting_date", "talk_date", "feedback",
          "sent_at", "acknowledged_at", "acknowledged_by", "answer"]
 

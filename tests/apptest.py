@@ -47,6 +47,21 @@ def login(username: str, password: str = PASSWORD, page: str | None = OVERVIEW) 
     return at
 
 
+def student_page(username: str, student_id: int) -> AppTest:
+    """Log in and open the student page of `student_id`."""
+    at = login(username, page="pages/3_Elev.py")
+    at.query_params["elev"] = str(student_id)
+    return at.run()
+
+
+def count(read, model) -> int:
+    """The rows of `model` in the test database (`read`: the fixture)."""
+    from sqlalchemy import func, select
+
+    with read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
 def texts(at: AppTest) -> str:
     """Everything the page shows as text, for assertions on what is (not) on screen."""
     parts = []

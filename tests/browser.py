@@ -186,6 +186,32 @@ def open_list(chooser) -> None:
     expect(chooser.page.get_by_role("listbox")).to_be_visible()
 
 
+# The app_env fixture's settings that a served app needs.
+SERVED_ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR",
+                   "AKTIV_LOGIN_SLEEP_SECONDS", "AKTIV_BCRYPT_ROUNDS")
+
+
+def served_env() -> dict[str, str]:
+    """The test's database and settings (the app_env fixture) for `served_app`."""
+    return {key: os.environ[key] for key in SERVED_ENV_KEYS}
+
+
+def open_page(browser, url: str, username: str, path: str, heading: str):
+    """Log in in a new browser, open `path` by a deep link (carried by the login cookie)
+    and wait until the page, with `heading`, is drawn and its run is over."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    log_in_for_new_tabs(page, url, username, PASSWORD)
+    page.goto(f"{url}/{path}")
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(
+        timeout=30_000)
+    settled(page)
+    return page
+
+
 def type_to_choose(page, label: str, typed: str) -> None:
     """Pick from a select box by typing into it and pressing Enter, as people do in a long
     list (whose options may open below the fold, out of a click's reach)."""

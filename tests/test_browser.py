@@ -2,7 +2,6 @@
 that carries a deep link, until a password change ends it."""
 
 import datetime as dt
-import os
 import re
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ from tests.browser import (
     log_in_for_new_tabs,
     needs_chromium,
     served_app,
+    served_env,
     type_to_choose,
 )
 from tests.factories import PASSWORD
@@ -27,8 +27,6 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 # The suite runs beside other tests on two cores: a rerun may take seconds, not the
 # default five, before the page shows what is asserted.
 expect.set_options(timeout=20_000)
-ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_SLEEP_SECONDS",
-            "AKTIV_BCRYPT_ROUNDS")
 
 
 def wait_for_charts(page, count: int) -> None:
@@ -38,12 +36,8 @@ def wait_for_charts(page, count: int) -> None:
         timeout=30_000)
 
 
-def _env():
-    return {k: os.environ[k] for k in ENV_KEYS}
-
-
 def test_coach_logs_in_sees_the_overview_and_logs_out(app_env, world):
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         page = browser.new_page()
         log_in(page, url, "coach_a", PASSWORD)
         expect(page.get_by_text("Välkommen, Coach A").first).to_be_visible(timeout=30_000)
@@ -59,7 +53,7 @@ def test_coach_logs_in_sees_the_overview_and_logs_out(app_env, world):
 
 
 def test_cookie_carries_a_deep_link_until_the_password_changes(app_env, world, write, viewer):
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         context = browser.new_context()
         page = context.new_page()
         log_in_for_new_tabs(page, url, "coach_a", PASSWORD, welcome="Välkommen, Coach A")
@@ -80,7 +74,7 @@ def test_cookie_carries_a_deep_link_until_the_password_changes(app_env, world, w
 
 
 def test_school_then_student_with_charts(app_env, world):
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         elsewhere: list[str] = []
         page.on("request", lambda request: urlsplit(request.url).netloc
@@ -152,7 +146,7 @@ def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, 
         meeting_id = plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
                                   term_id=world["HT2025"], municipality_id=world["A"],
                                   date=dt.date(2025, 10, 1))
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         coach = _open_meeting(browser, url, "coach_a", meeting_id)
         rector = _open_meeting(browser, url, "staff_sb", meeting_id)
         # Presence: each sees the other within a refresh or two, without reloading.
@@ -212,7 +206,7 @@ def test_the_demo_coach_and_rector_share_a_meeting_and_its_feedback(app_env, wri
         coach = load_viewer(session, session.scalars(
             select(User).where(User.username == "coach")).one())
         first = list_agenda(session, coach, meeting.id).iloc[0]
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         kim = _open_meeting(browser, url, "coach", meeting.id, DEMO_PASSWORD, first["student"])
         rut = _open_meeting(browser, url, "rektor", meeting.id, DEMO_PASSWORD, first["student"])
         for page in (kim, rut):

@@ -11,20 +11,9 @@ from sqlalchemy import func, select
 from data_models.models import Contact, Feedback, Region, User
 from lib.access import Role
 from lib.feedback import send_feedback
-from tests.apptest import login, texts, widget
+from tests.apptest import count, login, student_page, texts, widget
 
 TOO_LONG = "x" * 4001  # one more character than a free-text field takes
-
-
-def student_page(username: str, student_id: int):
-    at = login(username, page="pages/3_Elev.py")
-    at.query_params["elev"] = str(student_id)
-    return at.run()
-
-
-def count(read, model) -> int:
-    with read() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_refused_contact_keeps_the_note_and_a_logged_one_empties_the_form(app_env, world,

@@ -5,7 +5,6 @@ so that the next message is seen; and feedback from the student page goes to the
 student's own school."""
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -17,37 +16,18 @@ from lib.feedback import send_feedback
 from lib.measures import add_measure
 from tests.browser import (
     chromium,
-    log_in_for_new_tabs,
     needs_chromium,
     open_list,
+    open_page,
     served_app,
+    served_env,
     settled,
     type_to_choose,
 )
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 expect.set_options(timeout=20_000)  # two shared cores: a rerun may take seconds
 TOO_LONG = "x" * 4001  # one more character than a free-text field takes
-ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_SLEEP_SECONDS",
-            "AKTIV_BCRYPT_ROUNDS")
-
-
-def _env():
-    return {k: os.environ[k] for k in ENV_KEYS}
-
-
-def _open(browser, url: str, username: str, path: str, heading: str):
-    """Log in, open `path` by a deep link (carried by the login cookie) and wait until
-    the page, with `heading`, is drawn."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    log_in_for_new_tabs(page, url, username, PASSWORD)
-    page.goto(f"{url}/{path}")
-    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(
-        timeout=30_000)
-    settled(page)
-    return page
 
 
 def date_field(page, label: str):
@@ -64,8 +44,8 @@ def type_date(page, label: str, day: dt.date) -> None:
 
 def test_a_refused_measure_keeps_the_description_and_the_dates(app_env, world, read):
     start, follow_up = dt.date(2026, 3, 2), dt.date(2026, 2, 23)  # a week before the start
-    with served_app(_env()) as url, chromium() as browser:
-        page = _open(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
+    with served_app(served_env()) as url, chromium() as browser:
+        page = open_page(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
         description = page.get_by_role("textbox", name="Beskrivning", exact=True)
         description.fill("Väckning varje morgon kl. 7.")
         type_date(page, "Start", start)
@@ -91,8 +71,8 @@ def test_a_refused_measure_keeps_the_description_and_the_dates(app_env, world, r
 
 
 def test_refused_contact_and_feedback_keep_their_text(app_env, world, read):
-    with served_app(_env()) as url, chromium() as browser:
-        page = _open(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
+    with served_app(served_env()) as url, chromium() as browser:
+        page = open_page(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
         for label, button in (("Anteckning", "Logga kontakt"),
                               ("Ny återkoppling om eleven", "Skicka återkoppling")):
             box = page.get_by_role("textbox", name=label, exact=True)
@@ -108,8 +88,8 @@ def test_refused_contact_and_feedback_keep_their_text(app_env, world, read):
 
 
 def test_the_feedback_page_keeps_the_text_and_its_tab(app_env, world, write, read, viewer):
-    with served_app(_env()) as url, chromium() as browser:
-        page = _open(browser, url, "staff_sb", "Aterkoppling", "Återkoppling")
+    with served_app(served_env()) as url, chromium() as browser:
+        page = open_page(browser, url, "staff_sb", "Aterkoppling", "Återkoppling")
         write_tab = page.get_by_role("tab", name="Skriv återkoppling")
         write_tab.click()
         settled(page)
@@ -140,8 +120,8 @@ def test_the_feedback_page_keeps_the_text_and_its_tab(app_env, world, write, rea
 
 
 def test_administration_stays_on_its_tab_after_a_save(app_env, world):
-    with served_app(_env()) as url, chromium() as browser:
-        page = _open(browser, url, "admin", "Administration", "Administration")
+    with served_app(served_env()) as url, chromium() as browser:
+        page = open_page(browser, url, "admin", "Administration", "Administration")
         expect(page.get_by_role("textbox", name="Nytt lösenord")).to_have_count(0)
         type_to_choose(page, "Användare", "coach_a")  # the list opens below the fold here
         first = page.get_by_role("textbox", name="Nytt lösenord")
@@ -181,8 +161,8 @@ def test_feedback_from_the_student_page_goes_to_the_students_school(app_env, wor
         session.add(Enrolment(student_id=world["anna"], school_id=world["SA"],
                               programme="NA", class_name="NA1A", school_year=1,
                               start_date=dt.date(2025, 1, 7), end_date=dt.date(2025, 6, 13)))
-    with served_app(_env()) as url, chromium() as browser:
-        page = _open(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
+    with served_app(served_env()) as url, chromium() as browser:
+        page = open_page(browser, url, "coach_a", f"Elev?elev={world['anna']}", "Anna Testsson")
         school = page.get_by_role("combobox", name="Skola")
         expect(school).to_have_value("Skola SB")
         open_list(school)
@@ -202,8 +182,8 @@ def test_the_measures_page_stays_on_its_tab_after_a_follow_up(app_env, world, wr
     with write() as session:
         add_measure(session, viewer("coach_a"), world["anna"], kind="mi", owner_kind="coach",
                     start_date=dt.date(2025, 9, 1), follow_up_date=dt.date(2025, 9, 15))
-    with served_app(_env()) as url, chromium() as browser:
-        page = _open(browser, url, "coach_a", "Atgarder", "Åtgärder")
+    with served_app(served_env()) as url, chromium() as browser:
+        page = open_page(browser, url, "coach_a", "Atgarder", "Åtgärder")
         every = page.get_by_role("tab", name="Alla per status")
         every.click()
         settled(page)

@@ -2,7 +2,6 @@
 file, and a double click on the read-in button makes one import; the outcome shows at the
 top and the upload, its preview and the button leave the screen."""
 
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -10,21 +9,19 @@ from sqlalchemy import func, select
 
 from data_models.models import ImportBatch
 from tests import import_files
-from tests.browser import chromium, click_then, log_in, needs_chromium, served_app
+from tests.browser import chromium, click_then, log_in, needs_chromium, served_app, served_env
 from tests.factories import PASSWORD, personal_number
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 # The suite runs beside other tests on two cores: a rerun may take seconds.
 expect.set_options(timeout=20_000)
-ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_SLEEP_SECONDS",
-            "AKTIV_BCRYPT_ROUNDS")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_a_double_click_reads_in_once_and_clears_the_upload(app_env, world, read):
     data = import_files.vklass_period(
         [(personal_number("20080101", 980), "Anna Testsson", 6000, 300, 900)])
-    with served_app({k: os.environ[k] for k in ENV_KEYS}) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         log_in(page, url, "coach_a", PASSWORD)
         expect(page.get_by_text("Välkommen, Coach A").first).to_be_visible(timeout=30_000)

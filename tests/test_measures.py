@@ -6,7 +6,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
 
 from data_models.codes import FollowUpState
 from data_models.models import Contact, Feedback, Measure
@@ -26,6 +25,7 @@ from lib.measures import (
     window_shares,
 )
 from lib.versioning import Conflict, InputError
+from tests.apptest import count
 from tests.factories import absence
 
 TODAY = dt.date(2025, 10, 1)
@@ -36,11 +36,6 @@ def measure(write, world, viewer, who="coach_a", student="anna", **fields) -> in
               "follow_up_date": dt.date(2025, 10, 6)} | fields
     with write() as session:
         return add_measure(session, viewer(who), world[student], **values)
-
-
-def count(read, model) -> int:
-    with read() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.mark.parametrize(("fields", "message"), [

@@ -3,7 +3,6 @@ pick shows that school, term or filter at once, the key figures count what the f
 and the address holds the choice, so that a reload shows the same view."""
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -17,19 +16,14 @@ from tests.browser import (
     needs_chromium,
     open_list,
     served_app,
+    served_env,
     settled,
 )
 from tests.factories import PASSWORD, absence, add_student, personal_number
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 expect.set_options(timeout=20_000)  # two shared cores: a rerun may take seconds
-ENV_KEYS = ("DATABASE_URL", "AKTIV_COOKIE_KEY", "AKTIV_DATA_DIR", "AKTIV_LOGIN_SLEEP_SECONDS",
-            "AKTIV_BCRYPT_ROUNDS")
 TERMS = ("HT2025", "VT2025", "HT2024")
-
-
-def _env():
-    return {k: os.environ[k] for k in ENV_KEYS}
 
 
 def _three_schools_and_terms(write, world) -> dict[str, int]:
@@ -93,7 +87,7 @@ def _school_page(page, url: str, username: str) -> None:
 
 def test_every_school_and_term_picked_in_a_row_is_shown(app_env, world, write):
     schools = _three_schools_and_terms(write, world)
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         _school_page(page, url, "coach_a")
         for school in ("Skola SB", "Skola SD", "Skola SA"):
@@ -120,7 +114,7 @@ def test_every_school_and_term_picked_in_a_row_is_shown(app_env, world, write):
 
 def test_key_figures_count_what_the_filters_say(app_env, world, write):
     _programmes_years_and_classes(write, world)
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         _school_page(page, url, "staff_sb")
         expect(students_figure(page)).to_have_text("4")
@@ -141,7 +135,7 @@ def test_key_figures_count_what_the_filters_say(app_env, world, write):
 
 def test_every_term_picked_in_a_row_is_shown_on_the_region_page(app_env, world, write):
     _three_schools_and_terms(write, world)
-    with served_app(_env()) as url, chromium() as browser:
+    with served_app(served_env()) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         log_in_for_new_tabs(page, url, "leader_north", PASSWORD)
         settled(page)

@@ -6,23 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from data_models.models import ActionPlan, Measure, PlanGoal
 from lib.clock import local_today
 from lib.measures import add_measure
-from tests.apptest import login, texts, widget
-
-
-def student_page(username: str, student_id: int):
-    at = login(username, page="pages/3_Elev.py")
-    at.query_params["elev"] = str(student_id)
-    return at.run()
-
-
-def count(read, model) -> int:
-    with read() as session:
-        return session.scalar(select(func.count()).select_from(model))
+from tests.apptest import count, student_page, texts, widget
 
 
 def test_a_coach_makes_a_plan_that_the_school_follows_up_and_closes(app_env, world, read,

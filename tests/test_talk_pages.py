@@ -5,23 +5,12 @@ summary, never the coach's texts."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from data_models.models import Feedback, StudentTalk, TalkCategory
-from tests.apptest import login, texts, widget
+from tests.apptest import count, login, student_page, texts, widget
 
 TOO_LONG = "x" * 4001
-
-
-def student_page(username: str, student_id: int):
-    at = login(username, page="pages/3_Elev.py")
-    at.query_params["elev"] = str(student_id)
-    return at.run()
-
-
-def count(read, model) -> int:
-    with read() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def category(read, label: str) -> int:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_models.codes import AgendaReason, MeetingStatus
 from lib import plain
-from lib.access import Role, Viewer
+from lib.access import Role, Viewer, writes_follow_up
 from lib.db import session_scope
 from lib.feedback import list_feedback, send_feedback
 from lib.i18n import N_, _, current
@@ -127,7 +127,7 @@ def meeting_feedback(viewer: Viewer, meeting_id: int) -> None:
             about = list_feedback(session, viewer, meeting_id=meeting_id)
         table_or_note(about.drop(columns=["version", "student", "meeting_date", "talk_date"]),
                       _("Ingen återkoppling om mötet ännu."))
-        if viewer.role not in (Role.COACH, Role.SCHOOL_STAFF):
+        if not writes_follow_up(viewer):
             return
         label = (_("Återkoppling till skolan") if viewer.role == Role.COACH else
                  _("Återkoppling till ungdomscoachen"))

@@ -9,28 +9,28 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_models.codes import MeasureKind, PlanGoalStatus, PlanOutcome, PlanPhase
+from data_models.codes import PlanGoalStatus, PlanOutcome, PlanPhase
 from lib import formats, plain
-from lib.access import Role, Viewer
+from lib.access import Role, Viewer, writes_follow_up
 from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import _
-from lib.labels import choices, word
+from lib.labels import choices
 from lib.plans import (
     PlanInput,
     close_plan,
     create_plan,
     link_measure,
     list_plans,
-    plan_goals,
     set_goal_status,
     set_phase,
+    student_plan_goals,
 )
 from lib.talks import list_talks, support_choices
 from lib.ui.forms import form_notice, kept_form, run_write
 from lib.ui.tables import table_or_note
+from lib.ui.talks import measure_name
 
-WRITERS = (Role.COACH, Role.SCHOOL_STAFF)
 STEP_ROWS = 3  # step goals the new-plan form offers
 SHOWN = ["start", "plan_phase", "goal", "review", "coach_responsible", "school_responsible",
          "goals_reached", "goals", "closed_on", "plan_outcome", "absence_before",
@@ -38,14 +38,16 @@ SHOWN = ["start", "plan_phase", "goal", "review", "coach_responsible", "school_r
 
 
 def plan_section(viewer: Viewer, student_id: int) -> None:
-    writes = viewer.role in WRITERS
+    writes = writes_follow_up(viewer)
     with session_scope() as session:
         plans = list_plans(session, viewer, student_id)
-        goals = {plan_id: plan_goals(session, viewer, plan_id) for plan_id in plans["id"]}
+        every_goal = student_plan_goals(session, viewer, student_id)
         talks = list_talks(session, viewer, student_id) if writes else None
         measures = support_choices(session, viewer, student_id) if writes else None
     st.subheader(_("Handlingsplaner"))
     table_or_note(plans[SHOWN], _("Ingen handlingsplan ännu."))
+    goals = {plan_id: every_goal[every_goal["plan_id"] == plan_id].reset_index(drop=True)
+             for plan_id in plans["id"]}
     for plan in plans.itertuples():
         form_notice(f"plan_{plan.id}_close")  # its form is gone once the plan is closed
         title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
@@ -82,9 +84,7 @@ def _plan_forms(viewer: Viewer, plan, goals: pd.DataFrame, measures: pd.DataFram
                                                           status),
                           form=f"{key}_goal", success=_("Delmålet är sparat."))
     if not measures.empty:
-        named = {int(row.id): _("{measure} från {start}").format(
-            measure=word(MeasureKind, row.measure_kind), start=formats.date(row.start))
-            for row in measures.itertuples()}
+        named = {int(row.id): measure_name(row) for row in measures.itertuples()}
         with kept_form(f"{key}_measure") as form:
             measure_id = st.selectbox(_("Åtgärd som bär planen"), list(named),
                                       format_func=named.get, key=f"{form}_measure")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data_models.codes import ContactKind, CycleStep, MeasureKind, MeasureOwner
 from lib import formats
-from lib.access import Role, Viewer
+from lib.access import Role, Viewer, writes_follow_up
 from lib.clock import local_today
 from lib.contacts import add_contact
 from lib.cycle import follow_up_cycle
@@ -96,7 +96,7 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
     st.subheader(_("Återkoppling"))
     table_or_note(follow.feedback.drop(columns=["version"]),
                   _("Ingen återkoppling om eleven ännu."))
-    if viewer.role in (Role.COACH, Role.SCHOOL_STAFF):
+    if writes_follow_up(viewer):
         _feedback_form(viewer, student_id)
 
     if follow.contacts is not None:

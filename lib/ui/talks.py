@@ -10,7 +10,7 @@ import streamlit as st
 
 from data_models.codes import MeasureKind, SupportExperience, TalkSide
 from lib import formats, plain
-from lib.access import Role, Viewer
+from lib.access import Role, Viewer, writes_follow_up
 from lib.clock import local_today
 from lib.db import session_scope
 from lib.feedback import feedback_schools
@@ -30,7 +30,6 @@ from lib.talks import (
 from lib.ui.forms import kept_form, run_write
 from lib.ui.tables import show_table, table_or_note
 
-WRITERS = (Role.COACH, Role.SCHOOL_STAFF)
 # The form's questions, in the source project's words, for the texts of lib.talks.TEXTS.
 QUESTIONS = {
     "causes": N_("Orsaker till frånvaron"),
@@ -49,12 +48,19 @@ NO_HEALTH_DETAILS = N_("Skriv inte diagnoser eller andra hälsouppgifter här. V
                        "uppföljningen.")
 
 
+def measure_name(row) -> str:
+    """One of the student's measures as a choice names it: "Strukturstöd … från 2025-09-01"
+    (`row`: a row of lib.talks.support_choices)."""
+    return _("{measure} från {start}").format(measure=word(MeasureKind, row.measure_kind),
+                                               start=formats.date(row.start))
+
+
 def talk_section(viewer: Viewer, student_id: int) -> None:
     today = local_today()
     with session_scope() as session:  # read_talks logs the view as the block ends
         talks = list_talks(session, viewer, student_id)
         mine = read_talks(session, viewer, student_id)
-        writes = viewer.role in WRITERS
+        writes = writes_follow_up(viewer)
         categories = active_categories(session) if writes else {}
         measures = support_choices(session, viewer, student_id) if writes else None
         schools = dict(feedback_schools(session, viewer, student_id, today)) if writes else {}
@@ -87,7 +93,7 @@ def _talk(viewer: Viewer, talk: TalkRecord, schools: dict[int, str]) -> None:
                   else ", ".join(dict.fromkeys(talk.summary_sent)))
             st.caption(_("Sammanfattningen är skickad till {to}.").format(
                 to=plain.markdown(to)))
-        if talk.texts["summary"] and viewer.role in WRITERS:
+        if talk.texts["summary"] and writes_follow_up(viewer):
             _send_summary(viewer, talk, schools)
 
 
@@ -141,9 +147,8 @@ def _talk_form(viewer: Viewer, student_id: int, today: dt.date, categories: dict
             st.markdown("**" + _("Hur eleven har upplevt stödet") + "**")
         for row in measures.itertuples():
             left, right = st.columns([1, 2])
-            about = _("{measure} från {start}").format(
-                measure=word(MeasureKind, row.measure_kind), start=formats.date(row.start))
-            experience = left.selectbox(about, list(experiences), format_func=experiences.get,
+            experience = left.selectbox(measure_name(row), list(experiences),
+                                        format_func=experiences.get,
                                         key=f"{form}_support_{row.id}")
             note = right.text_input(_("Kommentar"), key=f"{form}_support_note_{row.id}")
             if experience:
