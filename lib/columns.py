@@ -72,6 +72,7 @@ def _code(heading: str, codes: type[enum.StrEnum]) -> Column:
 # Columns that are never shown: they identify the row for the page.
 HIDDEN = ("id", "student_id", "version", "meeting_id", "school_id", "municipality_id",
           "item_id", "batch_id", "user_id", "term_id", "measure_id", "feedback_id",
+          "plan_id",
           # The region total's row (lib.indicators); a share no source can give (a
           # reporting rate no school's file says anything about), shown as "okänd".
           "is_total", "reporting_unknown")

@@ -37,6 +37,8 @@ def test_a_coach_makes_a_plan_that_the_school_follows_up_and_closes(app_env, wor
 
     staff = student_page("staff_sb", world["anna"])
     assert "Komma i tid." in texts(staff)
+    goals = next(f.value for f in staff.dataframe if "Senast" in f.value)
+    assert list(goals.columns) == ["Delmål", "Senast", "Läge"]  # no row identifiers
     widget(staff.selectbox, "Läge").set_value("reached")
     widget(staff.button, "Spara delmål").click().run()
     assert "Delmålet är sparat." in texts(staff)
