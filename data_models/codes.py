@@ -278,6 +278,8 @@ class AuditEntity(enum.StrEnum):
     TALK_CATEGORY = "talk_category"
     ACTION_PLAN = "action_plan"
     PLAN_GOAL = "plan_goal"
+    PLAN_REVIEW = "plan_review"
+    PLAN_AMENDMENT = "plan_amendment"
     TERM = "term"
     UNKNOWN = "unknown"
     USER = "user"

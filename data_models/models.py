@@ -625,6 +625,9 @@ class ActionPlan(Base):
     learned: Mapped[str] = mapped_column(Text, default="")
     absence_before: Mapped[float | None] = mapped_column(Float)
     absence_after: Mapped[float | None] = mapped_column(Float)
+    # Agreed with the student: from then on every change is an amendment with its reason.
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    approved_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -645,6 +648,35 @@ class PlanGoal(Base):
     due_date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[codes.PlanGoalStatus] = mapped_column(
         code_type(codes.PlanGoalStatus, 10), default=codes.PlanGoalStatus.OPEN)
+
+
+class PlanReview(Base):
+    """A follow-up of an action plan (uppföljning): when, what was seen, and the next one."""
+
+    __tablename__ = "plan_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id", ondelete="CASCADE"),
+                                         index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    next_review: Mapped[dt.date | None] = mapped_column(Date)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PlanAmendment(Base):
+    """A change to an approved action plan: what changed, why, by whom and when; `version`
+    is the plan's version after the change."""
+
+    __tablename__ = "plan_amendment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id", ondelete="CASCADE"),
+                                         index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class TalkCategory(Base):

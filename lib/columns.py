@@ -21,6 +21,7 @@ from data_models.codes import (
     AuditAction,
     AuditEntity,
     ContactKind,
+    CycleStep,
     EffectGroup,
     EnrolmentChange,
     FeedbackDirection,
@@ -184,6 +185,18 @@ COLUMNS: dict[str, Column] = {
     "goal_text": Column(N_("Delmål")),
     "due": Column(N_("Senast"), DATE),
     "goal_status": _code(N_("Läge"), PlanGoalStatus),
+    "learned": Column(N_("Vad ni lärde er")),
+    "approved_on": Column(N_("Godkänd"), DATE),
+    "approved_by": Column(N_("Godkänd av")),
+    "last_review": Column(N_("Senast följd upp"), DATE),
+    "review_note": Column(N_("Vad ni såg")),
+    "next_review": Column(N_("Nästa uppföljning"), DATE),
+    "change": Column(N_("Ändring")),
+    "change_reason": Column(N_("Varför")),
+    "changed_at": Column(N_("Ändrad"), MOMENT),
+    # The follow-up cycle (lib.cycle): the steps done, and the next one.
+    "cycle": Column(N_("Uppföljning")),
+    "next_step": _code(N_("Nästa steg"), CycleStep),
     # Absence around a measure's start (lib.measures.before_and_after) and since the last
     # meeting (lib.visit_pack).
     "absence_before": Column(N_("Före"), PERCENT),

@@ -170,6 +170,8 @@ AUDIT_ENTITIES = {
     AuditEntity.MINUTES: N_("Protokoll"),
     AuditEntity.MUNICIPALITY: N_("Kommun"),
     AuditEntity.PLAN_GOAL: N_("Delmål"),
+    AuditEntity.PLAN_REVIEW: N_("Uppföljning av handlingsplan"),
+    AuditEntity.PLAN_AMENDMENT: N_("Ändring av handlingsplan"),
     AuditEntity.REGION: N_("Region"),
     AuditEntity.REGION_INDICATORS: N_("Regionala indikatorer"),
     AuditEntity.ROLE: N_("Roll"),

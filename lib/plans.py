@@ -30,6 +30,7 @@ from data_models.models import (
     ActionPlan,
     Measure,
     PlanGoal,
+    PlanReview,
     Student,
     StudentTalk,
     StudentWeekSummary,
@@ -49,9 +50,10 @@ from lib.i18n import N_, _
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
 MAX_GOALS = 10
-PLAN_COLUMNS = ["id", "version", "start", "plan_phase", "goal", "review",
-                "coach_responsible", "school_responsible", "goals_reached", "goals",
-                "closed_on", "plan_outcome", "absence_before", "absence_after"]
+PLAN_COLUMNS = ["id", "version", "start", "plan_phase", "goal", "review", "last_review",
+                "coach_responsible", "school_responsible", "approved_on", "approved_by",
+                "goals_reached", "goals", "closed_on", "plan_outcome", "learned",
+                "absence_before", "absence_after"]
 GOAL_COLUMNS = ["id", "plan_id", "goal_text", "due", "goal_status"]
 NOT_FOUND = N_("Planen finns inte, eller så har du inte behörighet till den.")
 
@@ -121,7 +123,7 @@ def _checked_goals(goals, start: dt.date) -> list[tuple[str, dt.date]]:
     return kept
 
 
-def _plan(session: Session, viewer: Viewer, plan_id: int) -> ActionPlan:
+def readable_plan(session: Session, viewer: Viewer, plan_id: int) -> ActionPlan:
     """The plan, when the viewer may see its student; one answer for missing and out of
     scope."""
     plan = session.scalars(
@@ -141,11 +143,14 @@ def list_plans(session: Session, viewer: Viewer, student_id: int) -> pd.DataFram
                       PlanGoal.status == PlanGoalStatus.REACHED).scalar_subquery())
     total = (select(func.count(PlanGoal.id)).where(PlanGoal.plan_id == ActionPlan.id)
              .scalar_subquery())
+    reviewed = (select(func.max(PlanReview.date)).where(PlanReview.plan_id == ActionPlan.id)
+                .scalar_subquery())
     return read_frame(session,
         select(ActionPlan.id, ActionPlan.version, ActionPlan.start_date, ActionPlan.phase,
-               ActionPlan.goal, ActionPlan.review_date, ActionPlan.coach_responsible,
-               ActionPlan.school_responsible, reached, total, ActionPlan.closed_on,
-               ActionPlan.outcome, ActionPlan.absence_before, ActionPlan.absence_after)
+               ActionPlan.goal, ActionPlan.review_date, reviewed, ActionPlan.coach_responsible,
+               ActionPlan.school_responsible, ActionPlan.approved_on, ActionPlan.approved_by,
+               reached, total, ActionPlan.closed_on, ActionPlan.outcome, ActionPlan.learned,
+               ActionPlan.absence_before, ActionPlan.absence_after)
         .where(ActionPlan.student_id == student_id)
         .order_by(ActionPlan.closed_on.is_not(None), ActionPlan.start_date.desc(),
                   ActionPlan.id.desc()),
@@ -154,7 +159,7 @@ def list_plans(session: Session, viewer: Viewer, student_id: int) -> pd.DataFram
 
 def plan_goals(session: Session, viewer: Viewer, plan_id: int) -> pd.DataFrame:
     """One plan's step goals, in order."""
-    _plan(session, viewer, plan_id)
+    readable_plan(session, viewer, plan_id)
     return _goals(session, PlanGoal.plan_id == plan_id)
 
 
@@ -176,7 +181,7 @@ def _goals(session: Session, which) -> pd.DataFrame:
 def set_phase(session: Session, viewer: Viewer, plan_id: int, version: int,
               phase: str) -> int:
     """Move an open plan to another phase; returns the new version."""
-    plan = _open_plan(session, viewer, plan_id)
+    plan = writable_plan(session, viewer, plan_id)
     if phase not in set(PlanPhase):
         raise InputError(_("Välj en fas."))
     before, new = save_versioned(session, ActionPlan, plan_id, version, {"phase": phase},
@@ -190,7 +195,7 @@ def set_phase(session: Session, viewer: Viewer, plan_id: int, version: int,
 def set_goal_status(session: Session, viewer: Viewer, goal_id: int, status: str) -> None:
     """Mark a step goal as reached or dropped (or open again)."""
     goal = session.get(PlanGoal, goal_id)
-    plan = _open_plan(session, viewer, goal.plan_id if goal is not None else -1)
+    plan = writable_plan(session, viewer, goal.plan_id if goal is not None else -1)
     if status not in set(PlanGoalStatus):
         raise InputError(_("Välj ett läge för delmålet."))
     before = goal.status
@@ -202,7 +207,7 @@ def set_goal_status(session: Session, viewer: Viewer, goal_id: int, status: str)
 
 def link_measure(session: Session, viewer: Viewer, plan_id: int, measure_id: int) -> None:
     """Let one of the student's measures carry the plan."""
-    plan = _open_plan(session, viewer, plan_id)
+    plan = writable_plan(session, viewer, plan_id)
     measure = session.get(Measure, measure_id)
     if measure is None or measure.student_id != plan.student_id:
         raise InputError(_("Åtgärden finns inte bland elevens åtgärder."))
@@ -216,7 +221,7 @@ def close_plan(session: Session, viewer: Viewer, plan_id: int, version: int, out
     """Close the plan with its evaluation, and keep the student's absence (at every school)
     in the EFFECT_WEEKS whole weeks before the plan's start week against the same number of
     whole weeks before this one."""
-    plan = _open_plan(session, viewer, plan_id)
+    plan = writable_plan(session, viewer, plan_id)
     if outcome not in set(PlanOutcome):
         raise InputError(_("Välj om målet nåddes."))
     learned = clean_text(N_("Vad ni lärde er"), learned)
@@ -231,9 +236,9 @@ def close_plan(session: Session, viewer: Viewer, plan_id: int, version: int, out
     return new
 
 
-def _open_plan(session: Session, viewer: Viewer, plan_id: int) -> ActionPlan:
+def writable_plan(session: Session, viewer: Viewer, plan_id: int) -> ActionPlan:
     _require_writer(viewer)
-    plan = _plan(session, viewer, plan_id)
+    plan = readable_plan(session, viewer, plan_id)
     if plan.closed_on is not None:
         raise InputError(_("Planen är avslutad."))
     return plan

@@ -13,6 +13,7 @@ from lib.access import AccessDenied
 from lib.cycle import follow_up_cycle
 from lib.feedback import send_feedback
 from lib.plans import PlanInput, close_plan, create_plan
+from lib.plan_changes import review_plan
 from lib.talks import TalkInput, record_talk
 from tests.apptest import login, texts
 
@@ -46,6 +47,13 @@ def test_the_cycle_follows_the_records_step_by_step(write, read, world, viewer):
     with write() as session:
         close_plan(session, coach, plan_id, 1, "met", "", dt.date(2025, 11, 12))
     assert _steps(read, viewer, world)[4] == ("followed_up", True, dt.date(2025, 11, 12))
+    with write() as session:  # a review before the close: the follow-up came earlier
+        review_plan(session, coach, plan_id2 := create_plan(session, coach, world["anna"],
+                    PlanInput(goal="Sova.", start_date=TALKED,
+                              review_date=TALKED)), 1, dt.date(2025, 10, 20),
+                    "Bättre morgnar.", None, dt.date(2025, 10, 20))
+    assert plan_id2 and _steps(read, viewer, world)[4] == (
+        "followed_up", True, dt.date(2025, 10, 20))
     # The school sees the same cycle; the spring term had none of it.
     assert _steps(read, viewer, world, "staff_sb") == _steps(read, viewer, world)
     with read() as session:
