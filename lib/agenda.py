@@ -33,6 +33,7 @@ from lib.access import (
     student_clause,
 )
 from lib.clock import local_today, utcnow
+from lib.cycle import with_cycle
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.personal_number import mask
@@ -169,8 +170,9 @@ def meeting_in_scope(session: Session, viewer: Viewer, meeting_id: int) -> Meeti
 
 def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFrame:
     """The agenda in order: item id, student, frozen figures, reason (AgendaReason), trend
-    (Trend) and whether anything has been recorded yet."""
-    meeting_in_scope(session, viewer, meeting_id)
+    (Trend), whether anything has been recorded yet, and where the student is in the
+    follow-up cycle of the meeting's term (lib.cycle: `cycle`, `next_step`)."""
+    meeting = meeting_in_scope(session, viewer, meeting_id)
     columns = ["id", "student_id", "student", "personal_number", "reason", "absence", "valid",
                "invalid", "trend", "recorded"]
     rows = session.execute(
@@ -187,7 +189,8 @@ def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFra
                                                                protected),
                         mask(number, protected), item.reason, *shares, item.trend,
                         any(getattr(item, f) for f in AgendaField)])
-    return pd.DataFrame(records, columns=columns)
+    return with_cycle(session, viewer, pd.DataFrame(records, columns=columns),
+                      meeting.term_id)
 
 
 def item_shares(item: AgendaItem) -> tuple[float | None, float | None, float | None]:

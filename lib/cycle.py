@@ -105,6 +105,8 @@ def with_cycle(session: Session, viewer: Viewer, frame: pd.DataFrame,
                term_id: int) -> pd.DataFrame:
     """`frame` (with student_id) with the cycle's columns: `cycle`, the steps as marks
     ("✓ ✓ ○ ○ ○", in order), and `next_step`, the first step after the flag not yet done."""
+    if frame.empty:
+        return frame.assign(cycle=pd.Series(dtype=object), next_step=pd.Series(dtype=object))
     steps = cycle_table(session, viewer, frame["student_id"], term_id)
     later = [str(step) for step in CycleStep][1:]
     marks = steps.apply(lambda row: " ".join(DONE if done else NOT_DONE for done in row),

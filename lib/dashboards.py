@@ -23,7 +23,7 @@ from data_models.models import (
     StudentWeekSummary,
     Term,
 )
-from lib import analytics, clock, formats
+from lib import analytics, clock, cycle, formats
 from lib.access import (
     AccessDenied,
     Viewer,
@@ -306,18 +306,32 @@ WATCH_COLUMNS = ["id", "student", "personal_number", "home_municipality", "schoo
 
 
 def watch_list(session: Session, viewer: Viewer, term_id: int, level: Flag = Flag.WATCH,
-               include_rising: bool = True, unattended_since: dt.date | None = None
+               include_rising: bool = True, unattended_since: dt.date | None = None,
+               without_talk: bool = False, stale_plans_on: dt.date | None = None
                ) -> pd.DataFrame:
     """Students over the watch (or high) level, or rising, across the viewer's scope; flags
-    by each student's home municipality's levels. With `unattended_since`, only those with
-    no measure, contact or meeting note since their last meeting (or since that day)."""
-    table = shared(session, viewer, "watch_rows", (term_id, level, include_rising),
-                   lambda: _watch_rows(session, viewer, term_id, level, include_rising))
+    by each student's home municipality's levels; and where each is in the follow-up
+    cycle of the term (lib.cycle: `cycle`, `next_step`). With `unattended_since`, only
+    those with no measure, contact or meeting note since their last meeting (or since that
+    day); with `without_talk`, only those with no student talk in the term. With
+    `stale_plans_on` (today), instead every student in scope with an open plan that has
+    not been followed up in lib.cycle.STALE_WEEKS weeks, whatever their absence."""
+    if stale_plans_on is not None:
+        stale = cycle.stale_plan_students(session, viewer, stale_plans_on)
+        table = _watch_rows(session, viewer, term_id, level, include_rising, only=stale)
+    else:
+        table = shared(session, viewer, "watch_rows", (term_id, level, include_rising),
+                       lambda: _watch_rows(session, viewer, term_id, level, include_rising))
     if unattended_since is not None:
         table = filter_without_follow_up(session, viewer, table, unattended_since)
+    if without_talk:
+        table = table[table["id"].isin(cycle.without_talk(session, viewer, table["id"],
+                                                          term_id))]
+    table = cycle.with_cycle(session, viewer, table.rename(columns={"id": "student_id"}),
+                             term_id).rename(columns={"student_id": "id"})
     log_view(session, viewer, "view_student_list", "term", term_id,
              note=f"Bevakning: {len(table)} elever")
-    return table
+    return table.reset_index(drop=True)
 
 
 WATCH_LEVELS = {Flag.WATCH: (N_("Över bevakningsnivån"), analytics.WATCH_THRESHOLD),
@@ -345,7 +359,8 @@ def watch_level_labels(session: Session, viewer: Viewer) -> dict[Flag, str]:
 
 
 def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: Flag,
-                include_rising: bool) -> pd.DataFrame:
+                include_rising: bool, only: set[int] | None = None) -> pd.DataFrame:
+    """The rows of the watch list; with `only`, those students whatever their absence."""
     require_individual_access(viewer)
     rows = student_term_rows(session, viewer, term_id, with_trend=True)
     if rows.empty:
@@ -357,6 +372,8 @@ def _watch_rows(session: Session, viewer: Viewer, term_id: int, level: Flag,
              zip(totals["share"], totals["watch"], totals["high"], strict=True)]
     wanted = [f == Flag.HIGH or (f == Flag.WATCH and level == Flag.WATCH) or
               (include_rising and t == Trend.UP) for f, t in zip(flags, trend, strict=True)]
+    if only is not None:
+        wanted = totals["student_id"].isin(only).to_numpy()
     chosen = totals.assign(flag=flags, trend=trend)[wanted]
     # The school where the student has the most scheduled time this term.
     main_school = rows.sort_values("scheduled").drop_duplicates("student_id", keep="last")

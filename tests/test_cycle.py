@@ -10,8 +10,11 @@ from sqlalchemy import update
 
 from data_models.models import Feedback
 from lib.access import AccessDenied
-from lib.cycle import follow_up_cycle
+from lib.agenda import list_agenda
+from lib.cycle import follow_up_cycle, stale_plan_students
+from lib.dashboards import watch_list
 from lib.feedback import send_feedback
+from lib.meetings import plan_meeting
 from lib.plans import PlanInput, close_plan, create_plan
 from lib.plan_changes import review_plan
 from lib.talks import TalkInput, record_talk
@@ -73,3 +76,70 @@ def test_the_student_page_shows_the_cycle(app_env, world):
     at.run()
     assert ("Uppföljning HT2025: ✓ Flaggad → ○ Samtal → ○ Plan → ○ Återkopplad till skolan "
             "→ ○ Följd upp") in texts(at)
+
+
+def test_the_watch_list_shows_the_cycle_and_finds_those_without_a_talk(write, read, world,
+                                                                      viewer):
+    staff = viewer("staff_sb")
+    with write() as session:
+        record_talk(session, staff, world["anna"], TalkInput(date=TALKED, held_by="Mentor"),
+                    TALKED)
+    with read() as session:
+        every = watch_list(session, staff, world["HT2025"]).set_index("id")
+        untalked = watch_list(session, staff, world["HT2025"], without_talk=True)
+    assert every.loc[world["anna"], ["cycle", "next_step"]].tolist() == ["✓ ✓ ○ ○ ○", "plan"]
+    assert every.loc[world["bo"], ["cycle", "next_step"]].tolist() == ["✓ ○ ○ ○ ○", "talk"]
+    assert untalked["id"].tolist() == [world["bo"]]
+
+
+def test_plans_without_follow_up_for_six_weeks_are_found_whatever_the_absence(
+        write, read, world, viewer):
+    coach = viewer("coach_a")
+    today = dt.date(2025, 11, 10)
+    with write() as session:  # cleo is at 5 %: never on the watch list
+        plan_id = create_plan(session, coach, world["cleo"], PlanInput(
+            goal="Läxor.", start_date=dt.date(2025, 9, 1), review_date=dt.date(2025, 10, 13)))
+        create_plan(session, coach, world["anna"], PlanInput(
+            goal="Komma i tid.", start_date=dt.date(2025, 10, 6),
+            review_date=dt.date(2025, 11, 17)))  # started five weeks ago
+    with read() as session:
+        stale = watch_list(session, coach, world["HT2025"], stale_plans_on=today)
+        assert stale_plan_students(session, viewer("coach_c"), today) == set()
+    assert stale["id"].tolist() == [world["cleo"]]
+    assert stale["absence"].tolist() == [0.05]
+    with write() as session:
+        review_plan(session, coach, plan_id, 1, dt.date(2025, 10, 1), "Läxhjälp fungerar.",
+                    None, today)
+    with read() as session:
+        assert stale_plan_students(session, coach, today) == set()
+        # Seven weeks later both plans are overdue for a follow-up.
+        later = today + dt.timedelta(weeks=7)
+        assert stale_plan_students(session, coach, later) == {world["cleo"], world["anna"]}
+
+
+def test_the_agenda_shows_where_each_student_is_in_the_cycle(write, read, world, viewer):
+    coach = viewer("coach_a")
+    with write() as session:
+        meeting_id = plan_meeting(session, coach, school_id=world["SB"],
+                                  municipality_id=world["A"], term_id=world["HT2025"],
+                                  date=dt.date(2025, 11, 20))
+        record_talk(session, coach, world["anna"], TalkInput(date=TALKED, held_by="Coach A"),
+                    TALKED)
+    with read() as session:
+        agenda = list_agenda(session, coach, meeting_id).set_index("student_id")
+    assert agenda.loc[world["anna"], ["cycle", "next_step"]].tolist() == ["✓ ✓ ○ ○ ○", "plan"]
+
+
+def test_the_watch_page_filters_on_the_cycle(app_env, write, world, viewer):
+    at = login("staff_sb", page="pages/4_Bevakning.py")
+    at.run()
+    at.radio[0].set_value("no_talk").run()
+    assert not at.exception
+    assert "2 elever" in texts(at)
+    with write() as session:
+        record_talk(session, viewer("staff_sb"), world["anna"],
+                    TalkInput(date=TALKED, held_by="Mentor"), TALKED)
+    at.run()
+    assert "1 elev ·" in texts(at)
+    at.radio[0].set_value("stale_plan").run()
+    assert "0 elever" in texts(at) and "oavsett frånvaro" in texts(at)
