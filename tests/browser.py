@@ -145,6 +145,21 @@ def settled(page) -> None:
            ).to_be_attached(timeout=30_000)
 
 
+def saved(page, notice: str, timeout: float = 30_000) -> None:
+    """Wait for the notice a save shows and for the app's run to end. On a loaded machine a
+    save is two runs of a long page (the save, then the page drawn anew); when the notice
+    does not come, the failure says whether the app was still running or had drawn the
+    page without it."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(page.get_by_text(notice, exact=True)).to_be_visible(timeout=timeout)
+    except AssertionError as error:
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+        raise AssertionError(f"{notice!r} was not shown; the app's run: {state}") from error
+    settled(page)
+
+
 # Resolves once the page has come to rest: every element drawn (none waiting for its code,
 # every chart drawn) and no scroll in three frames in a row. Scroll events reach the page
 # in the frame after the scroll, and a chart drawn late moves what is below it.

@@ -12,9 +12,9 @@ from tests.browser import (
     needs_chromium,
     open_list,
     open_page,
+    saved,
     served_app,
     served_env,
-    settled,
 )
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -34,13 +34,11 @@ def test_a_talk_s_summary_reaches_the_school_and_its_texts_stay_with_the_coach(a
         coach.get_by_role("textbox", name="Sammanfattning till skolan").fill(
             "Anna vill ha väckning och hjälp med matten.")
         coach.get_by_role("button", name="Spara samtalet").click()
-        expect(coach.get_by_text("Samtalet är sparat.")).to_be_visible()
-        settled(coach)  # the run after the save draws the talk below
+        saved(coach, "Samtalet är sparat.")  # the run after the save draws the talk below
         coach.get_by_text(re.compile(r"^Samtal \d{4}-\d{2}-\d{2} · Coach A$")).click()
         expect(coach.get_by_text("Spelar på nätterna.")).to_be_visible()
         coach.get_by_role("button", name="Skicka sammanfattningen till skolan").click()
-        expect(coach.get_by_text("Sammanfattningen är skickad som återkoppling.")
-               ).to_be_visible()
+        saved(coach, "Sammanfattningen är skickad som återkoppling.")
 
         school = open_page(browser, url, "staff_sb", "Aterkoppling", "Återkoppling")
         expect(school.get_by_role("tab", name="Inkorg (1 nya)")).to_be_visible()
