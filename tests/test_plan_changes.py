@@ -163,3 +163,31 @@ def test_out_of_scope_viewers_cannot_change_or_read_a_plan(write, read, viewer, 
             continue
         with pytest.raises(AccessDenied), read() as session:
             listing(session, who, plan_id)
+
+
+def test_the_plan_document_is_masked_and_its_download_audited(write, read, world, viewer,
+                                                              plan_id):
+    from data_models.models import AuditEvent
+    from lib.plan_document import export_plan, plan_document
+
+    coach = viewer("coach_a")
+    with write() as session:
+        review_plan(session, coach, plan_id, 1, dt.date(2025, 10, 20), "Bättre.", None, TODAY)
+        eva_plan = create_plan(session, coach, world["eva"], PlanInput(
+            goal="Trivas.", start_date=START, review_date=TODAY))
+    with read() as session:
+        anna = plan_document(session, viewer("staff_sb"), plan_id)
+        eva = plan_document(session, coach, eva_plan)
+    assert (anna.student, anna.number) == ("Anna Testsson", "20080101-****")
+    assert anna.goals["goal_text"].tolist() == ["Väckning"]
+    assert anna.reviews["review_note"].tolist() == ["Bättre."]
+    assert "Anna" not in eva.title and eva.number == "********-****"
+    with write() as session:
+        data = export_plan(session, coach, plan_id)
+    assert data.startswith(b"%PDF-")
+    with read() as session:
+        logged = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (logged.entity, logged.entity_id, logged.student_id) == ("action_plan", plan_id,
+                                                                   world["anna"])
+    with pytest.raises(AccessDenied), read() as session:
+        plan_document(session, viewer("coach_c"), plan_id)

@@ -53,3 +53,47 @@ def test_a_coach_makes_a_plan_that_the_school_follows_up_and_closes(app_env, wor
         plan = session.get(ActionPlan, plan_id)
         reached = session.scalar(select(PlanGoal.status).order_by(PlanGoal.position))
     assert (plan.outcome, plan.learned, reached) == ("met", "Väckningen hjälpte.", "reached")
+
+
+def test_a_plan_is_approved_followed_up_and_amended_from_the_page(app_env, world, read,
+                                                                  write, viewer):
+    from data_models.models import PlanAmendment, PlanReview
+    from lib.plans import PlanInput, create_plan
+
+    today = local_today()
+    with write() as session:
+        create_plan(session, viewer("coach_a"), world["anna"], PlanInput(
+            goal="Komma i tid.", start_date=today - dt.timedelta(days=20),
+            review_date=today + dt.timedelta(days=10)))
+    at = student_page("coach_a", world["anna"])
+    assert "Inte godkänd ännu" in texts(at) and "Planen har inte följts upp ännu." in texts(at)
+    widget(at.text_input, "Godkänd av").input("Anna och hennes pappa")
+    widget(at.button, "Godkänn planen").click().run()
+    assert "Planen är godkänd." in texts(at)
+    assert "Godkänd " in texts(at) and "av Anna och hennes pappa" in texts(at)
+
+    widget(at.button, "Spara uppföljningen").click().run()
+    assert "Fyll i vad ni såg." in texts(at) and count(read, PlanReview) == 0
+    widget(at.text_area, "Vad ni såg").input("Tre sena ankomster av tio.")
+    [upcoming] = [d for d in at.date_input if d.label == "Nästa uppföljning" and d.value is None]
+    upcoming.set_value(today + dt.timedelta(days=21))
+    widget(at.button, "Spara uppföljningen").click().run()
+    assert "Uppföljningen är sparad." in texts(at) and count(read, PlanReview) == 1
+    assert "Tre sena ankomster av tio." in _cells(at)
+
+    # An approved plan is changed only with a reason, and the change is kept.
+    widget(at.text_input, "Nytt delmål").input("Läxhjälp på tisdagar")
+    [due] = [d for d in at.date_input if d.label == "Senast" and d.value is None][:1]
+    due.set_value(today + dt.timedelta(days=7))
+    widget(at.button, "Spara ändringen").click().run()
+    assert "Fyll i varför planen ändras." in texts(at) and count(read, PlanAmendment) == 0
+    assert widget(at.text_input, "Nytt delmål").value == "Läxhjälp på tisdagar"
+    widget(at.text_input, "Varför planen ändras").input("Matten går trögt.")
+    widget(at.button, "Spara ändringen").click().run()
+    assert "Planen är ändrad." in texts(at) and count(read, PlanAmendment) == 1
+    assert "Matten går trögt." in _cells(at)
+    assert [b.label for b in at.get("download_button")] == ["Skriv ut planen (PDF)"]
+
+
+def _cells(at) -> set:
+    return {value for frame in at.dataframe for value in frame.value.to_numpy().ravel()}

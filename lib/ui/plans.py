@@ -26,15 +26,25 @@ from lib.plans import (
     set_phase,
     student_plan_goals,
 )
+from lib.plan_changes import (
+    PlanChange,
+    approve_plan,
+    change_plan,
+    plan_amendments,
+    plan_reviews,
+    review_plan,
+)
+from lib.plan_document import export_plan, file_name
 from lib.talks import list_talks, support_choices
+from lib.ui.downloads import PDF, audited_download
 from lib.ui.forms import form_notice, kept_form, run_write
-from lib.ui.tables import table_or_note
+from lib.ui.tables import show_table, table_or_note
 from lib.ui.talks import measure_name
 
 STEP_ROWS = 3  # step goals the new-plan form offers
-SHOWN = ["start", "plan_phase", "goal", "review", "coach_responsible", "school_responsible",
-         "goals_reached", "goals", "closed_on", "plan_outcome", "absence_before",
-         "absence_after"]
+SHOWN = ["start", "plan_phase", "goal", "review", "last_review", "coach_responsible",
+         "school_responsible", "approved_on", "goals_reached", "goals", "closed_on",
+         "plan_outcome", "absence_before", "absence_after"]
 
 
 def plan_section(viewer: Viewer, student_id: int) -> None:
@@ -50,18 +60,112 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
              for plan_id in plans["id"]}
     for plan in plans.itertuples():
         form_notice(f"plan_{plan.id}_close")  # its form is gone once the plan is closed
+        form_notice(f"plan_{plan.id}_approve")  # and this one once it is approved
         title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
                                                        goal=plan.goal)
         with st.expander(plain.markdown(title[:120])):
-            table_or_note(goals[plan.id], _("Planen har inga delmål."))
+            plan_details(viewer, plan, goals[plan.id])
             if writes and pd.isna(plan.closed_on):
                 _plan_forms(viewer, plan, goals[plan.id], measures)
     if writes:
         _new_plan_form(viewer, student_id, talks)
 
 
+def plan_details(viewer: Viewer, plan, goals: pd.DataFrame) -> None:
+    """A plan's step goals, follow-ups and changes after approval, and its PDF (`plan`: a
+    row of lib.plans.list_plans)."""
+    with session_scope() as session:
+        reviews = plan_reviews(session, viewer, plan.id)
+        changes = plan_amendments(session, viewer, plan.id)
+    if pd.isna(plan.approved_on):
+        st.caption(_("Inte godkänd ännu: planen kan ändras fritt tills den är godkänd."))
+    else:
+        st.caption(_("Godkänd {date} av {who}. Ändringar sparas med sitt skäl.").format(
+            date=formats.date(plan.approved_on), who=plain.markdown(plan.approved_by)))
+    table_or_note(goals, _("Planen har inga delmål."))
+    st.markdown("**" + _("Uppföljningar") + "**")
+    table_or_note(reviews, _("Planen har inte följts upp ännu."))
+    if not changes.empty:
+        st.markdown("**" + _("Ändringar efter godkännandet") + "**")
+        show_table(changes)
+    audited_download(lambda session: export_plan(session, viewer, plan.id),
+                     _("Skriv ut planen (PDF)"), file_name(plan.id), PDF,
+                     key=f"plan_pdf_{plan.id}")
+
+
 def _plan_forms(viewer: Viewer, plan, goals: pd.DataFrame, measures: pd.DataFrame) -> None:
     key = f"plan_{plan.id}"
+    version = int(plan.version)
+    follow, change, steps, close = st.tabs([_("Följ upp"), _("Ändra"), _("Fas och delmål"),
+                                            _("Avsluta")])
+    with follow, kept_form(f"{key}_review") as form:
+        left, right = st.columns(2)
+        day = left.date_input(_("Uppföljningens datum"), value=local_today(),
+                              max_value=local_today(), format="YYYY-MM-DD", key=f"{form}_day")
+        upcoming = right.date_input(_("Nästa uppföljning"), value=None, format="YYYY-MM-DD",
+                                    key=f"{form}_next")
+        note = st.text_area(_("Vad ni såg"), height=80, key=f"{form}_note")
+        if st.form_submit_button(_("Spara uppföljningen")):
+            run_write(lambda session: review_plan(session, viewer, plan.id, version, day, note,
+                                                  upcoming, local_today()),
+                      form=f"{key}_review", success=_("Uppföljningen är sparad."))
+    with change:
+        if pd.isna(plan.approved_on):
+            _approve_form(viewer, key, plan.id, version)
+        _change_form(viewer, key, plan)
+    with steps:
+        _phase_and_goal_forms(viewer, key, plan, goals, measures)
+    outcomes = choices(PlanOutcome)
+    with close, kept_form(f"{key}_close") as form:
+        outcome = st.radio(_("Nåddes målet?"), list(outcomes), format_func=outcomes.get,
+                           horizontal=True, key=f"{form}_outcome")
+        learned = st.text_area(_("Vad ni lärde er"), height=80, key=f"{form}_learned")
+        if st.form_submit_button(_("Avsluta planen")):
+            run_write(lambda session: close_plan(session, viewer, plan.id, version,
+                                                 outcome, learned, local_today()),
+                      form=f"{key}_close", success=_("Planen är avslutad."))
+
+
+def _approve_form(viewer: Viewer, key: str, plan_id: int, version: int) -> None:
+    with kept_form(f"{key}_approve") as form:
+        left, right = st.columns([1, 2])
+        day = left.date_input(_("Godkänd den"), value=local_today(), max_value=local_today(),
+                              format="YYYY-MM-DD", key=f"{form}_day")
+        who = right.text_input(_("Godkänd av"), key=f"{form}_who",
+                               help=_("Eleven, och vårdnadshavare när eleven är under 18."))
+        if st.form_submit_button(_("Godkänn planen")):
+            run_write(lambda session: approve_plan(session, viewer, plan_id, version, day, who,
+                                                   local_today()),
+                      form=f"{key}_approve", success=_("Planen är godkänd."))
+
+
+def _change_form(viewer: Viewer, key: str, plan) -> None:
+    approved = not pd.isna(plan.approved_on)
+    with kept_form(f"{key}_change") as form:
+        goal = st.text_area(_("Elevens mål, med elevens ord"), value=plan.goal, height=80,
+                            key=f"{form}_goal")
+        left, middle, right = st.columns(3)
+        review = left.date_input(_("Nästa uppföljning"), value=plan.review,
+                                 format="YYYY-MM-DD", key=f"{form}_review")
+        coach = middle.text_input(_("Ansvarig hos coachen"), value=plan.coach_responsible,
+                                  key=f"{form}_coach")
+        school = right.text_input(_("Ansvarig på skolan"), value=plan.school_responsible,
+                                  key=f"{form}_school")
+        left, right = st.columns([3, 1])
+        step = left.text_input(_("Nytt delmål"), key=f"{form}_step")
+        due = right.date_input(_("Senast"), value=None, format="YYYY-MM-DD", key=f"{form}_due")
+        reason = st.text_input(_("Varför planen ändras"), key=f"{form}_reason") if approved \
+            else ""
+        if st.form_submit_button(_("Spara ändringen")):
+            change = PlanChange(goal=goal, review_date=review, coach_responsible=coach,
+                                school_responsible=school, new_goal=(step, due))
+            run_write(lambda session: change_plan(session, viewer, plan.id, int(plan.version),
+                                                  change, reason),
+                      form=f"{key}_change", success=_("Planen är ändrad."))
+
+
+def _phase_and_goal_forms(viewer: Viewer, key: str, plan, goals: pd.DataFrame,
+                          measures: pd.DataFrame) -> None:
     phases = choices(PlanPhase)
     with kept_form(f"{key}_phase") as form:
         phase = st.selectbox(_("Fas"), list(phases), format_func=phases.get,
@@ -91,17 +195,6 @@ def _plan_forms(viewer: Viewer, plan, goals: pd.DataFrame, measures: pd.DataFram
             if st.form_submit_button(_("Koppla åtgärden till planen")):
                 run_write(lambda session: link_measure(session, viewer, plan.id, measure_id),
                           form=f"{key}_measure", success=_("Åtgärden är kopplad till planen."))
-    outcomes = choices(PlanOutcome)
-    with kept_form(f"{key}_close") as form:
-        outcome = st.radio(_("Nåddes målet?"), list(outcomes), format_func=outcomes.get,
-                           horizontal=True, key=f"{form}_outcome")
-        learned = st.text_area(_("Vad ni lärde er"), height=80, key=f"{form}_learned")
-        if st.form_submit_button(_("Avsluta planen")):
-            run_write(lambda session: close_plan(session, viewer, plan.id, int(plan.version),
-                                                 outcome, learned, local_today()),
-                      form=f"{key}_close", success=_("Planen är avslutad."))
-
-
 def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame) -> None:
     key = f"new_plan_{student_id}"
     today = local_today()
