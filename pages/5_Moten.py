@@ -16,6 +16,7 @@ from lib.ui import meeting_frame, planning
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, term_picker
+from lib.ui.plans import plans_in_meeting
 from lib.ui.student import measure_form
 from lib.ui.tables import show_table
 
@@ -72,6 +73,7 @@ with left:
     measure_form(f"measure_{item_id}", local_today(), lambda session, **fields: add_measure(
         session, viewer, entry.student_id, meeting_id=meeting_id, **fields), viewer=viewer)
     meeting_mode.measures_table(viewer, entry, meeting)
+    plans_in_meeting(viewer, entry.student_id)
 with right:
     meeting_mode.live_panel(meeting_id, item_id, opened)
 meeting_frame.meeting_feedback(viewer, meeting_id)

@@ -97,3 +97,30 @@ def test_a_plan_is_approved_followed_up_and_amended_from_the_page(app_env, world
 
 def _cells(at) -> set:
     return {value for frame in at.dataframe for value in frame.value.to_numpy().ravel()}
+
+
+def test_meeting_mode_shows_the_student_s_open_plan_to_the_school(app_env, world, write,
+                                                                  viewer):
+    from lib.meetings import plan_meeting
+    from lib.plans import PlanInput, create_plan
+    from tests.apptest import login
+
+    with write() as session:
+        meeting_id = plan_meeting(session, viewer("coach_a"), school_id=world["SB"],
+                                  term_id=world["HT2025"], municipality_id=world["A"],
+                                  date=dt.date(2025, 10, 1))
+    at = login("staff_sb", page="pages/5_Moten.py")
+    at.query_params["mote"] = str(meeting_id)
+    at.run()
+    assert at.header[0].value == "Anna Testsson"
+    assert "Ingen öppen handlingsplan." in texts(at)
+    with write() as session:
+        create_plan(session, viewer("coach_a"), world["anna"], PlanInput(
+            goal="Komma i tid.", start_date=dt.date(2025, 9, 29),
+            review_date=dt.date(2025, 11, 10), goals=(("Väckning", dt.date(2025, 10, 13)),)))
+    at.run()
+    assert [e.label for e in at.expander if "Komma i tid." in e.label] == [
+        "Plan från 2025-09-29: Komma i tid."]
+    assert "Fas: Analys · nästa uppföljning 2025-11-10" in texts(at)
+    assert "Väckning" in _cells(at)
+    assert "Skriv ut planen (PDF)" in [b.label for b in at.get("download_button")]

@@ -15,7 +15,7 @@ from lib.access import Role, Viewer, writes_follow_up
 from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import _
-from lib.labels import choices
+from lib.labels import choices, word
 from lib.plans import (
     PlanInput,
     close_plan,
@@ -69,6 +69,26 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
                 _plan_forms(viewer, plan, goals[plan.id], measures)
     if writes:
         _new_plan_form(viewer, student_id, talks)
+
+
+def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
+    """The student's open plans in meeting mode, to read together: goal, phase, step goals,
+    follow-ups and the PDF; they are written on the student page."""
+    with session_scope() as session:
+        plans = list_plans(session, viewer, student_id)
+        every_goal = student_plan_goals(session, viewer, student_id)
+    st.markdown("**" + _("Handlingsplaner") + "**")
+    open_plans = plans[plans["closed_on"].isna()]
+    if open_plans.empty:
+        st.caption(_("Ingen öppen handlingsplan. Den skrivs på elevens sida."))
+        return
+    for plan in open_plans.itertuples():
+        title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
+                                                       goal=plan.goal)
+        with st.expander(plain.markdown(title[:120]), expanded=True):
+            st.caption(_("Fas: {phase} · nästa uppföljning {review}").format(
+                phase=word(PlanPhase, plan.plan_phase), review=formats.date(plan.review)))
+            plan_details(viewer, plan, every_goal[every_goal["plan_id"] == plan.id])
 
 
 def plan_details(viewer: Viewer, plan, goals: pd.DataFrame) -> None:
