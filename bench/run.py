@@ -37,7 +37,8 @@ from lib import charts, summaries
 from lib.access import Viewer, load_viewer
 from lib.dashboards import heatmap_page, school_page, student_absence, watch_list
 from lib.demo import SMALL_CODE, DemoSpec, seed_demo, seed_follow_up
-from lib.indicators import effect_of_measures, region_indicators
+from lib.indicators import region_indicators
+from lib.measure_effects import effect_of_measures
 from lib.overview import municipality_overview, scope_overview
 from lib.students import get_student
 

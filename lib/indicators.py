@@ -1,29 +1,18 @@
 """Regional indicators for project leaders: per municipality and term, with fixed
 definitions, never an individual student, and cells on fewer than 10 students suppressed
-(with complementary suppression against the published totals). Also the effect of
-measures: absence before and after, per measure type, against flagged students without one."""
+(with complementary suppression against the published totals). The effect of measures is
+lib.measure_effects; the workbook here holds both."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Float,
-    String,
-    and_,
-    cast,
-    exists,
-    func,
-    literal,
-    select,
-    union_all,
-)
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from data_models.codes import EffectGroup, MeasureKind, MeetingStatus
+from data_models.codes import ContactKind, MeetingStatus
 from data_models.models import (
     AgendaItem,
     Contact,
@@ -35,18 +24,18 @@ from data_models.models import (
     Student,
     Term,
 )
-from data_models.windows import StudentTermFlag, StudentWeekWindow
+from data_models.windows import StudentTermFlag
 from lib import columns, formats
 from lib.access import Role, Viewer, municipality_clause, require_role
 from lib.analytics import EFFECT_WEEKS
 from lib.exports import Sheet, workbook
 from lib.frames import read_frame
 from lib.i18n import N_, _
+from lib.measure_effects import CAVEAT, EFFECT_HIDDEN_NOTE, IMPROVED
 from lib.suppression import suppress
 from lib.week_windows import FIXED_WATCH, MIN_SCHEDULED_MINUTES
 
 WATCH, HIGH = FIXED_WATCH, 0.20  # fixed regional levels, whatever a municipality flags at
-IMPROVED = 5.0  # percentage points lower after a measure than before
 # The total row's name, in the run's language; pages and charts find the row by is_total.
 TOTAL = N_("Regionen totalt")
 COUNTS = ["students", "over_15", "over_20", "invalid_over_15", "invalid_over_20"]
@@ -54,12 +43,16 @@ COUNTS = ["students", "over_15", "over_20", "invalid_over_15", "invalid_over_20"
 SHARES = {"over_15": "share_15", "over_20": "share_20",
           "invalid_over_15": "invalid_share_15", "invalid_over_20": "invalid_share_20"}
 CHANGES = {"share_15": "change_15", "share_20": "change_20"}  # in percentage points
-FUNNEL = ("identified", "contacted", "measured", "improved")
+FUNNEL = ("identified", "contacted", "met_by_coach", "discussed_with_school", "measured",
+          "improved")
 # Counts that are subsets of others, in every municipality: a reader who sees the larger one
 # knows a bound on the smaller, so suppression has to reckon with it.
 SHARE_ORDER = (("over_20", "over_15"), ("invalid_over_15", "over_15"),
                ("invalid_over_20", "invalid_over_15"), ("invalid_over_20", "over_20"))
-FUNNEL_ORDER = (("improved", "measured"),)
+# Contacts where the coach met the student (a coach's student talk logs a "Samtal").
+MET_IN_PERSON = (ContactKind.TALK, ContactKind.SCHOOL_VISIT, ContactKind.HOME_VISIT)
+FUNNEL_ORDER = (("met_by_coach", "contacted"), ("discussed_with_school", "contacted"),
+                ("improved", "measured"))
 
 
 
@@ -81,7 +74,10 @@ bara ogiltig frånvaro. **Förändring**: procentenheter mot samma termin ett å
 **Rapporteringsgrad**: andelen schemalagd tid där närvaro alls registrerades.
 
 **Tratten**: *identifierade* är eleverna ≥ 15 %; *kontaktade* de av dem som har en loggad
-kontakt med ungdomscoachen eller togs upp på ett genomfört möte under terminen; *med
+kontakt med ungdomscoachen eller togs upp på ett genomfört möte under terminen, varav
+*träffade av coachen* de med ett samtal, skolbesök eller hembesök i kontaktloggen (också
+coachens elevsamtal) och *diskuterade med skolan* de som togs upp på ett genomfört möte
+(en elev kan vara båda); *med
 åtgärd* de som fick en åtgärd med start under terminen; *förbättrade* de med åtgärd vars
 frånvaro de {weeks} veckorna efter åtgärdens startvecka var minst {improved}
 procentenheter lägre än de {weeks} veckorna före.
@@ -97,7 +93,6 @@ som en kommun utan elever, räknas inte som skydd. Samma data ger alltid samma t
 HIDDEN_NOTE = N_("Celler som bygger på färre än 10 elever visas som \"..\", liksom celler som "
                  "annars skulle gå att räkna fram ur totalen, och förändringar som inte går "
                  "att räkna (en dold andel, eller ingen termin ett år tidigare).")
-EFFECT_HIDDEN_NOTE = N_("Grupper med färre än 10 åtgärder visas som \"..\".")
 
 
 @dataclass(frozen=True)
@@ -225,12 +220,15 @@ def _funnel(session, viewer: Viewer, municipalities: pd.DataFrame, term: Term,
     the database in one pass over this term's contacts, reviews and measures (a mark per
     student, then the flagged students among them per municipality): only the numbers per
     municipality leave it."""
-    def marks(query, contacted: int, measured: int, improved: int):
-        return query.add_columns(literal(contacted).label("contacted"),
-                                 literal(measured).label("measured"),
-                                 literal(improved).label("improved"))
+    def marks(query, *marked: str):
+        return query.add_columns(*(literal(int(name in marked)).label(name)
+                                   for name in FUNNEL[1:]))
+    met = select(Contact.student_id).where(Contact.date >= term.start_date,
+                                           Contact.date <= term.end_date,
+                                           Contact.kind.in_(MET_IN_PERSON))
     talked = select(Contact.student_id).where(Contact.date >= term.start_date,
-                                              Contact.date <= term.end_date)
+                                              Contact.date <= term.end_date,
+                                              Contact.kind.not_in(MET_IN_PERSON))
     reviewed = (select(AgendaItem.student_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
                 .where(Meeting.status != MeetingStatus.PLANNED, Meeting.date >= term.start_date,
                        Meeting.date <= term.end_date))
@@ -244,15 +242,15 @@ def _funnel(session, viewer: Viewer, municipalities: pd.DataFrame, term: Term,
     improved = select(Measure.student_id).where(
         in_term, Measure.start_date == first_start,
         (Measure.effect_after - Measure.effect_before) * 100 <= -IMPROVED)
-    events = union_all(marks(talked, 1, 0, 0), marks(reviewed, 1, 0, 0),
-                       marks(measured, 0, 1, 0), marks(improved, 0, 0, 1)).subquery()
-    student = (select(events.c.student_id, func.max(events.c.contacted).label("contacted"),
-                      func.max(events.c.measured).label("measured"),
-                      func.max(events.c.improved).label("improved"))
+    events = union_all(marks(met, "contacted", "met_by_coach"), marks(talked, "contacted"),
+                       marks(reviewed, "contacted", "discussed_with_school"),
+                       marks(measured, "measured"), marks(improved, "improved")).subquery()
+    student = (select(events.c.student_id,
+                      *(func.max(events.c[name]).label(name) for name in FUNNEL[1:]))
                .group_by(events.c.student_id).subquery())
     flag = StudentTermFlag  # at or over 15 % this term, counted in the indicators
-    query = (select(Student.home_municipality_id, func.sum(student.c.contacted),
-                    func.sum(student.c.measured), func.sum(student.c.improved))
+    query = (select(Student.home_municipality_id,
+                    *(func.sum(student.c[name]) for name in FUNNEL[1:]))
              .select_from(student)
              .join(flag, and_(flag.term_id == term.id, flag.student_id == student.c.student_id))
              .join(Student, Student.id == student.c.student_id))
@@ -263,7 +261,7 @@ def _funnel(session, viewer: Viewer, municipalities: pd.DataFrame, term: Term,
     by_id = dict(zip(municipalities["municipality_id"], municipalities["municipality"],
                      strict=True))
     found = pd.DataFrame([(by_id[m], *r) for m, *r in rows],
-                         columns=["municipality", "contacted", "measured", "improved"])
+                         columns=["municipality", *FUNNEL[1:]])
     funnel = found.set_index("municipality").reindex(municipalities["municipality"],
                                                      fill_value=0)
     funnel.insert(0, "identified", counts["over_15"].reindex(funnel.index, fill_value=0))
@@ -317,115 +315,15 @@ def _trend(terms: list[Term], shares: dict[int, _Shares]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-# --- Effect of measures -------------------------------------------------------------------
-
-EFFECT_COLUMNS = ["effect_group", "count", "median_change", "lower_quartile", "upper_quartile",
-                  "share_improved"]
-CAVEAT = N_("Detta visar hur frånvaron förändrades, inte att åtgärden var orsaken. Elever som "
-            "får en åtgärd skiljer sig från andra, frånvaro går ofta upp och ner av sig själv, "
-            "och annat händer samtidigt. Jämförelsegruppen är flaggade elever (≥ 15 %) utan "
-            "åtgärd under terminen, mätt kring åtgärdernas mediandatum.")
-
-
-def effect_of_measures(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
-    """Per measure type started this term: the change in absence from the 4 weeks before
-    the start week to the 4 weeks after, in percentage points (median, quartiles, share
-    improved by at least 5 points), against flagged students without a measure."""
-    require_role(viewer, Role.PROJECT_LEADER, Role.ADMIN)
-    term = session.get(Term, term_id)
-    # Each measure's change as pandas would compute it (NULL where a side had no time), and
-    # its kind as plain text.
-    change = (Measure.effect_after - Measure.effect_before) * 100
-    measures = _tuples(session, _in_scope(select(cast(Measure.kind, String), change), viewer,
-                                          Measure.student_id).where(_in_term(term)))
-    by_kind: dict[str, list[float]] = {}
-    for kind, value in measures:
-        by_kind.setdefault(kind, [])
-        if value is not None:
-            by_kind[kind].append(value)
-    groups = [(EffectGroup(kind), by_kind[kind]) for kind in MeasureKind if kind in by_kind]
-    # The median start date: the middle one of the start dates in order.
-    reference = (session.scalar(_in_scope(select(Measure.start_date), viewer, Measure.student_id)
-                                .where(_in_term(term)).order_by(Measure.start_date)
-                                .offset(len(measures) // 2).limit(1)) if measures
-                 else term.start_date + (term.end_date - term.start_date) / 2)
-    comparison = _tuples(session, _comparison_changes(viewer, term, reference))
-    groups.append((EffectGroup.COMPARISON, [value for (value,) in comparison]))
-    return _effect_table(groups)
-
-
-def _in_term(term: Term):
-    """Measures started in the term."""
-    return and_(Measure.start_date >= term.start_date, Measure.start_date <= term.end_date)
-
-
-def _in_scope(query, viewer: Viewer, student_id):
-    """The query's rows of students registered in a municipality the viewer sees. Every
-    student has a home municipality, and an administrator sees them all: no join then
-    (a third of the national figure's time)."""
-    if viewer.role == Role.ADMIN:
-        return query
-    return (query.join(Student, Student.id == student_id)
-            .join(Municipality, Municipality.id == Student.home_municipality_id)
-            .where(municipality_clause(viewer)))
-
-
-def _tuples(session, query) -> list[tuple]:
-    """The rows as the database driver gives them. SQLAlchemy compiles the query and binds
-    its parameters, but its handling of each row is skipped: half the national effect
-    table's time at 70 000 rows. Only for columns the driver gives as wanted (numbers,
-    text), on SQLite and PostgreSQL alike."""
-    result = session.connection().execute(query)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
-
-
-def _comparison_changes(viewer: Viewer, term: Term, reference: dt.date):
-    """A query of the change in percentage points around one date for every student in the
-    viewer's scope who is flagged this term and got no measure started in it, over the
-    fixed weeks before and after the date's week: one row each of the week windows kept
-    with the summaries (StudentWeekWindow has rows only where both sides have scheduled
-    time). Computed as pandas would: float shares, then their difference × 100."""
-    year, week_number = reference.isocalendar()[:2]
-    window, flag = StudentWeekWindow, StudentTermFlag
-    measured = exists().where(Measure.student_id == window.student_id, _in_term(term))
-
-    def share(absent, scheduled):
-        return cast(absent, Float) / scheduled
-    change = (share(window.after_absent, window.after_scheduled)
-              - share(window.before_absent, window.before_scheduled)) * 100
-    return (_in_scope(select(change), viewer, window.student_id)
-            .join(flag, and_(flag.student_id == window.student_id, flag.term_id == term.id))
-            .where(window.iso_year == year, window.iso_week == week_number, ~measured))
-
-
-def _effect_table(groups: list[tuple[EffectGroup, list[float]]]) -> pd.DataFrame:
-    """Groups of fewer than 10 are shown as ".." (their count too); the figures are spread
-    measures, not totals, so no cell can be worked out from the others."""
-    records = []
-    for group, changes in groups:
-        if len(changes) < 10:
-            records.append(dict.fromkeys(EFFECT_COLUMNS) | {"effect_group": group})  # ".."
-            continue
-        values = np.array(changes)
-        q1, median, q3 = np.percentile(values, [25, 50, 75])
-        records.append({"effect_group": group, "count": len(values),
-                        "median_change": float(median), "lower_quartile": float(q1),
-                        "upper_quartile": float(q3),
-                        "share_improved": float((values <= -IMPROVED).mean())})
-    return pd.DataFrame(records, columns=EFFECT_COLUMNS, dtype=object)
-
-
-def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame) -> bytes:
+def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame,
+                     talks=None) -> bytes:
     """All tables of the region page in one workbook, in the run's language; suppressed
-    cells are written as ".."."""
+    cells are written as "..". `talks`: the page's lib.talk_indicators.TalkIndicators."""
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
         cells = columns.visible(frame.astype(object).where(frame.notna(), formats.HIDDEN))
         return columns.unknown_as_word(cells, frame)
     term, hidden = indicators.term_code, _(HIDDEN_NOTE)
-    return workbook([
+    sheets = [
         Sheet(_("Indikatorer"), (_("Regionala indikatorer {term}").format(term=term), hidden),
               shown(indicators.table)),
         Sheet(_("Tratt"), (_("Från identifierad till förbättrad, {term}").format(term=term),
@@ -439,4 +337,11 @@ def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame) -> byte
               pd.DataFrame({_("Definition"): [p.replace("\n", " ").replace("*", "").strip()
                                               for p in definitions().split("\n\n")
                                               if p.strip()]})),
-    ])
+    ]
+    if talks is not None:
+        sheets[-1:-1] = [
+            Sheet(_("Elevsamtal"), (_("Elevsamtal och handlingsplaner, {term}").format(
+                term=term), hidden), shown(talks.table)),
+            Sheet(_("Orsaker"), (_("Orsaker och önskat stöd, {term}").format(term=term),
+                                 hidden), shown(talks.categories))]
+    return workbook(sheets)

@@ -1,5 +1,6 @@
-"""What student talks add to the regional indicators, as aggregates only: how many of each
-municipality's flagged students had a talk during the term, and the causes and wished
+"""What student talks and action plans add to the regional indicators, as aggregates only:
+how many of each municipality's flagged students had a talk during the term, a plan, and a
+plan followed up, and the causes and wished
 support said in the term's talks, by category. Cells on fewer than 10 students are hidden,
 with complementary suppression where a total could give them back."""
 
@@ -8,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from data_models.codes import Role, TalkTheme
 from data_models.models import (
+    ActionPlan,
     Municipality,
+    PlanReview,
     Student,
     StudentTalk,
     StudentTalkCategory,
@@ -27,8 +30,11 @@ from lib.indicators import identified_students, suppressed_counts
 from lib.talk_categories import category_labels
 
 TALK_DEFINITIONS = N_("""
-**Elevsamtal**: *identifierade* är eleverna ≥ 15 % (som i tratten); *med elevsamtal* de av
-dem som hade minst ett elevsamtal, med coachen eller skolan, under terminen.
+**Elevsamtal och handlingsplaner**: *identifierade* är eleverna ≥ 15 % (som i tratten);
+*med elevsamtal* de av dem som hade minst ett elevsamtal, med coachen eller skolan, under
+terminen; *med handlingsplan* de som hade en handlingsplan som löpte under terminen
+(startad under den, eller startad tidigare och inte avslutad före terminens start); *med
+plan som följts upp* de vars plan följdes upp eller avslutades under terminen.
 
 **Orsaker och önskat stöd**: antalet elever (oavsett frånvaro) med ett elevsamtal under
 terminen där kategorin valdes, som orsak till frånvaron respektive som stöd eleven vill
@@ -39,7 +45,8 @@ summerar inte till antalet samtal. Kategorierna är systemförvaltarens lista.
 
 @dataclass(frozen=True)
 class TalkIndicators:
-    table: pd.DataFrame  # municipality, is_total, identified, talked; None where hidden
+    # municipality, is_total, identified, talked, planned, plan_followed_up; None where hidden
+    table: pd.DataFrame
     categories: pd.DataFrame  # category, causes, wanted: students; None where hidden
 
 
@@ -47,9 +54,12 @@ def talk_indicators(session: Session, viewer: Viewer, term_id: int) -> TalkIndic
     require_role(viewer, Role.PROJECT_LEADER, Role.ADMIN)
     term = session.get(Term, term_id)
     identified, shown = identified_students(session, viewer, term_id)
-    talked = _talked(session, viewer, term).reindex(identified.index, fill_value=0)
-    counts = pd.DataFrame({"identified": identified, "talked": talked}).astype(int)
-    return TalkIndicators(table=suppressed_counts(counts, "identified", ["talked"], shown),
+    counts = pd.DataFrame({"identified": identified, **{
+        name: _flagged_with(session, viewer, term, students(term)).reindex(
+            identified.index, fill_value=0)
+        for name, students in STEPS.items()}}).astype(int)
+    return TalkIndicators(table=suppressed_counts(counts, "identified", list(STEPS), shown,
+                                                  order=STEP_ORDER),
                           categories=_categories(session, viewer, term))
 
 
@@ -63,15 +73,41 @@ def _held_in(term: Term):
     return and_(StudentTalk.date >= term.start_date, StudentTalk.date <= term.end_date)
 
 
-def _talked(session: Session, viewer: Viewer, term: Term) -> pd.Series:
-    """Flagged students with a talk in the term, per municipality name."""
+def _talks(term: Term):
+    return select(StudentTalk.student_id).where(_held_in(term))
+
+
+def _plans(term: Term):
+    """Students with a plan running in the term: started in it, or started before and not
+    closed before it began."""
+    return select(ActionPlan.student_id).where(
+        ActionPlan.start_date <= term.end_date,
+        or_(ActionPlan.closed_on.is_(None), ActionPlan.closed_on >= term.start_date))
+
+
+def _plans_followed_up(term: Term):
+    """Students whose plan was followed up (a review) or closed in the term."""
+    return union(
+        select(ActionPlan.student_id).join(PlanReview, PlanReview.plan_id == ActionPlan.id)
+        .where(PlanReview.date.between(term.start_date, term.end_date)),
+        select(ActionPlan.student_id).where(
+            ActionPlan.closed_on.between(term.start_date, term.end_date)))
+
+
+# The steps of the follow-up cycle counted among the flagged students; a plan followed up
+# is a plan, so suppression reckons with the one being part of the other.
+STEPS = {"talked": _talks, "planned": _plans, "plan_followed_up": _plans_followed_up}
+STEP_ORDER = (("plan_followed_up", "planned"),)
+
+
+def _flagged_with(session: Session, viewer: Viewer, term: Term, students) -> pd.Series:
+    """Flagged students among `students` (a query of student ids), per municipality name."""
     flag = StudentTermFlag
-    with_talk = select(StudentTalk.student_id).where(_held_in(term))
     query = _in_scope(
         select(Municipality.name, func.count(flag.student_id))
         .select_from(flag).join(Student, Student.id == flag.student_id), viewer)
     rows = session.execute(
-        query.where(flag.term_id == term.id, flag.student_id.in_(with_talk))
+        query.where(flag.term_id == term.id, flag.student_id.in_(students))
         .group_by(Municipality.name)).all()
     return pd.Series(dict(rows), dtype=int)
 

@@ -7,15 +7,8 @@ from lib import charts
 from lib.db import session_scope
 from lib.exports import export_file
 from lib.i18n import N_, _
-from lib.indicators import (
-    CAVEAT,
-    EFFECT_HIDDEN_NOTE,
-    HIDDEN_NOTE,
-    definitions,
-    effect_of_measures,
-    indicators_excel,
-    region_indicators,
-)
+from lib.indicators import HIDDEN_NOTE, definitions, indicators_excel, region_indicators
+from lib.measure_effects import CAVEAT, EFFECT_HIDDEN_NOTE, effect_of_measures
 from lib.talk_indicators import definitions as talk_definitions
 from lib.talk_indicators import talk_indicators
 from lib.ui.downloads import XLSX, audited_download
@@ -46,8 +39,8 @@ plot(charts.indicator_trend, result.trend, key="trend")
 st.subheader(_("Från identifierad till förbättrad"))
 show_table(result.funnel)
 
-st.subheader(_("Elevsamtal"))
-with st.expander(_("Definitioner, elevsamtal"), expanded=False):
+st.subheader(_("Elevsamtal och handlingsplaner"))
+with st.expander(_("Definitioner, elevsamtal och handlingsplaner"), expanded=False):
     st.markdown(talk_definitions())
 show_table(talks.table)
 if talks.categories.empty:
@@ -64,6 +57,6 @@ st.caption(f"{_(CAVEAT)} {_(EFFECT_HIDDEN_NOTE)}")
 table_or_note(effect, _("Inga åtgärder den här terminen."))
 
 audited_download(lambda session: export_file(
-    session, viewer, lambda: indicators_excel(result, effect), what="region_indicators",
+    session, viewer, lambda: indicators_excel(result, effect, talks), what="region_indicators",
     rows=len(result.table), note=f"Regionala indikatorer {result.term_code}"),
     _("Exportera till Excel"), _("indikatorer-{term}.xlsx").format(term=result.term_code), XLSX)

@@ -15,8 +15,8 @@ from lib.cycle import follow_up_cycle, stale_plan_students
 from lib.dashboards import watch_list
 from lib.feedback import send_feedback
 from lib.meetings import plan_meeting
-from lib.plans import PlanInput, close_plan, create_plan
 from lib.plan_changes import review_plan
+from lib.plans import PlanInput, close_plan, create_plan
 from lib.talks import TalkInput, record_talk
 from tests.apptest import login, texts
 

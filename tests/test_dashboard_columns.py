@@ -9,7 +9,8 @@ from data_models.codes import Flag, Trend
 from lib import columns, organisation
 from lib.codes import EffectGroup
 from lib.dashboards import school_page, watch_list
-from lib.indicators import effect_of_measures, region_indicators
+from lib.indicators import region_indicators
+from lib.measure_effects import effect_of_measures
 from lib.overview import municipality_overview, scope_overview
 from lib.student_absence import student_absence
 from lib.students import get_student, list_students

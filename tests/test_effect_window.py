@@ -17,7 +17,7 @@ from data_models.models import AbsenceRecord, Measure, Municipality, Student, Te
 from data_models.windows import StudentTermFlag, StudentWeekWindow
 from lib import analytics, summaries
 from lib.clock import utcnow
-from lib.indicators import EFFECT_COLUMNS, IMPROVED, effect_of_measures
+from lib.measure_effects import EFFECT_COLUMNS, IMPROVED, effect_of_measures
 from tests.factories import absence, personal_number
 
 FIRST_MONDAY = dt.date(2025, 8, 25)

@@ -26,14 +26,8 @@ from data_models.models import (
 from lib import summaries
 from lib.access import AccessDenied
 from lib.clock import utcnow
-from lib.indicators import (
-    EFFECT_HIDDEN_NOTE,
-    HIDDEN_NOTE,
-    TOTAL,
-    effect_of_measures,
-    indicators_excel,
-    region_indicators,
-)
+from lib.indicators import HIDDEN_NOTE, TOTAL, indicators_excel, region_indicators
+from lib.measure_effects import EFFECT_HIDDEN_NOTE, effect_of_measures
 from lib.overview import municipality_overview
 from lib.suppression import Suppression, suppress, total_mask
 from tests.factories import absence, personal_number
@@ -339,17 +333,24 @@ def test_the_funnel_from_identified_to_improved(region, read, write, world, view
         for student_id in alfa[:11] + beta_low[:1]:  # a contact with a low student: not counted
             session.add(Contact(student_id=student_id, kind="talk", date=dt.date(2025, 9, 10),
                                 note="", user_id=world["user:coach_a"], created_at=utcnow()))
+        for student_id in alfa[:11]:  # a reminder is a contact, not a meeting with the coach
+            session.add(Contact(student_id=student_id, kind="reminder",
+                                date=dt.date(2025, 9, 12), note="",
+                                user_id=world["user:coach_a"], created_at=utcnow()))
         session.add(Meeting(school_id=world["SB"], term_id=world["HT2025"],
                             municipality_id=world["B"], date=dt.date(2025, 10, 1),
                             status="held", created_by=world["user:coach_a"],
                             created_at=utcnow(), version=1, location=""))
     funnel = indicators(read, viewer, world).funnel.drop(columns="is_total").set_index(
         "municipality")
-    # Alfa: the 12 plus anna are over 15 %; 11 contacted, 12 with a measure, 12 improved.
-    assert funnel.loc["Alfa"].tolist() == [13, 11, 12, 12]
+    # Alfa: the 12 plus anna are over 15 %; 11 contacted, all of them met by the coach and
+    # none discussed with the school; 12 with a measure, 12 improved.
+    assert funnel.columns.tolist() == ["identified", "contacted", "met_by_coach",
+                                       "discussed_with_school", "measured", "improved"]
+    assert funnel.loc["Alfa"].tolist() == [13, 11, 11, 0, 12, 12]
     # Beta: 11 + bo identified, nobody contacted.
-    assert funnel.loc["Beta"].tolist() == [12, 0, 0, 0]
-    assert funnel.loc[TOTAL].tolist() == [25, 11, 12, 12]
+    assert funnel.loc["Beta"].tolist() == [12, 0, 0, 0, 0, 0]
+    assert funnel.loc[TOTAL].tolist() == [25, 11, 11, 0, 12, 12]
     meetings = indicators(read, viewer, world).meetings
     assert meetings.values.tolist() == [["Skola SB", "Beta", 1]]
 
@@ -379,9 +380,12 @@ def test_a_review_counts_as_contact_once_and_a_planned_meeting_not_at_all(region
             session.add(Contact(student_id=student_id, kind="talk", date=dt.date(2025, 9, 10),
                                 note="", user_id=world["user:coach_a"], created_at=utcnow()))
     funnel = indicators(read, viewer, world).funnel.set_index("municipality")
-    # Beta: the 21 plus bo identified; the 11 reviewed at the held meeting contacted.
-    assert funnel.loc["Beta", ["identified", "contacted", "measured", "improved"]].tolist() \
-        == [22, 11, 0, 0]
+    # Beta: the 21 plus bo identified; the 11 reviewed at the held meeting contacted and
+    # discussed with the school; of them, the 4 talked to were met by the coach too (a cell
+    # under 10: hidden, and the total's with it, as Alfa's 0 would give it back).
+    assert funnel.loc["Beta", ["identified", "contacted", "discussed_with_school", "measured",
+                               "improved"]].tolist() == [22, 11, 11, 0, 0]
+    assert pd.isna(funnel.loc["Beta", "met_by_coach"])
 
 
 def test_a_small_funnel_cell_is_hidden_with_its_complement(region, read, write, world, viewer):

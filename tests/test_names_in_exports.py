@@ -17,7 +17,8 @@ from lib.agenda import list_agenda
 from lib.dashboards import Filters, school_page, watch_list
 from lib.exports import Sheet, download_name, sheet_title, table_to_excel, workbook
 from lib.feedback import send_feedback
-from lib.indicators import effect_of_measures, indicators_excel, region_indicators
+from lib.indicators import indicators_excel, region_indicators
+from lib.measure_effects import effect_of_measures
 from lib.measures import add_measure
 from lib.meetings import plan_meeting, save_entry, set_status
 from lib.minutes import export_minutes

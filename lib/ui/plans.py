@@ -16,6 +16,15 @@ from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import _
 from lib.labels import choices, word
+from lib.plan_changes import (
+    PlanChange,
+    approve_plan,
+    change_plan,
+    plan_amendments,
+    plan_reviews,
+    review_plan,
+)
+from lib.plan_document import export_plan, file_name
 from lib.plans import (
     PlanInput,
     close_plan,
@@ -26,15 +35,6 @@ from lib.plans import (
     set_phase,
     student_plan_goals,
 )
-from lib.plan_changes import (
-    PlanChange,
-    approve_plan,
-    change_plan,
-    plan_amendments,
-    plan_reviews,
-    review_plan,
-)
-from lib.plan_document import export_plan, file_name
 from lib.talks import list_talks, support_choices
 from lib.ui.downloads import PDF, audited_download
 from lib.ui.forms import form_notice, kept_form, run_write
