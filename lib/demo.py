@@ -29,6 +29,7 @@ from data_models.models import (
     Measure,
     Municipality,
     PlanGoal,
+    PlanReview,
     Region,
     Role,
     School,
@@ -532,6 +533,7 @@ CONTACT_SHARE = 0.7  # of the students over 15 % in a term
 MEASURE_SHARE = 0.5
 TALK_SHARE = 0.35  # a student talk held by the coach
 PLAN_SHARE = 0.4  # of the talks: an action plan built on it
+REVIEW_SHARE = 0.8  # of the plans: followed up three weeks in
 # What a demo talk says, by category (the migration's list): a cause in the student's
 # situation, and the support the student would like. Invented, short and free of health
 # details, as the form asks.
@@ -662,9 +664,19 @@ def _demo_plans(session: Session, rng, talks: list[StudentTalk], today: dt.date,
             if closed else None,
             absence_after=absence_weeks_before(session, talk.student_id, review)
             if closed else None,
+            approved_on=start + dt.timedelta(days=2) if start + dt.timedelta(days=2) <= today
+            else None, approved_by="Eleven och vårdnadshavare",
             version=1, created_by=talk.author_id, created_at=now))
     session.add_all(plans)
     session.flush()
+    # A follow-up three weeks in, for most plans (the rest show on the watch list as plans
+    # without follow-up once six weeks have passed).
+    session.add_all([PlanReview(plan_id=plan.id, date=plan.start_date + dt.timedelta(weeks=3),
+                                note="Går bättre på morgnarna.", next_review=plan.review_date,
+                                author_id=plan.created_by, created_at=now)
+                     for plan in plans
+                     if plan.start_date + dt.timedelta(weeks=3) <= today
+                     and rng.random() < REVIEW_SHARE])
     steps = [("Väckning varje morgon i två veckor", 2), ("En hel vecka utan ogiltig frånvaro", 4)]
     session.add_all([PlanGoal(plan_id=plan.id, position=number, text=text,
                               due_date=plan.start_date + dt.timedelta(weeks=weeks),

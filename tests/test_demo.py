@@ -210,6 +210,15 @@ def test_a_share_of_talks_led_to_a_plan_and_past_plans_are_evaluated(demo):
     assert closed["absence_before"].notna().mean() > 0.9
     goals = query("SELECT plan_id, COUNT(*) AS n FROM plan_goal GROUP BY plan_id")
     assert len(goals) == len(plans) and set(goals["n"]) == {2}
+    # Most plans were approved and followed up three weeks in; some were not (the watch
+    # list's plans without follow-up).
+    reviews = query("SELECT r.date, p.start_date FROM plan_review r "
+                    "JOIN action_plan p ON p.id = r.plan_id")
+    assert 0.6 < len(reviews) / len(plans) < 0.95
+    assert ((pd.to_datetime(reviews["date"]) - pd.to_datetime(reviews["start_date"]))
+            == pd.Timedelta(weeks=3)).all()
+    approved = query("SELECT COUNT(*) AS n FROM action_plan WHERE approved_on IS NOT NULL")
+    assert approved["n"][0] > 0.9 * len(plans)
 
 
 @in_demo_group
