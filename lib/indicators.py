@@ -77,10 +77,9 @@ bara ogiltig frånvaro. **Förändring**: procentenheter mot samma termin ett å
 kontakt med ungdomscoachen eller togs upp på ett genomfört möte under terminen, varav
 *träffade av coachen* de med ett samtal, skolbesök eller hembesök i kontaktloggen (också
 coachens elevsamtal) och *diskuterade med skolan* de som togs upp på ett genomfört möte
-(en elev kan vara båda); *med
-åtgärd* de som fick en åtgärd med start under terminen; *förbättrade* de med åtgärd vars
-frånvaro de {weeks} veckorna efter åtgärdens startvecka var minst {improved}
-procentenheter lägre än de {weeks} veckorna före.
+(en elev kan vara båda); *med åtgärd* de som fick en åtgärd med start under terminen;
+*förbättrade* de med åtgärd vars frånvaro de {weeks} veckorna efter åtgärdens startvecka
+var minst {improved} procentenheter lägre än de {weeks} veckorna före.
 
 **Sekretess**: inga enskilda elever visas. Celler som bygger på färre än 10 elever visas
 som "..", och ytterligare celler döljs (vid behov även en total) så att ingen dold cell kan
