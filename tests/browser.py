@@ -227,6 +227,22 @@ def open_page(browser, url: str, username: str, path: str, heading: str):
     return page
 
 
+def date_field(scope, label: str, nth: int = 0):
+    """A date input in `scope` (a page, or a locator such as one form): a group of year,
+    month and day segments; `nth` where the label is used more than once."""
+    return scope.get_by_role("group", name=label, exact=True).nth(nth)
+
+
+def type_date(scope, label: str, day, nth: int = 0) -> None:
+    """Type a date as a person does: into the year segment, which moves on by itself."""
+    from playwright.sync_api import expect
+
+    keyboard = scope.keyboard if hasattr(scope, "keyboard") else scope.page.keyboard
+    scope.get_by_role("spinbutton", name=f"year, {label}", exact=True).nth(nth).click()
+    keyboard.type(day.strftime("%Y%m%d"))
+    expect(date_field(scope, label, nth)).to_have_text(day.isoformat())
+
+
 def type_to_choose(page, label: str, typed: str) -> None:
     """Pick from a select box by typing into it and pressing Enter, as people do in a long
     list (whose options may open below the fold, out of a click's reach)."""

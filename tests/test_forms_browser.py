@@ -16,30 +16,20 @@ from lib.feedback import send_feedback
 from lib.measures import add_measure
 from tests.browser import (
     chromium,
+    date_field,
     needs_chromium,
     open_list,
     open_page,
     served_app,
     served_env,
     settled,
+    type_date,
     type_to_choose,
 )
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 expect.set_options(timeout=20_000)  # two shared cores: a rerun may take seconds
 TOO_LONG = "x" * 4001  # one more character than a free-text field takes
-
-
-def date_field(page, label: str):
-    """A date input: a group of year, month and day segments."""
-    return page.get_by_role("group", name=label, exact=True)
-
-
-def type_date(page, label: str, day: dt.date) -> None:
-    """Type a date as a person does: into the year segment, which moves on by itself."""
-    page.get_by_role("spinbutton", name=f"year, {label}", exact=True).click()
-    page.keyboard.type(day.strftime("%Y%m%d"))
-    expect(date_field(page, label)).to_have_text(day.isoformat())
 
 
 def test_a_refused_measure_keeps_the_description_and_the_dates(app_env, world, read):

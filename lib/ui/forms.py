@@ -132,6 +132,16 @@ def kept_tabs(labels: list[str], key: str):
 
 
 
+def kept_expander(label: str, key: str, expanded: bool = False):
+    """An expander that stays as the user left it when the page runs again. Like plain
+    st.tabs, a plain st.expander keeps its state only in the browser, which may draw it
+    anew, closed, when what is above it changes: a save inside it (a talk's summary sent,
+    a plan followed up) would show its notice in a closed expander. This one tells the
+    server when it is opened or closed (a rerun), and the server draws it so."""
+    st.session_state.setdefault(key, expanded)
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def _remember_tab(key: str, chosen: str, labels: list[str]) -> None:
     label = st.session_state.get(key)
     st.session_state[chosen] = labels.index(label) if label in labels else 0

@@ -37,7 +37,7 @@ from lib.plans import (
 )
 from lib.talks import list_talks, support_choices
 from lib.ui.downloads import PDF, audited_download
-from lib.ui.forms import form_notice, kept_form, run_write
+from lib.ui.forms import form_notice, kept_expander, kept_form, kept_tabs, run_write
 from lib.ui.tables import show_table, table_or_note
 from lib.ui.talks import measure_name
 
@@ -63,7 +63,7 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
         form_notice(f"plan_{plan.id}_approve")  # and this one once it is approved
         title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
                                                        goal=plan.goal)
-        with st.expander(plain.markdown(title[:120])):
+        with kept_expander(plain.markdown(title[:120]), f"plan_open_{plan.id}"):
             plan_details(viewer, plan, goals[plan.id])
             if writes and pd.isna(plan.closed_on):
                 _plan_forms(viewer, plan, goals[plan.id], measures)
@@ -85,7 +85,8 @@ def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
     for plan in open_plans.itertuples():
         title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
                                                        goal=plan.goal)
-        with st.expander(plain.markdown(title[:120]), expanded=True):
+        with kept_expander(plain.markdown(title[:120]), f"meeting_plan_open_{plan.id}",
+                           expanded=True):
             st.caption(_("Fas: {phase} · nästa uppföljning {review}").format(
                 phase=word(PlanPhase, plan.plan_phase), review=formats.date(plan.review)))
             plan_details(viewer, plan, every_goal[every_goal["plan_id"] == plan.id])
@@ -116,8 +117,8 @@ def plan_details(viewer: Viewer, plan, goals: pd.DataFrame) -> None:
 def _plan_forms(viewer: Viewer, plan, goals: pd.DataFrame, measures: pd.DataFrame) -> None:
     key = f"plan_{plan.id}"
     version = int(plan.version)
-    follow, change, steps, close = st.tabs([_("Följ upp"), _("Ändra"), _("Fas och delmål"),
-                                            _("Avsluta")])
+    follow, change, steps, close = kept_tabs(
+        [_("Följ upp"), _("Ändra"), _("Fas och delmål"), _("Avsluta")], f"{key}_tabs")
     with follow, kept_form(f"{key}_review") as form:
         left, right = st.columns(2)
         day = left.date_input(_("Uppföljningens datum"), value=local_today(),

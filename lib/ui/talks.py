@@ -27,7 +27,7 @@ from lib.talks import (
     send_talk_summary,
     support_choices,
 )
-from lib.ui.forms import kept_form, run_write
+from lib.ui.forms import kept_expander, kept_form, run_write
 from lib.ui.tables import show_table, table_or_note
 
 # The form's questions, in the source project's words, for the texts of lib.talks.TEXTS.
@@ -76,7 +76,7 @@ def talk_section(viewer: Viewer, student_id: int) -> None:
 def _talk(viewer: Viewer, talk: TalkRecord, schools: dict[int, str]) -> None:
     title = _("Samtal {date} · {held_by}").format(date=formats.date(talk.date),
                                                   held_by=talk.held_by)
-    with st.expander(plain.markdown(title)):
+    with kept_expander(plain.markdown(title), f"talk_open_{talk.id}"):
         if talk.school:
             st.caption(_("Hölls på {school}").format(school=plain.markdown(talk.school)))
         for label, chosen in ((N_("Orsaker"), talk.causes), (N_("Önskat stöd"), talk.wanted)):
