@@ -25,6 +25,7 @@ from bench.national import ensure_national
 from data_models.engine import analyze, make_engine, unit_of_work
 from data_models.migrate import upgrade
 from data_models.models import (
+    ActionPlan,
     Measure,
     Municipality,
     Role,
@@ -35,12 +36,19 @@ from data_models.models import (
 )
 from lib import charts, summaries
 from lib.access import Viewer, load_viewer
-from lib.dashboards import heatmap_page, school_page, student_absence, watch_list
+from lib.cycle import follow_up_cycle
+from lib.dashboards import heatmap_page, school_page, watch_list
 from lib.demo import SMALL_CODE, DemoSpec, seed_demo, seed_follow_up
 from lib.indicators import region_indicators
 from lib.measure_effects import effect_of_measures
 from lib.overview import municipality_overview, scope_overview
+from lib.plan_changes import plan_amendments, plan_reviews
+from lib.plans import list_plans, student_plan_goals
+from lib.student_absence import student_absence
 from lib.students import get_student
+from lib.talk_indicators import talk_indicators
+from lib.talks import list_talks, read_talks, support_choices
+from lib.visit_pack import build_student_follow_up
 
 HERE = Path(__file__).resolve().parent
 # One full school year, so that the set does not change with the day it is built.
@@ -93,6 +101,24 @@ def viewers(session):
     def by_name(username):
         return load_viewer(session, session.scalar(select(User).where(User.username == username)))
     return {name: by_name(name) for name in ("coach", "projektledare", "admin")}
+
+
+def student_page_services(session, viewer: Viewer, student_id: int, term_id: int) -> None:
+    """Every service call of the student page: the student and the absence, the follow-up
+    (measures, meetings, feedback, contacts), the cycle, the talks and the plans with their
+    follow-ups and changes."""
+    get_student(session, viewer, student_id)
+    student_absence(session, viewer, student_id)
+    build_student_follow_up(session, viewer, student_id, END_DATE)
+    follow_up_cycle(session, viewer, student_id, term_id)
+    list_talks(session, viewer, student_id)
+    read_talks(session, viewer, student_id)
+    support_choices(session, viewer, student_id)
+    plans = list_plans(session, viewer, student_id)
+    student_plan_goals(session, viewer, student_id)
+    for plan_id in plans["id"]:
+        plan_reviews(session, viewer, int(plan_id))
+        plan_amendments(session, viewer, int(plan_id))
 
 
 def payload_mb(page, matrix) -> float:
@@ -162,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
             .join(StudentTermSummary, StudentTermSummary.student_id == Student.id)
             .where(Municipality.code == SMALL_CODE, StudentTermSummary.term_id == term.id)
             .limit(1))
+        # A student of the small municipality with talks and a plan (the demo's share).
+        followed_id = session.scalar(
+            select(ActionPlan.student_id)
+            .join(Student, Student.id == ActionPlan.student_id)
+            .join(Municipality, Municipality.id == Student.home_municipality_id)
+            .where(Municipality.code == SMALL_CODE).order_by(ActionPlan.id.desc()).limit(1))
         coach = people["coach"]
         admin = people["admin"]
 
@@ -176,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             "typical_school_page_ms": lambda: school(typical, typical_id),
             "student_page_ms": lambda: (get_student(session, coach, student_id),
                                         student_absence(session, coach, student_id)),
+            "student_page_with_follow_up_ms": lambda: student_page_services(
+                session, coach, followed_id, term.id),
             "watchlist_ms": lambda: watch_list(session, coach, term.id),
             "large_watchlist_ms": lambda: watch_list(session, big_coach, term.id),
             "region_indicators_ms": lambda: region_indicators(
@@ -184,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
                 session, people["projektledare"], term.id),
             "region_overview_ms": lambda: municipality_overview(
                 session, people["projektledare"], term.id),
+            "region_talk_indicators_ms": lambda: talk_indicators(
+                session, people["projektledare"], term.id),
+            "region_page_ms": lambda: (
+                region_indicators(session, people["projektledare"], term.id),
+                talk_indicators(session, people["projektledare"], term.id),
+                effect_of_measures(session, people["projektledare"], term.id)),
         }
         medians = {}
         for name, call in calls.items():
