@@ -19,7 +19,7 @@ from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.i18n import N_, _
-from lib.plans import MAX_GOALS, readable_plan, writable_plan
+from lib.plans import MAX_GOALS, checked_goals, readable_plan, writable_plan
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
 REVIEW_COLUMNS = ["id", "date", "review_note", "next_review", "by"]
@@ -108,12 +108,7 @@ def change_plan(session: Session, viewer, plan_id: int, version: int, change: Pl
 
 
 def _new_goal(session: Session, plan: ActionPlan, text: str, due: dt.date | None) -> str:
-    text = clean_text(N_("Delmålet"), text)
-    if due is None:
-        raise InputError(_("Ange datum för delmålet \"{goal}\".").format(goal=text))
-    if due < plan.start_date:
-        raise InputError(_("Delmålet \"{goal}\" kan inte ligga före planens start.")
-                         .format(goal=text))
+    [(text, _due)] = checked_goals(((text, due),), plan.start_date)
     if session.scalar(select(func.count(PlanGoal.id)).where(
             PlanGoal.plan_id == plan.id)) >= MAX_GOALS:
         raise InputError(_("En plan har högst {count} delmål.").format(count=MAX_GOALS))

@@ -86,7 +86,7 @@ def create_plan(session: Session, viewer: Viewer, student_id: int, plan: PlanInp
         raise InputError(_("Ange startdatum och datum för uppföljning av planen."))
     if plan.review_date < plan.start_date:
         raise InputError(_("Uppföljningen av planen kan inte ligga före dess start."))
-    goals = _checked_goals(plan.goals, plan.start_date)
+    goals = checked_goals(plan.goals, plan.start_date)
     if plan.talk_id is not None and session.scalar(select(StudentTalk.student_id).where(
             StudentTalk.id == plan.talk_id)) != student_id:
         raise InputError(_("Samtalet hör inte till eleven."))
@@ -109,7 +109,8 @@ def create_plan(session: Session, viewer: Viewer, student_id: int, plan: PlanInp
     return record.id
 
 
-def _checked_goals(goals, start: dt.date) -> list[tuple[str, dt.date]]:
+def checked_goals(goals, start: dt.date) -> list[tuple[str, dt.date]]:
+    """The step goals with text, each with a date on or after the plan's start."""
     kept = [(clean_text(N_("Delmålet"), text), due) for text, due in goals
             if (text or "").strip()]
     if len(kept) > MAX_GOALS:
