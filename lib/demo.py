@@ -547,7 +547,8 @@ TALK_TEXTS = {
     "Resor och skolväg": ("Lång resväg med bussbyten.", "Anpassat schema första lektionen."),
     "Arbete": ("Extrajobb sent på kvällarna.", "Hjälp att planera veckan."),
 }
-DEMO_KINDS = ["mi", "structure", "action_plan", "social_services", "bup", "adjustments",
+# "action_plan" (follow-up of an action plan) is added with each plan (_demo_plans).
+DEMO_KINDS = ["mi", "structure", "social_services", "bup", "adjustments",
               "other"]
 
 
@@ -677,6 +678,15 @@ def _demo_plans(session: Session, rng, talks: list[StudentTalk], today: dt.date,
                      for plan in plans
                      if plan.start_date + dt.timedelta(weeks=3) <= today
                      and rng.random() < REVIEW_SHARE])
+    # Each plan is carried by a follow-up of it, from its start to its follow-up date.
+    session.add_all([Measure(
+        student_id=plan.student_id, plan_id=plan.id, kind="action_plan", description="",
+        owner_kind="coach", owner_name="", start_date=plan.start_date,
+        follow_up_date=plan.review_date, status="done" if plan.closed_on else "ongoing",
+        stop_reason="", outcome="", version=1, created_by=plan.created_by, created_at=now)
+        for plan in plans])
+    session.flush()
+    summaries.refresh_effects(session, sorted({plan.student_id for plan in plans}))
     steps = [("Väckning varje morgon i två veckor", 2), ("En hel vecka utan ogiltig frånvaro", 4)]
     session.add_all([PlanGoal(plan_id=plan.id, position=number, text=text,
                               due_date=plan.start_date + dt.timedelta(weeks=weeks),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 # Re-exported: pages name the codes without the data layer.
 from data_models.codes import FollowUpState, MeasureKind, MeasureOwner, MeasureStatus
 from data_models.models import (
+    ActionPlan,
     Measure,
     MeasureFollowUp,
     Meeting,
@@ -60,6 +61,7 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
                 viewer=viewer, what="meeting", what_id=meeting_id)
         school_id = meeting.school_id
     measure = Measure(student_id=student_id, meeting_id=meeting_id, school_id=school_id,
+                      plan_id=_followed_plan(session, student_id, kind),
                       status=MeasureStatus.PLANNED, created_by=viewer.user_id, created_at=utcnow(),
                       version=1, **values)
     session.add(measure)
@@ -68,6 +70,21 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
     log_event(session, viewer, "create", "measure", measure.id, student_id=student_id,
               after={"kind": kind, "follow_up_date": values["follow_up_date"].isoformat()})
     return measure.id
+
+
+def _followed_plan(session: Session, student_id: int, kind: str) -> int | None:
+    """A follow-up of an action plan follows a real one: the student's latest open plan,
+    which the measure then carries (Measure.plan_id); other kinds carry none yet."""
+    if kind != MeasureKind.ACTION_PLAN:
+        return None
+    plan_id = session.scalar(
+        select(ActionPlan.id).where(ActionPlan.student_id == student_id,
+                                    ActionPlan.closed_on.is_(None))
+        .order_by(ActionPlan.start_date.desc(), ActionPlan.id.desc()).limit(1))
+    if plan_id is None:
+        raise InputError(_("Uppföljning av handlingsplan följer upp en öppen handlingsplan. "
+                           "Skriv planen först, under Handlingsplaner på elevens sida."))
+    return plan_id
 
 
 def _checked(*, kind, owner_kind, owner_name, owner_user_id, start_date, follow_up_date,

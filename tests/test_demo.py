@@ -219,6 +219,9 @@ def test_a_share_of_talks_led_to_a_plan_and_past_plans_are_evaluated(demo):
             == pd.Timedelta(weeks=3)).all()
     approved = query("SELECT COUNT(*) AS n FROM action_plan WHERE approved_on IS NOT NULL")
     assert approved["n"][0] > 0.9 * len(plans)
+    # "Uppföljning av handlingsplan" is always the follow-up of a real plan, one per plan.
+    follow_ups = query("SELECT plan_id FROM measure WHERE kind = 'action_plan'")
+    assert follow_ups["plan_id"].notna().all() and len(follow_ups) == len(plans)
 
 
 @in_demo_group

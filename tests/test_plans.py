@@ -179,3 +179,22 @@ def test_closing_keeps_the_evaluation_and_the_absence_before_and_after(write, re
     assert row["absence_after"] == pytest.approx(0.10)
     with write() as session, pytest.raises(InputError, match="avslutad"):
         set_phase(session, viewer("coach_a"), plan_id, 2, "follow_up")
+
+
+def test_a_follow_up_of_an_action_plan_follows_a_real_plan(write, read, world, viewer):
+    """The measure kind "Uppföljning av handlingsplan" needs an open plan, and carries the
+    student's latest one."""
+    coach = viewer("coach_a")
+    follow_up = dict(kind="action_plan", owner_kind="coach", start_date=START,
+                     follow_up_date=START + dt.timedelta(weeks=4))
+    with pytest.raises(InputError, match="öppen handlingsplan"), write() as session:
+        add_measure(session, coach, world["anna"], **follow_up)
+    with read() as session:
+        assert _count(session, Measure) == 0
+    with write() as session:
+        plan_id = create_plan(session, coach, world["anna"], _plan())
+        measure_id = add_measure(session, coach, world["anna"], **follow_up)
+        other = add_measure(session, coach, world["anna"], **{**follow_up, "kind": "mi"})
+    with read() as session:
+        assert session.get(Measure, measure_id).plan_id == plan_id
+        assert session.get(Measure, other).plan_id is None
