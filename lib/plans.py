@@ -22,15 +22,19 @@ from sqlalchemy.orm import Session
 from data_models.codes import (
     AuditAction,
     AuditEntity,
+    MeetingStatus,
     PlanGoalStatus,
     PlanOutcome,
     PlanPhase,
 )
 from data_models.models import (
     ActionPlan,
+    AgendaItem,
     Measure,
+    Meeting,
     PlanGoal,
     PlanReview,
+    School,
     Student,
     StudentTalk,
     StudentWeekSummary,
@@ -38,6 +42,7 @@ from data_models.models import (
 from lib.access import (
     AccessDenied,
     Viewer,
+    meeting_clause,
     require_student,
     student_clause,
     writes_follow_up,
@@ -69,6 +74,7 @@ class PlanInput:
     school_responsible: str = ""
     goals: tuple[tuple[str, dt.date | None], ...] = ()
     talk_id: int | None = None
+    meeting_id: int | None = None  # the review meeting that decided the plan
 
 
 def _require_writer(viewer: Viewer) -> None:
@@ -90,8 +96,12 @@ def create_plan(session: Session, viewer: Viewer, student_id: int, plan: PlanInp
     if plan.talk_id is not None and session.scalar(select(StudentTalk.student_id).where(
             StudentTalk.id == plan.talk_id)) != student_id:
         raise InputError(_("Samtalet hör inte till eleven."))
+    if plan.meeting_id is not None and plan.meeting_id not in set(
+            deciding_meetings(session, viewer, student_id)["id"]):
+        raise InputError(_("Eleven togs inte upp på det mötet."))
     record = ActionPlan(
-        student_id=student_id, talk_id=plan.talk_id, phase=PlanPhase.ANALYSIS, goal=goal,
+        student_id=student_id, talk_id=plan.talk_id, meeting_id=plan.meeting_id,
+        phase=PlanPhase.ANALYSIS, goal=goal,
         coach_responsible=clean_text(N_("Ansvarig hos coachen"), plan.coach_responsible,
                                      MAX_LINE),
         school_responsible=clean_text(N_("Ansvarig på skolan"), plan.school_responsible,
@@ -107,6 +117,19 @@ def create_plan(session: Session, viewer: Viewer, student_id: int, plan: PlanInp
               student_id=student_id, after={"start": plan.start_date.isoformat(),
                                             "goals": len(goals)})
     return record.id
+
+
+def deciding_meetings(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
+    """The held review meetings (in the viewer's scope) where the student was taken up, the
+    latest first: the meetings a plan can say it was decided at."""
+    require_student(session, viewer, student_id)
+    return read_frame(session,
+        select(Meeting.id, Meeting.date, School.name)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .join(School, School.id == Meeting.school_id)
+        .where(AgendaItem.student_id == student_id, Meeting.status != MeetingStatus.PLANNED,
+               meeting_clause(viewer))
+        .order_by(Meeting.date.desc(), Meeting.id.desc()), ["id", "date", "school"])
 
 
 def checked_goals(goals, start: dt.date) -> list[tuple[str, dt.date]]:

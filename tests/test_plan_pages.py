@@ -124,3 +124,23 @@ def test_meeting_mode_shows_the_student_s_open_plan_to_the_school(app_env, world
     assert "Fas: Analys · nästa uppföljning 2025-11-10" in texts(at)
     assert "Väckning" in _cells(at)
     assert "Skriv ut planen (PDF)" in [b.label for b in at.get("download_button")]
+
+
+def test_a_plan_is_written_as_decided_at_a_held_review(app_env, world, read, write, viewer):
+    from lib.meetings import plan_meeting, set_status
+
+    coach = viewer("coach_a")
+    with write() as session:
+        held = plan_meeting(session, coach, school_id=world["SB"], term_id=world["HT2025"],
+                            municipality_id=world["A"], date=dt.date(2025, 9, 24))
+        set_status(session, coach, held, 1, "held")
+    at = student_page("staff_sb", world["anna"])
+    chooser = widget(at.selectbox, "Beslutad på möte")
+    assert list(chooser.options) == [
+        "Inget möte", "Genomgång 2025-09-24 · Skola SB"]
+    chooser.set_value(held)
+    widget(at.text_area, "Elevens mål, med elevens ord").input("Komma i tid.")
+    widget(at.button, "Spara planen").click().run()
+    assert "Planen är sparad." in texts(at)
+    with read() as session:
+        assert session.scalar(select(ActionPlan.meeting_id)) == held

@@ -198,3 +198,33 @@ def test_a_follow_up_of_an_action_plan_follows_a_real_plan(write, read, world, v
     with read() as session:
         assert session.get(Measure, measure_id).plan_id == plan_id
         assert session.get(Measure, other).plan_id is None
+
+
+def test_a_plan_decided_at_a_review_meeting_names_it(write, read, world, viewer):
+    from lib.meetings import plan_meeting, set_status
+
+    coach = viewer("coach_a")
+    with write() as session:
+        held = plan_meeting(session, coach, school_id=world["SB"], term_id=world["HT2025"],
+                            municipality_id=world["A"], date=dt.date(2025, 9, 24))
+        set_status(session, coach, held, 1, "held")
+        planned = plan_meeting(session, coach, school_id=world["SB"],
+                               term_id=world["HT2025"], municipality_id=world["A"],
+                               date=dt.date(2025, 12, 3))
+        cleo_only = plan_meeting(session, coach, school_id=world["SA"],
+                                 term_id=world["HT2025"], municipality_id=world["A"],
+                                 date=dt.date(2025, 9, 25))
+        set_status(session, coach, cleo_only, 1, "held")
+    with read() as session:
+        from lib.plans import deciding_meetings
+
+        assert deciding_meetings(session, coach, world["anna"])["id"].tolist() == [held]
+    for meeting_id in (planned, cleo_only, 10_000):  # not held; anna not on it; none
+        with pytest.raises(InputError, match="togs inte upp"), write() as session:
+            create_plan(session, coach, world["anna"], _plan(meeting_id=meeting_id))
+    with write() as session:
+        plan_id = create_plan(session, viewer("staff_sb"), world["anna"],
+                              _plan(meeting_id=held))
+    with read() as session:
+        assert session.get(ActionPlan, plan_id).meeting_id == held
+        assert _count(session, ActionPlan) == 1

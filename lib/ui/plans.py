@@ -29,6 +29,7 @@ from lib.plans import (
     PlanInput,
     close_plan,
     create_plan,
+    deciding_meetings,
     link_measure,
     list_plans,
     set_goal_status,
@@ -53,6 +54,7 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
         plans = list_plans(session, viewer, student_id)
         every_goal = student_plan_goals(session, viewer, student_id)
         talks = list_talks(session, viewer, student_id) if writes else None
+        meetings = deciding_meetings(session, viewer, student_id) if writes else None
         measures = support_choices(session, viewer, student_id) if writes else None
     st.subheader(_("Handlingsplaner"))
     table_or_note(plans[SHOWN], _("Ingen handlingsplan ännu."))
@@ -68,7 +70,7 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
             if writes and pd.isna(plan.closed_on):
                 _plan_forms(viewer, plan, goals[plan.id], measures)
     if writes:
-        _new_plan_form(viewer, student_id, talks)
+        _new_plan_form(viewer, student_id, talks, meetings)
 
 
 def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
@@ -216,11 +218,16 @@ def _phase_and_goal_forms(viewer: Viewer, key: str, plan, goals: pd.DataFrame,
             if st.form_submit_button(_("Koppla åtgärden till planen")):
                 run_write(lambda session: link_measure(session, viewer, plan.id, measure_id),
                           form=f"{key}_measure", success=_("Åtgärden är kopplad till planen."))
-def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame) -> None:
+def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame,
+                   meetings: pd.DataFrame) -> None:
     key = f"new_plan_{student_id}"
     today = local_today()
     based_on = {None: _("Inget samtal"), **{int(row.id): _("Samtal {date} · {held_by}").format(
         date=formats.date(row.date), held_by=row.held_by) for row in talks.itertuples()}}
+    decided_at = {None: _("Inget möte"), **{
+        int(row.id): _("Genomgång {date} · {school}").format(date=formats.date(row.date),
+                                                            school=row.school)
+        for row in meetings.itertuples()}}
     with kept_form(key) as form:
         st.markdown("**" + _("Ny handlingsplan") + "**")
         goal = st.text_area(_("Elevens mål, med elevens ord"), height=80)
@@ -231,10 +238,12 @@ def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame) -> None
                                    format="YYYY-MM-DD", key=f"{form}_review")
         talk_id = right.selectbox(_("Bygger på"), list(based_on), format_func=based_on.get,
                                   key=f"{form}_talk")
-        left, right = st.columns(2)
+        left, middle, right = st.columns(3)
+        meeting_id = right.selectbox(_("Beslutad på möte"), list(decided_at),
+                                     format_func=decided_at.get, key=f"{form}_meeting")
         coach = left.text_input(_("Ansvarig hos coachen"),
                                 value=viewer.name if viewer.role == Role.COACH else "")
-        school = right.text_input(_("Ansvarig på skolan"),
+        school = middle.text_input(_("Ansvarig på skolan"),
                                   value=viewer.name if viewer.role == Role.SCHOOL_STAFF else "")
         steps = []
         for number in range(1, STEP_ROWS + 1):
@@ -247,6 +256,6 @@ def _new_plan_form(viewer: Viewer, student_id: int, talks: pd.DataFrame) -> None
         if st.form_submit_button(_("Spara planen"), icon=":material/save:"):
             plan = PlanInput(goal=goal, start_date=start, review_date=review,
                              coach_responsible=coach, school_responsible=school,
-                             goals=tuple(steps), talk_id=talk_id)
+                             goals=tuple(steps), talk_id=talk_id, meeting_id=meeting_id)
             run_write(lambda session: create_plan(session, viewer, student_id, plan),
                       form=key, success=_("Planen är sparad."))
