@@ -63,9 +63,7 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
     for plan in plans.itertuples():
         form_notice(f"plan_{plan.id}_close")  # its form is gone once the plan is closed
         form_notice(f"plan_{plan.id}_approve")  # and this one once it is approved
-        title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
-                                                       goal=plan.goal)
-        with kept_expander(plain.markdown(title[:120]), f"plan_open_{plan.id}"):
+        with kept_expander(_title(plan), f"plan_open_{plan.id}"):
             plan_details(viewer, plan, goals[plan.id])
             if writes and pd.isna(plan.closed_on):
                 _plan_forms(viewer, plan, goals[plan.id], measures)
@@ -85,13 +83,17 @@ def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
         st.caption(_("Ingen öppen handlingsplan. Den skrivs på elevens sida."))
         return
     for plan in open_plans.itertuples():
-        title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
-                                                       goal=plan.goal)
-        with kept_expander(plain.markdown(title[:120]), f"meeting_plan_open_{plan.id}",
-                           expanded=True):
+        with kept_expander(_title(plan), f"meeting_plan_open_{plan.id}", expanded=True):
             st.caption(_("Fas: {phase} · nästa uppföljning {review}").format(
                 phase=word(PlanPhase, plan.plan_phase), review=formats.date(plan.review)))
             plan_details(viewer, plan, every_goal[every_goal["plan_id"] == plan.id])
+
+
+def _title(plan) -> str:
+    """An expander's label for the plan: its start and the student's goal, as text."""
+    title = _("Plan från {start}: {goal}").format(start=formats.date(plan.start),
+                                                   goal=" ".join(plan.goal.split()))
+    return plain.markdown(title[:120])
 
 
 def plan_details(viewer: Viewer, plan, goals: pd.DataFrame) -> None:
