@@ -45,7 +45,8 @@ summerar inte till antalet samtal. Kategorierna är systemförvaltarens lista.
 
 @dataclass(frozen=True)
 class TalkIndicators:
-    # municipality, is_total, identified, talked, planned, plan_followed_up; None where hidden
+    # municipality, is_total, identified, then per step (STEPS) its count and its share of
+    # the identified (SHARES); None where hidden
     table: pd.DataFrame
     categories: pd.DataFrame  # category, causes, wanted: students; None where hidden
 
@@ -58,9 +59,22 @@ def talk_indicators(session: Session, viewer: Viewer, term_id: int) -> TalkIndic
         name: _flagged_with(session, viewer, term, students(term)).reindex(
             identified.index, fill_value=0)
         for name, students in STEPS.items()}}).astype(int)
-    return TalkIndicators(table=suppressed_counts(counts, "identified", list(STEPS), shown,
-                                                  order=STEP_ORDER),
+    table = suppressed_counts(counts, "identified", list(STEPS), shown, order=STEP_ORDER)
+    return TalkIndicators(table=_with_shares(table),
                           categories=_categories(session, viewer, term))
+
+
+def _with_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Each step's count as a share of the identified students, where both are shown (a
+    share beside a shown count would give a hidden identified count back, so a hidden
+    count hides its share)."""
+    identified = pd.to_numeric(table["identified"], errors="coerce")
+    for name in STEPS:
+        count = pd.to_numeric(table[name], errors="coerce")
+        share = (count / identified).where(identified > 0)
+        table[SHARES[name]] = share.astype(object).where(share.notna(), None)
+    steps = [column for name in STEPS for column in (name, SHARES[name])]
+    return table[["municipality", "is_total", "identified", *steps]]
 
 
 def _in_scope(query, viewer: Viewer):
@@ -98,6 +112,8 @@ def _plans_followed_up(term: Term):
 # is a plan, so suppression reckons with the one being part of the other.
 STEPS = {"talked": _talks, "planned": _plans, "plan_followed_up": _plans_followed_up}
 STEP_ORDER = (("plan_followed_up", "planned"),)
+SHARES = {"talked": "talked_share", "planned": "planned_share",
+          "plan_followed_up": "plan_followed_up_share"}
 
 
 def _flagged_with(session: Session, viewer: Viewer, term: Term, students) -> pd.Series:

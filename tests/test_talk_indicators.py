@@ -98,6 +98,10 @@ def test_flagged_students_with_a_plan_and_a_plan_followed_up(talked, read, world
     alfa, beta, total = (row(result.table, name) for name in ("Alfa", "Beta", TOTAL))
     # Beta's 2 and 1 are hidden, and Alfa's 11 and 10 with them (the totals give them back).
     assert (total["planned"], total["plan_followed_up"]) == (13, 11)
+    assert (total["planned_share"], total["talked_share"]) == (13 / 28, 15 / 28)
+    # A hidden count hides its share (with the identified count, it would give it back).
+    assert alfa["identified"] == 15 and pd.isna(alfa["planned_share"])
+    assert result.table.columns.tolist()[2:5] == ["identified", "talked", "talked_share"]
     assert all(pd.isna(r[c]) for r in (alfa, beta) for c in ("planned", "plan_followed_up"))
 
 
