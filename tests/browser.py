@@ -259,17 +259,21 @@ def type_to_choose(page, label: str, typed: str) -> None:
 
 
 def download(page, button, timeout: int = 30_000):
-    """Click a download button once and return the download; when none comes, say what the
-    page shows under the button (Streamlit's own message when building the file failed)."""
+    """Click a download button once, on a page that has finished its run as a person sees
+    it, and return the download; when none comes, say what the page shows under the
+    button (Streamlit's own message when building the file failed) and whether the app
+    was running."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    settled(page)
     try:
         with page.expect_download(timeout=timeout) as event:
             button.click()
     except PlaywrightTimeout as error:
         said = page.locator('[data-testid="stDownloadButtonError"], [data-testid="stAlert"]')
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
         raise AssertionError(f"no download within {timeout} ms; the page says: "
-                             f"{said.all_inner_texts()}") from error
+                             f"{said.all_inner_texts()}; the app's run: {state}") from error
     return event.value
 
 

@@ -404,7 +404,8 @@ def test_the_agenda_gives_reason_and_trend_as_codes_and_whether_anything_is_reco
     meeting_id = plan(write, world, viewer)
     before = items(read, viewer, meeting_id)
     _speaks_codes(before, ["id", "student_id", "student", "personal_number", "reason",
-                           "absence", "valid", "invalid", "trend", "recorded"])
+                           "absence", "valid", "invalid", "trend", "recorded", "cycle",
+                           "next_step"])
     assert before["recorded"].tolist() == [False, False]
     with write() as session:
         save_entry(session, viewer("coach_a"), int(before["id"].iloc[0]), 1,
