@@ -156,7 +156,9 @@ def saved(page, notice: str, timeout: float = 30_000) -> None:
         expect(page.get_by_text(notice, exact=True)).to_be_visible(timeout=timeout)
     except AssertionError as error:
         state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
-        raise AssertionError(f"{notice!r} was not shown; the app's run: {state}") from error
+        said = page.locator('[data-testid="stAlert"]').all_inner_texts()
+        raise AssertionError(f"{notice!r} was not shown; the app's run: {state}; the page's "
+                             f"messages: {said}") from error
     settled(page)
 
 
