@@ -33,7 +33,7 @@ from lib.access import (
     student_clause,
 )
 from lib.clock import local_today, utcnow
-from lib.cycle import with_cycle
+from lib.cycle import cycle_table, with_cycle
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.personal_number import mask
@@ -189,8 +189,9 @@ def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFra
                                                                protected),
                         mask(number, protected), item.reason, *shares, item.trend,
                         any(getattr(item, f) for f in AgendaField)])
-    return with_cycle(session, viewer, pd.DataFrame(records, columns=columns),
-                      meeting.term_id)
+    agenda = pd.DataFrame(records, columns=columns)
+    return with_cycle(agenda, cycle_table(session, viewer, agenda["student_id"],
+                                          meeting.term_id))
 
 
 def item_shares(item: AgendaItem) -> tuple[float | None, float | None, float | None]:

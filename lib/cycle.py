@@ -101,27 +101,19 @@ def cycle_table(session: Session, viewer: Viewer, student_ids: Iterable[int],
     return table
 
 
-def with_cycle(session: Session, viewer: Viewer, frame: pd.DataFrame,
-               term_id: int) -> pd.DataFrame:
-    """`frame` (with student_id) with the cycle's columns: `cycle`, the steps as marks
-    ("✓ ✓ ○ ○ ○", in order), and `next_step`, the first step after the flag not yet done."""
+def with_cycle(frame: pd.DataFrame, steps: pd.DataFrame,
+               key: str = "student_id") -> pd.DataFrame:
+    """`frame` (its students in column `key`) with the cycle's columns from `steps` (a
+    cycle_table of them): `cycle`, the steps as marks ("✓ ✓ ○ ○ ○", in order), and
+    `next_step`, the first step after the flag not yet done."""
     if frame.empty:
         return frame.assign(cycle=pd.Series(dtype=object), next_step=pd.Series(dtype=object))
-    steps = cycle_table(session, viewer, frame["student_id"], term_id)
     later = [str(step) for step in CycleStep][1:]
     marks = steps.apply(lambda row: " ".join(DONE if done else NOT_DONE for done in row),
                         axis=1)
     upcoming = steps[later].apply(
         lambda row: next((CycleStep(step) for step in later if not row[step]), None), axis=1)
-    return frame.assign(cycle=frame["student_id"].map(marks),
-                        next_step=frame["student_id"].map(upcoming))
-
-
-def without_talk(session: Session, viewer: Viewer, student_ids: Iterable[int],
-                 term_id: int) -> set[int]:
-    """Those of the students with no student talk in the term."""
-    steps = cycle_table(session, viewer, student_ids, term_id)
-    return set(steps.index[~steps[str(CycleStep.TALK)]])
+    return frame.assign(cycle=frame[key].map(marks), next_step=frame[key].map(upcoming))
 
 
 def stale_plan_students(session: Session, viewer: Viewer, today: dt.date,

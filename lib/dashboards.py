@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_models.codes import Flag, Trend
+from data_models.codes import CycleStep, Flag, Trend
 from data_models.models import (
     Enrolment,
     Municipality,
@@ -324,11 +324,10 @@ def watch_list(session: Session, viewer: Viewer, term_id: int, level: Flag = Fla
                        lambda: _watch_rows(session, viewer, term_id, level, include_rising))
     if unattended_since is not None:
         table = filter_without_follow_up(session, viewer, table, unattended_since)
+    steps = cycle.cycle_table(session, viewer, table["id"], term_id)
     if without_talk:
-        table = table[table["id"].isin(cycle.without_talk(session, viewer, table["id"],
-                                                          term_id))]
-    table = cycle.with_cycle(session, viewer, table.rename(columns={"id": "student_id"}),
-                             term_id).rename(columns={"student_id": "id"})
+        table = table[~table["id"].map(steps[str(CycleStep.TALK)]).astype(bool)]
+    table = cycle.with_cycle(table, steps, key="id")
     log_view(session, viewer, "view_student_list", "term", term_id,
              note=f"Bevakning: {len(table)} elever")
     return table.reset_index(drop=True)
