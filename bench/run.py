@@ -42,8 +42,8 @@ from lib.demo import SMALL_CODE, DemoSpec, seed_demo, seed_follow_up
 from lib.indicators import region_indicators
 from lib.measure_effects import effect_of_measures
 from lib.overview import municipality_overview, scope_overview
-from lib.plan_changes import plan_amendments, plan_reviews
-from lib.plans import list_plans, student_plan_goals
+from lib.plan_changes import student_plan_follow_ups
+from lib.plans import deciding_meetings, list_plans, student_plan_goals
 from lib.student_absence import student_absence
 from lib.students import get_student
 from lib.talk_indicators import talk_indicators
@@ -114,11 +114,10 @@ def student_page_services(session, viewer: Viewer, student_id: int, term_id: int
     list_talks(session, viewer, student_id)
     read_talks(session, viewer, student_id)
     support_choices(session, viewer, student_id)
-    plans = list_plans(session, viewer, student_id)
+    list_plans(session, viewer, student_id)
     student_plan_goals(session, viewer, student_id)
-    for plan_id in plans["id"]:
-        plan_reviews(session, viewer, int(plan_id))
-        plan_amendments(session, viewer, int(plan_id))
+    student_plan_follow_ups(session, viewer, student_id)
+    deciding_meetings(session, viewer, student_id)
 
 
 def payload_mb(page, matrix) -> float:

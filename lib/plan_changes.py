@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from data_models.codes import AuditAction, AuditEntity, PlanGoalStatus
 from data_models.models import ActionPlan, PlanAmendment, PlanGoal, PlanReview, User
 from lib import formats
+from lib.access import require_student
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
@@ -22,8 +23,8 @@ from lib.i18n import N_, _
 from lib.plans import MAX_GOALS, checked_goals, readable_plan, writable_plan
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
-REVIEW_COLUMNS = ["id", "date", "review_note", "next_review", "by"]
-AMENDMENT_COLUMNS = ["id", "changed_at", "change", "change_reason", "by"]
+REVIEW_COLUMNS = ["id", "plan_id", "date", "review_note", "next_review", "by"]
+AMENDMENT_COLUMNS = ["id", "plan_id", "changed_at", "change", "change_reason", "by"]
 # The words an amendment names a changed field with, in the plan form's terms.
 FIELDS = {"goal": N_("Elevens mål"), "review_date": N_("Nästa uppföljning"),
           "coach_responsible": N_("Ansvarig hos coachen"),
@@ -146,24 +147,46 @@ def review_plan(session: Session, viewer, plan_id: int, version: int, day: dt.da
     return new
 
 
+@dataclass(frozen=True)
+class PlanFollowUps:
+    """The follow-ups and the amendments of a student's plans (plan_id says whose)."""
+
+    reviews: pd.DataFrame  # REVIEW_COLUMNS
+    amendments: pd.DataFrame  # AMENDMENT_COLUMNS
+
+
 def plan_reviews(session: Session, viewer, plan_id: int) -> pd.DataFrame:
     """The plan's follow-ups, the latest first."""
     readable_plan(session, viewer, plan_id)
-    return read_frame(session,
-        select(PlanReview.id, PlanReview.date, PlanReview.note, PlanReview.next_review,
-               User.display_name)
-        .join(User, User.id == PlanReview.author_id)
-        .where(PlanReview.plan_id == plan_id)
-        .order_by(PlanReview.date.desc(), PlanReview.id.desc()), REVIEW_COLUMNS)
+    return _reviews(session, PlanReview.plan_id == plan_id)
 
 
 def plan_amendments(session: Session, viewer, plan_id: int) -> pd.DataFrame:
     """The changes made to the plan after its approval, the latest first."""
     readable_plan(session, viewer, plan_id)
+    return _amendments(session, PlanAmendment.plan_id == plan_id)
+
+
+def student_plan_follow_ups(session: Session, viewer, student_id: int) -> PlanFollowUps:
+    """The follow-ups and amendments of all the student's plans, in two reads."""
+    require_student(session, viewer, student_id)
+    plans = select(ActionPlan.id).where(ActionPlan.student_id == student_id)
+    return PlanFollowUps(reviews=_reviews(session, PlanReview.plan_id.in_(plans)),
+                         amendments=_amendments(session, PlanAmendment.plan_id.in_(plans)))
+
+
+def _reviews(session: Session, which) -> pd.DataFrame:
     return read_frame(session,
-        select(PlanAmendment.id, PlanAmendment.created_at, PlanAmendment.change,
-               PlanAmendment.reason, User.display_name)
-        .join(User, User.id == PlanAmendment.author_id)
-        .where(PlanAmendment.plan_id == plan_id)
+        select(PlanReview.id, PlanReview.plan_id, PlanReview.date, PlanReview.note,
+               PlanReview.next_review, User.display_name)
+        .join(User, User.id == PlanReview.author_id).where(which)
+        .order_by(PlanReview.date.desc(), PlanReview.id.desc()), REVIEW_COLUMNS)
+
+
+def _amendments(session: Session, which) -> pd.DataFrame:
+    return read_frame(session,
+        select(PlanAmendment.id, PlanAmendment.plan_id, PlanAmendment.created_at,
+               PlanAmendment.change, PlanAmendment.reason, User.display_name)
+        .join(User, User.id == PlanAmendment.author_id).where(which)
         .order_by(PlanAmendment.created_at.desc(), PlanAmendment.id.desc()),
         AMENDMENT_COLUMNS)

@@ -86,10 +86,11 @@ def plan_pdf(document: PlanDocument) -> bytes:
     pdf.heading(_("Åtgärder som bär planen"))
     pdf.table(document.measures, widths=(40, 20, 20, 20))
     pdf.heading(_("Uppföljningar"))
-    pdf.table(document.reviews.drop(columns=["id"]), widths=(15, 55, 15, 15))
+    pdf.table(document.reviews.drop(columns=["id", "plan_id"]), widths=(15, 55, 15, 15))
     if not document.amendments.empty:
         pdf.heading(_("Ändringar efter godkännandet"))
-        pdf.table(document.amendments.drop(columns=["id"]), widths=(15, 40, 30, 15))
+        pdf.table(document.amendments.drop(columns=["id", "plan_id"]),
+                  widths=(15, 40, 30, 15))
     if document.plan.closed_on is not None and document.plan.learned:
         pdf.heading(_("Vad ni lärde er"))
         pdf.paragraph(document.plan.learned)

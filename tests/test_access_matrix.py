@@ -193,6 +193,8 @@ CALLS = [
     ("student", "deciding_meetings", lambda s, v, i, w: plans.deciding_meetings(s, v, i)),
     ("student", "cycle_table",
      lambda s, v, i, w: cycle.cycle_table(s, v, [i], w["HT2025"]).reset_index(drop=True)),
+    ("student", "student_plan_follow_ups",
+     lambda s, v, i, w: plan_changes.student_plan_follow_ups(s, v, i)),
     ("plan", "plan_reviews", lambda s, v, i, w: plan_changes.plan_reviews(s, v, i)),
     ("plan", "plan_amendments", lambda s, v, i, w: plan_changes.plan_amendments(s, v, i)),
     ("plan", "plan_document", lambda s, v, i, w: plan_document.plan_document(s, v, i).title),

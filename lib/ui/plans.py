@@ -18,11 +18,11 @@ from lib.i18n import _
 from lib.labels import choices, word
 from lib.plan_changes import (
     PlanChange,
+    PlanFollowUps,
     approve_plan,
     change_plan,
-    plan_amendments,
-    plan_reviews,
     review_plan,
+    student_plan_follow_ups,
 )
 from lib.plan_document import export_plan, file_name
 from lib.plans import (
@@ -36,7 +36,6 @@ from lib.plans import (
     set_phase,
     student_plan_goals,
 )
-from lib.talks import list_talks, support_choices
 from lib.ui.downloads import PDF, audited_download
 from lib.ui.forms import form_notice, kept_expander, kept_form, kept_tabs, run_write
 from lib.ui.tables import show_table, table_or_note
@@ -48,14 +47,16 @@ SHOWN = ["start", "plan_phase", "goal", "review", "last_review", "coach_responsi
          "plan_outcome", "absence_before", "absence_after"]
 
 
-def plan_section(viewer: Viewer, student_id: int) -> None:
+def plan_section(viewer: Viewer, student_id: int, talks: pd.DataFrame,
+                 measures: pd.DataFrame | None) -> None:
+    """The student's plans and the forms that move them on; `talks` and `measures` as the
+    talk section read them (lib.ui.talks.talk_section)."""
     writes = writes_follow_up(viewer)
     with session_scope() as session:
         plans = list_plans(session, viewer, student_id)
         every_goal = student_plan_goals(session, viewer, student_id)
-        talks = list_talks(session, viewer, student_id) if writes else None
+        follow_ups = student_plan_follow_ups(session, viewer, student_id)
         meetings = deciding_meetings(session, viewer, student_id) if writes else None
-        measures = support_choices(session, viewer, student_id) if writes else None
     st.subheader(_("Handlingsplaner"))
     table_or_note(plans[SHOWN], _("Ingen handlingsplan ännu."))
     goals = {plan_id: every_goal[every_goal["plan_id"] == plan_id].reset_index(drop=True)
@@ -64,7 +65,7 @@ def plan_section(viewer: Viewer, student_id: int) -> None:
         form_notice(f"plan_{plan.id}_close")  # its form is gone once the plan is closed
         form_notice(f"plan_{plan.id}_approve")  # and this one once it is approved
         with kept_expander(_title(plan), f"plan_open_{plan.id}"):
-            plan_details(viewer, plan, goals[plan.id])
+            plan_details(viewer, plan, goals[plan.id], follow_ups)
             if writes and pd.isna(plan.closed_on):
                 _plan_forms(viewer, plan, goals[plan.id], measures)
     if writes:
@@ -77,6 +78,7 @@ def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
     with session_scope() as session:
         plans = list_plans(session, viewer, student_id)
         every_goal = student_plan_goals(session, viewer, student_id)
+        follow_ups = student_plan_follow_ups(session, viewer, student_id)
     st.markdown("**" + _("Handlingsplaner") + "**")
     open_plans = plans[plans["closed_on"].isna()]
     if open_plans.empty:
@@ -86,7 +88,8 @@ def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
         with kept_expander(_title(plan), f"meeting_plan_open_{plan.id}", expanded=True):
             st.caption(_("Fas: {phase} · nästa uppföljning {review}").format(
                 phase=word(PlanPhase, plan.plan_phase), review=formats.date(plan.review)))
-            plan_details(viewer, plan, every_goal[every_goal["plan_id"] == plan.id])
+            plan_details(viewer, plan, every_goal[every_goal["plan_id"] == plan.id],
+                         follow_ups)
 
 
 def _title(plan) -> str:
@@ -96,12 +99,11 @@ def _title(plan) -> str:
     return plain.markdown(title[:120])
 
 
-def plan_details(viewer: Viewer, plan, goals: pd.DataFrame) -> None:
+def plan_details(viewer: Viewer, plan, goals: pd.DataFrame, follow_ups: PlanFollowUps) -> None:
     """A plan's step goals, follow-ups and changes after approval, and its PDF (`plan`: a
-    row of lib.plans.list_plans)."""
-    with session_scope() as session:
-        reviews = plan_reviews(session, viewer, plan.id)
-        changes = plan_amendments(session, viewer, plan.id)
+    row of lib.plans.list_plans; `follow_ups`: those of the student's plans)."""
+    reviews = follow_ups.reviews[follow_ups.reviews["plan_id"] == plan.id]
+    changes = follow_ups.amendments[follow_ups.amendments["plan_id"] == plan.id]
     if pd.isna(plan.approved_on):
         st.caption(_("Inte godkänd ännu: planen kan ändras fritt tills den är godkänd."))
     else:

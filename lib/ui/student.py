@@ -87,8 +87,7 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
     measure_form(f"student_measure_{student_id}", today, lambda session, **fields: add_measure(
         session, viewer, student_id, **fields), viewer=viewer)
 
-    talk_section(viewer, student_id)
-    plan_section(viewer, student_id)
+    plan_section(viewer, student_id, *talk_section(viewer, student_id))
 
     st.subheader(_("Möten"))
     table_or_note(follow.meetings, _("Eleven har inte varit uppe på något möte ännu."))

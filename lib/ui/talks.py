@@ -55,7 +55,10 @@ def measure_name(row) -> str:
                                                start=formats.date(row.start))
 
 
-def talk_section(viewer: Viewer, student_id: int) -> None:
+def talk_section(viewer: Viewer, student_id: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The talks, and the form for a new one. Returns what it read that the plan section
+    offers too: the student's talks, and the measures a form can name (None when the viewer
+    does not write)."""
     today = local_today()
     with session_scope() as session:  # read_talks logs the view as the block ends
         talks = list_talks(session, viewer, student_id)
@@ -71,6 +74,7 @@ def talk_section(viewer: Viewer, student_id: int) -> None:
         _talk(viewer, talk, schools)
     if writes:
         _talk_form(viewer, student_id, today, categories, measures, schools)
+    return talks, measures
 
 
 def _talk(viewer: Viewer, talk: TalkRecord, schools: dict[int, str]) -> None:
