@@ -90,8 +90,8 @@ def change_plan(session: Session, viewer, plan_id: int, version: int, change: Pl
         what.append(_("Nytt delmål: {goal} (senast {due})").format(
             goal=goal_text, due=formats.date(goal_due)))
     # The version moves also when only a step goal is added: the plan as a whole changed.
-    _before, new = save_versioned(session, ActionPlan, plan_id, version, changed or
-                                  {"goal": plan.goal}, viewer.user_id)
+    _before, new = save_versioned(session, ActionPlan, plan_id, version, changed,
+                                  viewer.user_id)
     if goal_text:
         position = session.scalar(select(func.coalesce(func.max(PlanGoal.position), 0)).where(
             PlanGoal.plan_id == plan_id)) + 1
@@ -136,8 +136,8 @@ def review_plan(session: Session, viewer, plan_id: int, version: int, day: dt.da
     if next_review is not None and next_review <= day:
         raise InputError(_("Nästa uppföljning ska ligga efter den här."))
     changes = {"review_date": next_review} if next_review is not None else {}
-    _before, new = save_versioned(session, ActionPlan, plan_id, version,
-                                  changes or {"review_date": plan.review_date}, viewer.user_id)
+    _before, new = save_versioned(session, ActionPlan, plan_id, version, changes,
+                                  viewer.user_id)
     review = PlanReview(plan_id=plan_id, date=day, note=note, next_review=next_review,
                         author_id=viewer.user_id, created_at=utcnow())
     session.add(review)

@@ -61,7 +61,9 @@ def clean_text(label: str, value: str | None, limit: int = MAX_TEXT,
 def save_versioned(session: Session, model, record_id: int, expected_version: int,
                    changes: dict, user_id: int) -> tuple[dict, int]:
     """Apply `changes` to the record if it is still at `expected_version`. Returns the
-    values before the change and the new version; raises Conflict otherwise.
+    values before the change and the new version; raises Conflict otherwise. With no
+    `changes` only the version moves: for a change to what hangs on the record (a step
+    goal added to a plan, a follow-up of it).
 
     The UPDATE itself carries the version condition, so two concurrent saves cannot both
     win: on PostgreSQL the second re-checks the condition after the first commits, and
