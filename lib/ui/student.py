@@ -13,7 +13,7 @@ from lib import formats
 from lib.access import Role, Viewer, writes_follow_up
 from lib.clock import local_today
 from lib.contacts import add_contact
-from lib.cycle import follow_up_cycle
+from lib.cycle import DONE, NOT_DONE, follow_up_cycle
 from lib.db import session_scope
 from lib.feedback import feedback_schools, send_feedback
 from lib.i18n import _
@@ -66,7 +66,7 @@ def cycle_line(viewer: Viewer, student_id: int) -> None:
         steps = follow_up_cycle(session, viewer, student_id, term.id) if term else []
     if not steps:
         return
-    marks = [("✓ " if state.done else "○ ") + word(CycleStep, state.step)
+    marks = [f"{DONE if state.done else NOT_DONE} {word(CycleStep, state.step)}"
              + (f" {formats.date(state.on)}" if state.on else "") for state in steps]
     st.caption(_("Uppföljning {term}: {steps}").format(term=term.code,
                                                         steps=" → ".join(marks)))
