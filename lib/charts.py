@@ -74,19 +74,20 @@ def _style(fig: go.Figure, title: str, y_title: str | None = None,
            top: float | None = None) -> go.Figure:
     """The shared look. The axes take the room their labels need (plotly turns many week
     labels on end), and the legend sits at the very bottom, under them. `top` is the
-    highest share drawn: the y-axis gets percent ticks up to it."""
+    highest share drawn: the y-axis gets percent ticks up to it. One update, and no
+    template set again (every new figure has it): plotly validates and copies on each,
+    and four of them were about 14 ms a figure against 8 ms."""
+    y_axis = {"title": {"text": _("Frånvaro") if y_title is None else y_title},
+              "rangemode": "tozero", "automargin": True}
+    if top is not None:
+        y_axis.update(percent_ticks(top))
     fig.update_layout(
         title=plain.plotly(title), separators=SEPARATORS.get(i18n.current(), ", "),
-        template=TEMPLATE, height=360,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        height=360, margin={"l": 50, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         font={"family": "Source Sans Pro, sans-serif"},
+        xaxis={"automargin": True}, yaxis=y_axis,
     )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(title=_("Frånvaro") if y_title is None else y_title, rangemode="tozero",
-                     automargin=True)
-    if top is not None:
-        fig.update_yaxes(**percent_ticks(top))
     return fig
 
 

@@ -63,7 +63,8 @@ name.header(plain.markdown(entry.name))
 meeting_mode.save_button(viewer, entry, save)
 meeting_mode.figures_line(entry)
 meeting_mode.messages(viewer, entry)
-meeting_mode.student_chart(viewer, entry, meeting)
+measures = meeting_mode.student_measures(viewer, entry, meeting)
+meeting_mode.student_chart(viewer, entry, measures)
 meeting_mode.editor(viewer, entry, locked=meeting.approved)
 
 left, right = st.columns([1, 1])
@@ -72,7 +73,7 @@ with left:
     # starts when it is agreed, and is not overdue the moment it is made.
     measure_form(f"measure_{item_id}", local_today(), lambda session, **fields: add_measure(
         session, viewer, entry.student_id, meeting_id=meeting_id, **fields), viewer=viewer)
-    meeting_mode.measures_table(viewer, entry, meeting)
+    meeting_mode.measures_table(measures)
     plans_in_meeting(viewer, entry.student_id)
 with right:
     meeting_mode.live_panel(meeting_id, item_id, opened)

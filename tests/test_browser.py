@@ -177,10 +177,29 @@ def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, 
         assert pdf.suggested_filename.endswith(".pdf")
         assert "2008" not in coach.url and "2008" not in rector.url
 
+        # Both step to the next student (a step is one run: the button changes the address
+        # before the page is drawn). The rector's note on that student reaches the coach
+        # through the live panel's refresh, which keeps the coach where the step went.
+        with read() as session:
+            eva_item = session.scalar(select(AgendaItem.id).where(
+                AgendaItem.meeting_id == meeting_id, AgendaItem.student_id == world["eva"]))
+        second = f"Skyddad identitet (elev {world['eva']})"
+        for page in (coach, rector):
+            click_then(page.get_by_role("button", name="Nästa"),
+                       page.get_by_role("heading", name=second))
+        _type_notes(rector, "Om nästa elev")
+        click_then(rector.get_by_role("button", name="Spara", exact=True),
+                   _saved(rector, "Om nästa elev"))
+        expect(_saved(coach, "Om nästa elev")).to_be_visible()
+        expect(coach.get_by_role("heading", name=second)).to_be_visible()
+        assert f"punkt={eva_item}" in coach.url and f"punkt={eva_item}" in rector.url
+
     with read() as session:
         assert session.scalar(select(AgendaItem.notes).where(
             AgendaItem.meeting_id == meeting_id,
             AgendaItem.student_id == world["anna"])) == "Skolans text"
+        assert session.scalar(select(AgendaItem.notes).where(
+            AgendaItem.id == eva_item)) == "Om nästa elev"
         exports = list_events(session, viewer("admin"))
         assert (exports["action"] == "export").sum() == 2
 

@@ -51,15 +51,25 @@ def test_a_coach_plans_a_meeting_and_lands_in_meeting_mode(app_env, world, read)
     assert at.query_params["mote"] == str(meeting.id)
 
 
-def test_stepping_through_the_students(app_env, world, write, viewer):
+def test_stepping_through_the_students(app_env, world, write, read, viewer):
     meeting_id = planned(write, world, viewer)
     at = open_meeting("staff_sb", meeting_id)
     assert at.header[0].value == "Anna Testsson"
+    with read() as session:
+        item = dict(session.execute(select(AgendaItem.student_id, AgendaItem.id).where(
+            AgendaItem.meeting_id == meeting_id)).all())
     widget(at.button, "Nästa").click().run()
     assert at.header[0].value == f"Skyddad identitet (elev {world['eva']})"
+    assert at.query_params["punkt"] == str(item[world["eva"]])
     assert plain.markdown("********-****") in texts(at) and "Eva" not in texts(at)
     widget(at.button, "Föregående").click().run()
     assert at.header[0].value == "Anna Testsson"
+    assert at.query_params["punkt"] == str(item[world["anna"]])
+    # The list goes to any student; the list then shows the student the page is about.
+    at.selectbox(key=f"jump_{item[world['anna']]}").set_value(item[world["eva"]]).run()
+    assert at.header[0].value == f"Skyddad identitet (elev {world['eva']})"
+    assert at.query_params["punkt"] == str(item[world["eva"]])
+    assert at.selectbox(key=f"jump_{item[world['eva']]}").value == item[world["eva"]]
 
 
 def test_a_save_shows_for_the_other_side_and_a_conflicting_save_is_caught(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from data_models.codes import AgendaField, AgendaReason
@@ -240,11 +241,17 @@ def figures_line(entry: Entry) -> None:
         figures=figures, number=plain.markdown(entry.number)))
 
 
-def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
+def student_measures(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> pd.DataFrame:
+    """The student's measures as of the meeting, read once for the chart and the table (a
+    measure added in the meeting is saved before the run that draws it)."""
+    with session_scope() as session:
+        return measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
+
+
+def student_chart(viewer: Viewer, entry: Entry, measures: pd.DataFrame) -> None:
     """The absence chart with measures marked, full width and low enough for a projector."""
     with session_scope() as session:
         absence = student_absence(session, viewer, entry.student_id)
-        measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
     if absence.weekly.empty:
         st.info(_("Ingen frånvarodata att visa."))
     else:
@@ -253,10 +260,7 @@ def student_chart(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
              layout={"height": COMPACT_CHART, "margin": {"t": 30, "b": 30}})
 
 
-def measures_table(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
-    """The student's measures, read after the form so that one just added is listed."""
-    with session_scope() as session:
-        measures = measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
+def measures_table(measures: pd.DataFrame) -> None:
     st.markdown("**{}**".format(_("Åtgärder")))
     table_or_note(measures[["measure_kind", "owner_kind", "owner", "start", "follow_up",
                             "measure_status", "follow_up_state"]], _("Inga åtgärder ännu."))

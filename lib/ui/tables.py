@@ -9,8 +9,9 @@ from numbers import Real
 import pandas as pd
 import streamlit as st
 
-from lib import columns, formats
+from lib import columns, formats, i18n
 from lib.i18n import _
+from lib.ui.digest import digest
 
 
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
@@ -18,7 +19,27 @@ def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
     run's language, numbers in its style (lib.formats): shares "12,5 %", changes "+2,5",
     counts "1 815", ids as they are, and ".." for a hidden figure. The row identifiers
     are not shown."""
-    return st.dataframe(presented(table, hide), hide_index=True, width="stretch", **kwargs)
+    return st.dataframe(_kept(table, hide), hide_index=True, width="stretch", **kwargs)
+
+
+TABLES = 256  # presented tables kept; Streamlit drops the least used beyond this
+
+
+def _kept(table: pd.DataFrame, hide: tuple[str, ...]) -> pd.DataFrame:
+    """The presented table, made once for everyone who sees the same values in the same
+    language: writing every cell out in the app's style cost about ten times as long as
+    the key (a school's list of 130 students: 11 ms against 1 ms)."""
+    try:
+        key = digest(table, hide, i18n.current())
+    except TypeError:  # a cell pandas cannot hash (a list, say): made afresh
+        return presented(table, hide)
+    return _presented(key, table, hide)
+
+
+@st.cache_resource(show_spinner=False, max_entries=TABLES)
+def _presented(key: str, _table: pd.DataFrame, _hide: tuple[str, ...]) -> pd.DataFrame:
+    """Kept under `key` alone; st.dataframe only reads what it is given."""
+    return presented(_table, _hide)
 
 
 def presented(table: pd.DataFrame, hide: tuple[str, ...] = ("id",)) -> pd.DataFrame:
