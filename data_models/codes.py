@@ -205,6 +205,16 @@ class FollowUpState(enum.StrEnum):
     NONE = ""
 
 
+class EarlyTalkState(enum.StrEnum):
+    """Where a new student's early follow-up talk stands against its week (computed, not
+    stored: lib.transitions)."""
+
+    DONE = "done"  # held by the week
+    LATE = "late"  # held after it
+    DUE = "due"  # not yet held, the week not yet over
+    OVERDUE = "overdue"  # not held, the week is over
+
+
 class CycleStep(enum.StrEnum):
     """The follow-up cycle of one student in a term, in its order (computed from the
     records, never typed: lib.cycle)."""
@@ -242,6 +252,7 @@ class AuditAction(enum.StrEnum):
     VIEW_MEETING = "view_meeting"
     VIEW_VISIT_PACK = "view_visit_pack"
     VIEW_TALKS = "view_talks"
+    VIEW_HAND_OVER = "view_hand_over"
     REFUSED = "refused"
     EXPORT = "export"
     LOGIN = "login"
@@ -261,6 +272,8 @@ class AuditEntity(enum.StrEnum):
     AGENDA_ITEM = "agenda_item"
     CONTACT = "contact"
     CONTACT_LOG = "contact_log"
+    EARLY_TALK = "early_talk"
+    HAND_OVER = "hand_over"
     FEEDBACK = "feedback"
     IMPORT_BATCH = "import_batch"
     INDIVIDUALS = "individuals"

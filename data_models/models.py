@@ -54,6 +54,8 @@ class Municipality(Base):
     # Flag levels for this municipality's students: "bevaka" and "hög" frånvaro.
     watch_threshold: Mapped[float] = mapped_column(Float, default=0.15, server_default="0.15")
     high_threshold: Mapped[float] = mapped_column(Float, default=0.20, server_default="0.2")
+    # A new student's early follow-up talk is due by the end of this week of their first term.
+    early_talk_week: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
 
 
 class School(Base):
@@ -818,6 +820,56 @@ class LoginAttempt(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class HandOver(Base):
+    """The hand-over (överlämning) of an incoming year-1 student from compulsory school to
+    the upper-secondary school that receives them: what the sending school reports and
+    what the student and the sender want the new school to know."""
+
+    __tablename__ = "hand_over"
+    __table_args__ = (
+        CheckConstraint("year9_absence IS NULL OR (year9_absence >= 0 AND year9_absence <= 1)",
+                        name="year9_absence"),
+        CheckConstraint("support_plan OR support_plan_date IS NULL", name="support_plan_date"),
+        Index("uq_hand_over_student_school", "student_id", "school_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)  # receiving
+    sending_school: Mapped[str] = mapped_column(String(160))
+    year9_absence: Mapped[float | None] = mapped_column(Float)  # a share, as reported
+    extra_adaptations: Mapped[bool] = mapped_column(Boolean, default=False)
+    special_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    support_plan: Mapped[bool] = mapped_column(Boolean, default=False)  # åtgärdsprogram
+    support_plan_date: Mapped[dt.date | None] = mapped_column(Date)
+    to_know: Mapped[str] = mapped_column(Text, default="")
+    sender_contact: Mapped[str] = mapped_column(String(200), default="")
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class EarlyTalk(Base):
+    """The early follow-up talk (tidigt uppföljningssamtal) with a new student at their
+    school, linked to the student talk it was when one was recorded."""
+
+    __tablename__ = "early_talk"
+    __table_args__ = (Index("uq_early_talk_student_school", "student_id", "school_id",
+                            unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    held_by: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text, default="")
+    talk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("student_talk.id", ondelete="SET NULL"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class DataVersion(Base):

@@ -24,7 +24,9 @@ from data_models.models import (
     AbsenceRecord,
     ActionPlan,
     Contact,
+    EarlyTalk,
     Enrolment,
+    HandOver,
     ImportBatch,
     Measure,
     Municipality,
@@ -600,8 +602,62 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
     made = _demo_talks(session, rng, talks, now)
     plans = _demo_plans(session, rng, made, today, now)
     meetings = _demo_meetings(session, terms, today)
+    hand_overs, early_talks = _demo_transitions(session, rng, terms, today, admin_id, now)
     return {"contacts": len(contacts), "measures": len(measures), "talks": len(talks),
-            "plans": plans, "meetings": meetings}
+            "plans": plans, "meetings": meetings, "hand_overs": hand_overs,
+            "early_talks": early_talks}
+
+
+SENDING_SCHOOLS = ("Björkskolan", "Ekbackeskolan", "Lindåsskolan", "Sjöviksskolan",
+                   "Tallbackaskolan", "Solbergaskolan", "Åkerbyskolan")
+TO_KNOW = ("Trivs bäst i mindre grupper.", "Har haft hög frånvaro på morgonen i årskurs 9.",
+           "Vill gärna fortsätta med sin idrott på kvällarna.",
+           "Behöver förberedas inför förändringar i schemat.", "")
+
+
+def _demo_transitions(session: Session, rng, terms, today: dt.date, admin_id: int,
+                      now: dt.datetime) -> tuple[int, int]:
+    """Hand-overs for nine in ten of the latest term's new year-1 students, and early talks
+    for most of them (a few after their week, some not yet held)."""
+    if not terms:
+        return 0, 0
+    term = terms[-1]
+    before = terms[-2].end_date if len(terms) > 1 else term.start_date - dt.timedelta(days=90)
+    new = session.execute(
+        select(Enrolment.student_id, Enrolment.school_id, Enrolment.start_date)
+        .where(Enrolment.school_year == 1, Enrolment.start_date > before,
+               Enrolment.start_date <= term.end_date)
+        .order_by(Enrolment.student_id, Enrolment.school_id)).all()
+    hand_overs, talks = [], []
+    monday = term.start_date - dt.timedelta(days=term.start_date.weekday())
+    due = monday + dt.timedelta(days=7 * 6 - 1)
+    first = {}
+    for student_id, school_id, start in new:
+        first.setdefault((student_id, school_id), start)
+    for (student_id, school_id), start in first.items():
+        if rng.random() < 0.9:
+            support = rng.random()
+            plan = bool(support < 0.08)
+            hand_overs.append((
+                student_id, school_id, SENDING_SCHOOLS[int(rng.integers(len(SENDING_SCHOOLS)))],
+                round(float(min(rng.lognormal(math.log(0.06), 0.8), 0.6)), 3),
+                bool(support < 0.3), bool(support < 0.12), plan,
+                start - dt.timedelta(days=int(rng.integers(120, 300))) if plan else None,
+                TO_KNOW[int(rng.integers(len(TO_KNOW)))], "Mentor i årskurs 9",
+                start - dt.timedelta(days=int(rng.integers(5, 60))), 1, admin_id, now))
+        held = start + dt.timedelta(days=int(rng.integers(7, 56)))
+        if rng.random() < 0.85 and held <= today:
+            talks.append((student_id, school_id, held, "Mentor",
+                          "" if held <= due else "Hölls efter vecka 6.", admin_id, now))
+    insert_rows(session, HandOver.__table__,
+                ["student_id", "school_id", "sending_school", "year9_absence",
+                 "extra_adaptations", "special_support", "support_plan", "support_plan_date",
+                 "to_know", "sender_contact", "received_on", "version", "created_by",
+                 "created_at"], hand_overs)
+    insert_rows(session, EarlyTalk.__table__,
+                ["student_id", "school_id", "date", "held_by", "note", "created_by",
+                 "created_at"], talks)
+    return len(hand_overs), len(talks)
 
 
 def _demo_talks(session: Session, rng, talks: list[tuple],

@@ -15,6 +15,7 @@ from data_models.codes import (
     AuditEntity,
     ContactKind,
     CycleStep,
+    EarlyTalkState,
     EffectGroup,
     EnrolmentChange,
     FeedbackDirection,
@@ -61,6 +62,10 @@ MEASURE_OWNERS = {MeasureOwner.SCHOOL: N_("Skolan"), MeasureOwner.COACH: N_("Ung
                   MeasureOwner.PERSON: N_("Namngiven person")}
 MEASURE_STATUSES = {MeasureStatus.PLANNED: N_("Planerad"), MeasureStatus.ONGOING: N_("Pågår"),
                     MeasureStatus.DONE: N_("Genomförd"), MeasureStatus.STOPPED: N_("Avbruten")}
+EARLY_TALK_STATES = {EarlyTalkState.DONE: N_("Hållet i tid"),
+                     EarlyTalkState.LATE: N_("Hållet sent"),
+                     EarlyTalkState.DUE: N_("Ska hållas"),
+                     EarlyTalkState.OVERDUE: N_("Försenat")}
 FOLLOW_UP_STATES = {FollowUpState.OVERDUE: N_("Försenad"), FollowUpState.SOON: N_("Snart"),
                     FollowUpState.NONE: ""}
 MEETING_STATUSES = {MeetingStatus.PLANNED: N_("Planerat"), MeetingStatus.HELD: N_("Genomfört"),
@@ -144,6 +149,7 @@ AUDIT_ACTIONS = {
     AuditAction.VIEW_MEETING: N_("Visade möte"),
     AuditAction.VIEW_VISIT_PACK: N_("Visade besökspaket"),
     AuditAction.VIEW_TALKS: N_("Visade elevsamtal"),
+    AuditAction.VIEW_HAND_OVER: N_("Visade överlämning"),
     AuditAction.REFUSED: N_("Nekad åtkomst"),
     AuditAction.EXPORT: N_("Exporterade"),
     AuditAction.LOGIN: N_("Inloggning"),
@@ -161,6 +167,8 @@ AUDIT_ENTITIES = {
     AuditEntity.AGENDA_ITEM: N_("Mötespunkt"),
     AuditEntity.CONTACT: N_("Kontakt"),
     AuditEntity.CONTACT_LOG: N_("Kontaktlogg"),
+    AuditEntity.EARLY_TALK: N_("Tidigt uppföljningssamtal"),
+    AuditEntity.HAND_OVER: N_("Överlämning"),
     AuditEntity.FEEDBACK: N_("Återkoppling"),
     AuditEntity.IMPORT_BATCH: N_("Import"),
     AuditEntity.INDIVIDUALS: N_("Enskilda elever"),
@@ -203,6 +211,11 @@ CHANGED_FIELDS = {
     "side": N_("Sida"), "label": N_("Kategori"), "label_en": N_("På engelska"),
     "phase": N_("Fas"), "goals": N_("Delmål"), "closed_on": N_("Avslutad"),
     "plan_id": N_("Plan-id"),
+    "sending_school": N_("Avlämnande skola"), "year9_absence": N_("Frånvaro i årskurs 9"),
+    "extra_adaptations": N_("Extra anpassningar"), "special_support": N_("Särskilt stöd"),
+    "support_plan": N_("Åtgärdsprogram"), "support_plan_date": N_("Åtgärdsprogrammets datum"),
+    "to_know": N_("Att veta"), "sender_contact": N_("Kontakt på avlämnande skola"),
+    "received_on": N_("Mottagen"), "early_talk_week": N_("Vecka för tidigt samtal"),
 }
 
 # --- Region figures (lib.indicators) ---
@@ -215,6 +228,7 @@ EFFECT_GROUPS = {**{EffectGroup(kind.value): text for kind, text in MEASURE_KIND
 WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     Role: ROLES, MeasureKind: MEASURE_KINDS, MeasureOwner: MEASURE_OWNERS,
     MeasureStatus: MEASURE_STATUSES, FollowUpState: FOLLOW_UP_STATES,
+    EarlyTalkState: EARLY_TALK_STATES,
     MeetingStatus: MEETING_STATUSES, AgendaReason: AGENDA_REASONS, AgendaField: AGENDA_FIELDS,
     ContactKind: CONTACT_KINDS, FeedbackDirection: FEEDBACK_DIRECTIONS, Flag: FLAGS,
     TalkSide: TALK_SIDES, SupportExperience: SUPPORT_EXPERIENCES, PlanPhase: PLAN_PHASES,

@@ -38,6 +38,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("feedback", "pages/7_Aterkoppling.py", N_("Återkoppling"), ":material/forum:",
              INDIVIDUAL_ROLES,
              N_("Återkoppling mellan ungdomscoach och skola: inkorg och skickat.")),
+    PageSpec("transitions", "pages/12_Overgangar.py", N_("Övergångar"), ":material/login:",
+             INDIVIDUAL_ROLES, N_("Nya elever: överlämningen från grundskolan och det tidiga "
+             "uppföljningssamtalet.")),
     PageSpec("visit", "pages/8_Besokspaket.py", N_("Besökspaket"), ":material/print:",
              INDIVIDUAL_ROLES, N_("Inför skolbesöket: flaggade elever, förändring, åtgärder och "
              "senaste återkopplingen, att skriva ut.")),

@@ -31,6 +31,7 @@ from lib import (
     student_absence,
     students,
     talks,
+    transitions,
     visit_pack,
 )
 from lib.access import AccessDenied, require_student
@@ -205,6 +206,16 @@ CALLS = [
         s, v, i, 1, plan_changes.PlanChange(goal="Annat.", review_date=DAY))),
     ("plan", "review_plan",
      lambda s, v, i, w: plan_changes.review_plan(s, v, i, 1, DAY, "Bra.", None, DAY)),
+    ("student", "get_hand_over",
+     lambda s, v, i, w: transitions.get_hand_over(s, v, i, w["SB"])),
+    ("student", "save_hand_over", lambda s, v, i, w: transitions.save_hand_over(
+        s, v, i, w["SB"], transitions.HandOverInput("Skola", received_on=DAY), DAY)),
+    ("student", "get_early_talk",
+     lambda s, v, i, w: transitions.get_early_talk(s, v, i, w["SB"])),
+    ("student", "record_early_talk", lambda s, v, i, w: transitions.record_early_talk(
+        s, v, i, w["SB"], DAY, "x", "", DAY)),
+    ("school", "incoming_students",
+     lambda s, v, i, w: transitions.incoming_students(s, v, i, w["HT2025"], DAY)),
     ("talk", "send_talk_summary",
      lambda s, v, i, w: talks.send_talk_summary(s, v, i, w["SB"])),
 ]
