@@ -11,6 +11,7 @@ gets it replaced by the list's row (a new version, in the audit log)."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from dataclasses import dataclass
 
 import pandas as pd
@@ -111,12 +112,10 @@ def import_hand_overs(session: Session, viewer: Viewer, school_id: int, data: by
     message per bad row). The caller's unit of work commits it."""
     table = read_table(data, file_name, {h for hs in HEADINGS.values() for h in hs})
     columns = _columns(table.columns)
-    numbers: dict[str, int] = {}
+    numbers: dict[str, str] = {}
     for index, raw in table.rows[columns["personal_number"]].items():
-        try:
+        with suppress(InvalidPersonalNumber):  # the row's check says so
             numbers[str(index)] = normalize(str(raw))
-        except InvalidPersonalNumber:
-            pass
     students = dict(session.execute(select(Student.personal_number, Student.id).where(
         Student.personal_number.in_(set(numbers.values())), student_clause(viewer))).all())
     existing = dict(session.execute(select(HandOver.student_id, HandOver.version).where(
