@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     COACH = "coach"
     SCHOOL_STAFF = "school_staff"
     PROJECT_LEADER = "project_leader"
+    KAA_OFFICER = "kaa_officer"  # KAA-handläggare: the activity responsibility, by municipality
 
 
 class Language(enum.StrEnum):
@@ -205,6 +206,62 @@ class FollowUpState(enum.StrEnum):
     NONE = ""
 
 
+class InterruptionReason(enum.StrEnum):
+    """Why an enrolment ended with no new one (studieavbrott)."""
+
+    MOVED = "moved"
+    CHANGED_SCHOOL_FORM = "changed_school_form"
+    INTERRUPTED = "interrupted"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+
+class InterruptionSource(enum.StrEnum):
+    """How an interruption became known: an enrolment list without the student, or marked
+    on screen."""
+
+    LIST = "list"
+    SCREEN = "screen"
+
+
+class KaaChannel(enum.StrEnum):
+    """The ways a KAA contact attempt is made, in the default order of the contact ladder."""
+
+    LETTER = "letter"
+    SMS = "sms"
+    PHONE = "phone"
+    FORMER_SCHOOL = "former_school"
+    HOME_VISIT = "home_visit"
+
+
+class KaaContactResult(enum.StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    MESSAGE_LEFT = "message_left"
+    DECLINED = "declined"
+    WRONG_DETAILS = "wrong_details"
+
+
+class KaaOccupation(enum.StrEnum):
+    """What the young person does now, as far as the municipality knows."""
+
+    BACK_IN_STUDIES = "back_in_studies"
+    WORK = "work"
+    TRAINEESHIP = "traineeship"
+    OTHER_MEASURE = "other_measure"
+    UNKNOWN = "unknown"
+    MOVED_AWAY = "moved_away"
+
+
+class KaaDueState(enum.StrEnum):
+    """Where a KAA episode stands against the contact ladder's due rule (computed)."""
+
+    CONTACTED = "contacted"  # reached; nothing due by the ladder
+    DUE = "due"  # the next attempt is due, not yet late
+    OVERDUE = "overdue"  # the next attempt is late
+    CLOSED = "closed"
+
+
 class EarlyTalkState(enum.StrEnum):
     """Where a new student's early follow-up talk stands against its week (computed, not
     stored: lib.transitions)."""
@@ -253,6 +310,8 @@ class AuditAction(enum.StrEnum):
     VIEW_VISIT_PACK = "view_visit_pack"
     VIEW_TALKS = "view_talks"
     VIEW_HAND_OVER = "view_hand_over"
+    VIEW_KAA = "view_kaa"
+    UNDO = "undo"
     REFUSED = "refused"
     EXPORT = "export"
     LOGIN = "login"
@@ -274,6 +333,10 @@ class AuditEntity(enum.StrEnum):
     CONTACT_LOG = "contact_log"
     EARLY_TALK = "early_talk"
     HAND_OVER = "hand_over"
+    KAA_CONTACT = "kaa_contact"
+    KAA_EPISODE = "kaa_episode"
+    KAA_MEASURE = "kaa_measure"
+    STUDY_INTERRUPTION = "study_interruption"
     FEEDBACK = "feedback"
     IMPORT_BATCH = "import_batch"
     INDIVIDUALS = "individuals"

@@ -56,6 +56,15 @@ class Municipality(Base):
     high_threshold: Mapped[float] = mapped_column(Float, default=0.20, server_default="0.2")
     # A new student's early follow-up talk is due by the end of this week of their first term.
     early_talk_week: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    # The activity responsibility's contact ladder: the channels in the order they are tried
+    # (KaaChannel codes, comma separated), the school days within which the first attempt is
+    # due after an interruption, and the days after an attempt without contact before the
+    # next step is due.
+    kaa_ladder: Mapped[str] = mapped_column(
+        String(200), default="letter,phone,sms,former_school,home_visit",
+        server_default="letter,phone,sms,former_school,home_visit")
+    kaa_first_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    kaa_next_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
 
 
 class School(Base):
@@ -299,6 +308,8 @@ class User(Base):
     # first sign-in whose verified e-mail is this user's, and matched on from then on.
     sso_issuer: Mapped[str | None] = mapped_column(String(300))
     sso_subject: Mapped[str | None] = mapped_column(String(255))
+    # A coach who also handles the activity responsibility (KAA) for their municipalities.
+    handles_kaa: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Logins that started before this moment are ended (password change, disabling).
     credentials_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -869,6 +880,91 @@ class EarlyTalk(Base):
     talk_id: Mapped[int | None] = mapped_column(
         ForeignKey("student_talk.id", ondelete="SET NULL"))
     created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class StudyInterruption(Base):
+    """An enrolment that ended with no new one (studieavbrott): from an enrolment list
+    without the student, or marked on screen with a date and a reason. Marked on screen, it
+    can be undone for 24 hours by whoever marked it (the enrolment's end before is kept)."""
+
+    __tablename__ = "study_interruption"
+    __table_args__ = (code_check("reason", codes.InterruptionReason),
+                      code_check("source", codes.InterruptionSource))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"),
+                                              index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[codes.InterruptionReason] = mapped_column(
+        code_type(codes.InterruptionReason, 20))
+    source: Mapped[codes.InterruptionSource] = mapped_column(
+        code_type(codes.InterruptionSource, 10))
+    previous_end: Mapped[dt.date | None] = mapped_column(Date)
+    # The enrolment list that ended the enrolment (its undo takes the interruption back).
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class KaaEpisode(Base):
+    """The activity responsibility (KAA) for a young person under 20 who left upper-secondary
+    school: opened by an interruption in the home municipality, closed by re-enrolment (back
+    in studies) or by the handler."""
+
+    __tablename__ = "kaa_episode"
+    __table_args__ = (code_check("occupation", codes.KaaOccupation),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    interruption_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study_interruption.id", ondelete="SET NULL"))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    occupation: Mapped[codes.KaaOccupation] = mapped_column(
+        code_type(codes.KaaOccupation, 20), default=codes.KaaOccupation.UNKNOWN)
+    occupation_since: Mapped[dt.date | None] = mapped_column(Date)
+    next_follow_up: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class KaaContact(Base):
+    """A contact attempt in a KAA episode: channel, date, result and the next step."""
+
+    __tablename__ = "kaa_contact"
+    __table_args__ = (code_check("channel", codes.KaaChannel),
+                      code_check("result", codes.KaaContactResult))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("kaa_episode.id", ondelete="CASCADE"),
+                                            index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[codes.KaaChannel] = mapped_column(code_type(codes.KaaChannel, 20))
+    result: Mapped[codes.KaaContactResult] = mapped_column(
+        code_type(codes.KaaContactResult, 20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class KaaMeasure(Base):
+    """A measure offered in a KAA episode, with its start, end and the reason for it."""
+
+    __tablename__ = "kaa_measure"
+    __table_args__ = (CheckConstraint("end_date IS NULL OR end_date >= start_date",
+                                      name="dates"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("kaa_episode.id", ondelete="CASCADE"),
+                                            index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

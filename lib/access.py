@@ -70,6 +70,7 @@ class Viewer:
     municipality_ids: frozenset[int] = frozenset()
     school_ids: frozenset[int] = frozenset()
     language: str = Language.SWEDISH  # the user's choice (lib.i18n)
+    kaa: bool = False  # a coach who also handles the activity responsibility (KAA)
 
     @property
     def role_label(self) -> str:
@@ -78,6 +79,12 @@ class Viewer:
     @property
     def sees_individuals(self) -> bool:
         return self.role != Role.PROJECT_LEADER
+
+    @property
+    def handles_kaa(self) -> bool:
+        """Works with the activity responsibility (KAA) of their municipalities: the KAA
+        officer, and a coach who also holds that job."""
+        return self.role == Role.KAA_OFFICER or (self.role == Role.COACH and self.kaa)
 
 
 def load_viewer(session: Session, user: User) -> Viewer:
@@ -91,6 +98,7 @@ def load_viewer(session: Session, user: User) -> Viewer:
         municipality_ids=frozenset(s.municipality_id for s in scopes if s.municipality_id),
         school_ids=frozenset(s.school_id for s in scopes if s.school_id is not None),
         language=Language(user.language or Language.SWEDISH),
+        kaa=bool(user.handles_kaa),
     )
 
 

@@ -37,6 +37,7 @@ SCOPE_KIND = {  # the kind of scope each role takes
     Role.COACH: "municipality",
     Role.SCHOOL_STAFF: "school",
     Role.PROJECT_LEADER: "region",
+    Role.KAA_OFFICER: "municipality",
 }
 
 
@@ -55,6 +56,7 @@ class UserRow:
     scope_ids: tuple[int, ...]
     email: str | None = None
     sso_bound: bool = False  # signs in through the identity provider (lib.sso)
+    handles_kaa: bool = False  # a coach who also handles the activity responsibility
 
 
 def _require_admin(viewer: Viewer) -> None:
@@ -70,7 +72,8 @@ def list_users(session: Session, viewer: Viewer) -> list[UserRow]:
         target = scope.region_id or scope.municipality_id or scope.school_id
         by_user.setdefault(scope.user_id, []).append(target)
     return [UserRow(u.id, u.username, u.display_name, u.title, Role(u.role), u.active,
-                    tuple(sorted(by_user.get(u.id, []))), u.email, u.sso_subject is not None)
+                    tuple(sorted(by_user.get(u.id, []))), u.email, u.sso_subject is not None,
+                    bool(u.handles_kaa))
             for u in users]
 
 
@@ -100,7 +103,8 @@ def _set_scopes(user: User, role: Role, scope_ids: Iterable[int]) -> None:
 def create_user(session: Session, viewer: Viewer, *, username: str, display_name: str,
                 role: Role, password: str, scope_ids: Iterable[int] = (),
                 title: str | None = None, email: str | None = None,
-                bcrypt_rounds: int = 12, sso_only: bool = False) -> int:
+                bcrypt_rounds: int = 12, sso_only: bool = False,
+                handles_kaa: bool = False) -> int:
     """`sso_only`: the user signs in through the identity provider only, and an empty
     password gives no local password at all."""
     _require_admin(viewer)
@@ -117,6 +121,7 @@ def create_user(session: Session, viewer: Viewer, *, username: str, display_name
     user = User(username=username, display_name=display_name.strip(), title=title or None,
                 email=_email(email), role=role.value, active=True,
                 password_hash=_password_hash(password, bcrypt_rounds, sso_only),
+                handles_kaa=bool(handles_kaa) and role == Role.COACH,
                 credentials_changed_at=now, created_at=now)
     _set_scopes(user, role, scope_ids)
     session.add(user)
@@ -144,7 +149,7 @@ def _password_hash(password: str, rounds: int, sso_only: bool) -> str:
 def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
                 scope_ids: Iterable[int], active: bool, display_name: str,
                 title: str | None = None, email: str | None = None,
-                unbind_sso: bool = False) -> None:
+                unbind_sso: bool = False, handles_kaa: bool = False) -> None:
     """`unbind_sso`: the identity provider's account no longer signs in as this user; the
     next sign-in binds by the verified e-mail again (lib.sso)."""
     _require_admin(viewer)
@@ -156,9 +161,10 @@ def update_user(session: Session, viewer: Viewer, user_id: int, *, role: Role,
     if not display_name.strip():
         raise AdminError(_("Namn måste fyllas i."))
     before = _user_state(user)
+    kaa = bool(handles_kaa) and role == Role.COACH
     access_changed = user.role != role.value or user.active != active or \
-        sorted(before["scopes"]) != scope_ids
-    user.role, user.active = role.value, active
+        sorted(before["scopes"]) != scope_ids or bool(user.handles_kaa) != kaa
+    user.role, user.active, user.handles_kaa = role.value, active, kaa
     user.display_name, user.title, user.email = display_name.strip(), title or None, _email(
         email)
     _set_scopes(user, role, scope_ids)
@@ -192,6 +198,7 @@ def _user_state(user: User) -> dict:
     return {
         "role": user.role, "active": user.active, "display_name": user.display_name,
         "email": user.email, "sso_bound": user.sso_subject is not None,
+        "handles_kaa": bool(user.handles_kaa),
         "scopes": [s.region_id or s.municipality_id or s.school_id for s in user.scopes],
     }
 

@@ -29,21 +29,23 @@ from lib.versioning import InputError
 
 # The layout: each field by the headings that name it (compared in lower case).
 HEADINGS = {
-    "personal_number": ("personnummer", "personnr", "samordningsnummer"),
-    "sending_school": ("avlämnande skola", "från skola"),
+    "personal_number": ("personnummer", "personnr", "samordningsnummer",
+                        "personal identity number"),
+    "sending_school": ("avlämnande skola", "från skola", "sending school"),
     "year9_absence": ("frånvaro åk 9", "frånvaro årskurs 9", "frånvaro i årskurs 9",
-                      "frånvaro i årskurs 9 (%)", "frånvaro åk 9 (%)"),
-    "extra_adaptations": ("extra anpassningar",),
-    "special_support": ("särskilt stöd",),
-    "support_plan": ("åtgärdsprogram",),
+                      "frånvaro i årskurs 9 (%)", "frånvaro åk 9 (%)", "absence year 9",
+                      "absence year 9 (%)"),
+    "extra_adaptations": ("extra anpassningar", "extra adaptations"),
+    "special_support": ("särskilt stöd", "special support"),
+    "support_plan": ("åtgärdsprogram", "support programme"),
     "support_plan_date": ("åtgärdsprogram datum", "datum för åtgärdsprogram",
-                          "åtgärdsprogrammets datum"),
-    "to_know": ("att veta", "det skolan ska veta"),
-    "sender_contact": ("kontakt", "kontakt på avlämnande skola"),
-    "received_on": ("mottagen", "mottagningsdatum"),
+                          "åtgärdsprogrammets datum", "support programme date"),
+    "to_know": ("att veta", "det skolan ska veta", "to know"),
+    "sender_contact": ("kontakt", "kontakt på avlämnande skola", "contact"),
+    "received_on": ("mottagen", "mottagningsdatum", "received"),
 }
 REQUIRED = ("personal_number", "sending_school")
-YES = {"ja", "j", "x", "1", "yes", "sant", "true"}
+YES = {"ja", "j", "x", "1", "yes", "y", "sant", "true"}
 NO = {"nej", "n", "0", "no", "falskt", "false", ""}
 SHOWN_ERRORS = 10
 

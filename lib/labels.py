@@ -22,6 +22,11 @@ from data_models.codes import (
     Flag,
     FollowUpState,
     ImportKind,
+    InterruptionReason,
+    KaaChannel,
+    KaaContactResult,
+    KaaDueState,
+    KaaOccupation,
     MappingKind,
     MeasureKind,
     MeasureOwner,
@@ -43,6 +48,7 @@ ROLES = {
     Role.COACH: N_("Ungdomscoach"),
     Role.SCHOOL_STAFF: N_("Skolpersonal"),
     Role.PROJECT_LEADER: N_("Projektledare"),
+    Role.KAA_OFFICER: N_("KAA-handläggare"),
 }
 MEASURE_KINDS = {
     MeasureKind.MI: N_("Motiverande samtal (MI)"),
@@ -62,6 +68,27 @@ MEASURE_OWNERS = {MeasureOwner.SCHOOL: N_("Skolan"), MeasureOwner.COACH: N_("Ung
                   MeasureOwner.PERSON: N_("Namngiven person")}
 MEASURE_STATUSES = {MeasureStatus.PLANNED: N_("Planerad"), MeasureStatus.ONGOING: N_("Pågår"),
                     MeasureStatus.DONE: N_("Genomförd"), MeasureStatus.STOPPED: N_("Avbruten")}
+INTERRUPTION_REASONS = {InterruptionReason.MOVED: N_("Flyttat"),
+                        InterruptionReason.CHANGED_SCHOOL_FORM: N_("Bytt skolform"),
+                        InterruptionReason.INTERRUPTED: N_("Avbrutit studierna"),
+                        InterruptionReason.COMPLETED: N_("Slutfört"),
+                        InterruptionReason.UNKNOWN: N_("Okänd")}
+KAA_CHANNELS = {KaaChannel.LETTER: N_("Brev"), KaaChannel.SMS: N_("Sms"),
+                KaaChannel.PHONE: N_("Telefon"),
+                KaaChannel.FORMER_SCHOOL: N_("Via tidigare skola"),
+                KaaChannel.HOME_VISIT: N_("Hembesök")}
+KAA_RESULTS = {KaaContactResult.REACHED: N_("Fick kontakt"),
+               KaaContactResult.NO_ANSWER: N_("Inget svar"),
+               KaaContactResult.MESSAGE_LEFT: N_("Lämnat meddelande"),
+               KaaContactResult.DECLINED: N_("Avböjde"),
+               KaaContactResult.WRONG_DETAILS: N_("Fel kontaktuppgifter")}
+KAA_OCCUPATIONS = {KaaOccupation.BACK_IN_STUDIES: N_("Åter i studier"),
+                   KaaOccupation.WORK: N_("Arbete"), KaaOccupation.TRAINEESHIP: N_("Praktik"),
+                   KaaOccupation.OTHER_MEASURE: N_("Annan insats"),
+                   KaaOccupation.UNKNOWN: N_("Inget känt"),
+                   KaaOccupation.MOVED_AWAY: N_("Flyttat från kommunen")}
+KAA_DUE_STATES = {KaaDueState.CONTACTED: N_("Kontakt nådd"), KaaDueState.DUE: N_("Att göra"),
+                  KaaDueState.OVERDUE: N_("Försenat"), KaaDueState.CLOSED: N_("Avslutat")}
 EARLY_TALK_STATES = {EarlyTalkState.DONE: N_("Hållet i tid"),
                      EarlyTalkState.LATE: N_("Hållet sent"),
                      EarlyTalkState.DUE: N_("Ska hållas"),
@@ -150,6 +177,8 @@ AUDIT_ACTIONS = {
     AuditAction.VIEW_VISIT_PACK: N_("Visade besökspaket"),
     AuditAction.VIEW_TALKS: N_("Visade elevsamtal"),
     AuditAction.VIEW_HAND_OVER: N_("Visade överlämning"),
+    AuditAction.VIEW_KAA: N_("Visade aktivitetsansvar"),
+    AuditAction.UNDO: N_("Ångrade"),
     AuditAction.REFUSED: N_("Nekad åtkomst"),
     AuditAction.EXPORT: N_("Exporterade"),
     AuditAction.LOGIN: N_("Inloggning"),
@@ -169,6 +198,10 @@ AUDIT_ENTITIES = {
     AuditEntity.CONTACT_LOG: N_("Kontaktlogg"),
     AuditEntity.EARLY_TALK: N_("Tidigt uppföljningssamtal"),
     AuditEntity.HAND_OVER: N_("Överlämning"),
+    AuditEntity.KAA_CONTACT: N_("Kontaktförsök (KAA)"),
+    AuditEntity.KAA_EPISODE: N_("Aktivitetsansvar (KAA)"),
+    AuditEntity.KAA_MEASURE: N_("Insats (KAA)"),
+    AuditEntity.STUDY_INTERRUPTION: N_("Studieavbrott"),
     AuditEntity.FEEDBACK: N_("Återkoppling"),
     AuditEntity.IMPORT_BATCH: N_("Import"),
     AuditEntity.INDIVIDUALS: N_("Enskilda elever"),
@@ -199,6 +232,7 @@ CHANGED_FIELDS = {
     "username": N_("Användarnamn"), "role": N_("Roll"), "scopes": N_("Omfattning"),
     "display_name": N_("Namn"), "name": N_("Namn"), "active": N_("Aktiv"),
     "email": N_("E-post"), "sso_bound": N_("Inloggningstjänst"),
+    "handles_kaa": N_("KAA-handläggare"),
     "watch": N_("Bevaka"), "high": N_("Hög"), "code": N_("Kod"), "region_id": N_("Region-id"),
     "unit_code": N_("Skolenhetskod"), "municipality_id": N_("Kommun-id"),
     "school_id": N_("Skol-id"), "start": N_("Startdatum"), "end": N_("Slutdatum"),
@@ -216,6 +250,8 @@ CHANGED_FIELDS = {
     "support_plan": N_("Åtgärdsprogram"), "support_plan_date": N_("Åtgärdsprogrammets datum"),
     "to_know": N_("Att veta"), "sender_contact": N_("Kontakt på avlämnande skola"),
     "received_on": N_("Mottagen"), "early_talk_week": N_("Vecka för tidigt samtal"),
+    "reason": N_("Orsak"), "kaa_episode": N_("KAA-ärende"), "occupation": N_("Sysselsättning"),
+    "occupation_since": N_("Sysselsättning från"), "next_follow_up": N_("Nästa uppföljning"),
 }
 
 # --- Region figures (lib.indicators) ---
@@ -228,7 +264,9 @@ EFFECT_GROUPS = {**{EffectGroup(kind.value): text for kind, text in MEASURE_KIND
 WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     Role: ROLES, MeasureKind: MEASURE_KINDS, MeasureOwner: MEASURE_OWNERS,
     MeasureStatus: MEASURE_STATUSES, FollowUpState: FOLLOW_UP_STATES,
-    EarlyTalkState: EARLY_TALK_STATES,
+    EarlyTalkState: EARLY_TALK_STATES, InterruptionReason: INTERRUPTION_REASONS,
+    KaaChannel: KAA_CHANNELS, KaaContactResult: KAA_RESULTS, KaaOccupation: KAA_OCCUPATIONS,
+    KaaDueState: KAA_DUE_STATES,
     MeetingStatus: MEETING_STATUSES, AgendaReason: AGENDA_REASONS, AgendaField: AGENDA_FIELDS,
     ContactKind: CONTACT_KINDS, FeedbackDirection: FEEDBACK_DIRECTIONS, Flag: FLAGS,
     TalkSide: TALK_SIDES, SupportExperience: SUPPORT_EXPERIENCES, PlanPhase: PLAN_PHASES,

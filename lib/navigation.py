@@ -10,6 +10,8 @@ from lib.i18n import N_
 
 ALL_ROLES = frozenset(Role)
 INDIVIDUAL_ROLES = frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF})
+# The overview is everyone's but the KAA officer's, whose work starts where school ends.
+OVERVIEW_ROLES = ALL_ROLES - {Role.KAA_OFFICER}
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "pages/1_Oversikt.py", N_("Översikt"), ":material/dashboard:", ALL_ROLES,
+    PageSpec("overview", "pages/1_Oversikt.py", N_("Översikt"), ":material/dashboard:",
+             OVERVIEW_ROLES,
              N_("Frånvaro över 15 % och 20 % den här terminen, per skola eller kommun.")),
     PageSpec("school", "pages/2_Skola.py", N_("Skola"), ":material/school:", INDIVIDUAL_ROLES,
              N_("En skolas elever: fördelning, trend, mönster, rapporteringsgrad och elevlista.")),
@@ -41,6 +44,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("transitions", "pages/12_Overgangar.py", N_("Övergångar"), ":material/login:",
              INDIVIDUAL_ROLES, N_("Nya elever: överlämningen från grundskolan och det tidiga "
              "uppföljningssamtalet.")),
+    PageSpec("kaa", "pages/13_Aktivitetsansvar.py", N_("Aktivitetsansvar"),
+             ":material/support_agent:", frozenset({Role.ADMIN, Role.COACH, Role.KAA_OFFICER}),
+             N_("Unga under 20 som har lämnat gymnasieskolan: kontaktförsök, sysselsättning, "
+                "insatser och uppföljning.")),
     PageSpec("visit", "pages/8_Besokspaket.py", N_("Besökspaket"), ":material/print:",
              INDIVIDUAL_ROLES, N_("Inför skolbesöket: flaggade elever, förändring, åtgärder och "
              "senaste återkopplingen, att skriva ut.")),

@@ -7,10 +7,11 @@ import streamlit as st
 from lib import formats
 from lib.access import AccessDenied
 from lib.clock import local_today
+from lib.codes import EarlyTalkState
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.organisation import schools_in_scope
-from lib.transitions import EarlyTalkState, get_early_talk, get_hand_over, incoming_students
+from lib.transitions import get_early_talk, get_hand_over, incoming_students
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, term_picker, url_select

@@ -14,6 +14,7 @@ from lib.students import get_student, search_students
 from lib.ui.figures import plot
 from lib.ui.forms import flash
 from lib.ui.guard import guard
+from lib.ui.interruptions import interruptions_section
 from lib.ui.pickers import query_int, term_picker
 from lib.ui.student import cycle_line, follow_up_sections
 from lib.ui.tables import show_table
@@ -104,5 +105,6 @@ if not absence.courses.empty:
     show_table(absence.courses)
 st.subheader(_("Inskrivningar"))
 show_table(summary.enrolments)
+interruptions_section(viewer, summary.id, local_today())
 
 follow_up_sections(viewer, summary.id, follow)

@@ -44,6 +44,7 @@ from tests.factories import personal_number
 ANNA = personal_number("20080101", 980)
 BO = personal_number("20080202", 982)
 CLEO = personal_number("20080303", 984)
+EVA = personal_number("20080505", 988)
 SEPTEMBER = (dt.date(2025, 9, 1), dt.date(2025, 9, 30))
 
 
@@ -232,6 +233,7 @@ def test_undoing_an_enrolment_list_puts_back_what_it_changed(write, read, world,
     moved = enrolment_import(write, read, viewer, [
         (ANNA, "Anna", "Flyttad", "Beta", "90010001", "EK", 2),  # new home, new school
         (CLEO, "Cleo", "Testsson", "Alfa", "90010001", "SA", 3),  # same school, new year
+        (EVA, "Eva", "Testsson", "Alfa", "90010001", "NA", 1),  # as she was: still at SA
     ], start=dt.date(2025, 11, 3))
     with read() as session:
         anna = session.get(Student, world["anna"])

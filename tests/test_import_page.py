@@ -44,6 +44,7 @@ def test_an_enrolment_list_shows_its_changes_and_the_move_is_listed(app_env, wor
     assert "Inga elever har flyttats mellan kommuner." in texts(at)
     upload(at, "enrolment", "elever.csv", import_files.enrolment_list([
         (personal_number("20080101", 980), "Anna", "Flyttad", "Beta", "90020001", "NA", 1),
+        (personal_number("20080505", 988), "Eva", "Testsson", "Alfa", "90020001", "NA", 1),
         (NILS, "Nils", "Nyström", "Alfa", "90020001", "NA", 1)]))
     assert "Ändringar av elever som redan finns" in texts(at)
     changes = table_with(at, "Ändring")

@@ -191,9 +191,13 @@ def test_the_preview_lists_a_rename_a_move_and_an_ended_enrolment(read, world, v
         ("home_municipality", "Alfa", "Beta"),
         ("enrolment_ends", "Skola SB, NA åk 1", "slutar 2025-11-02"),
         ("new_enrolment", "", "Skola SA, EK åk 2 från 2025-11-03")]
-    assert set(checked.changes["student"]) == {"Anna Testsson"}  # Nora is new: not a change
-    assert set(checked.changes["personal_number"]) == {"20080101-****"}
-    assert checked.summary.changed_students == 1
+    # Nora is new: not a change. Cleo and eva, Alfa's students at SA, are not on the list:
+    # their enrolments there end the day before the list takes effect.
+    assert set(checked.changes["student"]) == {
+        "Anna Testsson", "Cleo Testsson", f"Skyddad identitet (elev {world['eva']})"}
+    assert changes_of(checked, world["cleo"]) == [
+        ("enrolment_ends", "Skola SA, NA åk 1", "slutar 2025-11-02")]
+    assert checked.summary.changed_students == 3
 
 
 def test_the_preview_lists_programme_year_and_class(read, world, viewer):
@@ -205,7 +209,8 @@ def test_the_preview_lists_programme_year_and_class(read, world, viewer):
 
 def test_an_unchanged_student_is_not_listed(read, world, viewer):
     checked = preview(read, viewer("coach_a"), [
-        (CLEO, "Cleo", "Testsson", "Alfa", "90010001", "NA", 1)])
+        (CLEO, "Cleo", "Testsson", "Alfa", "90010001", "NA", 1),
+        (EVA, "Eva", "Testsson", "Alfa", "90010001", "NA", 1)])
     assert checked.errors.empty and checked.changes.empty
 
 

@@ -17,12 +17,15 @@ DENIED = {("coach_a", "9_Administration.py"), ("staff_sb", "9_Administration.py"
           ("leader_north", "5_Moten.py"), ("leader_north", "6_Atgarder.py"),
           ("leader_north", "7_Aterkoppling.py"), ("leader_north", "8_Besokspaket.py"),
           ("leader_north", "10_Import.py"), ("staff_sb", "10_Import.py"),
-          ("coach_a", "11_Region.py"), ("staff_sb", "11_Region.py")}
+          ("coach_a", "11_Region.py"), ("staff_sb", "11_Region.py"),
+          ("leader_north", "12_Overgangar.py"), ("leader_north", "13_Aktivitetsansvar.py"),
+          ("staff_sb", "13_Aktivitetsansvar.py")}
 TITLES = {"1_Oversikt.py": "Översikt", "2_Skola.py": "Skola", "3_Elev.py": "Elev",
           "4_Bevakning.py": "Bevakning", "5_Moten.py": "Möten", "6_Atgarder.py": "Åtgärder",
           "7_Aterkoppling.py": "Återkoppling", "8_Besokspaket.py": "Besökspaket",
           "9_Administration.py": "Administration", "10_Import.py": "Import",
-          "11_Region.py": "Regionala indikatorer"}
+          "11_Region.py": "Regionala indikatorer", "12_Overgangar.py": "Övergångar",
+          "13_Aktivitetsansvar.py": "Aktivitetsansvar"}
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -48,14 +51,15 @@ def test_every_page_for_every_role(app_env, world, role, page):
         assert at.title[0].value.startswith(TITLES[page])
 
 
-INDIVIDUAL_PAGES = ["Översikt", "Skola", "Elev", "Bevakning", "Möten", "Åtgärder", "Återkoppling",
-                    "Besökspaket"]
+FOLLOW_UP_PAGES = ["Översikt", "Skola", "Elev", "Bevakning", "Möten", "Åtgärder", "Återkoppling",
+                   "Övergångar"]
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("admin", [*INDIVIDUAL_PAGES, "Region", "Import", "Administration"]),
-    ("coach_a", [*INDIVIDUAL_PAGES, "Import"]),
-    ("staff_sb", INDIVIDUAL_PAGES),
+    ("admin", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Besökspaket", "Region", "Import",
+               "Administration"]),
+    ("coach_a", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Besökspaket", "Import"]),
+    ("staff_sb", [*FOLLOW_UP_PAGES, "Besökspaket"]),
     ("leader_north", ["Översikt", "Region"]),
 ])
 def test_sidebar_and_start_page_offer_only_the_pages_the_role_may_open(app_env, world, role,
@@ -64,6 +68,26 @@ def test_sidebar_and_start_page_offer_only_the_pages_the_role_may_open(app_env, 
     assert at.title[0].value == "Aktiv uppföljning"
     assert [e.label for e in at.sidebar if type(e).__name__ == "PageLink"] == links
     assert [e.label for e in at.main if type(e).__name__ == "PageLink"] == links
+
+
+def test_a_kaa_officer_has_the_kaa_page_and_no_student_pages(app_env, world, write):
+    from data_models.codes import Role
+    from data_models.models import User
+    from lib.access import load_viewer
+
+    with write() as session:
+        admin_viewer = load_viewer(session, session.get(User, world["user:admin"]))
+        admin.create_user(session, admin_viewer, username="kaa_a", display_name="Kim KAA",
+                          role=Role.KAA_OFFICER, password="Lösenord-för-kaa-2026",
+                          scope_ids=[world["A"]], bcrypt_rounds=4)
+    at = login("kaa_a", password="Lösenord-för-kaa-2026", page=None)
+    assert [e.label for e in at.main if type(e).__name__ == "PageLink"] == ["Aktivitetsansvar"]
+    at.switch_page("pages/13_Aktivitetsansvar.py").run()
+    assert not at.exception and at.title[0].value == "Aktivitetsansvar"
+    assert "Inga ärenden." in texts(at)
+    for page in ("pages/1_Oversikt.py", "pages/3_Elev.py", "pages/12_Overgangar.py"):
+        at.switch_page(page).run()
+        assert "Du har inte behörighet till den här sidan." in texts(at), page
 
 
 def test_coach_overview_has_the_coachs_figures(app_env, world):

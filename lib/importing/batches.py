@@ -36,6 +36,7 @@ from lib.i18n import _
 from lib.importing.absence import DAY_COLUMNS, PERIOD_COLUMNS
 from lib.importing.checks import CHUNK, require_importer
 from lib.importing.layouts import Mapping
+from lib.interruptions import undo_batch_interruptions
 from lib.versioning import InputError
 
 
@@ -145,6 +146,7 @@ def _undo_enrolment(session, batch_id: int) -> None:
     if _changed_later(session, batch_id):
         raise InputError(_("En senare inskrivningslista har ändrat samma elever. Ångra den "
                            "senare listan först."))
+    undo_batch_interruptions(session, batch_id)
     moved = _put_back(session, batch_id)
     session.execute(delete(ImportChange).where(ImportChange.batch_id == batch_id))
     session.execute(delete(StudentMove).where(StudentMove.batch_id == batch_id))

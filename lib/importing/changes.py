@@ -97,6 +97,29 @@ def plan_rows(register: Register, frame: pd.DataFrame) -> list[tuple[Student | N
     return plans
 
 
+def plan_leavers(session, viewer: Viewer, frame: pd.DataFrame,
+                 day: dt.date) -> list[tuple[Student, list[Step]]]:
+    """The students in the importer's scope with an open enrolment at a school the list
+    names who are not on the list: that enrolment ends on `day` (or the day it began, if
+    later). A list of some schools leaves the others' enrolments as they are."""
+    schools = sorted({int(s) for s in frame["school_id"]}) if len(frame) else []
+    if not schools:
+        return []
+    listed = set(frame["personal_number"])
+    query = (select(Student, Enrolment).join(Enrolment, Enrolment.student_id == Student.id)
+             .where(Enrolment.school_id.in_(schools), Enrolment.end_date.is_(None))
+             .order_by(Student.id, Enrolment.id))
+    if viewer.role != Role.ADMIN:
+        query = query.where(Student.home_municipality_id.in_(viewer.municipality_ids))
+    leavers: dict[int, tuple[Student, list[Step]]] = {}
+    for student, enrolment in session.execute(query).all():
+        if student.personal_number in listed:
+            continue
+        step = _step(enrolment, end_date=max(day, enrolment.start_date))
+        leavers.setdefault(student.id, (student, []))[1].append(step)
+    return list(leavers.values())
+
+
 # The enrolment fields a list may change in place, by the change they are.
 FIELD_CHANGES = {"programme": EnrolmentChange.PROGRAMME,
                  "school_year": EnrolmentChange.SCHOOL_YEAR,

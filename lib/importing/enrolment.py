@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data_models.codes import InterruptionReason, InterruptionSource
 from data_models.models import (
     Enrolment,
     ImportBatch,
@@ -35,6 +36,7 @@ from lib.importing.changes import (
     Step,
     describe_changes,
     in_scope,
+    plan_leavers,
     plan_rows,
     read_register,
 )
@@ -65,6 +67,7 @@ from lib.importing.checks import (
 from lib.importing.files import Table
 from lib.importing.layouts import Mapping
 from lib.importing.values import BadValue, parse_date, parse_number
+from lib.interruptions import close_on_return, record_interruption
 from lib.students import format_name
 from lib.terms import current_term
 from lib.versioning import InputError
@@ -108,7 +111,9 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
     return Preview(kind="enrolment", file_name=table.file_name, file_hash=table.file_hash,
                    school_id=None, rows_read=len(rows), dropped_totals=table.dropped_totals,
                    valid=valid, errors=errors.frame(), notes=notes,
-                   changes=describe_changes(session, plan_rows(register, valid)),
+                   changes=describe_changes(session, plan_rows(register, valid)
+                                            + plan_leavers(session, viewer, valid,
+                                                           _left_by(valid_from))),
                    warnings=same_file_warnings(session, viewer, table.file_hash),
                    valid_from=valid_from)
 
@@ -230,7 +235,8 @@ def commit_enrolment(session: Session, viewer: Viewer, preview: Preview,
     register = read_register(session, frame["personal_number"])
     _require_scope(viewer, register, frame)
     plans = plan_rows(register, frame)
-    if not describe_changes(session, plans).equals(preview.changes):
+    leavers = plan_leavers(session, viewer, frame, _left_by(preview.valid_from))
+    if not describe_changes(session, plans + leavers).equals(preview.changes):
         raise InputError(_(STALE))
     batch = ImportBatch(kind="enrolment", file_name=preview.file_name[:255],
                         file_hash=preview.file_hash, user_id=viewer.user_id, created_at=utcnow(),
@@ -240,7 +246,10 @@ def commit_enrolment(session: Session, viewer: Viewer, preview: Preview,
     session.flush()
     changes = ChangeLog(session, batch.id)
     moves = _write_students(session, changes, frame, plans, batch.id, progress)
+    for student, steps in leavers:
+        _apply(session, changes, student, steps, batch.id)
     changes.write()
+    _transitions(session, viewer, plans, leavers, batch.id)
     batch.replaced_count = changes.count
     _record_moves(session, viewer, batch.id, moves)
     log_event(session, viewer, "import", "import_batch", batch.id,
@@ -268,6 +277,26 @@ def _write_students(session, changes: ChangeLog, frame: pd.DataFrame, plans,
             session.flush()
         moves += _apply(session, changes, student, steps, batch_id)
     return moves
+
+
+def _left_by(valid_from: dt.date) -> dt.date:
+    """A student the list no longer has left before it took effect: their enrolment ends
+    the day before, as a school change ends the enrolment before it."""
+    return valid_from - dt.timedelta(days=1)
+
+
+def _transitions(session, viewer: Viewer, plans, leavers, batch_id: int) -> None:
+    """A student the list no longer has has interrupted their studies (lib.interruptions);
+    a student with a new enrolment who had an open KAA episode is back in studies."""
+    for _student, steps in leavers:
+        for step in steps:
+            record_interruption(session, viewer, step.record, step.values["end_date"],
+                                InterruptionReason.UNKNOWN, InterruptionSource.LIST,
+                                batch_id=batch_id)
+    for student, steps in plans:
+        starts = [s.values["start_date"] for s in steps if s.record is None]
+        if student is not None and starts:
+            close_on_return(session, student.id, min(starts))
 
 
 def _require_scope(viewer: Viewer, register: Register, frame: pd.DataFrame) -> None:

@@ -46,6 +46,8 @@ def _scope_options(viewer: Viewer) -> dict:
         Role.COACH: dict(zip(municipalities["id"], municipalities["municipality"], strict=True)),
         Role.SCHOOL_STAFF: dict(zip(schools["id"], schools["school"], strict=True)),
         Role.PROJECT_LEADER: dict(zip(regions["id"], regions["region"], strict=True)),
+        Role.KAA_OFFICER: dict(zip(municipalities["id"], municipalities["municipality"],
+                                   strict=True)),
         Role.ADMIN: {},
     }
 
@@ -57,9 +59,14 @@ def _scope_picker(scope_options: dict, role: Role, default: tuple[int, ...],
         st.caption(_("Systemförvaltare har tillgång till allt."))
         return []
     label = {Role.COACH: _("Kommuner"), Role.SCHOOL_STAFF: _("Skolor"),
-             Role.PROJECT_LEADER: _("Regioner")}[role]
+             Role.PROJECT_LEADER: _("Regioner"), Role.KAA_OFFICER: _("Kommuner")}[role]
     return st.multiselect(label, list(options), default=[d for d in default if d in options],
                           format_func=options.get, key=key, placeholder=_("Välj en eller flera"))
+
+
+KAA_JOB = N_("Även KAA-handläggare")
+KAA_HELP = N_("Coachen sköter också aktivitetsansvaret för unga under 20 som har lämnat "
+              "gymnasieskolan i sina kommuner.")
 
 
 def users_tab(viewer: Viewer) -> None:
@@ -82,6 +89,7 @@ def users_tab(viewer: Viewer) -> None:
         title = st.text_input(_("Titel (t.ex. rektor, kurator)"))
         email = st.text_input(_("E-post"), help=_(EMAIL_HELP))
         scopes = _scope_picker(scope_options, new_role, (), f"{form}_scopes")
+        kaa = new_role == Role.COACH and st.checkbox(_(KAA_JOB), help=_(KAA_HELP))
         password = st.text_input(_("Lösenord (minst 12 tecken)") if not sso else
                                  _("Lösenord (tomt: bara inloggningstjänsten)"),
                                  type="password")
@@ -91,7 +99,7 @@ def users_tab(viewer: Viewer) -> None:
                       username=plain.markdown(username.strip().lower())),
                   username=username, display_name=name, role=new_role, password=password,
                   scope_ids=scopes, title=title, email=email, sso_only=sso,
-                  bcrypt_rounds=settings.bcrypt_rounds)
+                  bcrypt_rounds=settings.bcrypt_rounds, handles_kaa=kaa)
 
     st.subheader(_("Ändra användare"))
     by_id = {u.id: u for u in users}
@@ -110,6 +118,8 @@ def users_tab(viewer: Viewer) -> None:
             title = st.text_input(_("Titel"), user.title or "")
             email = st.text_input(_("E-post"), user.email or "", help=_(EMAIL_HELP))
             scopes = _scope_picker(scope_options, role, user.scope_ids, f"{form}_scopes")
+            kaa = role == Role.COACH and st.checkbox(_(KAA_JOB), user.handles_kaa,
+                                                     help=_(KAA_HELP))
             active = st.checkbox(_("Aktiv"), user.active,
                                  help=_("Ett avstängt konto loggas ut vid nästa sidvisning."))
             unbind = user.sso_bound and st.checkbox(
@@ -118,7 +128,7 @@ def users_tab(viewer: Viewer) -> None:
             if st.form_submit_button(_("Spara ändringar")):
                 _save(viewer, f"edit_{user.id}", admin.update_user, _("Ändringarna är sparade."),
                       user.id, role=role, scope_ids=scopes, active=active, display_name=name,
-                      title=title, email=email, unbind_sso=unbind)
+                      title=title, email=email, unbind_sso=unbind, handles_kaa=kaa)
         if not settings.local_login:
             return
         with kept_form(f"password_{user.id}"):
