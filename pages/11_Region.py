@@ -4,6 +4,7 @@ aggregates, with small cells suppressed; the definitions are on the page."""
 import streamlit as st
 
 from lib import charts
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.exports import export_file
 from lib.i18n import N_, _
@@ -16,6 +17,7 @@ from lib.ui.figures import plot
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, table_or_note
+from lib.ui.transitions import transition_figures
 
 viewer = guard("region", N_("Region"))
 st.title(_("Regionala indikatorer"))
@@ -48,6 +50,9 @@ if talks.categories.empty:
 else:
     show_table(talks.categories)
     plot(charts.talk_categories, talks.categories, key="talk_categories")
+
+st.subheader(_("Övergångar: nya elever, studieavbrott och aktivitetsansvar"))
+transition_figures(viewer, term.id, local_today())
 
 st.subheader(_("Genomförda möten per skola"))
 table_or_note(result.meetings, _("Inga genomförda möten den här terminen."))

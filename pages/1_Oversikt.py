@@ -4,12 +4,14 @@ import streamlit as st
 
 from lib import formats, plain
 from lib.access import Role
+from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.overview import municipality_overview, scope_overview
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, student_table
+from lib.ui.transitions import transition_figures
 
 viewer = guard("overview", N_("Översikt"))
 st.title(_("Översikt"))
@@ -43,3 +45,7 @@ if overview.flagged.empty:
     st.info(_("Inga elever över bevakningsnivån den här terminen."))
 else:
     student_table(overview.flagged, key="flagged_students")
+
+if viewer.role == Role.COACH:
+    st.subheader(_("Övergångar i kommunen"))
+    transition_figures(viewer, term.id, local_today())

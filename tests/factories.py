@@ -138,3 +138,20 @@ def build_world(session: Session, rounds: int = 4) -> World:
         add(f"user:{username}", user)
     summaries.refresh_all(session)
     return World(ids)
+
+
+def add_students(session: Session, world: World, home: str, school: str, count: int,
+                 start: dt.date = dt.date(2025, 8, 18)) -> list[int]:
+    """`count` more students of municipality `home`, new in year 1 at `school` from
+    `start`, born in June 2008; their ids."""
+    ids = []
+    for day in range(1, count + 1):
+        student = Student(personal_number=personal_number(f"200806{day:02d}", 990),
+                          first_name=f"Elev{day}", last_name="Testsson",
+                          home_municipality_id=world[home])
+        session.add(student)
+        session.flush()
+        session.add(Enrolment(student_id=student.id, school_id=world[school], programme="NA",
+                              class_name="NA1B", school_year=1, start_date=start))
+        ids.append(student.id)
+    return ids
