@@ -26,20 +26,26 @@ from data_models.engine import analyze, make_engine, unit_of_work
 from data_models.migrate import upgrade
 from data_models.models import (
     ActionPlan,
+    Enrolment,
+    KaaContact,
+    KaaEpisode,
     Measure,
     Municipality,
     Role,
     Student,
     StudentTermSummary,
+    StudyInterruption,
     Term,
     User,
 )
 from lib import charts, summaries
 from lib.access import Viewer, load_viewer
+from lib.clock import utcnow
 from lib.cycle import follow_up_cycle
 from lib.dashboards import heatmap_page, school_page, watch_list
 from lib.demo import SMALL_CODE, DemoSpec, seed_demo, seed_follow_up
 from lib.indicators import region_indicators
+from lib.kaa import kaa_list
 from lib.measure_effects import effect_of_measures
 from lib.overview import municipality_overview, scope_overview
 from lib.plan_changes import student_plan_follow_ups
@@ -48,6 +54,7 @@ from lib.student_absence import student_absence
 from lib.students import get_student
 from lib.talk_indicators import talk_indicators
 from lib.talks import list_talks, read_talks, support_choices
+from lib.transitions import incoming_students
 from lib.visit_pack import build_student_follow_up
 
 HERE = Path(__file__).resolve().parent
@@ -94,6 +101,50 @@ def ensure_follow_up(url: str) -> None:
         analyze(session)
         if not session.scalar(select(func.count()).select_from(Measure)):
             seed_follow_up(session, DemoSpec().seed, END_DATE)
+    engine.dispose()
+
+
+KAA_EPISODES = 300  # the largest municipality's open KAA cases, a few years' worth
+KAA_RESULTS = ("no_answer", "message_left", "no_answer", "reached")
+
+
+def ensure_kaa(url: str) -> None:
+    """The largest municipality's activity responsibility: KAA_EPISODES cases opened over
+    the school year, each with up to three contact attempts. The enrolments are left as they
+    are, so that no other figure changes."""
+    engine = make_engine(url)
+    with unit_of_work(engine, write=True) as session:
+        if session.scalar(select(func.count()).select_from(KaaEpisode)):
+            engine.dispose()
+            return
+        largest = session.scalar(
+            select(Student.home_municipality_id).group_by(Student.home_municipality_id)
+            .order_by(func.count().desc()).limit(1))
+        enrolments = session.execute(
+            select(Enrolment.id, Enrolment.student_id, Enrolment.school_id)
+            .join(Student, Student.id == Enrolment.student_id)
+            .where(Student.home_municipality_id == largest)
+            .order_by(Enrolment.id).limit(KAA_EPISODES)).all()
+        author = session.scalar(select(User.id).where(User.username == "admin"))
+        now = utcnow()
+        for n, (enrolment_id, student_id, school_id) in enumerate(enrolments):
+            day = END_DATE - dt.timedelta(days=7 + n % 250)
+            interruption = StudyInterruption(
+                student_id=student_id, enrolment_id=enrolment_id, school_id=school_id,
+                date=day, reason="interrupted", source="list", created_at=now)
+            session.add(interruption)
+            session.flush()
+            episode = KaaEpisode(student_id=student_id, municipality_id=largest,
+                                 interruption_id=interruption.id, opened_on=day,
+                                 occupation="unknown", version=1, created_at=now)
+            session.add(episode)
+            session.flush()
+            session.add_all([KaaContact(episode_id=episode.id,
+                                        date=day + dt.timedelta(days=3 + 10 * k),
+                                        channel=("letter", "phone", "sms")[k],
+                                        result=KAA_RESULTS[(n + k) % 4], note="",
+                                        next_step="", author_id=author, created_at=now)
+                             for k in range(n % 4)])
     engine.dispose()
 
 
@@ -154,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
     seeded = ensure_region(args.url, args.students)
     ensure_follow_up(args.url)
+    ensure_kaa(args.url)
     national_seeded = ensure_national(args.national_url)
     engine = make_engine(args.url)
     results: dict[str, dict] = {}
@@ -181,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
             .order_by(func.count().desc()).limit(1))
         big_coach = Viewer(0, "bench", "Bench", Role.COACH,
                            municipality_ids=frozenset({largest}))
+        kaa_officer = Viewer(0, "bench", "Bench", Role.KAA_OFFICER,
+                             municipality_ids=frozenset({largest}))
+        # The new students of the school year: those of its autumn term.
+        autumn = session.scalar(select(Term.id).where(Term.kind == "HT")
+                                .order_by(Term.start_date.desc()).limit(1))
         student_id = session.scalar(
             select(Student.id)
             .join(Municipality, Municipality.id == Student.home_municipality_id)
@@ -219,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
                 session, people["projektledare"], term.id),
             "region_talk_indicators_ms": lambda: talk_indicators(
                 session, people["projektledare"], term.id),
+            "kaa_list_largest_ms": lambda: kaa_list(session, kaa_officer, END_DATE),
+            "new_students_largest_school_ms": lambda: incoming_students(
+                session, rector, school_id, autumn, END_DATE),
             "region_page_ms": lambda: (
                 region_indicators(session, people["projektledare"], term.id),
                 talk_indicators(session, people["projektledare"], term.id),

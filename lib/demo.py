@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from data_models.bulk import insert_rows
+from data_models.codes import InterruptionReason, InterruptionSource
 from data_models.models import (
     AbsenceRecord,
     ActionPlan,
@@ -28,6 +29,8 @@ from data_models.models import (
     Enrolment,
     HandOver,
     ImportBatch,
+    KaaContact,
+    KaaEpisode,
     Measure,
     Municipality,
     PlanGoal,
@@ -48,6 +51,7 @@ from lib import summaries
 from lib.access import load_viewer
 from lib.auth import hash_password
 from lib.clock import utcnow
+from lib.interruptions import record_interruption
 from lib.meetings import plan_meeting, set_status
 from lib.personal_number import luhn_digit
 from lib.plans import absence_weeks_before
@@ -518,10 +522,13 @@ def _make_users(session, spec, built, students) -> int:
         ("kurator", "Kai Kurator", "Kurator", Role.SCHOOL_STAFF, [("school_id", busiest)]),
         ("projektledare", "Pia Projektledare", "Projektledare", Role.PROJECT_LEADER,
          [("region_id", built.region_id)]),
+        ("kaa", "Kaj Handläggare", "KAA-handläggare", Role.KAA_OFFICER,
+         [("municipality_id", built.small_municipality_id)]),
     ]
     for username, name, title, role, scopes in accounts:
+        # The small municipality's coach also handles its activity responsibility (KAA).
         user = User(username=username, display_name=name, title=title, role=role.value,
-                    password_hash=password, active=True,
+                    password_hash=password, active=True, handles_kaa=username == "coach",
                     credentials_changed_at=now, created_at=now)
         user.scopes = [UserScope(**{column: value}) for column, value in scopes]
         session.add(user)
@@ -603,9 +610,70 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
     plans = _demo_plans(session, rng, made, today, now)
     meetings = _demo_meetings(session, terms, today)
     hand_overs, early_talks = _demo_transitions(session, rng, terms, today, admin_id, now)
+    episodes = _demo_kaa(session, rng, terms, today, coaches, admin_id)
     return {"contacts": len(contacts), "measures": len(measures), "talks": len(talks),
             "plans": plans, "meetings": meetings, "hand_overs": hand_overs,
+            "kaa_episodes": episodes,
             "early_talks": early_talks}
+
+
+# The demo's KAA episodes: how far each has come (attempts as (days after the interruption,
+# channel, result), then the occupation and the days after it began, None: nothing known).
+KAA_STEPS = (
+    ((), None),
+    ((), None),
+    (((6, "letter", "no_answer"),), None),
+    (((5, "letter", "no_answer"), (20, "phone", "no_answer")), None),
+    (((4, "letter", "no_answer"), (12, "phone", "reached")), ("back_in_studies", 30)),
+    (((3, "sms", "reached"),), ("work", 25)),
+    (((7, "letter", "message_left"), (16, "former_school", "reached")), ("traineeship", 40)),
+    (((2, "phone", "reached"),), ("moved_away", 10)),
+)
+
+
+def _demo_kaa(session: Session, rng, terms, today: dt.date, coaches: dict,
+              admin_id: int) -> int:
+    """A handful of the small municipality's students who left school this term, each with
+    a KAA episode at a different step of the contact ladder."""
+    if not terms:
+        return 0
+    term = terms[-1]
+    small = session.scalar(select(Municipality.id).where(Municipality.code == SMALL_CODE))
+    enrolments = session.scalars(
+        select(Enrolment).join(Student, Student.id == Enrolment.student_id)
+        .where(Student.home_municipality_id == small, Enrolment.end_date.is_(None),
+               Enrolment.school_year >= 2).order_by(Enrolment.id)).all()
+    picked = [enrolments[int(i)] for i in rng.choice(len(enrolments), size=min(
+        len(KAA_STEPS), len(enrolments)), replace=False)] if enrolments else []
+    author = coaches.get(small, admin_id)
+    made = 0
+    for enrolment, (attempts, occupation) in zip(picked, KAA_STEPS, strict=False):
+        span = max((min(today, term.end_date) - term.start_date).days - 1, 1)
+        day = term.start_date + dt.timedelta(days=int(rng.integers(span // 3, span)))
+        enrolment.end_date = day
+        session.flush()
+        interruption = record_interruption(
+            session, None, enrolment, day, InterruptionReason(str(rng.choice(
+                ["interrupted", "moved", "changed_school_form", "unknown"]))),
+            InterruptionSource.LIST)
+        if interruption is None:
+            continue
+        episode = session.scalar(select(KaaEpisode).where(
+            KaaEpisode.interruption_id == interruption.id))
+        if episode is None:
+            continue
+        made += 1
+        for after, channel, result in attempts:
+            if day + dt.timedelta(days=after) <= today:
+                session.add(KaaContact(episode_id=episode.id, date=day + dt.timedelta(
+                    days=after), channel=channel, result=result, note="", next_step="",
+                    author_id=author, created_at=utcnow()))
+        if occupation and day + dt.timedelta(days=occupation[1]) <= today:
+            episode.occupation = occupation[0]
+            episode.occupation_since = day + dt.timedelta(days=occupation[1])
+            if occupation[0] == "moved_away":
+                episode.closed_on = episode.occupation_since
+    return made
 
 
 SENDING_SCHOOLS = ("Björkskolan", "Ekbackeskolan", "Lindåsskolan", "Sjöviksskolan",

@@ -315,9 +315,10 @@ def _trend(terms: list[Term], shares: dict[int, _Shares]) -> pd.DataFrame:
 
 
 def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame,
-                     talks=None) -> bytes:
+                     talks=None, transitions=None) -> bytes:
     """All tables of the region page in one workbook, in the run's language; suppressed
-    cells are written as "..". `talks`: the page's lib.talk_indicators.TalkIndicators."""
+    cells are written as "..". `talks`: the page's lib.talk_indicators.TalkIndicators;
+    `transitions`: its lib.transition_indicators.TransitionIndicators."""
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
         cells = columns.visible(frame.astype(object).where(frame.notna(), formats.HIDDEN))
         return columns.unknown_as_word(cells, frame)
@@ -343,4 +344,11 @@ def indicators_excel(indicators: RegionIndicators, effect: pd.DataFrame,
                 term=term), hidden), shown(talks.table)),
             Sheet(_("Orsaker"), (_("Orsaker och önskat stöd, {term}").format(term=term),
                                  hidden), shown(talks.categories))]
+    if transitions is not None:
+        sheets[-1:-1] = [
+            Sheet(_("Nya elever"), (_("Nya elever, överlämningar och tidiga samtal, {term}"
+                                      ).format(term=term), hidden),
+                  shown(transitions.schools)),
+            Sheet(_("Avbrott och KAA"), (_("Studieavbrott och aktivitetsansvar, {term}").format(
+                term=term), hidden), shown(transitions.municipalities))]
     return workbook(sheets)

@@ -12,6 +12,7 @@ from lib.indicators import HIDDEN_NOTE, definitions, indicators_excel, region_in
 from lib.measure_effects import CAVEAT, EFFECT_HIDDEN_NOTE, effect_of_measures
 from lib.talk_indicators import definitions as talk_definitions
 from lib.talk_indicators import talk_indicators
+from lib.transition_indicators import transition_indicators
 from lib.ui.downloads import XLSX, audited_download
 from lib.ui.figures import plot
 from lib.ui.guard import guard
@@ -26,6 +27,7 @@ with session_scope() as session:
     result = region_indicators(session, viewer, term.id)
     effect = effect_of_measures(session, viewer, term.id)
     talks = talk_indicators(session, viewer, term.id)
+    transitions = transition_indicators(session, viewer, term.id, local_today())
 
 st.caption((_("Termin {term}, jämfört med {previous}.") if result.previous_code
             else _("Termin {term}.")).format(term=result.term_code,
@@ -52,7 +54,7 @@ else:
     plot(charts.talk_categories, talks.categories, key="talk_categories")
 
 st.subheader(_("Övergångar: nya elever, studieavbrott och aktivitetsansvar"))
-transition_figures(viewer, term.id, local_today())
+transition_figures(transitions)
 
 st.subheader(_("Genomförda möten per skola"))
 table_or_note(result.meetings, _("Inga genomförda möten den här terminen."))
@@ -62,6 +64,7 @@ st.caption(f"{_(CAVEAT)} {_(EFFECT_HIDDEN_NOTE)}")
 table_or_note(effect, _("Inga åtgärder den här terminen."))
 
 audited_download(lambda session: export_file(
-    session, viewer, lambda: indicators_excel(result, effect, talks), what="region_indicators",
-    rows=len(result.table), note=f"Regionala indikatorer {result.term_code}"),
+    session, viewer, lambda: indicators_excel(result, effect, talks, transitions),
+    what="region_indicators", rows=len(result.table),
+    note=f"Regionala indikatorer {result.term_code}"),
     _("Exportera till Excel"), _("indikatorer-{term}.xlsx").format(term=result.term_code), XLSX)

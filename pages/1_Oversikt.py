@@ -8,6 +8,7 @@ from lib.clock import local_today
 from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.overview import municipality_overview, scope_overview
+from lib.transition_indicators import transition_indicators
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, student_table
@@ -48,4 +49,6 @@ else:
 
 if viewer.role == Role.COACH:
     st.subheader(_("Övergångar i kommunen"))
-    transition_figures(viewer, term.id, local_today())
+    with session_scope() as session:
+        transitions = transition_indicators(session, viewer, term.id, local_today())
+    transition_figures(transitions)

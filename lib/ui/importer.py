@@ -105,7 +105,10 @@ def reading_tab(viewer: Viewer) -> None:
     if kind == "enrolment":
         st.subheader(_("Ändringar av elever som redan finns"))
         st.caption(_("Det här ändras när listan läses in. En ny hemkommun är en flytt: eleven "
-                     "följs sedan av den kommunens coach."))
+                     "följs sedan av den kommunens coach. En elev som listan inte längre har "
+                     "vid en skola som den tar upp slutar där dagen innan listan gäller: ett "
+                     "studieavbrott, och för den som är under 20 ett ärende i "
+                     "aktivitetsansvaret."))
         table_or_note(preview.changes, _("Listan ändrar inga elever som redan finns."))
     _read_in(viewer, preview, mapping, school_id, confirmed)
 

@@ -13,8 +13,8 @@ from lib.db import session_scope
 from lib.hand_over_list import LAYOUT_NOTE, import_hand_overs
 from lib.i18n import _
 from lib.talks import list_talks
+from lib.transition_indicators import TransitionIndicators
 from lib.transition_indicators import definitions as transition_definitions
-from lib.transition_indicators import transition_indicators
 from lib.transitions import (
     EarlyTalkRecord,
     HandOverInput,
@@ -150,11 +150,9 @@ def hand_over_list(viewer: Viewer, school_id: int, school: str, today: dt.date) 
                         "ersatta.").format(created=result.created, replaced=result.replaced)))
 
 
-def transition_figures(viewer: Viewer, term_id: int, today: dt.date) -> None:
+def transition_figures(figures: TransitionIndicators) -> None:
     """The transitions in figures (lib.transition_indicators), for the Region page and the
     coach's overview."""
-    with session_scope() as session:
-        figures = transition_indicators(session, viewer, term_id, today)
     with st.expander(_("Definitioner, övergångar"), expanded=False):
         st.markdown(transition_definitions())
     if len(figures.schools) > 1:
