@@ -34,11 +34,11 @@ from data_models.models import (
     Student,
     StudyInterruption,
 )
-from lib.access import AccessDenied, Viewer, require_student, school_clause
+from lib.access import AccessDenied, Viewer, require_student, school_clause, student_clause
 from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
-from lib.i18n import _
+from lib.i18n import N_, _
 from lib.versioning import InputError
 
 KAA_AGE = 20  # the activity responsibility covers young people under 20
@@ -100,18 +100,25 @@ def record_interruption(session: Session, viewer: Viewer | None, enrolment: Enro
     return interruption
 
 
+ENROLMENT_NOT_FOUND = N_("Inskrivningen finns inte, eller så har du inte behörighet att se "
+                         "den.")
+
+
 def _writable_enrolment(session: Session, viewer: Viewer, enrolment_id: int) -> Enrolment:
     """An enrolment the viewer may end: school staff at their school, a coach of the
-    student's home municipality; an administrator any."""
+    student's home municipality; an administrator any. One outside that is answered as one
+    that does not exist."""
     if viewer.role not in (Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF):
         raise AccessDenied(viewer=viewer, what=AuditEntity.STUDY_INTERRUPTION)
     enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        raise InputError(_("Inskrivningen finns inte."))
-    require_student(session, viewer, enrolment.student_id)
-    if viewer.role == Role.SCHOOL_STAFF and session.scalar(select(School.id).where(
-            School.id == enrolment.school_id, school_clause(viewer))) is None:
-        raise InputError(_("Inskrivningen finns inte."))
+    visible = enrolment is not None and session.scalar(select(Student.id).where(
+        Student.id == enrolment.student_id, student_clause(viewer))) is not None
+    if visible and viewer.role == Role.SCHOOL_STAFF:
+        visible = session.scalar(select(School.id).where(
+            School.id == enrolment.school_id, school_clause(viewer))) is not None
+    if not visible:
+        raise AccessDenied(_(ENROLMENT_NOT_FOUND), viewer=viewer, what="enrolment",
+                           what_id=enrolment_id)
     return enrolment
 
 

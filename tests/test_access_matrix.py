@@ -15,13 +15,23 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_models.models import AgendaItem, AuditEvent, Feedback, ImportBatch
+from data_models.models import (
+    AgendaItem,
+    AuditEvent,
+    Enrolment,
+    Feedback,
+    ImportBatch,
+    KaaEpisode,
+    User,
+)
 from lib import (
     agenda,
     contacts,
     cycle,
     dashboards,
     feedback,
+    interruptions,
+    kaa,
     measures,
     meetings,
     minutes,
@@ -45,13 +55,14 @@ ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_s
 # What each role may see, by record; everything else in the scene is out of scope.
 IN_SCOPE = {
     "coach_a": {"anna", "cleo", "eva", "SA", "SB", "meeting_a", "item_anna", "measure_anna",
-                "feedback_anna", "batch_a", "talk_anna", "plan_anna"},
+                "feedback_anna", "batch_a", "talk_anna", "plan_anna", "enrolment_anna",
+                "episode_anna"},
     "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
-                "talk_dan", "plan_dan"},
+                "talk_dan", "plan_dan", "enrolment_dan", "episode_dan"},
     "staff_sb": {"anna", "bo", "eva", "SB", "meeting_a", "item_anna", "measure_anna",
-                 "feedback_anna", "plan_anna"},
+                 "feedback_anna", "plan_anna", "enrolment_anna"},
     "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
-                 "plan_dan"},
+                 "plan_dan", "enrolment_dan"},
     "leader_north": set(),
     "leader_south": set(),
 }
@@ -65,6 +76,8 @@ KINDS = {
     "batch": ["batch_a"],
     "talk": ["talk_anna", "talk_dan"],  # the coaches' talks: staff read and send neither
     "plan": ["plan_anna", "plan_dan"],
+    "enrolment": ["enrolment_anna", "enrolment_dan"],
+    "episode": ["episode_anna", "episode_dan"],  # the coaches hold the KAA job here
 }
 
 
@@ -96,6 +109,13 @@ def scene(write, world, viewer) -> dict[str, int]:
                 session, coach, world[student],
                 plans.PlanInput(goal="Mål.", start_date=DAY, review_date=DAY,
                                 goals=(("Delmål", DAY),)))
+            ids[f"enrolment_{student}"] = session.scalar(select(Enrolment.id).where(
+                Enrolment.student_id == world[student], Enrolment.school_id == world[school]))
+            session.scalar(select(User).where(User.username == who)).handles_kaa = True
+            interruptions.end_enrolment(session, coach, ids[f"enrolment_{student}"], DAY,
+                                        "interrupted", DAY)
+            ids[f"episode_{student}"] = session.scalar(select(KaaEpisode.id).where(
+                KaaEpisode.student_id == world[student]))
         batch = ImportBatch(kind="absence", file_name="frånvaro.xlsx", file_hash="0" * 64,
                             user_id=world["user:coach_a"], created_at=utcnow(), row_count=0,
                             school_id=world["SB"])
@@ -216,6 +236,19 @@ CALLS = [
         s, v, i, w["SB"], DAY, "x", "", DAY)),
     ("school", "incoming_students",
      lambda s, v, i, w: transitions.incoming_students(s, v, i, w["HT2025"], DAY)),
+    ("student", "student_interruptions",
+     lambda s, v, i, w: interruptions.student_interruptions(s, v, i)),
+    ("student", "endable_enrolments",
+     lambda s, v, i, w: interruptions.endable_enrolments(s, v, i, DAY)),
+    ("enrolment", "end_enrolment", lambda s, v, i, w: interruptions.end_enrolment(
+        s, v, i, DAY, "moved", DAY)),
+    ("episode", "get_episode", lambda s, v, i, w: kaa.get_episode(s, v, i, DAY)),
+    ("episode", "add_attempt", lambda s, v, i, w: kaa.add_attempt(
+        s, v, i, DAY, "phone", "reached", "", "", DAY)),
+    ("episode", "set_occupation", lambda s, v, i, w: kaa.set_occupation(
+        s, v, i, 1, "work", DAY, None, DAY)),
+    ("episode", "add_kaa_measure",
+     lambda s, v, i, w: kaa.add_measure(s, v, i, "Praktik", DAY, None, "")),
     ("talk", "send_talk_summary",
      lambda s, v, i, w: talks.send_talk_summary(s, v, i, w["SB"])),
 ]

@@ -5,6 +5,7 @@ sets the occupation to back in studies; the Region page's figures count the case
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -123,7 +124,7 @@ def test_hand_over_early_talk_list_kaa_and_region(app_env, world, write, read, v
         expect(leader.get_by_text("Övergångar: nya elever, studieavbrott och "
                                   "aktivitetsansvar")).to_be_visible()
         excel = download(leader, leader.get_by_role("button", name="Exportera till Excel"))
-        alfa = _alfa(open(excel.path(), "rb").read())
+        alfa = _alfa(Path(excel.path()).read_bytes())
         # Interruptions and KAA cases; one contacted in time (Anna) is too few to show.
         assert alfa[1:4] == [12, 12, ".."]
     with read() as session:
