@@ -353,3 +353,44 @@ def open_episode_count(session: Session, viewer: Viewer) -> int:
         return 0
     return int(session.scalar(select(func.count()).select_from(KaaEpisode).where(
         kaa_clause(viewer), KaaEpisode.closed_on.is_(None))) or 0)
+
+
+RULE_COLUMNS = ["id", "municipality", "early_talk_week", "kaa_ladder", "kaa_first_days",
+                "kaa_next_days"]
+
+
+def municipality_rules(session: Session, viewer: Viewer) -> pd.DataFrame:
+    """Each municipality's week for the early talk and its contact ladder and due rule
+    (administrators)."""
+    if viewer.role != Role.ADMIN:
+        raise AccessDenied(viewer=viewer, what=AuditEntity.MUNICIPALITY)
+    return read_frame(session, select(
+        Municipality.id, Municipality.name, Municipality.early_talk_week,
+        Municipality.kaa_ladder, Municipality.kaa_first_days, Municipality.kaa_next_days)
+        .order_by(Municipality.name), RULE_COLUMNS)
+
+
+def set_rules(session: Session, viewer: Viewer, municipality_id: int, early_talk_week: int,
+              ladder: list[str], first_days: int, next_days: int) -> None:
+    """Set a municipality's early-talk week (1–20), the order of the ladder's channels (each
+    once, at least one), and the due rule's days (1–60)."""
+    if viewer.role != Role.ADMIN:
+        raise AccessDenied(viewer=viewer, what=AuditEntity.MUNICIPALITY,
+                           what_id=municipality_id)
+    if not 1 <= int(early_talk_week) <= 20:
+        raise InputError(_("Veckan för det tidiga samtalet är mellan 1 och 20."))
+    if not ladder or len(set(ladder)) != len(ladder) or not set(ladder) <= set(KaaChannel):
+        raise InputError(_("Välj kontakttrappans steg i ordning, vart och ett en gång."))
+    if not (1 <= int(first_days) <= 60 and 1 <= int(next_days) <= 60):
+        raise InputError(_("Dagarna i kontakttrappan är mellan 1 och 60."))
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise InputError(_("Kommunen finns inte."))
+    names = ("early_talk_week", "kaa_ladder", "kaa_first_days", "kaa_next_days")
+    before = {name: getattr(municipality, name) for name in names}
+    after = dict(zip(names, (int(early_talk_week), ",".join(ladder), int(first_days),
+                             int(next_days)), strict=True))
+    for name, value in after.items():
+        setattr(municipality, name, value)
+    log_event(session, viewer, AuditAction.UPDATE, AuditEntity.MUNICIPALITY, municipality_id,
+              before=before, after=after)

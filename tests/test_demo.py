@@ -99,7 +99,7 @@ def test_demo_has_the_promised_size(demo):
     assert counts["students"] == 3000 and counts["terms"] == 4
     assert counts["absence_rows"] > 800_000
     assert list(query("SELECT role FROM app_user ORDER BY role")["role"].unique()) == \
-        ["admin", "coach", "project_leader", "school_staff"]
+        ["admin", "coach", "kaa_officer", "project_leader", "school_staff"]
 
 
 @in_demo_group
@@ -256,3 +256,19 @@ def test_prepare_outside_demo_mode_refuses_without_a_key(tmp_path, monkeypatch, 
     assert cli.main(["prepare", "--url", url]) == 2
     assert "AKTIV_COOKIE_KEY" in capsys.readouterr().err
     assert not (tmp_path / "prod.db").exists()
+
+
+@in_demo_group
+def test_demo_has_transitions_and_kaa_cases_at_different_steps(demo):
+    _counts, query = demo
+    handed = query("SELECT COUNT(*) AS n FROM hand_over")["n"][0]
+    talks = query("SELECT COUNT(*) AS n FROM early_talk")["n"][0]
+    assert handed > 0 and 0 < talks <= handed * 1.2
+    cases = query("SELECT e.id, e.occupation, e.closed_on, COUNT(c.id) AS attempts "
+                  "FROM kaa_episode e LEFT JOIN kaa_contact c ON c.episode_id = e.id "
+                  "GROUP BY e.id, e.occupation, e.closed_on")
+    assert len(cases) >= 5
+    assert {0, 1, 2} <= set(cases["attempts"])
+    assert "unknown" in set(cases["occupation"]) and len(set(cases["occupation"])) >= 2
+    assert query("SELECT handles_kaa FROM app_user WHERE username = 'coach'")[
+        "handles_kaa"][0]

@@ -159,3 +159,28 @@ def test_measures_and_a_closed_episode(write, read, kaa):
     assert closed.iloc[0]["due_state"] == KaaDueState.CLOSED
     with read() as session:
         assert session.scalar(select(func.count()).select_from(KaaMeasure)) == 1
+
+
+def test_an_administrator_sets_the_ladder_and_the_due_rule(write, read, world, viewer, kaa):
+    from data_models.models import Municipality
+    from lib.kaa import municipality_rules, set_rules
+
+    people, _episode_id = kaa
+    with write() as session:
+        set_rules(session, viewer("admin"), world["A"], 4, ["phone", "home_visit"], 5, 7)
+    with write() as session:
+        rules = municipality_rules(session, viewer("admin")).set_index("id")
+        listed = kaa_list(session, people["kaa_a"], TODAY)
+    assert rules.loc[world["A"], "kaa_ladder"] == "phone,home_visit"
+    assert (listed.iloc[0]["next_channel"], listed.iloc[0]["next_due"]) == (
+        KaaChannel.PHONE, dt.date(2025, 10, 17))  # five school days after a Friday
+    for ladder, first, message in ((["phone", "phone"], 5, "vart och ett en gång"),
+                                   ([], 5, "vart och ett en gång"),
+                                   (["pigeon"], 5, "vart och ett en gång"),
+                                   (["phone"], 0, "mellan 1 och 60")):
+        with pytest.raises(InputError, match=message), write() as session:
+            set_rules(session, viewer("admin"), world["A"], 4, ladder, first, 7)
+    with pytest.raises(AccessDenied), write() as session:
+        set_rules(session, people["kaa_a"], world["A"], 4, ["phone"], 5, 7)
+    with read() as session:
+        assert session.get(Municipality, world["A"]).kaa_first_days == 5

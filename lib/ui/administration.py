@@ -11,8 +11,10 @@ from lib import admin, formats, organisation, plain, talk_categories
 from lib.access import Role, Viewer
 from lib.audit import list_events
 from lib.clock import local_today
+from lib.codes import KaaChannel
 from lib.db import session_scope
 from lib.i18n import N_, _
+from lib.kaa import ladder_of, municipality_rules, set_rules
 from lib.labels import CHANGED_FIELDS, choices
 from lib.settings import load_settings, sso_configured
 from lib.ui.forms import kept_form, run_write
@@ -225,6 +227,40 @@ def levels_tab(viewer: Viewer) -> None:
         if st.form_submit_button(_("Spara nivåer")):
             _save(viewer, "thresholds", admin.set_thresholds, _("Nivåerna är sparade."),
                   municipality_id, watch / 100, high / 100)
+    transition_rules(viewer)
+
+
+def transition_rules(viewer: Viewer) -> None:
+    """Each municipality's week for the early talk, and the activity responsibility's
+    contact ladder and due rule."""
+    st.subheader(_("Tidigt samtal och kontakttrappa"))
+    with session_scope() as session:
+        rules = municipality_rules(session, viewer)
+    show_table(rules)
+    names = dict(zip(rules["id"], rules["municipality"], strict=True))
+    municipality_id = st.selectbox(_("Kommun"), list(names), format_func=names.get,
+                                   key="rules_municipality")
+    if municipality_id is None:
+        return
+    current = rules.set_index("id").loc[municipality_id]
+    channels = choices(KaaChannel)
+    with kept_form("transition_rules") as form:
+        week = st.number_input(_("Tidigt samtal senast vecka"), min_value=1, max_value=20,
+                               value=int(current["early_talk_week"]),
+                               key=f"{form}_week_{municipality_id}")
+        ladder = st.multiselect(_("Kontakttrappan, i ordning"), list(channels),
+                                default=ladder_of(current["kaa_ladder"]),
+                                format_func=channels.get, key=f"{form}_ladder_{municipality_id}")
+        left, right = st.columns(2)
+        first = left.number_input(_("Första kontaktförsöket inom (skoldagar)"), min_value=1,
+                                  max_value=60, value=int(current["kaa_first_days"]),
+                                  key=f"{form}_first_{municipality_id}")
+        following = right.number_input(_("Nästa steg efter (dagar utan kontakt)"), min_value=1,
+                                       max_value=60, value=int(current["kaa_next_days"]),
+                                       key=f"{form}_next_{municipality_id}")
+        if st.form_submit_button(_("Spara")):
+            _save(viewer, "transition_rules", set_rules, _("Inställningarna är sparade."),
+                  municipality_id, week, ladder, first, following)
 
 
 def categories_tab(viewer: Viewer) -> None:
