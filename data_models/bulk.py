@@ -23,6 +23,8 @@ def _sqlite_value(value):
 
 def insert_rows(session: Session, table: Table, columns: Sequence[str],
                 rows: Sequence[tuple]) -> int:
+    if not rows:  # SQLite's driver would run the statement once, with no values
+        return 0
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         mark_changed(connection)  # COPY goes past SQLAlchemy's statement events

@@ -110,6 +110,15 @@ def test_a_bulk_insert_raises_the_version(write, read, world):
     assert version(read) == before + 1
 
 
+def test_no_rows_insert_nothing_and_change_nothing(write, read, world):
+    """An empty batch (a demo term without new students, say) writes no row."""
+    before = version(read)
+    with write() as session:
+        assert insert_rows(session, AbsenceRecord.__table__, ["student_id", "school_id"],
+                           []) == 0
+    assert version(read) == before
+
+
 def test_shared_reads_compute_once_per_key_and_version():
     reads, computed = SharedReads(), []
 
