@@ -54,6 +54,7 @@ from lib.student_absence import student_absence
 from lib.students import get_student
 from lib.talk_indicators import talk_indicators
 from lib.talks import list_talks, read_talks, support_choices
+from lib.transition_indicators import transition_indicators
 from lib.transitions import incoming_students
 from lib.visit_pack import build_student_follow_up
 
@@ -279,10 +280,13 @@ def main(argv: list[str] | None = None) -> int:
             "kaa_list_largest_ms": lambda: kaa_list(session, kaa_officer, END_DATE),
             "new_students_largest_school_ms": lambda: incoming_students(
                 session, rector, school_id, autumn, END_DATE),
+            "region_transition_indicators_ms": lambda: transition_indicators(
+                session, people["projektledare"], autumn, END_DATE),
             "region_page_ms": lambda: (
                 region_indicators(session, people["projektledare"], term.id),
                 talk_indicators(session, people["projektledare"], term.id),
-                effect_of_measures(session, people["projektledare"], term.id)),
+                effect_of_measures(session, people["projektledare"], term.id),
+                transition_indicators(session, people["projektledare"], term.id, END_DATE)),
         }
         medians = {}
         for name, call in calls.items():

@@ -32,7 +32,6 @@ from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.kaa import OCCUPIED, add_school_days
 from lib.suppression import suppress
-from lib.transitions import early_talk_due
 
 TOTAL = N_("Totalt")  # the region's, or a coach's municipalities'
 THREE_MONTHS, SIX_MONTHS = dt.timedelta(days=91), dt.timedelta(days=182)
@@ -96,10 +95,12 @@ def _new_students_in_scope(session: Session, viewer: Viewer):
 
 def _schools(session: Session, viewer: Viewer, term: Term, today: dt.date) -> pd.DataFrame:
     place = Municipality.__table__.alias("place")
+    # Counted in the database per school, start day, early-talk week and talk day (a few
+    # hundred groups for a region's 20 000 new students), then each group against its due.
     new = read_frame(session, select(
-        Enrolment.school_id, School.name, place.c.name, Enrolment.student_id,
-        Enrolment.start_date, Municipality.early_talk_week, HandOver.id.is_not(None),
-        EarlyTalk.date)
+        Enrolment.school_id, School.name, place.c.name, Enrolment.start_date,
+        Municipality.early_talk_week, EarlyTalk.date,
+        func.count(Enrolment.student_id.distinct()), func.count(HandOver.id.distinct()))
         .join(School, School.id == Enrolment.school_id)
         .join(place, place.c.id == School.municipality_id)
         .join(Student, Student.id == Enrolment.student_id)
@@ -111,16 +112,18 @@ def _schools(session: Session, viewer: Viewer, term: Term, today: dt.date) -> pd
         .where(Enrolment.school_year == 1, Enrolment.start_date >= _window_start(session, term),
                Enrolment.start_date <= term.end_date,
                _new_students_in_scope(session, viewer))
+        .group_by(Enrolment.school_id, School.name, place.c.name, Enrolment.start_date,
+                  Municipality.early_talk_week, EarlyTalk.date)
         .order_by(School.name, Enrolment.school_id),
-        ["school_id", "school", "municipality", "student_id", "start", "week", "hand_over",
-         "early_talk"])
-    new = new.drop_duplicates(["school_id", "student_id"])
-    in_time = [talk is not None and not pd.isna(talk)
-               and talk <= early_talk_due(term.start_date, start, int(week))
-               for talk, start, week in zip(new["early_talk"], new["start"], new["week"],
-                                            strict=True)]
-    new = new.assign(new_students=1, hand_overs=new["hand_over"].astype(bool).astype(int),
-                     early_in_time=pd.Series(in_time, index=new.index, dtype=int))
+        ["school_id", "school", "municipality", "start", "week", "early_talk",
+         "new_students", "hand_overs"])
+    # lib.transitions.early_talk_due for every group at once: the Sunday of week N counted
+    # from the week of the later of the term's start and the student's.
+    first = pd.to_datetime(new["start"]).clip(lower=pd.Timestamp(term.start_date))
+    due = (first - pd.to_timedelta(first.dt.day_of_week, unit="D")
+           + pd.to_timedelta(new["week"].astype(int) * 7 - 1, unit="D"))
+    talk = pd.to_datetime(new["early_talk"])
+    new = new.assign(early_in_time=new["new_students"].where(talk.notna() & (talk <= due), 0))
     schools = new.drop_duplicates("school_id")[["school_id", "school", "municipality"]]
     counts = new.groupby("school_id")[SCHOOL_COUNTS].sum().reindex(schools["school_id"])
     counts.index = schools["school"].tolist()

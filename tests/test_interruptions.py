@@ -170,6 +170,7 @@ def test_a_list_without_the_student_ends_the_enrolment_and_opens_kaa(write, read
                     start=TODAY + dt.timedelta(days=1))
     ended = preview.changes[preview.changes["enrolment_change"] == "enrolment_ends"]
     assert list(ended["id"]) == [world["anna"]]
+    assert any(w.startswith("1 elev som listan inte har") for w in preview.warnings)
     with write() as session:
         batch_id = commit_enrolment(session, viewer("coach_a"), preview)
     assert enrolment_end(read, world, "anna", "SB") == TODAY

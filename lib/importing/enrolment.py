@@ -108,13 +108,18 @@ def preview_enrolment(session: Session, viewer: Viewer, table: Table, mapping: M
     own_note = _("{rows} har ett eget startdatum i filen.").format(
         rows=formats.count(own, _("rad"), _("rader")))
     notes = file_notes(table) + ((own_note,) if own else ())
+    leavers = plan_leavers(session, viewer, valid, _left_by(valid_from))
+    # Said apart from the list of changes: a list of only some of a school's students (the
+    # new ones, say) would end every other enrolment there.
+    left = (_("{students} som listan inte har vid skolorna den tar upp slutar där dagen "
+              "innan listan gäller: ett studieavbrott för var och en som inte går vidare "
+              "på en annan skola.").format(
+        students=formats.count(len(leavers), _("elev"), _("elever"))),) if leavers else ()
     return Preview(kind="enrolment", file_name=table.file_name, file_hash=table.file_hash,
                    school_id=None, rows_read=len(rows), dropped_totals=table.dropped_totals,
                    valid=valid, errors=errors.frame(), notes=notes,
-                   changes=describe_changes(session, plan_rows(register, valid)
-                                            + plan_leavers(session, viewer, valid,
-                                                           _left_by(valid_from))),
-                   warnings=same_file_warnings(session, viewer, table.file_hash),
+                   changes=describe_changes(session, plan_rows(register, valid) + leavers),
+                   warnings=same_file_warnings(session, viewer, table.file_hash) + left,
                    valid_from=valid_from)
 
 
