@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from data_models.codes import AuditAction, AuditEntity, EarlyTalkState, Role
+from data_models.codes import AuditAction, AuditEntity, EarlyTalkState
 from data_models.models import (
     EarlyTalk,
     Enrolment,
@@ -50,7 +50,6 @@ from lib.students import format_name
 from lib.talks import readable_clause
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
-DEFAULT_EARLY_TALK_WEEK = 6
 INCOMING_COLUMNS = ["id", "student", "programme", "class_name", "start", "hand_over",
                     "early_talk", "early_talk_due", "early_talk_state"]
 
@@ -334,29 +333,3 @@ def get_early_talk(session: Session, viewer: Viewer, student_id: int,
     if record is None:
         return None
     return EarlyTalkRecord(record.date, record.held_by, record.note, record.talk_id)
-
-
-def early_talk_week(session: Session, viewer: Viewer, municipality_id: int) -> int:
-    """The municipality's week for the early talk."""
-    require_individual_access(viewer)
-    week = session.scalar(select(Municipality.early_talk_week).where(
-        Municipality.id == municipality_id))
-    return DEFAULT_EARLY_TALK_WEEK if week is None else int(week)
-
-
-def set_early_talk_week(session: Session, viewer: Viewer, municipality_id: int,
-                        week: int) -> None:
-    """An administrator's or the municipality's coach's setting, 1–20."""
-    if viewer.role == Role.COACH and municipality_id in viewer.municipality_ids:
-        pass
-    elif viewer.role != Role.ADMIN:
-        raise AccessDenied(viewer=viewer, what=AuditEntity.MUNICIPALITY, what_id=municipality_id)
-    if not 1 <= int(week) <= 20:
-        raise InputError(_("Veckan för det tidiga samtalet är mellan 1 och 20."))
-    municipality = session.get(Municipality, municipality_id)
-    if municipality is None:
-        raise InputError(_("Kommunen finns inte."))
-    before = municipality.early_talk_week
-    municipality.early_talk_week = int(week)
-    log_event(session, viewer, AuditAction.UPDATE, AuditEntity.MUNICIPALITY, municipality_id,
-              before={"early_talk_week": before}, after={"early_talk_week": int(week)})

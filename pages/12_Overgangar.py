@@ -14,7 +14,7 @@ from lib.organisation import schools_in_scope
 from lib.transitions import get_early_talk, get_hand_over, incoming_students
 from lib.ui.forms import flash
 from lib.ui.guard import guard
-from lib.ui.pickers import query_int, term_picker, url_select
+from lib.ui.pickers import term_picker, url_record, url_select
 from lib.ui.tables import show_table
 from lib.ui.transitions import (
     early_talk_form,
@@ -65,14 +65,9 @@ metrics[3].metric(_("Tidigt samtal försenat"),
 show_table(incoming)
 
 names = dict(zip(incoming["id"], incoming["student"], strict=True))
-wanted = query_int("elev")
-chosen = st.selectbox(_("Elev"), list(names), format_func=names.get,
-                      index=list(names).index(wanted) if wanted in names else None,
-                      placeholder=_("Välj en ny elev"))
+chosen = url_record(_("Elev"), names, "elev", _("Välj en ny elev"))
 if chosen is None:
-    st.query_params.pop("elev", None)
     st.stop()
-st.query_params["elev"] = str(chosen)
 
 with session_scope() as session:
     hand_over = get_hand_over(session, viewer, chosen, school_id)

@@ -13,7 +13,7 @@ from lib.kaa import get_episode, kaa_list
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 from lib.ui.kaa import attempt_form, facts, measure_form, occupation_form, records
-from lib.ui.pickers import query_int
+from lib.ui.pickers import url_record
 from lib.ui.tables import show_table
 
 viewer = guard("kaa", N_("Aktivitetsansvar"))
@@ -44,14 +44,9 @@ show_table(table)
 
 names = {int(i): f"{s} ({formats.date(d)})" for i, s, d in
          zip(table["id"], table["student"], table["opened_on"], strict=True)}
-wanted = query_int("arende")
-chosen = st.selectbox(_("Ärende"), list(names), format_func=names.get,
-                      index=list(names).index(wanted) if wanted in names else None,
-                      placeholder=_("Välj ett ärende"))
+chosen = url_record(_("Ärende"), names, "arende", _("Välj ett ärende"))
 if chosen is None:
-    st.query_params.pop("arende", None)
     st.stop()
-st.query_params["arende"] = str(chosen)
 
 with session_scope() as session:
     episode = get_episode(session, viewer, chosen, today)

@@ -21,7 +21,6 @@ from lib.transitions import (
     incoming_students,
     record_early_talk,
     save_hand_over,
-    set_early_talk_week,
 )
 from lib.versioning import Conflict, InputError
 
@@ -192,17 +191,19 @@ def test_an_early_talk_links_only_the_students_own_readable_talks(write, read, w
 
 
 def test_the_week_is_the_municipalitys_setting(write, world, viewer):
+    from lib.kaa import set_rules
+
     with write() as session:
-        set_early_talk_week(session, viewer("coach_a"), world["A"], 3)
+        set_rules(session, viewer("admin"), world["A"], 3, ["letter"], 10, 14)
     with write() as session:
         listed = incoming_students(session, viewer("staff_sb"), world["SB"], world["HT2025"],
                                    TODAY).set_index("id")
     assert listed.loc[world["anna"], "early_talk_due"] == dt.date(2025, 9, 7)
     assert listed.loc[world["bo"], "early_talk_due"] == WEEK_SIX_ENDS  # home municipality B
     with pytest.raises(AccessDenied), write() as session:
-        set_early_talk_week(session, viewer("coach_a"), world["B"], 3)
+        set_rules(session, viewer("coach_a"), world["A"], 3, ["letter"], 10, 14)
     with pytest.raises(InputError, match="mellan 1 och 20"), write() as session:
-        set_early_talk_week(session, viewer("admin"), world["B"], 0)
+        set_rules(session, viewer("admin"), world["B"], 0, ["letter"], 10, 14)
 
 
 # --- the page ---------------------------------------------------------------------------------

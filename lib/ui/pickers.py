@@ -99,3 +99,17 @@ def query_int(name: str) -> int | None:
     except ValueError:
         return None
 
+
+
+def url_record(label: str, labels: dict[int, str], param: str, placeholder: str) -> int | None:
+    """A select box of records addressed in the URL (?param=<id>): the one in the address,
+    else none until one is chosen (and no parameter while none is)."""
+    wanted = query_int(param)
+    chosen = st.selectbox(label, list(labels), format_func=labels.get,
+                          index=list(labels).index(wanted) if wanted in labels else None,
+                          placeholder=placeholder)
+    if chosen is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(chosen)
+    return chosen
