@@ -77,7 +77,9 @@ def test_hand_over_early_talk_list_kaa_and_region(app_env, world, write, read, v
         rector = open_page(browser, url, "staff_sb",
                            f"Overgangar?skola={world['SB']}&termin=HT2025&elev={world['anna']}",
                            "Övergångar")
-        expect(rector.get_by_text("Trivs i små grupper.", exact=True)).to_be_visible()
+        # The hand-over as text (the form below it holds the same words, to change them).
+        expect(rector.get_by_test_id("stText").filter(has_text="Trivs i små grupper.")
+               ).to_be_visible()
         expect(rector.get_by_text("Alfaskolan", exact=False).first).to_be_visible()
         rector.get_by_role("textbox", name="Vem som höll samtalet").fill("Mentor Berg")
         rector.get_by_role("button", name="Spara det tidiga samtalet").click()
