@@ -184,3 +184,18 @@ def test_an_administrator_sets_the_ladder_and_the_due_rule(write, read, world, v
         set_rules(session, people["kaa_a"], world["A"], 4, ["phone"], 5, 7)
     with read() as session:
         assert session.get(Municipality, world["A"]).kaa_first_days == 5
+
+
+def test_the_page_shows_a_case_whose_follow_up_day_has_passed(app_env, write, world, kaa):
+    from tests.apptest import login, texts
+
+    _people, episode_id = kaa
+    with write() as session:
+        episode = session.get(KaaEpisode, episode_id)
+        episode.next_follow_up = dt.date(2025, 10, 20)  # long before the app's today
+    at = login("coach_a", page="pages/13_Aktivitetsansvar.py")
+    at.query_params["arende"] = str(episode_id)
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "Anna Testsson"
+    assert "Nästa steg: brev" in texts(at)

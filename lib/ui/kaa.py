@@ -82,8 +82,11 @@ def occupation_form(viewer: Viewer, episode: EpisodeRecord, today: dt.date) -> N
                                   index=list(occupations).index(episode.occupation))
         left, right = st.columns(2)
         since = left.date_input(_("Från"), value=today, max_value=today, format="YYYY-MM-DD")
-        follow_up = right.date_input(_("Nästa uppföljning"), value=episode.next_follow_up,
-                                     min_value=today, format="YYYY-MM-DD")
+        # A follow-up day that has passed is not offered again: the next one is chosen anew.
+        upcoming = episode.next_follow_up if episode.next_follow_up and \
+            episode.next_follow_up >= today else None
+        follow_up = right.date_input(_("Nästa uppföljning"), value=upcoming, min_value=today,
+                                     format="YYYY-MM-DD")
         close = st.checkbox(_("Avsluta ärendet"),
                             help=_("Till exempel när den unga har flyttat eller har en "
                                    "varaktig sysselsättning. En ny inskrivning avslutar "
