@@ -19,6 +19,7 @@ from tests.browser import (
     needs_chromium,
     served_app,
     served_env,
+    settled,
     type_to_choose,
 )
 from tests.factories import PASSWORD
@@ -187,6 +188,10 @@ def test_coach_and_rector_hold_a_meeting_in_two_browsers(app_env, world, write, 
         for page in (coach, rector):
             click_then(page.get_by_role("button", name="Nästa"),
                        page.get_by_role("heading", name=second))
+            # Until the step's run is over the page still holds the student before it, as
+            # Streamlit leaves a run's earlier elements until it draws over them: a note
+            # typed then may land in the last student's field.
+            settled(page)
         _type_notes(rector, "Om nästa elev")
         click_then(rector.get_by_role("button", name="Spara", exact=True),
                    _saved(rector, "Om nästa elev"))
