@@ -55,6 +55,7 @@ from lib.interruptions import record_interruption
 from lib.meetings import plan_meeting, set_status
 from lib.personal_number import luhn_digit
 from lib.plans import absence_weeks_before
+from lib.transitions import early_talk_due, new_from
 
 DEMO_PASSWORD = "Demo-lösenord-2026"
 REGION = "Region Jämtland Härjedalen"
@@ -690,15 +691,12 @@ def _demo_transitions(session: Session, rng, terms, today: dt.date, admin_id: in
     if not terms:
         return 0, 0
     term = terms[-1]
-    before = terms[-2].end_date if len(terms) > 1 else term.start_date - dt.timedelta(days=90)
     new = session.execute(
         select(Enrolment.student_id, Enrolment.school_id, Enrolment.start_date)
-        .where(Enrolment.school_year == 1, Enrolment.start_date > before,
+        .where(Enrolment.school_year == 1, Enrolment.start_date >= new_from(session, term),
                Enrolment.start_date <= term.end_date)
         .order_by(Enrolment.student_id, Enrolment.school_id)).all()
     hand_overs, talks = [], []
-    monday = term.start_date - dt.timedelta(days=term.start_date.weekday())
-    due = monday + dt.timedelta(days=7 * 6 - 1)
     first = {}
     for student_id, school_id, start in new:
         first.setdefault((student_id, school_id), start)
@@ -716,7 +714,8 @@ def _demo_transitions(session: Session, rng, terms, today: dt.date, admin_id: in
         held = start + dt.timedelta(days=int(rng.integers(7, 56)))
         if rng.random() < 0.85 and held <= today:
             talks.append((student_id, school_id, held, "Mentor",
-                          "" if held <= due else "Hölls efter vecka 6.", admin_id, now))
+                          "" if held <= early_talk_due(term.start_date, start, 6)
+                          else "Hölls efter vecka 6.", admin_id, now))
     insert_rows(session, HandOver.__table__,
                 ["student_id", "school_id", "sending_school", "year9_absence",
                  "extra_adaptations", "special_support", "support_plan", "support_plan_date",

@@ -163,9 +163,7 @@ def undo_interruption(session: Session, viewer: Viewer, interruption_id: int,
             hours=UNDO_HOURS):
         raise InputError(_("Avbrottet kan bara ångras inom 24 timmar efter att det "
                            "markerades."))
-    episodes = select(KaaEpisode.id).where(KaaEpisode.interruption_id == interruption_id)
-    if session.scalar(select(exists().where(KaaContact.episode_id.in_(episodes)))) or \
-            session.scalar(select(exists().where(KaaMeasure.episode_id.in_(episodes)))):
+    if _worked_on(session, [interruption_id]):
         raise InputError(_("Avbrottet kan inte ångras: aktivitetsansvaret har redan "
                            "kontaktförsök eller insatser."))
     enrolment = session.get(Enrolment, found.enrolment_id)
@@ -192,12 +190,19 @@ def close_on_return(session: Session, student_id: int, day: dt.date) -> int:
     return len(episodes)
 
 
+def _worked_on(session: Session, interruptions) -> bool:
+    """Whether the KAA cases the interruptions opened hold a contact attempt or a measure
+    (then taking the interruptions back would lose that work)."""
+    episodes = select(KaaEpisode.id).where(KaaEpisode.interruption_id.in_(interruptions))
+    return bool(session.scalar(select(exists().where(KaaContact.episode_id.in_(episodes))))
+                or session.scalar(select(exists().where(
+                    KaaMeasure.episode_id.in_(episodes)))))
+
+
 def undo_batch_interruptions(session: Session, batch_id: int) -> None:
     """An enrolment list's undo takes back the interruptions it made, with their episodes."""
     made = select(StudyInterruption.id).where(StudyInterruption.batch_id == batch_id)
-    episodes = select(KaaEpisode.id).where(KaaEpisode.interruption_id.in_(made))
-    if session.scalar(select(exists().where(KaaContact.episode_id.in_(episodes)))) or \
-            session.scalar(select(exists().where(KaaMeasure.episode_id.in_(episodes)))):
+    if _worked_on(session, made):
         raise InputError(_("Importen kan inte ångras: aktivitetsansvaret har redan "
                            "kontaktförsök eller insatser för elever som listan avslutade."))
     session.execute(delete(KaaEpisode).where(KaaEpisode.interruption_id.in_(made)))

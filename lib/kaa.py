@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from data_models.codes import (
@@ -335,24 +335,6 @@ def add_measure(session: Session, viewer: Viewer, episode_id: int, description: 
     log_event(session, viewer, AuditAction.CREATE, AuditEntity.KAA_MEASURE, measure.id,
               student_id=episode.student_id, after={"start": start.isoformat()})
     return measure.id
-
-
-def episodes_of_student(session: Session, viewer: Viewer, student_id: int) -> pd.DataFrame:
-    """A student's KAA episodes in the viewer's scope (id, opened_on, closed_on), for the
-    link from the student page; empty for anyone who does not handle KAA."""
-    if viewer.role != Role.ADMIN and not viewer.handles_kaa:
-        return pd.DataFrame(columns=["id", "opened_on", "closed_on"])
-    return read_frame(session, select(KaaEpisode.id, KaaEpisode.opened_on,
-                                      KaaEpisode.closed_on)
-                      .where(KaaEpisode.student_id == student_id, kaa_clause(viewer))
-                      .order_by(KaaEpisode.opened_on.desc()), ["id", "opened_on", "closed_on"])
-
-
-def open_episode_count(session: Session, viewer: Viewer) -> int:
-    if viewer.role != Role.ADMIN and not viewer.handles_kaa:
-        return 0
-    return int(session.scalar(select(func.count()).select_from(KaaEpisode).where(
-        kaa_clause(viewer), KaaEpisode.closed_on.is_(None))) or 0)
 
 
 RULE_COLUMNS = ["id", "municipality", "early_talk_week", "kaa_ladder", "kaa_first_days",

@@ -32,6 +32,7 @@ from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.kaa import OCCUPIED, add_school_days
 from lib.suppression import suppress
+from lib.transitions import early_talk_dues, new_from
 
 TOTAL = N_("Totalt")  # the region's, or a coach's municipalities'
 THREE_MONTHS, SIX_MONTHS = dt.timedelta(days=91), dt.timedelta(days=182)
@@ -78,12 +79,6 @@ def transition_indicators(session: Session, viewer: Viewer, term_id: int,
                                 _municipalities(session, viewer, term, today))
 
 
-def _window_start(session: Session, term: Term) -> dt.date:
-    before = session.scalar(select(func.max(Term.end_date)).where(
-        Term.end_date < term.start_date))
-    return before + dt.timedelta(days=1) if before else term.start_date - dt.timedelta(days=90)
-
-
 def _new_students_in_scope(session: Session, viewer: Viewer):
     """A coach counts their municipality's students wherever they study; the region counts
     the schools in its municipalities."""
@@ -109,7 +104,7 @@ def _schools(session: Session, viewer: Viewer, term: Term, today: dt.date) -> pd
                                   HandOver.school_id == Enrolment.school_id))
         .outerjoin(EarlyTalk, and_(EarlyTalk.student_id == Enrolment.student_id,
                                    EarlyTalk.school_id == Enrolment.school_id))
-        .where(Enrolment.school_year == 1, Enrolment.start_date >= _window_start(session, term),
+        .where(Enrolment.school_year == 1, Enrolment.start_date >= new_from(session, term),
                Enrolment.start_date <= term.end_date,
                _new_students_in_scope(session, viewer))
         .group_by(Enrolment.school_id, School.name, place.c.name, Enrolment.start_date,
@@ -117,11 +112,7 @@ def _schools(session: Session, viewer: Viewer, term: Term, today: dt.date) -> pd
         .order_by(School.name, Enrolment.school_id),
         ["school_id", "school", "municipality", "start", "week", "early_talk",
          "new_students", "hand_overs"])
-    # lib.transitions.early_talk_due for every group at once: the Sunday of week N counted
-    # from the week of the later of the term's start and the student's.
-    first = pd.to_datetime(new["start"]).clip(lower=pd.Timestamp(term.start_date))
-    due = (first - pd.to_timedelta(first.dt.day_of_week, unit="D")
-           + pd.to_timedelta(new["week"].astype(int) * 7 - 1, unit="D"))
+    due = early_talk_dues(term.start_date, new["start"], new["week"])
     talk = pd.to_datetime(new["early_talk"])
     new = new.assign(early_in_time=new["new_students"].where(talk.notna() & (talk <= due), 0))
     schools = new.drop_duplicates("school_id")[["school_id", "school", "municipality"]]

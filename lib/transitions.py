@@ -204,12 +204,17 @@ def get_hand_over(session: Session, viewer: Viewer, student_id: int,
                                            HandOverInput.__dataclass_fields__}))
 
 
+def early_talk_dues(term_start: dt.date, starts: pd.Series, weeks: pd.Series) -> pd.Series:
+    """The last day (Sunday) of week N (`weeks`), counted from the week of the later of the
+    term's start and each student's (`starts`), as timestamps."""
+    first = pd.to_datetime(starts).clip(lower=pd.Timestamp(term_start))
+    return (first - pd.to_timedelta(first.dt.day_of_week, unit="D")
+            + pd.to_timedelta(weeks.astype(int) * 7 - 1, unit="D"))
+
+
 def early_talk_due(term_start: dt.date, started: dt.date, week: int) -> dt.date:
-    """The last day (Sunday) of week `week`, counted from the week of the later of the
-    term's start and the student's."""
-    first = max(term_start, started)
-    monday = first - dt.timedelta(days=first.weekday())
-    return monday + dt.timedelta(days=7 * week - 1)
+    """One student's last day for the early talk (early_talk_dues)."""
+    return early_talk_dues(term_start, pd.Series([started]), pd.Series([week])).iloc[0].date()
 
 
 def early_talk_state(talk_on: dt.date | None, due: dt.date, today: dt.date) -> EarlyTalkState:
@@ -218,15 +223,20 @@ def early_talk_state(talk_on: dt.date | None, due: dt.date, today: dt.date) -> E
     return EarlyTalkState.OVERDUE if today > due else EarlyTalkState.DUE
 
 
+def new_from(session: Session, term: Term) -> dt.date:
+    """The first day a new student's enrolment of the term may begin: the day after the
+    term before it ended (90 days before the term's start when there is none)."""
+    before = session.scalar(select(func.max(Term.end_date)).where(Term.end_date
+                                                                  < term.start_date))
+    return before + dt.timedelta(days=1) if before else term.start_date - dt.timedelta(days=90)
+
+
 def _term_window(session: Session, term_id: int) -> tuple[dt.date, dt.date, dt.date]:
     """The term's start and end, and the first day an enrolment of the term may begin."""
     term = session.get(Term, term_id)
     if term is None:
         raise InputError(_("Terminen finns inte."))
-    before = session.scalar(select(func.max(Term.end_date)).where(Term.end_date
-                                                                  < term.start_date))
-    opens = before + dt.timedelta(days=1) if before else term.start_date - dt.timedelta(days=90)
-    return term.start_date, term.end_date, opens
+    return term.start_date, term.end_date, new_from(session, term)
 
 
 def incoming_students(session: Session, viewer: Viewer, school_id: int, term_id: int,
@@ -253,8 +263,7 @@ def incoming_students(session: Session, viewer: Viewer, school_id: int, term_id:
         ["id", "first", "last", "protected", "programme", "class_name", "start", "hand_over",
          "early_talk", "week"])
     frame = frame.drop_duplicates("id", keep="last")
-    due = [early_talk_due(start, began, int(week)) for began, week in
-           zip(frame["start"], frame["week"], strict=True)]
+    due = [d.date() for d in early_talk_dues(start, frame["start"], frame["week"])]
     talks = [None if pd.isna(day) else day for day in frame["early_talk"]]
     table = pd.DataFrame({
         "id": frame["id"].astype(int),
