@@ -323,6 +323,9 @@ class AuditAction(enum.StrEnum):
     RESET_PASSWORD = "reset_password"
     IMPORT = "import"
     UNDO_IMPORT = "undo_import"
+    ERASE = "erase"  # gallring (lib.retention): counts only, never who
+    VIEW_ACCESS_REVIEW = "view_access_review"  # the access review shows students' names
+    REGISTER_EXTRACT = "register_extract"  # registerutdrag (lib.register_extract)
 
 
 class AuditEntity(enum.StrEnum):
@@ -361,6 +364,17 @@ class AuditEntity(enum.StrEnum):
     USER = "user"
     VISIT_PACK = "visit_pack"
     WATCH_LIST = "watch_list"
+    RETENTION_RULE = "retention_rule"
+    PERSONAL_DATA = "personal_data"  # what an erasure removed
+    AUDIT_LOG = "audit_log"
+
+
+class AccessFlag(enum.StrEnum):
+    """Why a view stands out in the access review (lib.access_review; computed, not stored)."""
+
+    NO_LINK = "no_link"  # the student was in none of the user's work that term
+    MANY_STUDENTS = "many_students"  # more distinct students in one day than a job needs
+    OFF_HOURS = "off_hours"  # outside working hours or at the weekend
 
 
 class RowProblem(enum.StrEnum):
@@ -393,6 +407,27 @@ class EnrolmentChange(enum.StrEnum):
     PROGRAMME = "programme"
     SCHOOL_YEAR = "school_year"
     CLASS_NAME = "class_name"
+
+
+class RetentionKind(enum.StrEnum):
+    """A kind of record with a retention rule of its own (RetentionRule; lib.retention)."""
+
+    ABSENCE = "absence"  # the raw absence rows (the summaries keep counts)
+    MEETING_NOTES = "meeting_notes"  # what was said about a student in review meetings
+    MEASURES = "measures"
+    CONTACTS = "contacts"
+    TALKS_AND_PLANS = "talks_plans"
+    HAND_OVERS = "hand_overs"  # hand-overs and early follow-up talks
+    KAA = "kaa"  # contact attempts and measures of the activity responsibility
+    FEEDBACK = "feedback"
+    AUDIT_LOG = "audit_log"
+
+
+class RetentionBasis(enum.StrEnum):
+    """What a retention period counts from (computed, not stored)."""
+
+    STUDENT = "student"  # the day the student's last enrolment or KAA episode ended
+    RECORD = "record"  # the record's own date
 
 
 # A group of the effect-of-measures table (lib.indicators; computed, not stored): a measure

@@ -581,6 +581,8 @@ class Measure(Base):
     # the absence summaries (None while a window has no scheduled time).
     effect_before: Mapped[float | None] = mapped_column(Float)
     effect_after: Mapped[float | None] = mapped_column(Float)
+    # Begränsad: read only by its author and the people they name (RestrictedReader).
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class MeasureFollowUp(Base):
@@ -606,6 +608,26 @@ class Contact(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Begränsad: read only by its author and the people they name (RestrictedReader).
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class RestrictedReader(Base):
+    """A person the author of a restricted measure or contact note named as a reader."""
+
+    __tablename__ = "restricted_reader"
+    __table_args__ = (
+        CheckConstraint("(measure_id IS NULL) <> (contact_id IS NULL)", name="one_record"),
+        Index("uq_restricted_reader_measure", "measure_id", "user_id", unique=True),
+        Index("uq_restricted_reader_contact", "contact_id", "user_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measure.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         index=True)
 
 
 class ActionPlan(Base):
@@ -977,3 +999,18 @@ class DataVersion(Base):
     __tablename__ = "data_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RetentionRule(Base):
+    """The administrator's retention period for one kind of record (lib.retention): the
+    records go this many years after the student's end, or after their own date. A kind
+    without a row keeps its default (lib.retention.DEFAULT_YEARS)."""
+
+    __tablename__ = "retention_rule"
+    __table_args__ = (code_check("kind", codes.RetentionKind),
+                      CheckConstraint("years >= 1", name="years"))
+    kind: Mapped[codes.RetentionKind] = mapped_column(code_type(codes.RetentionKind, 20),
+                                                      primary_key=True)
+    years: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -2,6 +2,7 @@
 layer: `from lib.codes import Flag`. tests/test_layout.py checks that every set is here."""
 
 from data_models.codes import (
+    AccessFlag,
     AgendaField,
     AgendaReason,
     AuditAction,
@@ -34,6 +35,8 @@ from data_models.codes import (
     PlanOutcome,
     PlanPhase,
     ReplacedSource,
+    RetentionBasis,
+    RetentionKind,
     Role,
     RowProblem,
     SupportExperience,
@@ -44,6 +47,7 @@ from data_models.codes import (
 )
 
 __all__ = [
+    "AccessFlag",
     "AgendaField",
     "AgendaReason",
     "AuditAction",
@@ -76,6 +80,8 @@ __all__ = [
     "PlanOutcome",
     "PlanPhase",
     "ReplacedSource",
+    "RetentionBasis",
+    "RetentionKind",
     "Role",
     "RowProblem",
     "SupportExperience",

@@ -9,6 +9,7 @@ import enum
 from collections.abc import Mapping
 
 from data_models.codes import (
+    AccessFlag,
     AgendaField,
     AgendaReason,
     AuditAction,
@@ -35,6 +36,8 @@ from data_models.codes import (
     PlanGoalStatus,
     PlanOutcome,
     PlanPhase,
+    RetentionBasis,
+    RetentionKind,
     Role,
     RowProblem,
     SupportExperience,
@@ -190,6 +193,9 @@ AUDIT_ACTIONS = {
     AuditAction.RESET_PASSWORD: N_("Nytt lösenord"),
     AuditAction.IMPORT: N_("Läste in fil"),
     AuditAction.UNDO_IMPORT: N_("Ångrade import"),
+    AuditAction.ERASE: N_("Gallrade"),
+    AuditAction.VIEW_ACCESS_REVIEW: N_("Visade granskning av åtkomst"),
+    AuditAction.REGISTER_EXTRACT: N_("Tog ut registerutdrag"),
 }
 AUDIT_ENTITIES = {
     AuditEntity.ACTION_PLAN: N_("Handlingsplan"),
@@ -225,6 +231,15 @@ AUDIT_ENTITIES = {
     AuditEntity.USER: N_("Användare"),
     AuditEntity.VISIT_PACK: N_("Besökspaket"),
     AuditEntity.WATCH_LIST: N_("Bevakningslista"),
+    AuditEntity.RETENTION_RULE: N_("Gallringsregel"),
+    AuditEntity.PERSONAL_DATA: N_("Personuppgifter"),
+    AuditEntity.AUDIT_LOG: N_("Granskningslogg"),
+}
+# Why a view stands out in the access review (lib.access_review).
+ACCESS_FLAGS = {
+    AccessFlag.NO_LINK: N_("Utan koppling"),
+    AccessFlag.MANY_STUDENTS: N_("Många elever samma dag"),
+    AccessFlag.OFF_HOURS: N_("Utanför arbetstid"),
 }
 # The fields an audit event says were changed (its before and after), not a code set: a
 # field the list does not name shows as it is stored.
@@ -252,6 +267,23 @@ CHANGED_FIELDS = {
     "received_on": N_("Mottagen"), "early_talk_week": N_("Vecka för tidigt samtal"),
     "reason": N_("Orsak"), "kaa_episode": N_("KAA-ärende"), "occupation": N_("Sysselsättning"),
     "occupation_since": N_("Sysselsättning från"), "next_follow_up": N_("Nästa uppföljning"),
+    "years": N_("År"),
+}
+# What each kind of record with a retention rule holds (lib.retention).
+RETENTION_KINDS = {
+    RetentionKind.ABSENCE: N_("Frånvarorader"),
+    RetentionKind.MEETING_NOTES: N_("Anteckningar från möten"),
+    RetentionKind.MEASURES: N_("Åtgärder"),
+    RetentionKind.CONTACTS: N_("Kontakter"),
+    RetentionKind.TALKS_AND_PLANS: N_("Elevsamtal och handlingsplaner"),
+    RetentionKind.HAND_OVERS: N_("Överlämningar och tidiga samtal"),
+    RetentionKind.KAA: N_("Aktivitetsansvaret (KAA)"),
+    RetentionKind.FEEDBACK: N_("Återkoppling"),
+    RetentionKind.AUDIT_LOG: N_("Granskningsloggen"),
+}
+RETENTION_BASES = {
+    RetentionBasis.STUDENT: N_("Efter elevens sista inskrivning eller KAA-ärende"),
+    RetentionBasis.RECORD: N_("Efter postens eget datum"),
 }
 
 # --- Region figures (lib.indicators) ---
@@ -274,7 +306,8 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     Trend: TRENDS,
     ImportKind: IMPORT_KINDS, MappingKind: MAPPING_KINDS, RowProblem: ROW_PROBLEMS,
     EnrolmentChange: ENROLMENT_CHANGES, AuditAction: AUDIT_ACTIONS,
-    AuditEntity: AUDIT_ENTITIES, EffectGroup: EFFECT_GROUPS,
+    AuditEntity: AUDIT_ENTITIES, EffectGroup: EFFECT_GROUPS, AccessFlag: ACCESS_FLAGS,
+    RetentionKind: RETENTION_KINDS, RetentionBasis: RETENTION_BASES,
 }
 
 
