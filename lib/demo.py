@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from data_models.bulk import insert_rows
@@ -606,6 +606,8 @@ def seed_follow_up(session: Session, seed: int, today: dt.date) -> dict[str, int
                 ["student_id", "kind", "description", "owner_kind", "owner_name",
                  "start_date", "follow_up_date", "status", "stop_reason", "outcome",
                  "version", "created_by", "created_at"], measures)
+    # Referrals to child psychiatry are restricted to the coach who wrote them (lib.restricted).
+    session.execute(update(Measure).where(Measure.kind == "bup").values(restricted=True))
     summaries.refresh_effects(session)
     made = _demo_talks(session, rng, talks, now)
     plans = _demo_plans(session, rng, made, today, now)

@@ -4,6 +4,7 @@ absence before and after each one."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,6 +24,7 @@ from data_models.models import (
     User,
 )
 from lib import analytics, summaries
+from lib import restricted as restricted_records
 from lib.access import (
     AccessDenied,
     Viewer,
@@ -47,7 +49,10 @@ DUE_WITHIN = dt.timedelta(days=14)  # "due": follow-up within two weeks
 def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
                 owner_kind: str, start_date: dt.date | None, follow_up_date: dt.date | None,
                 description: str = "", owner_name: str = "", owner_user_id: int | None = None,
-                meeting_id: int | None = None, school_id: int | None = None) -> int:
+                meeting_id: int | None = None, school_id: int | None = None,
+                restricted: bool = False, readers: Iterable[int] = ()) -> int:
+    """A new measure; `restricted` ones are read only by the author and the `readers`
+    named (lib.restricted)."""
     require_student(session, viewer, student_id)
     values = _checked(kind=kind, owner_kind=owner_kind, owner_name=owner_name,
                       owner_user_id=owner_user_id, start_date=start_date,
@@ -63,12 +68,16 @@ def add_measure(session: Session, viewer: Viewer, student_id: int, *, kind: str,
     measure = Measure(student_id=student_id, meeting_id=meeting_id, school_id=school_id,
                       plan_id=_followed_plan(session, student_id, kind),
                       status=MeasureStatus.PLANNED, created_by=viewer.user_id, created_at=utcnow(),
-                      version=1, **values)
+                      version=1, restricted=bool(restricted), **values)
     session.add(measure)
     session.flush()
+    if restricted:
+        restricted_records.name_readers(session, viewer, student_id, Measure, measure.id,
+                                        readers)
     summaries.refresh_effects(session, [student_id])
     log_event(session, viewer, "create", "measure", measure.id, student_id=student_id,
-              after={"kind": kind, "follow_up_date": values["follow_up_date"].isoformat()})
+              after={"kind": kind, "follow_up_date": values["follow_up_date"].isoformat(),
+                     **({"restricted": True} if restricted else {})})
     return measure.id
 
 
@@ -118,6 +127,7 @@ def _measure(session: Session, viewer: Viewer, measure_id: int) -> Measure:
         raise AccessDenied(
             _("Åtgärden finns inte, eller så har du inte behörighet att se den."),
             viewer=viewer, what="measure", what_id=measure_id)
+    restricted_records.require_readable(session, viewer, Measure, measure_id)
     return measure
 
 
@@ -174,7 +184,8 @@ def follow_ups(session: Session, viewer: Viewer, measure_id: int) -> pd.DataFram
 
 MEASURE_COLUMNS = ["id", "student_id", "version", "student", "measure_kind", "description",
                    "owner_kind", "owner", "start", "follow_up", "measure_status",
-                   "follow_up_state", "outcome", "stop_reason", "school"]
+                   "follow_up_state", "outcome", "stop_reason", "school", "restricted",
+                   "hidden"]
 
 
 def list_measures(session: Session, viewer: Viewer, today: dt.date, **filters) -> pd.DataFrame:
@@ -188,11 +199,16 @@ def list_measures(session: Session, viewer: Viewer, today: dt.date, **filters) -
 def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
                  student_id: int | None = None, mine: bool = False,
                  school_id: int | None = None, municipality_id: int | None = None,
-                 meeting_id: int | None = None, open_only: bool = False) -> pd.DataFrame:
+                 meeting_id: int | None = None, open_only: bool = False,
+                 shared: bool = False) -> pd.DataFrame:
     """Measures in scope, each with its follow_up_state against `today` (overdue: the
     follow-up date passed, still open; soon: follow-up within two weeks). Who is
     responsible is owner_kind (a code) and owner (the named person or user, "" when
-    none). For services that show them as part of a view they log themselves."""
+    none). A restricted measure the viewer may not read — in a `shared` document (minutes,
+    visit pack, the meeting screen) every restricted one — is `hidden`: its description and
+    its measure_kind are the placeholder, and its owner, outcome and reason are empty
+    (lib.restricted). For
+    services that show them as part of a view they log themselves."""
     require_individual_access(viewer)
     owner = (select(User.display_name).where(User.id == Measure.owner_user_id)
              .correlate(Measure).scalar_subquery())
@@ -200,7 +216,9 @@ def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
                     Student.last_name, Student.protected_identity, Measure.kind,
                     Measure.description, Measure.owner_kind, Measure.owner_name, owner,
                     Measure.start_date, Measure.follow_up_date, Measure.status,
-                    Measure.outcome, Measure.stop_reason, School.name)
+                    Measure.outcome, Measure.stop_reason, School.name, Measure.restricted,
+                    restricted_records.shown_column(viewer, Measure, shared=shared),
+                    restricted_records.author_column(Measure))
              .join(Student, Student.id == Measure.student_id)
              .outerjoin(School, School.id == Measure.school_id)
              .where(student_clause(viewer))
@@ -219,7 +237,11 @@ def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
     frame = read_frame(session, query, [
         "id", "student_id", "version", "first", "last", "protected", "kind", "description",
         "owner_kind", "owner_name", "owner_user", "start", "follow_up", "status", "outcome",
-        "stop_reason", "school"])
+        "stop_reason", "school", "restricted", "shown", "author"])
+    frame = restricted_records.hide(frame, frame["shown"], frame["author"], frame["start"],
+                                    ["description", "kind"], ["owner_name", "owner_user",
+                                                              "outcome", "stop_reason"],
+                                    ["owner_kind"])
     return pd.DataFrame({
         "id": frame["id"], "student_id": frame["student_id"], "version": frame["version"],
         "student": names(frame), "measure_kind": frame["kind"],
@@ -232,6 +254,8 @@ def measure_rows(session: Session, viewer: Viewer, today: dt.date, *,
                                                                 frame["follow_up"], strict=True)],
         "outcome": frame["outcome"], "stop_reason": frame["stop_reason"],
         "school": frame["school"].fillna(""),
+        "restricted": frame["restricted"].astype(bool),
+        "hidden": ~frame["shown"].astype(bool),
     }, columns=MEASURE_COLUMNS)
 
 

@@ -79,7 +79,8 @@ def minutes(session: Session, viewer: Viewer, meeting_id: int) -> Minutes:
         absence=frame["absent"] / scheduled, valid=frame["valid_minutes"] / scheduled,
         invalid=frame["invalid_minutes"] / scheduled)[ITEM_COLUMNS]
     return Minutes(meeting=meeting, items=items,
-                   measures=measure_rows(session, viewer, meeting.date, meeting_id=meeting_id),
+                   measures=measure_rows(session, viewer, meeting.date, meeting_id=meeting_id,
+                                            shared=True),
                    amendments=amendments(session, viewer, meeting_id))
 
 
@@ -95,6 +96,8 @@ def minutes_table(record: Minutes) -> pd.DataFrame:
 def _measure_line(measure) -> str:
     """"Strukturstöd (väckningssamtal och påminnelser): Ungdomscoachen (Kim), uppföljning 2025-10-20
     (planerad)"."""
+    if measure.hidden:
+        return measure.description
     owner = measure.owner or ""
     if measure.owner_kind != MeasureOwner.PERSON:
         owner = word(MeasureOwner, measure.owner_kind) + (f" ({owner})" if owner else "")

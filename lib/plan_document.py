@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from data_models.codes import AuditAction, AuditEntity, PlanOutcome, PlanPhase
 from data_models.models import ActionPlan, Measure, Student
 from lib import formats
+from lib import restricted as restricted_records
 from lib.access import Viewer
 from lib.audit import log_event
 from lib.exports import download_name
@@ -67,7 +68,8 @@ def plan_document(session: Session, viewer: Viewer, plan_id: int) -> PlanDocumen
     plan = readable_plan(session, viewer, plan_id)
     student = session.get(Student, plan.student_id)
     measures = read_frame(session,
-        select(Measure.kind, Measure.start_date, Measure.follow_up_date, Measure.status)
+        select(restricted_records.measure_kind_column(viewer, shared=True), Measure.start_date,
+               Measure.follow_up_date, Measure.status)
         .where(Measure.plan_id == plan_id).order_by(Measure.start_date, Measure.id),
         MEASURE_COLUMNS)
     return PlanDocument(plan=plan, student=display_name(student),

@@ -40,6 +40,7 @@ from data_models.models import (
     StudentTalkCategory,
     StudentTalkSupport,
 )
+from lib import restricted as restricted_records
 from lib.access import AccessDenied, Viewer, require_student, student_clause
 from lib.audit import log_event, log_view
 from lib.clock import utcnow
@@ -238,7 +239,7 @@ def read_talks(session: Session, viewer: Viewer, student_id: int) -> list[TalkRe
              student_id=student_id, note=f"{len(talks)} samtal")
     ids = [talk.id for talk in talks]
     chosen = _chosen_categories(session, ids)
-    supports = _supports(session, ids)
+    supports = _supports(session, viewer, ids)
     sent = _sent_to(session, ids)
     schools = dict(session.execute(select(School.id, School.name).where(
         School.id.in_({t.school_id for t in talks if t.school_id is not None}))).all())
@@ -263,9 +264,10 @@ def _chosen_categories(session: Session, talk_ids: list[int]) -> dict[tuple, tup
     return {key: tuple(sorted(values)) for key, values in chosen.items()}
 
 
-def _supports(session: Session, talk_ids: list[int]) -> pd.DataFrame:
+def _supports(session: Session, viewer: Viewer, talk_ids: list[int]) -> pd.DataFrame:
     return read_frame(session,
-        select(StudentTalkSupport.talk_id, Measure.kind, Measure.start_date,
+        select(StudentTalkSupport.talk_id, restricted_records.measure_kind_column(viewer),
+               Measure.start_date,
                StudentTalkSupport.experience, StudentTalkSupport.note)
         .join(Measure, Measure.id == StudentTalkSupport.measure_id)
         .where(StudentTalkSupport.talk_id.in_(talk_ids))
@@ -287,7 +289,8 @@ def support_choices(session: Session, viewer: Viewer, student_id: int) -> pd.Dat
     measure_status; the open ones first, then the latest."""
     require_student(session, viewer, student_id)
     frame = read_frame(session,
-        select(Measure.id, Measure.kind, Measure.start_date, Measure.status)
+        select(Measure.id, restricted_records.measure_kind_column(viewer), Measure.start_date,
+               Measure.status)
         .where(Measure.student_id == student_id)
         .order_by(Measure.start_date.desc(), Measure.id.desc()),
         ["id", "measure_kind", "start", "measure_status"])

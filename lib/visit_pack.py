@@ -31,6 +31,7 @@ from lib.measures import before_and_after, measure_markers, measure_rows
 from lib.meetings import student_history
 from lib.pdf import Document
 from lib.personal_number import mask
+from lib.restricted import reader_choices
 from lib.students import names
 
 FEEDBACK_SHOWN = 5
@@ -79,7 +80,7 @@ def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: 
                     if viewer.role == Role.COACH and len(viewer.municipality_ids) == 1 else None)
     figures = school_figures(session, viewer, school_id, term_id, municipality, on=today)
     last = _last_meeting(session, viewer, school_id, municipality)
-    measures = measure_rows(session, viewer, today, open_only=True)
+    measures = measure_rows(session, viewer, today, open_only=True, shared=True)
     measures = measures[measures["student_id"].isin(figures["student_id"])
                         & measures["follow_up_state"].isin((FollowUpState.OVERDUE,
                                                             FollowUpState.SOON))]
@@ -204,6 +205,8 @@ class StudentFollowUp:
     meetings: pd.DataFrame
     feedback: pd.DataFrame
     contacts: pd.DataFrame | None  # None: the viewer's role does not see the coach's log
+    # Who the viewer can name as readers of a restricted measure or note (lib.restricted).
+    readers: dict[int, str]
 
 
 def build_student_follow_up(session: Session, viewer: Viewer, student_id: int,
@@ -219,4 +222,5 @@ def build_student_follow_up(session: Session, viewer: Viewer, student_id: int,
         feedback=feedback_rows(session, viewer, student_id=student_id),
         contacts=(list_contacts(session, viewer, student_id) if may_log_contacts(viewer)
                   else None),
+        readers=reader_choices(session, viewer, student_id),
     )

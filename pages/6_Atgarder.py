@@ -53,7 +53,7 @@ with tabs[2]:
     status = st.selectbox(_("Visa status"), list(statuses), format_func=statuses.get)
     table_or_note(table[table["measure_status"] == status][SHOWN], _("Inga åtgärder."))
 
-if table.empty:
+if (table := table[~table["hidden"]]).empty:  # restricted: followed up by its readers
     st.stop()
 st.subheader(_("Följ upp en åtgärd"))
 labels = {int(r.id): _("{student}: {measure} (uppföljning {day})").format(

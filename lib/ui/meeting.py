@@ -245,7 +245,8 @@ def student_measures(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> pd.D
     """The student's measures as of the meeting, read once for the chart and the table (a
     measure added in the meeting is saved before the run that draws it)."""
     with session_scope() as session:
-        return measure_rows(session, viewer, meeting.date, student_id=entry.student_id)
+        return measure_rows(session, viewer, meeting.date, student_id=entry.student_id,
+                            shared=True)
 
 
 def student_chart(viewer: Viewer, entry: Entry, measures: pd.DataFrame) -> None:

@@ -33,10 +33,11 @@ MEASURE_SHOWN = ["measure_kind", "description", "owner_kind", "owner", "start", 
 
 
 def measure_form(key: str, start: dt.date, save: Callable[..., object],
-                 viewer: Viewer | None = None) -> None:
+                 viewer: Viewer | None = None, readers: dict[int, str] | None = None) -> None:
     """Agree a new measure. `save(session, **fields)` writes it (run_write): refused, the
     reason shows and the fields keep what was typed; saved, they are emptied. The owner is
-    the viewer's side unless they choose another."""
+    the viewer's side unless they choose another. With `readers` (user id → name) the
+    measure can be restricted to its author and the readers chosen."""
     kinds, owners = choices(MeasureKind), choices(MeasureOwner)
     owner_default = OWNER_BY_ROLE.get(viewer.role) if viewer else None
     with kept_form(key):
@@ -51,11 +52,26 @@ def measure_form(key: str, start: dt.date, save: Callable[..., object],
         follow_up = right.date_input(_("Uppföljning"), value=start + dt.timedelta(weeks=4),
                                      format="YYYY-MM-DD")
         description = st.text_area(_("Beskrivning"), height=80)
+        restriction = restriction_fields(readers)
         if st.form_submit_button(_("Lägg till åtgärd"), icon=":material/add_task:"):
             run_write(lambda session: save(
                 session, kind=kind, owner_kind=owner, owner_name=owner_name,
-                start_date=start_date, follow_up_date=follow_up, description=description),
-                form=key, success=_("Åtgärden är sparad."))
+                start_date=start_date, follow_up_date=follow_up, description=description,
+                **restriction), form=key, success=_("Åtgärden är sparad."))
+
+
+def restriction_fields(readers: dict[int, str] | None) -> dict:
+    """Inside a form: "Begränsad" and who may read, as the save's keyword arguments (none
+    without `readers`)."""
+    if readers is None:
+        return {}
+    restricted = st.checkbox(_("Begränsad"), help=_(
+        "Till exempel en remiss till socialtjänsten eller BUP: bara du och de du väljer "
+        "kan läsa den. Andra ser bara att det finns en begränsad anteckning, och den kommer "
+        "aldrig med i protokoll eller besökspaket."))
+    chosen = st.multiselect(_("Får också läsa"), list(readers), format_func=readers.get,
+                            placeholder=_("Bara du"))
+    return {"restricted": restricted, "readers": chosen}
 
 
 def cycle_line(viewer: Viewer, student_id: int) -> None:
@@ -85,7 +101,7 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
                      "förändring visar vad som hände, inte att åtgärden var orsaken."))
         show_table(follow.effect)
     measure_form(f"student_measure_{student_id}", today, lambda session, **fields: add_measure(
-        session, viewer, student_id, **fields), viewer=viewer)
+        session, viewer, student_id, **fields), viewer=viewer, readers=follow.readers)
 
     plan_section(viewer, student_id, *talk_section(viewer, student_id))
 
@@ -108,9 +124,10 @@ def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp)
             kind = left.selectbox(_("Kontakt"), list(kinds), format_func=kinds.get)
             day = right.date_input(_("Datum"), value=today, max_value=today, format="YYYY-MM-DD")
             note = st.text_area(_("Anteckning"), height=80)
+            restriction = restriction_fields(follow.readers)
             if st.form_submit_button(_("Logga kontakt")):
                 run_write(lambda session: add_contact(session, viewer, student_id, kind, day,
-                                                      note, today=today),
+                                                      note, today=today, **restriction),
                           form=f"contact_{student_id}", success=_("Kontakten är loggad."))
 
 
