@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from data_models.personal_number import InvalidPersonalNumber, luhn_digit, normalize
+from lib.i18n import _
 
-__all__ = ["InvalidPersonalNumber", "birth_date", "is_coordination_number", "luhn_digit",
-           "mask", "normalize"]
+# An erased student's "number" (lib.retention): this letter and the row id, 12 characters.
+ERASED_PREFIX = "G"
+
+__all__ = ["ERASED_PREFIX", "InvalidPersonalNumber", "birth_date", "is_coordination_number",
+           "luhn_digit", "mask", "normalize"]
 
 
 def is_coordination_number(number: str) -> bool:
@@ -22,7 +26,10 @@ def birth_date(number: str) -> dt.date:
 
 
 def mask(number: str, protected: bool = False) -> str:
-    """Birth date and hidden serial: "20080314-****"; fully hidden for protected identity."""
+    """Birth date and hidden serial: "20080314-****"; fully hidden for protected identity;
+    "Gallrad" for a student whose identity was erased (lib.retention)."""
     if protected:
         return "********-****"
+    if number.startswith(ERASED_PREFIX):
+        return _("Gallrad")
     return f"{number[:8]}-****"

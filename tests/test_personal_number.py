@@ -76,3 +76,11 @@ def test_every_generated_number_validates_and_any_changed_digit_fails(born, seri
     wrong = f"{number[:-1]}{(int(number[-1]) + 1) % 10}"
     with pytest.raises(InvalidPersonalNumber):
         normalize(wrong, TODAY)
+
+
+def test_an_erased_students_number_is_shown_as_erased():
+    from lib.personal_number import mask
+    from lib.retention import erased_number
+
+    assert mask(erased_number(12)) == "Gallrad"
+    assert mask("200803142389") == "20080314-****"
