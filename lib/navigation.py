@@ -61,6 +61,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("admin", "pages/9_Administration.py", N_("Administration"),
              ":material/admin_panel_settings:", frozenset({Role.ADMIN}),
              N_("Användare, roller, skolor, terminer och granskningsloggen.")),
+    PageSpec("data_protection", "pages/14_Dataskydd.py", N_("Dataskydd"), ":material/shield:",
+             frozenset({Role.ADMIN}),
+             N_("Registerutdrag för en elev, gallring efter regler och granskning av vem som "
+                "har sett vilka elever.")),
 )
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

@@ -38,6 +38,8 @@ from lib import (
     plan_changes,
     plan_document,
     plans,
+    register_extract,
+    restricted,
     student_absence,
     students,
     talks,
@@ -152,6 +154,9 @@ CALLS = [
     ("student", "list_talks", lambda s, v, i, w: talks.list_talks(s, v, i)),
     ("student", "read_talks", lambda s, v, i, w: talks.read_talks(s, v, i)),
     ("student", "support_choices", lambda s, v, i, w: talks.support_choices(s, v, i)),
+    ("student", "reader_choices", lambda s, v, i, w: restricted.reader_choices(s, v, i)),
+    ("student", "register_extract",
+     lambda s, v, i, w: register_extract.register_extract(s, v, i)),
     ("student", "record_talk", lambda s, v, i, w: talks.record_talk(
         s, v, i, talks.TalkInput(date=DAY, held_by="x"), DAY)),
     ("school", "school_page",

@@ -19,13 +19,14 @@ DENIED = {("coach_a", "9_Administration.py"), ("staff_sb", "9_Administration.py"
           ("leader_north", "10_Import.py"), ("staff_sb", "10_Import.py"),
           ("coach_a", "11_Region.py"), ("staff_sb", "11_Region.py"),
           ("leader_north", "12_Overgangar.py"), ("leader_north", "13_Aktivitetsansvar.py"),
-          ("staff_sb", "13_Aktivitetsansvar.py")}
+          ("staff_sb", "13_Aktivitetsansvar.py"), ("coach_a", "14_Dataskydd.py"),
+          ("staff_sb", "14_Dataskydd.py"), ("leader_north", "14_Dataskydd.py")}
 TITLES = {"1_Oversikt.py": "Översikt", "2_Skola.py": "Skola", "3_Elev.py": "Elev",
           "4_Bevakning.py": "Bevakning", "5_Moten.py": "Möten", "6_Atgarder.py": "Åtgärder",
           "7_Aterkoppling.py": "Återkoppling", "8_Besokspaket.py": "Besökspaket",
           "9_Administration.py": "Administration", "10_Import.py": "Import",
           "11_Region.py": "Regionala indikatorer", "12_Overgangar.py": "Övergångar",
-          "13_Aktivitetsansvar.py": "Aktivitetsansvar"}
+          "13_Aktivitetsansvar.py": "Aktivitetsansvar", "14_Dataskydd.py": "Dataskydd"}
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -57,7 +58,7 @@ FOLLOW_UP_PAGES = ["Översikt", "Skola", "Elev", "Bevakning", "Möten", "Åtgär
 
 @pytest.mark.parametrize(("role", "links"), [
     ("admin", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Besökspaket", "Region", "Import",
-               "Administration"]),
+               "Administration", "Dataskydd"]),
     ("coach_a", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Besökspaket", "Import"]),
     ("staff_sb", [*FOLLOW_UP_PAGES, "Besökspaket"]),
     ("leader_north", ["Översikt", "Region"]),
