@@ -430,6 +430,41 @@ class RetentionBasis(enum.StrEnum):
     RECORD = "record"  # the record's own date
 
 
+class CollaborationStatus(enum.StrEnum):
+    """How far a municipality's collaboration with a school has come."""
+
+    NOT_CONTACTED = "not_contacted"
+    CONTACTED = "contacted"
+    AGREED = "agreed"
+
+
+class ContactRole(enum.StrEnum):
+    """A school's contact person's role in the collaboration."""
+
+    PRINCIPAL = "principal"  # rektor
+    CAREER_COUNSELLOR = "career_counsellor"  # studie- och yrkesvägledare (SYV)
+    WELFARE_OFFICER = "welfare_officer"  # kurator
+    MENTOR = "mentor"
+    OTHER = "other"
+
+
+class AlertKind(enum.StrEnum):
+    """What a student newly crossed in an import: the watch or high level, or a rising
+    trend."""
+
+    WATCH = "watch"
+    HIGH = "high"
+    RISING = "rising"
+
+
+class ReportStatus(enum.StrEnum):
+    """A termly school report: written by the coach, sent to the school, acknowledged."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+
+
 # A group of the effect-of-measures table (lib.indicators; computed, not stored): a measure
 # kind, or the flagged students without a measure that the kinds are compared with. Built
 # from MeasureKind, so that a new kind is a group at once.

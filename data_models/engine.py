@@ -23,9 +23,9 @@ FOLLOW_UP_TABLES = frozenset({"meeting", "meeting_participant", "agenda_item",
                               "meeting_amendment", "measure", "measure_follow_up", "contact",
                               "feedback"})
 # Tables whose rows change nothing a page computes from: views and refusals in the audit log,
-# who is in a meeting, logins, and the data version itself.
+# who is in a meeting, logins, each person's alerts and mail, and the data version itself.
 UNTRACKED = frozenset({"audit_event", "meeting_presence", "login_session", "login_attempt",
-                       "data_version"})
+                       "data_version", "alert", "mail_outbox"})
 _READS = frozenset({"SELECT", "PRAGMA", "ANALYZE", "BEGIN", "SAVEPOINT", "RELEASE",
                     "ROLLBACK", "COMMIT", "SET", "SHOW", "EXPLAIN"})
 _TARGET = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"

@@ -73,6 +73,8 @@ class School(Base):
     unit_code: Mapped[str] = mapped_column(String(8), unique=True)  # skolenhetskod
     name: Mapped[str] = mapped_column(String(160))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    # The school organiser (huvudman): a municipality, a region or an independent organiser.
+    organiser: Mapped[str | None] = mapped_column(String(160))
 
 
 class Term(Base):
@@ -310,6 +312,9 @@ class User(Base):
     sso_subject: Mapped[str | None] = mapped_column(String(255))
     # A coach who also handles the activity responsibility (KAA) for their municipalities.
     handles_kaa: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # E-mail notices of new alerts (a link only, lib.alerts): at once, or one a day.
+    mail_alerts: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    mail_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Logins that started before this moment are ended (password change, disabling).
     credentials_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -1014,3 +1019,147 @@ class RetentionRule(Base):
     years: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- Working with each school ---------------------------------------------------------------
+
+class Collaboration(Base):
+    """A municipality's collaboration with one school: how far it has come, the agreement
+    (when, approved by whom), the agreed forum and how many reviews of every student a term
+    (1 or 2), and notes."""
+
+    __tablename__ = "collaboration"
+    __table_args__ = (
+        code_check("status", codes.CollaborationStatus),
+        CheckConstraint("reviews_per_term BETWEEN 1 AND 2", name="reviews_per_term"),
+        Index("uq_collaboration_municipality_school", "municipality_id", "school_id",
+              unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    status: Mapped[codes.CollaborationStatus] = mapped_column(
+        code_type(codes.CollaborationStatus, 20), default=codes.CollaborationStatus.NOT_CONTACTED)
+    contacted_on: Mapped[dt.date | None] = mapped_column(Date)
+    agreed_on: Mapped[dt.date | None] = mapped_column(Date)
+    approved_by: Mapped[str] = mapped_column(String(120), default="")  # name and title
+    forum: Mapped[str] = mapped_column(String(200), default="")
+    reviews_per_term: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SchoolContact(Base):
+    """A contact person at the school for a collaboration: a user of the app, or an
+    external person by name."""
+
+    __tablename__ = "school_contact"
+    __table_args__ = (code_check("role", codes.ContactRole),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaboration_id: Mapped[int] = mapped_column(
+        ForeignKey("collaboration.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"),
+                                                index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[codes.ContactRole] = mapped_column(code_type(codes.ContactRole, 20))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Alert(Base):
+    """A student newly crossed the watch or high level, or turned rising, in an import:
+    one row per crossing, term and person told (the coach of the home municipality and the
+    school's contact persons who are users)."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        code_check("kind", codes.AlertKind),
+        Index("uq_alert_crossing", "student_id", "term_id", "kind", "user_id", unique=True),
+        Index("ix_alert_user_open", "user_id", "acknowledged_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    kind: Mapped[codes.AlertKind] = mapped_column(code_type(codes.AlertKind, 10))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    batch_id: Mapped[int | None] = mapped_column(Integer)  # the import that showed it
+    share: Mapped[float | None] = mapped_column(Float)  # the term's absence share then
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class MailOutbox(Base):
+    """An e-mail notice waiting to go, or sent: never a name or a figure, only a link.
+    A failed attempt stays with its error and is tried again."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_unsent", "sent_at", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"),
+                                         index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SchoolReport(Base):
+    """The termly report to a school from a municipality's coach: figures from the data,
+    and the coach's proposals for the school's own absence routines; sent, acknowledged."""
+
+    __tablename__ = "school_report"
+    __table_args__ = (
+        code_check("status", codes.ReportStatus),
+        Index("uq_school_report", "school_id", "municipality_id", "term_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    proposals: Mapped[str] = mapped_column(Text, default="")  # förslag på utvecklingsområden
+    status: Mapped[codes.ReportStatus] = mapped_column(code_type(codes.ReportStatus, 15),
+                                                       default=codes.ReportStatus.DRAFT)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SchoolSupport(Base):
+    """The school's own support for a student, kept by the school: extra adaptations,
+    special support, an individual education plan (åtgärdsprogram) with its date."""
+
+    __tablename__ = "school_support"
+    __table_args__ = (Index("uq_school_support", "student_id", "school_id", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    extra_adaptations: Mapped[bool] = mapped_column(Boolean, default=False)
+    special_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    support_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    support_plan_date: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PriorityMark(Base):
+    """The coach's *prioriterad* marker on a student: one of the students the coach meets
+    first."""
+
+    __tablename__ = "priority_mark"
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    marked_on: Mapped[dt.date] = mapped_column(Date)

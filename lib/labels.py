@@ -12,9 +12,12 @@ from data_models.codes import (
     AccessFlag,
     AgendaField,
     AgendaReason,
+    AlertKind,
     AuditAction,
     AuditEntity,
+    CollaborationStatus,
     ContactKind,
+    ContactRole,
     CycleStep,
     EarlyTalkState,
     EffectGroup,
@@ -36,6 +39,7 @@ from data_models.codes import (
     PlanGoalStatus,
     PlanOutcome,
     PlanPhase,
+    ReportStatus,
     RetentionBasis,
     RetentionKind,
     Role,
@@ -286,6 +290,30 @@ RETENTION_BASES = {
     RetentionBasis.RECORD: N_("Efter postens eget datum"),
 }
 
+# Working with each school (lib.collaboration, lib.alerts, lib.school_report).
+COLLABORATION_STATUSES = {
+    CollaborationStatus.NOT_CONTACTED: N_("Inte kontaktad"),
+    CollaborationStatus.CONTACTED: N_("Kontaktad"),
+    CollaborationStatus.AGREED: N_("Överenskommelse"),
+}
+CONTACT_ROLES = {
+    ContactRole.PRINCIPAL: N_("Rektor"),
+    ContactRole.CAREER_COUNSELLOR: N_("Studie- och yrkesvägledare"),
+    ContactRole.WELFARE_OFFICER: N_("Kurator"),
+    ContactRole.MENTOR: N_("Mentor"),
+    ContactRole.OTHER: N_("Annan"),
+}
+ALERT_KINDS = {
+    AlertKind.WATCH: N_("Över bevakningsnivån"),
+    AlertKind.HIGH: N_("Över den höga nivån"),
+    AlertKind.RISING: N_("Stigande frånvaro"),
+}
+REPORT_STATUSES = {
+    ReportStatus.DRAFT: N_("Utkast"),
+    ReportStatus.SENT: N_("Skickad"),
+    ReportStatus.ACKNOWLEDGED: N_("Kvitterad"),
+}
+
 # --- Region figures (lib.indicators) ---
 # The effect table's groups: each measure kind by its own word, and the comparison group.
 EFFECT_GROUPS = {**{EffectGroup(kind.value): text for kind, text in MEASURE_KINDS.items()},
@@ -308,6 +336,8 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     EnrolmentChange: ENROLMENT_CHANGES, AuditAction: AUDIT_ACTIONS,
     AuditEntity: AUDIT_ENTITIES, EffectGroup: EFFECT_GROUPS, AccessFlag: ACCESS_FLAGS,
     RetentionKind: RETENTION_KINDS, RetentionBasis: RETENTION_BASES,
+    CollaborationStatus: COLLABORATION_STATUSES, ContactRole: CONTACT_ROLES,
+    AlertKind: ALERT_KINDS, ReportStatus: REPORT_STATUSES,
 }
 
 
