@@ -38,21 +38,12 @@ from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.labels import CHANGED_FIELDS
 from lib.register_extract_sections import Names, rows_of
+from lib.talks import QUESTIONS
 
 # --- Student talks and action plans --------------------------------------------------------
 
-# What a talk records, in the talk form's words (lib/ui/talks.py).
-TALK_TEXTS = {
-    "causes": N_("Orsaker till frånvaron"),
-    "support_received": N_("Stöd eleven har fått"),
-    "support_wanted": N_("Stöd eleven skulle vilja ha för att öka närvaron och fullfölja "
-                         "studierna"),
-    "school_situation": N_("Skolsituationen"),
-    "outside_school": N_("Situationen utanför skolan"),
-    "strengths": N_("Styrkor och intressen"),
-    "own_goals": N_("Elevens egna mål, med elevens ord"),
-    "summary": N_("Sammanfattning"),
-}
+# What a talk records, in the talk form's words.
+TALK_TEXTS = {**QUESTIONS, "summary": N_("Sammanfattning")}
 THEMES = {TalkTheme.CAUSE: N_("Orsaker"), TalkTheme.WANTED: N_("Önskat stöd")}
 
 

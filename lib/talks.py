@@ -62,6 +62,18 @@ TEXTS = {
     "own_goals": N_("Elevens egna mål"),
     "summary": N_("Sammanfattningen"),
 }
+# The talk form's questions, in the source project's words, for the texts above but the
+# summary (lib/ui/talks.py, and the register extract).
+QUESTIONS = {
+    "causes": N_("Orsaker till frånvaron"),
+    "support_received": N_("Stöd eleven har fått"),
+    "support_wanted": N_("Stöd eleven skulle vilja ha för att öka närvaron och fullfölja "
+                         "studierna"),
+    "school_situation": N_("Skolsituationen"),
+    "outside_school": N_("Situationen utanför skolan"),
+    "strengths": N_("Styrkor och intressen"),
+    "own_goals": N_("Elevens egna mål, med elevens ord"),
+}
 SIDES = {Role.COACH: TalkSide.COACH, Role.SCHOOL_STAFF: TalkSide.SCHOOL}
 TALK_COLUMNS = ["id", "date", "held_by", "talk_side", "school", "readable", "summary_sent"]
 

@@ -18,6 +18,7 @@ from lib.i18n import N_, _
 from lib.labels import choices, word
 from lib.talk_categories import active_categories
 from lib.talks import (
+    QUESTIONS,
     SupportSeen,
     TalkInput,
     TalkRecord,
@@ -30,17 +31,6 @@ from lib.talks import (
 from lib.ui.forms import kept_expander, kept_form, run_write
 from lib.ui.tables import show_table, table_or_note
 
-# The form's questions, in the source project's words, for the texts of lib.talks.TEXTS.
-QUESTIONS = {
-    "causes": N_("Orsaker till frånvaron"),
-    "support_received": N_("Stöd eleven har fått"),
-    "support_wanted": N_("Stöd eleven skulle vilja ha för att öka närvaron och fullfölja "
-                         "studierna"),
-    "school_situation": N_("Skolsituationen"),
-    "outside_school": N_("Situationen utanför skolan"),
-    "strengths": N_("Styrkor och intressen"),
-    "own_goals": N_("Elevens egna mål, med elevens ord"),
-}
 SUMMARY_FOR = {Role.COACH: N_("Sammanfattning till skolan"),
                Role.SCHOOL_STAFF: N_("Sammanfattning till coachen")}
 NO_HEALTH_DETAILS = N_("Skriv inte diagnoser eller andra hälsouppgifter här. Välj kategorin "
