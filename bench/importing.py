@@ -1,18 +1,22 @@
 """The import benchmark: a 50 000-row lesson-level Excel export of one school, read, checked
-and committed end to end (replacing the same days, refreshing the summaries), in a
-transaction that is rolled back so that the benchmark set stays as it was."""
+and committed end to end (replacing the same days, refreshing the summaries, the alerts of
+lib.alerts), in a transaction that is rolled back so that the benchmark set stays as it
+was. The alert steps are timed inside the runs, and the import is also timed without them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from data_models.engine import unit_of_work
 from data_models.models import AbsenceRecord, Student, Term
+from lib import alerts
 from lib.importing.absence import commit_absence, preview_absence
 from lib.importing.files import read_table
 from lib.importing.layouts import KNOWN_HEADERS, suggest
@@ -57,24 +61,63 @@ def lesson_export(session, school_id: int, term: Term, rows: int = ROWS) -> byte
 def import_seconds(engine, viewer, school_id: int, term_id: int,
                    runs: int = 3) -> tuple[float, float, int, dict]:
     """One 50 000-row import, end to end, rolled back afterwards, `runs` times: the median
-    run's seconds and parts, the first run's seconds, and the rows imported. The first run
-    also warms the database's page cache, so it is reported beside the median."""
+    run's seconds and parts (with the alert steps' share, `alerts_s`), the first run's
+    seconds, and the rows imported; then `runs` more without the alert steps, whose median
+    is `without_alerts_s`. The first run also warms the database's page cache, so it is
+    reported beside the median."""
     with unit_of_work(engine) as session:
         data = lesson_export(session, school_id, session.get(Term, term_id))
     results = []
     for _ in range(runs):
-        with unit_of_work(engine) as session:
-            started = time.perf_counter()
-            table = read_table(data, "lektioner.xlsx", KNOWN_HEADERS)
-            read = time.perf_counter() - started
-            mapping = suggest("absence", table.columns)
-            preview = preview_absence(session, viewer, table, mapping, school_id)
-            checked = time.perf_counter() - started
-            commit_absence(session, viewer, preview, mapping)
-            session.flush()
-            total = time.perf_counter() - started
-            session.rollback()
-        results.append((total, {"read_s": read, "check_s": checked - read,
-                                "commit_s": total - checked}))
+        with _alert_steps(spent := []):
+            total, parts, imported = _one_import(engine, viewer, school_id, data)
+        results.append((total, {**parts, "alerts_s": sum(spent)}))
+    without = []
+    for _ in range(runs):
+        with _alert_steps([], enabled=False):
+            without.append(_one_import(engine, viewer, school_id, data)[0])
     median = sorted(results, key=lambda result: result[0])[len(results) // 2]
-    return median[0], results[0][0], len(preview.valid), median[1]
+    parts = {**median[1], "without_alerts_s": sorted(without)[len(without) // 2]}
+    return median[0], results[0][0], imported, parts
+
+
+def _one_import(engine, viewer, school_id: int, data: bytes) -> tuple[float, dict, int]:
+    with unit_of_work(engine) as session:
+        started = time.perf_counter()
+        table = read_table(data, "lektioner.xlsx", KNOWN_HEADERS)
+        read = time.perf_counter() - started
+        mapping = suggest("absence", table.columns)
+        preview = preview_absence(session, viewer, table, mapping, school_id)
+        checked = time.perf_counter() - started
+        commit_absence(session, viewer, preview, mapping)
+        session.flush()
+        total = time.perf_counter() - started
+        session.rollback()
+    return total, {"read_s": read, "check_s": checked - read,
+                   "commit_s": total - checked}, len(preview.valid)
+
+
+@contextmanager
+def _alert_steps(spent: list[float], enabled: bool = True) -> Iterator[None]:
+    """Time the import's two alert steps (before its writes, after its refresh) into
+    `spent`; or, not `enabled`, leave them out, to time the import as it was without."""
+    steps = ("watch_import", "alert_import")
+    originals = {name: getattr(alerts, name) for name in steps}
+
+    def timed(step):
+        def run(*args, **kwargs):
+            if not enabled:
+                return None
+            started = time.perf_counter()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                spent.append(time.perf_counter() - started)
+        return run
+    for name, step in originals.items():
+        setattr(alerts, name, timed(step))
+    try:
+        yield
+    finally:
+        for name, step in originals.items():
+            setattr(alerts, name, step)

@@ -6,6 +6,7 @@
     python -m lib.cli seed-bench --students 60000 --url sqlite:///bench/region.db
     python -m lib.cli backup PATH          # while the app runs; checksums beside the file
     python -m lib.cli restore PATH         # into a new, empty database (--force: over one)
+    python -m lib.cli send-mail            # alert mail due and the day's digests (cron)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from lib.settings import ConfigurationError, cookie_key, load_settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli")
     parser.add_argument("command", choices=["migrate", "prepare", "seed-demo", "seed-bench",
-                                            "backup", "restore"])
+                                            "backup", "restore", "send-mail"])
     parser.add_argument("path", nargs="?", help="the backup file (backup, restore)")
     parser.add_argument("--url", help="database URL (default: DATABASE_URL or the SQLite file)")
     parser.add_argument("--students", type=int, default=None)
@@ -41,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url or settings.database_url
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args.command, args.path, url, args.force)
+    if args.command == "send-mail":
+        from lib.mail import send_mail_run
+
+        return send_mail_run(url)
     if args.command == "prepare":
         try:
             cookie_key(settings)  # refuse to start without a proper key; demo mode makes one

@@ -112,6 +112,36 @@ def load_settings() -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class MailSettings:
+    """E-mail notices of alerts (lib.mail). No host: no mail is queued or sent."""
+
+    host: str | None
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    starttls: bool  # STARTTLS after connecting; port 465 is TLS from the start instead
+    timeout: float  # seconds per SMTP step in a send run
+    public_url: str | None  # the app's address, for the link in the mail
+    digest_hour: int  # the Swedish hour from which a day's digests are built
+
+
+def load_mail_settings() -> MailSettings:
+    host = _read("AKTIV_SMTP_HOST")
+    return MailSettings(
+        host=host,
+        port=int(_read("AKTIV_SMTP_PORT", "587")),
+        user=_read("AKTIV_SMTP_USER"),
+        password=_read("AKTIV_SMTP_PASSWORD"),
+        sender=_read("AKTIV_SMTP_FROM", f"aktiv-uppfoljning@{host or 'localhost'}"),
+        starttls=_flag("AKTIV_SMTP_STARTTLS", True),
+        timeout=float(_read("AKTIV_SMTP_TIMEOUT", "10")),
+        public_url=(_read("AKTIV_PUBLIC_URL") or "").rstrip("/") or None,
+        digest_hour=int(_read("AKTIV_MAIL_DIGEST_HOUR", "7")),
+    )
+
+
 def configured_cookie_key() -> str | None:
     """The signing key as set (None when unset; demo mode may generate one)."""
     return _read("AKTIV_COOKIE_KEY")

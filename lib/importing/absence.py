@@ -20,7 +20,7 @@ from data_models.models import (
     ReplacedAbsence,
     Term,
 )
-from lib import summaries
+from lib import alerts, summaries
 from lib.access import Viewer
 from lib.audit import log_event
 from lib.clock import utcnow
@@ -313,6 +313,7 @@ def commit_absence(session: Session, viewer: Viewer, preview: Preview,
     if preview.kind not in ("absence", "period"):
         raise ValueError(f"not an absence preview: {preview.kind}")
     frame = preview.valid
+    watch = alerts.watch_import(session, frame, preview.kind == "absence")  # before writing
     batch = _new_batch(session, viewer, preview, mapping)
     progress(0.1, _("Ersätter tidigare inläsning av samma period …"))
     replaced, touched_terms = _replace(session, batch.id, frame, preview.kind == "absence")
@@ -323,6 +324,7 @@ def commit_absence(session: Session, viewer: Viewer, preview: Preview,
     analyze(session, sqlite_only=True)  # the new rows shape the refresh's plans
     students = set(frame["student_id"].astype(int)) | _replaced_students(session, batch.id)
     summaries.refresh(session, set(frame["term_id"].astype(int)) | touched_terms, students)
+    alerts.alert_import(session, watch, batch.id)  # new crossings, in this transaction
     log_event(session, viewer, "import", "import_batch", batch.id,
               after={"rows": len(frame), "skipped": len(preview.errors), "replaced": replaced},
               note=preview.file_name[:200])

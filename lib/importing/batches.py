@@ -27,7 +27,7 @@ from data_models.models import (
     StudentMove,
     User,
 )
-from lib import summaries
+from lib import alerts, summaries
 from lib.access import AccessDenied, Role, Viewer, school_clause
 from lib.audit import log_event
 from lib.clock import utcnow
@@ -76,6 +76,7 @@ def undo_batch(session: Session, viewer: Viewer, batch_id: int) -> None:
         _undo_enrolment(session, batch_id)
     else:
         _undo_absence(session, batch_id)
+        alerts.forget_batch(session, batch_id)  # its alerts nobody has acknowledged
     session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
         undone_at=utcnow(), undone_by=viewer.user_id))
     log_event(session, viewer, "undo_import", "import_batch", batch_id,
