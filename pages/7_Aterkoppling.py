@@ -11,6 +11,7 @@ from lib.db import session_scope
 from lib.feedback import acknowledge, feedback_schools, list_feedback, send_feedback
 from lib.i18n import N_, _
 from lib.students import search_students
+from lib.ui import alerts
 from lib.ui.forms import form_key, form_notice, kept_form, kept_tabs, run_write
 from lib.ui.guard import guard
 from lib.ui.tables import table_or_note
@@ -26,6 +27,7 @@ with session_scope() as session:
     everything = list_feedback(session, viewer)
 unread = inbox[inbox["acknowledged_at"].isna()]
 tabs = kept_tabs([_("Inkorg ({count} nya)").format(count=formats.number(len(unread))),
+                  _("Larm ({count} nya)").format(count=formats.number(alerts.open_count(viewer))),
                   _("All återkoppling"), _("Skriv återkoppling")], "feedback_tabs")
 
 with tabs[0]:
@@ -44,22 +46,30 @@ with tabs[0]:
         form_notice("acknowledge")  # the last one was acknowledged
 
 with tabs[1]:
+    alerts.alerts_tab(viewer)
+
+with tabs[2]:
     table_or_note(everything[["direction", *SHOWN]], _("Ingen återkoppling ännu."))
 
 
 def send(student_id: int | None, school_id: int | None, text: str) -> None:
     if student_id is None:
-        st.error(_("Välj eleven det gäller. Återkoppling om ett möte skrivs i mötet."))
+        st.error(_("Välj eleven det gäller. Återkoppling om ett möte skrivs i mötet, och ett "
+                   "meddelande utan elev under Samverkan, fliken Meddelanden."))
         return
     run_write(lambda session: send_feedback(session, viewer, text, student_id=student_id,
                                             school_id=school_id),
               form="send_feedback", success=_("Återkopplingen är skickad."))
 
 
-with tabs[2]:
+with tabs[3]:
     if not writes:
         st.caption(_("Återkoppling skrivs av ungdomscoacher och skolpersonal."))
     else:
+        st.caption(_("Ett meddelande utan elev, om rutiner eller samarbetet, skriver du under "
+                     "Samverkan, fliken Meddelanden."))
+        st.page_link("pages/15_Samverkan.py", label=_("Till Samverkan"),
+                     icon=":material/handshake:")
         with session_scope() as session:
             students = dict(search_students(session, viewer, limit=2000))
         # Outside the form, so that the school box offers the chosen student's schools.
