@@ -32,11 +32,14 @@ from lib.meetings import student_history
 from lib.pdf import Document
 from lib.personal_number import mask
 from lib.restricted import reader_choices
+from lib.school_support import Support, support_at_school
+from lib.student_patterns import PatternSummary, student_patterns
 from lib.students import names
 
 FEEDBACK_SHOWN = 5
 # The pack's sections, in the page's and the PDF's order: heading and VisitPack field.
 SECTIONS = ((N_("Flaggade elever"), "flagged"),
+            (N_("Frånvaromönster och skolans stöd"), "details"),
             (N_("Förändring sedan förra mötet"), "changes"),
             (N_("Åtgärder att följa upp eller försenade"), "measures"),
             (N_("Senaste återkopplingen"), "feedback"))
@@ -49,6 +52,9 @@ class VisitPack:
     today: dt.date
     last_meeting: dt.date | None
     flagged: pd.DataFrame
+    # Per flagged student: the absence pattern (PatternSummary) and the school's support
+    # (Support), written out in the reader's language by `section`.
+    details: pd.DataFrame
     changes: pd.DataFrame
     measures: pd.DataFrame
     feedback: pd.DataFrame
@@ -57,6 +63,14 @@ class VisitPack:
     def title(self) -> str:
         return _("Besökspaket {school}, {term}").format(school=self.school_name,
                                                         term=self.term_code)
+
+    def section(self, field: str) -> pd.DataFrame:
+        """A section's table (SECTIONS) as it is shown, in the run's language."""
+        table = getattr(self, field)
+        if field != "details":
+            return table
+        return table.assign(absence_pattern=[p.line for p in table["absence_pattern"]],
+                            school_support=[s.line for s in table["school_support"]])
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -67,9 +81,9 @@ class VisitPack:
 
 def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: int,
                      today: dt.date) -> VisitPack:
-    """What to bring to a school: flagged students, change since the last meeting,
-    measures due or overdue, and the latest feedback. A coach sees their own
-    municipality's students at the school."""
+    """What to bring to a school: flagged students (with where their absence gathers and
+    the school's own support), change since the last meeting, measures due or overdue, and
+    the latest feedback. A coach sees their own municipality's students at the school."""
     require_individual_access(viewer)
     school = session.scalar(select(School).where(School.id == school_id, school_clause(viewer)))
     term = session.get(Term, term_id)
@@ -91,7 +105,9 @@ def build_visit_pack(session: Session, viewer: Viewer, school_id: int, term_id: 
     return VisitPack(
         school_name=school.name, term_code=term.code, today=today,
         last_meeting=last.date if last else None,
-        flagged=_flagged(figures), changes=_changes(session, figures, last),
+        flagged=_flagged(figures),
+        details=_details(session, viewer, figures, school_id, term_id),
+        changes=_changes(session, figures, last),
         # Open measures only: no reason for stopping; all at this school.
         measures=measures.drop(columns=["id", "student_id", "version", "school",
                                         "stop_reason"]).reset_index(drop=True),
@@ -129,6 +145,21 @@ def _flagged(figures: pd.DataFrame) -> pd.DataFrame:
                 "trend"])
 
 
+def _details(session, viewer, figures: pd.DataFrame, school_id: int,
+             term_id: int) -> pd.DataFrame:
+    """Per flagged student, in the same order: where the absence gathers at the school this
+    term, and the school's own support."""
+    flagged = figures[figures["reason"] != AgendaReason.NONE]
+    ids = flagged["student_id"].astype(int).tolist()
+    patterns = student_patterns(session, viewer, ids, term_id, school_id)
+    support = support_at_school(session, viewer, school_id, ids)
+    return pd.DataFrame({
+        **_identity(flagged),
+        "absence_pattern": [patterns.get(i, PatternSummary(share=None)) for i in ids],
+        "school_support": [support.get(i, Support(school_id, "")) for i in ids],
+    }, columns=["student", "personal_number", "absence_pattern", "school_support"])
+
+
 def _changes(session, figures: pd.DataFrame, last: Meeting | None) -> pd.DataFrame:
     """Each student's absence now against the figures frozen at the last meeting, largest
     rise first."""
@@ -155,7 +186,7 @@ def visit_pack_pdf(pack: VisitPack, language: str | None = None) -> bytes:
         document = Document(pack.title, pack.lines)
         for heading, field in SECTIONS:
             document.heading(_(heading))
-            document.table(getattr(pack, field))
+            document.table(pack.section(field))
         return document.output()
 
 

@@ -11,8 +11,8 @@ from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.measures import add_measure
 from lib.meetings import get_meeting, open_item
+from lib.ui import cadence, meeting_frame, planning
 from lib.ui import meeting as meeting_mode
-from lib.ui import meeting_frame, planning
 from lib.ui.forms import flash
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, term_picker
@@ -30,6 +30,7 @@ if meeting_id is None:
     st.title(_("Möten"))
     flash()
     term = term_picker()
+    cadence.cadence_notice(viewer, term)
     planning.meeting_list(viewer, term)
     st.subheader(_("Planera ett möte"))
     planning.planning_form(viewer, term)
@@ -65,6 +66,7 @@ meeting_mode.figures_line(entry)
 meeting_mode.messages(viewer, entry)
 measures = meeting_mode.student_measures(viewer, entry, meeting)
 meeting_mode.student_chart(viewer, entry, measures)
+meeting_mode.pattern_and_support(viewer, entry, meeting)
 meeting_mode.editor(viewer, entry, locked=meeting.approved)
 
 left, right = st.columns([1, 1])

@@ -1,5 +1,6 @@
-"""Besökspaket: what to bring to a school visit — flagged students, change since the last
-meeting, measures due or overdue and the latest feedback. Printable, and as a PDF."""
+"""Besökspaket: what to bring to a school visit — flagged students with their absence
+patterns and the school's own support, change since the last meeting, measures due or
+overdue and the latest feedback. Printable, and as a PDF."""
 
 import streamlit as st
 
@@ -35,10 +36,11 @@ audited_download(lambda session: export_file(
     rows=len(pack.flagged), note=pack.title), _("Besökspaket (PDF)"),
     _("besokspaket-{school}-{term}.pdf").format(school=school_id, term=term.code), PDF)
 empty = {"flagged": _("Inga flaggade elever."),
+         "details": _("Inga flaggade elever."),
          "changes": _("Inget tidigare möte att jämföra med.") if pack.last_meeting is None
          else _("Inga elever att jämföra."),
          "measures": _("Inga åtgärder att följa upp."),
          "feedback": _("Ingen återkoppling ännu.")}
 for heading, field in SECTIONS:
     st.subheader(_(heading))
-    table_or_note(getattr(pack, field), empty[field])
+    table_or_note(pack.section(field), empty[field])

@@ -328,7 +328,7 @@ def test_visit_pack_page_and_its_audit(app_env, world, write, read, viewer):
     widget(at.button, "Besökspaket inför mötet").click().run()
     assert at.title[0].value == "Besökspaket Skola SB, HT2025"
     assert [s.value for s in at.subheader] == [
-        "Flaggade elever", "Förändring sedan förra mötet",
+        "Flaggade elever", "Frånvaromönster och skolans stöd", "Förändring sedan förra mötet",
         "Åtgärder att följa upp eller försenade", "Senaste återkopplingen"]
     assert list(at.dataframe[0].value["Elev"]) == ["Anna Testsson"]
     assert len(at.get("download_button")) == 1

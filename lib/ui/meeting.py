@@ -28,7 +28,9 @@ from lib.meetings import (
     save_entry,
     touch_presence,
 )
+from lib.school_support import support_at_school
 from lib.student_absence import student_absence
+from lib.student_patterns import student_pattern
 from lib.ui.figures import plot
 from lib.ui.forms import run_write
 from lib.ui.guard import still_logged_in
@@ -259,6 +261,22 @@ def student_chart(viewer: Viewer, entry: Entry, measures: pd.DataFrame) -> None:
         plot(charts.stacked_weeks, absence.weekly, absence.watch, absence.high,
              markers=measure_markers(measures), key=f"chart_{entry.id}",
              layout={"height": COMPACT_CHART, "margin": {"t": 30, "b": 30}})
+
+
+def pattern_and_support(viewer: Viewer, entry: Entry, meeting: MeetingInfo) -> None:
+    """Under the chart, side by side: where the student's absence at the meeting's school
+    gathers this term (weekday, lesson start), and the school's own support. Read on every
+    step: the student's few slot summaries and one support record."""
+    with session_scope() as session:
+        pattern = student_pattern(session, viewer, entry.student_id, meeting.term_id,
+                                  meeting.school_id)
+        support = support_at_school(session, viewer, meeting.school_id,
+                                    [entry.student_id]).get(entry.student_id)
+    left, right = st.columns(2)  # one row: the editor stays on a projector's screen
+    left.caption(_("Frånvaromönster {term}: {pattern}").format(term=meeting.term_code,
+                                                              pattern=pattern.line))
+    right.caption(_("Skolans stöd: {support}").format(
+        support=support.line if support else _("inte ifyllt")))
 
 
 def measures_table(measures: pd.DataFrame) -> None:

@@ -1,5 +1,6 @@
-"""The follow-up sections of the student page: measures and their effect, meetings,
-feedback and the coach's contact log, with the forms that add to them."""
+"""The follow-up sections of the student page: the school's own support, measures and
+their effect, meetings, feedback and the coach's contact log, with the forms that add to
+them; and the priority marker under the student's name."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from lib.measures import EFFECT_WEEKS, add_measure
 from lib.terms import current_term
 from lib.ui.forms import kept_form, run_write
 from lib.ui.plans import plan_section
+from lib.ui.school_support import priority_marker, support_section
 from lib.ui.tables import show_table, table_or_note
 from lib.ui.talks import talk_section
 from lib.visit_pack import StudentFollowUp
@@ -75,8 +77,9 @@ def restriction_fields(readers: dict[int, str] | None) -> dict:
 
 
 def cycle_line(viewer: Viewer, student_id: int) -> None:
-    """The student's follow-up cycle this term, step by step: ✓ done (with its date), ○ not
-    yet."""
+    """Under the student's name: the coach's priority marker, and the follow-up cycle this
+    term, step by step: ✓ done (with its date), ○ not yet."""
+    priority_marker(viewer, student_id)
     with session_scope() as session:
         term = current_term(session)
         steps = follow_up_cycle(session, viewer, student_id, term.id) if term else []
@@ -90,6 +93,7 @@ def cycle_line(viewer: Viewer, student_id: int) -> None:
 
 def follow_up_sections(viewer: Viewer, student_id: int, follow: StudentFollowUp) -> None:
     today = local_today()
+    support_section(viewer, student_id)
     st.subheader(_("Åtgärder"))
     if follow.measures.empty:
         st.caption(_("Inga åtgärder ännu."))
