@@ -10,6 +10,7 @@ from lib.exports import export_file
 from lib.i18n import N_, _
 from lib.indicators import HIDDEN_NOTE, definitions, indicators_excel, region_indicators
 from lib.measure_effects import CAVEAT, EFFECT_HIDDEN_NOTE, effect_of_measures
+from lib.school_results import with_results
 from lib.talk_indicators import definitions as talk_definitions
 from lib.talk_indicators import talk_indicators
 from lib.transition_indicators import transition_indicators
@@ -17,6 +18,7 @@ from lib.ui.downloads import XLSX, audited_download
 from lib.ui.figures import plot
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
+from lib.ui.region_results import region_results_section
 from lib.ui.tables import show_table, table_or_note
 from lib.ui.transitions import transition_figures
 
@@ -56,6 +58,8 @@ else:
 st.subheader(_("Övergångar: nya elever, studieavbrott och aktivitetsansvar"))
 transition_figures(transitions)
 
+results = region_results_section(viewer, term)
+
 st.subheader(_("Genomförda möten per skola"))
 table_or_note(result.meetings, _("Inga genomförda möten den här terminen."))
 
@@ -64,7 +68,8 @@ st.caption(f"{_(CAVEAT)} {_(EFFECT_HIDDEN_NOTE)}")
 table_or_note(effect, _("Inga åtgärder den här terminen."))
 
 audited_download(lambda session: export_file(
-    session, viewer, lambda: indicators_excel(result, effect, talks, transitions),
+    session, viewer,
+    lambda: with_results(indicators_excel(result, effect, talks, transitions), results),
     what="region_indicators", rows=len(result.table),
     note=f"Regionala indikatorer {result.term_code}"),
     _("Exportera till Excel"), _("indikatorer-{term}.xlsx").format(term=result.term_code), XLSX)
