@@ -327,6 +327,8 @@ class AuditAction(enum.StrEnum):
     VIEW_ACCESS_REVIEW = "view_access_review"  # the access review shows students' names
     REGISTER_EXTRACT = "register_extract"  # registerutdrag (lib.register_extract)
 
+    DELETE = "delete"  # a record removed (a contact person of a collaboration)
+    VIEW_ALERTS = "view_alerts"  # a person's own alerts (lib.alerts)
 
 class AuditEntity(enum.StrEnum):
     """What an audit event is about (AuditEvent.entity; stored without a CHECK)."""
@@ -367,6 +369,12 @@ class AuditEntity(enum.StrEnum):
     RETENTION_RULE = "retention_rule"
     PERSONAL_DATA = "personal_data"  # what an erasure removed
     AUDIT_LOG = "audit_log"
+    SCHOOL_REPORT = "school_report"  # the termly school report (lib.school_report)
+    SCHOOL_SUPPORT = "school_support"  # the school's own support for a student
+    PRIORITY_MARK = "priority_mark"  # the coach's prioriterad marker
+    COLLABORATION = "collaboration"  # a municipality's collaboration with a school
+    SCHOOL_CONTACT = "school_contact"  # a contact person of a collaboration
+    ALERT = "alert"  # an alert about a student who crossed a level (lib.alerts)
 
 
 class AccessFlag(enum.StrEnum):

@@ -10,9 +10,6 @@ lib.pdf). Pages filter and count on the machine columns and codes."""
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
 import pandas as pd
 
 from data_models.codes import (
@@ -41,42 +38,33 @@ from data_models.codes import (
     PlanGoalStatus,
     PlanOutcome,
     PlanPhase,
-    RetentionBasis,
-    RetentionKind,
     Role,
     RowProblem,
     SupportExperience,
     TalkSide,
     Trend,
 )
+
+# The kinds of column are named here too (lib.columns.PERCENT): unused names are re-exports.
+from lib.column_kinds import (  # noqa: F401
+    BOOL,
+    CODE,
+    COUNT,
+    DATE,
+    DAY,
+    ID,
+    MOMENT,
+    MONTH,
+    NUMBER,
+    PERCENT,
+    POINTS,
+    TEXT,
+    Column,
+    code_column,
+)
+from lib.columns_school_work import SCHOOL_WORK_COLUMNS
 from lib.i18n import N_, _
 from lib.labels import word
-
-# The kinds of column: how a value is written (lib.formats) and what an empty cell shows.
-TEXT = "text"
-NUMBER = "number"  # an amount: "1 815", "12,5"
-COUNT = "count"  # a number of students, hidden ("..") where the group is too small
-PERCENT = "percent"  # a share 0–1: "12,5 %"; ".." when hidden
-POINTS = "points"  # a change in percentage points: "+2,5"; ".." when hidden
-ID = "id"  # a number that names a record: no thousands space
-DATE = "date"  # a calendar day: "2026-12-01"
-MOMENT = "moment"  # a stored UTC moment, shown on the Swedish clock: "2026-12-01 14:05"
-DAY = "day"  # the Swedish day of a stored moment: "2026-12-01"
-BOOL = "bool"  # "ja" / "nej"
-CODE = "code"  # a code, shown as its word (lib.labels)
-MONTH = "month"  # a calendar month, held as its first day: "september 2025"
-
-
-@dataclass(frozen=True)
-class Column:
-    heading: str  # Swedish; translated when shown
-    kind: str = TEXT
-    codes: type[enum.StrEnum] | None = None
-
-
-def _code(heading: str, codes: type[enum.StrEnum]) -> Column:
-    return Column(heading, CODE, codes)
-
 
 # Columns that are never shown: they identify the row for the page.
 HIDDEN = ("id", "student_id", "version", "meeting_id", "school_id", "municipality_id",
@@ -99,7 +87,7 @@ COLUMNS: dict[str, Column] = {
     "school_year": Column(N_("Årskurs"), NUMBER),
     "name": Column(N_("Namn")),
     "username": Column(N_("Användarnamn")),
-    "role": _code(N_("Roll"), Role),
+    "role": code_column(N_("Roll"), Role),
     "scope": Column(N_("Omfattning")),
     "active": Column(N_("Aktiv"), BOOL),
     "user": Column(N_("Användare")),
@@ -121,9 +109,9 @@ COLUMNS: dict[str, Column] = {
     "valid": Column(N_("Giltig"), PERCENT),
     "invalid": Column(N_("Ogiltig"), PERCENT),
     "scheduled_hours": Column(N_("Schemalagd tid (h)"), NUMBER),
-    "trend": _code(N_("Trend"), Trend),
-    "flag": _code(N_("Flagga"), Flag),
-    "reason": _code(N_("Skäl"), AgendaReason),
+    "trend": code_column(N_("Trend"), Trend),
+    "flag": code_column(N_("Flagga"), Flag),
+    "reason": code_column(N_("Skäl"), AgendaReason),
     "students": Column(N_("Elever"), COUNT),
     "count": Column(N_("Antal"), COUNT),
     "reporting_rate": Column(N_("Rapporteringsgrad"), PERCENT),
@@ -156,25 +144,25 @@ COLUMNS: dict[str, Column] = {
     "wanted": Column(N_("Som önskat stöd"), COUNT),
     "meetings_held": Column(N_("Genomförda möten"), NUMBER),
     # A measure kind, or the comparison group (flagged students without a measure).
-    "effect_group": _code(N_("Grupp"), EffectGroup),
+    "effect_group": code_column(N_("Grupp"), EffectGroup),
     "median_change": Column(N_("Median (p.e.)"), POINTS),
     "lower_quartile": Column(N_("Nedre kvartil (p.e.)"), POINTS),
     "upper_quartile": Column(N_("Övre kvartil (p.e.)"), POINTS),
     "share_improved": Column(N_("Andel förbättrade"), PERCENT),
     # (end of absence)
     # --- Measures and contacts ---
-    "measure_kind": _code(N_("Åtgärd"), MeasureKind),
+    "measure_kind": code_column(N_("Åtgärd"), MeasureKind),
     "description": Column(N_("Beskrivning")),
-    "owner_kind": _code(N_("Ansvarig"), MeasureOwner),
+    "owner_kind": code_column(N_("Ansvarig"), MeasureOwner),
     "owner": Column(N_("Namn på ansvarig")),  # the named person or user, if any
     "start": Column(N_("Start"), DATE),
     "follow_up": Column(N_("Uppföljning"), DATE),
-    "measure_status": _code(N_("Status"), MeasureStatus),
-    "follow_up_state": _code(N_("Läge"), FollowUpState),
+    "measure_status": code_column(N_("Status"), MeasureStatus),
+    "follow_up_state": code_column(N_("Läge"), FollowUpState),
     "hand_over": Column(N_("Överlämning mottagen"), DATE),
     "early_talk": Column(N_("Tidigt samtal"), DATE),
     "early_talk_due": Column(N_("Tidigt samtal senast"), DATE),
-    "early_talk_state": _code(N_("Tidigt samtal, läge"), EarlyTalkState),
+    "early_talk_state": code_column(N_("Tidigt samtal, läge"), EarlyTalkState),
     "new_students": Column(N_("Nya elever"), COUNT),
     "hand_overs": Column(N_("Med överlämning"), COUNT),
     "share_hand_over": Column(N_("Andel med överlämning"), PERCENT),
@@ -195,38 +183,38 @@ COLUMNS: dict[str, Column] = {
     "kaa_first_days": Column(N_("Första försöket inom (skoldagar)"), NUMBER),
     "kaa_next_days": Column(N_("Nästa steg efter (dagar)"), NUMBER),
     "opened_on": Column(N_("Öppnat"), DATE),
-    "interruption_reason": _code(N_("Orsak"), InterruptionReason),
+    "interruption_reason": code_column(N_("Orsak"), InterruptionReason),
     "attempts": Column(N_("Kontaktförsök"), NUMBER),
     "last_attempt": Column(N_("Senaste försök"), DATE),
-    "last_result": _code(N_("Senaste resultat"), KaaContactResult),
-    "next_channel": _code(N_("Nästa steg"), KaaChannel),
+    "last_result": code_column(N_("Senaste resultat"), KaaContactResult),
+    "next_channel": code_column(N_("Nästa steg"), KaaChannel),
     "next_due": Column(N_("Senast"), DATE),
-    "due_state": _code(N_("Läge"), KaaDueState),
-    "occupation": _code(N_("Sysselsättning"), KaaOccupation),
+    "due_state": code_column(N_("Läge"), KaaDueState),
+    "occupation": code_column(N_("Sysselsättning"), KaaOccupation),
     "next_follow_up": Column(N_("Nästa uppföljning"), DATE),
-    "kaa_channel": _code(N_("Kanal"), KaaChannel),
-    "kaa_result": _code(N_("Resultat"), KaaContactResult),
+    "kaa_channel": code_column(N_("Kanal"), KaaChannel),
+    "kaa_result": code_column(N_("Resultat"), KaaContactResult),
     "kaa_next_step": Column(N_("Nästa steg")),
     "end": Column(N_("Slut"), DATE),
     "kaa_reason": Column(N_("Skäl")),
     "outcome": Column(N_("Utfall")),
     "stop_reason": Column(N_("Skäl för avbrott")),
-    "contact_kind": _code(N_("Kontakt"), ContactKind),
+    "contact_kind": code_column(N_("Kontakt"), ContactKind),
     "note": Column(N_("Notering")),
     "follow_up_note": Column(N_("Uppföljning")),  # what a follow-up entry says
     "contact_note": Column(N_("Anteckning")),
     # Student talks (lib.talks) and the categories they are coded with.
     "held_by": Column(N_("Samtalet hölls av")),
-    "talk_side": _code(N_("Sida"), TalkSide),
+    "talk_side": code_column(N_("Sida"), TalkSide),
     "readable": Column(N_("Texterna synliga för dig"), BOOL),
     "summary_sent": Column(N_("Sammanfattning skickad"), BOOL),
-    "support_experience": _code(N_("Elevens upplevelse"), SupportExperience),
+    "support_experience": code_column(N_("Elevens upplevelse"), SupportExperience),
     "support_note": Column(N_("Kommentar")),
     "category": Column(N_("Kategori")),
     "category_en": Column(N_("På engelska")),
     "talk_date": Column(N_("Elevsamtal"), DATE),
     # Action plans (lib.plans) and their step goals.
-    "plan_phase": _code(N_("Fas"), PlanPhase),
+    "plan_phase": code_column(N_("Fas"), PlanPhase),
     "goal": Column(N_("Elevens mål")),
     "review": Column(N_("Nästa uppföljning"), DATE),
     "coach_responsible": Column(N_("Ansvarig hos coachen")),
@@ -234,10 +222,10 @@ COLUMNS: dict[str, Column] = {
     "goals_reached": Column(N_("Nådda delmål"), NUMBER),
     "goals": Column(N_("Delmål"), NUMBER),
     "closed_on": Column(N_("Avslutad"), DATE),
-    "plan_outcome": _code(N_("Utvärdering"), PlanOutcome),
+    "plan_outcome": code_column(N_("Utvärdering"), PlanOutcome),
     "goal_text": Column(N_("Delmål")),
     "due": Column(N_("Senast"), DATE),
-    "goal_status": _code(N_("Läge"), PlanGoalStatus),
+    "goal_status": code_column(N_("Läge"), PlanGoalStatus),
     "learned": Column(N_("Vad ni lärde er")),
     "approved_on": Column(N_("Godkänd"), DATE),
     "approved_by": Column(N_("Godkänd av")),
@@ -249,7 +237,7 @@ COLUMNS: dict[str, Column] = {
     "changed_at": Column(N_("Ändrad"), MOMENT),
     # The follow-up cycle (lib.cycle): the steps done, and the next one.
     "cycle": Column(N_("Uppföljning")),
-    "next_step": _code(N_("Nästa steg"), CycleStep),
+    "next_step": code_column(N_("Nästa steg"), CycleStep),
     # Absence around a measure's start (lib.measures.before_and_after) and since the last
     # meeting (lib.visit_pack).
     "absence_before": Column(N_("Före"), PERCENT),
@@ -259,7 +247,7 @@ COLUMNS: dict[str, Column] = {
     "absence_now": Column(N_("Nu"), PERCENT),
     # (end of measures and contacts)
     # --- Feedback ---
-    "direction": _code(N_("Riktning"), FeedbackDirection),
+    "direction": code_column(N_("Riktning"), FeedbackDirection),
     "author": Column(N_("Från")),
     "meeting_date": Column(N_("Möte"), DATE),
     "feedback": Column(N_("Återkoppling")),
@@ -269,7 +257,7 @@ COLUMNS: dict[str, Column] = {
     "answer": Column(N_("Svar")),
     # (end of feedback)
     # --- Meetings ---
-    "meeting_status": _code(N_("Status"), MeetingStatus),
+    "meeting_status": code_column(N_("Status"), MeetingStatus),
     "location": Column(N_("Plats")),
     "participants": Column(N_("Deltagare")),
     "recorded": Column(N_("Antecknat"), BOOL),  # anything recorded for the agenda item yet
@@ -281,7 +269,7 @@ COLUMNS: dict[str, Column] = {
     "agreed_measures": Column(N_("Åtgärder")),
     # Changes after the minutes were approved (lib.meetings.amendments).
     "changed_by": Column(N_("Ändrad av")),
-    "agenda_field": _code(N_("Fält"), AgendaField),
+    "agenda_field": code_column(N_("Fält"), AgendaField),
     "text_before": Column(N_("Före")),
     "text_after": Column(N_("Efter")),
     # (end of meetings)
@@ -289,7 +277,7 @@ COLUMNS: dict[str, Column] = {
     "at": Column(N_("Tid"), MOMENT),
     "file": Column(N_("Fil")),
     "undone_at": Column(N_("Ångrad"), MOMENT),
-    "import_kind": _code(N_("Typ"), ImportKind),
+    "import_kind": code_column(N_("Typ"), ImportKind),
     "rows_read": Column(N_("Inlästa rader"), NUMBER),
     "rows_skipped": Column(N_("Hoppade över"), NUMBER),
     # Absence rows a file replaced; for an enrolment list, the students and enrolments it
@@ -297,16 +285,16 @@ COLUMNS: dict[str, Column] = {
     "rows_replaced": Column(N_("Ersatta/ändrade"), NUMBER),
     "checksum": Column(N_("Kontrollsumma")),
     "row": Column(N_("Rad"), NUMBER),  # the file's own row number
-    "row_problem": _code(N_("Fel"), RowProblem),
+    "row_problem": code_column(N_("Fel"), RowProblem),
     "cell_value": Column(N_("Värde")),  # what the file held (a personal number masked)
     "error_rows": Column(N_("Rader"), NUMBER),
-    "enrolment_change": _code(N_("Ändring"), EnrolmentChange),
+    "enrolment_change": code_column(N_("Ändring"), EnrolmentChange),
     "changed_from": Column(N_("Från")),
     "changed_to": Column(N_("Till")),
     "from_municipality": Column(N_("Från")),
     "to_municipality": Column(N_("Till")),
-    "action": _code(N_("Händelse"), AuditAction),
-    "entity": _code(N_("Objekt"), AuditEntity),
+    "action": code_column(N_("Händelse"), AuditAction),
+    "entity": code_column(N_("Objekt"), AuditEntity),
     "entity_id": Column(N_("Objekt-id"), ID),
     "event_student_id": Column(N_("Elev-id"), ID),  # shown: the log is read by student id
     # The changed fields as JSON, machine names and stored values.
@@ -318,59 +306,7 @@ COLUMNS: dict[str, Column] = {
     "sso_bound": Column(N_("Inloggningstjänst"), BOOL),
     "watch_level": Column(N_("Bevaka"), PERCENT),
     "high_level": Column(N_("Hög"), PERCENT),
-    # Retention and erasure (lib.retention): the rules, and what a dry run finds.
-    "retention_kind": _code(N_("Uppgifter"), RetentionKind),
-    "retention_years": Column(N_("Gallras efter (år)"), NUMBER),
-    "default_years": Column(N_("Standard (år)"), NUMBER),
-    "retention_basis": _code(N_("Räknas från"), RetentionBasis),
-    "erase_before": Column(N_("Gallras om äldre än"), DATE),
-    "records": Column(N_("Poster"), NUMBER),
-    "record_students": Column(N_("Elever"), NUMBER),
-    # The access review (lib.access_review): views per user and ISO week, and the flagged ones.
-    "iso_year": Column(N_("År"), ID),
-    "iso_week": Column(N_("Vecka"), ID),
-    "views": Column(N_("Visningar"), NUMBER),
-    "student_views": Column(N_("Av enskilda elever"), NUMBER),
-    "list_views": Column(N_("Av listor"), NUMBER),
-    "students_viewed": Column(N_("Olika elever"), NUMBER),
-    "no_link": Column(N_("Utan koppling"), NUMBER),
-    "busy_days": Column(N_("Dagar med många elever"), NUMBER),
-    "off_hours": Column(N_("Utanför arbetstid"), NUMBER),
-    "access_flags": Column(N_("Skäl")),  # the reasons' words (lib.access_review.with_reasons)
-    # The register extract (lib.register_extract): what it holds about one student.
-    "extract_section": Column(N_("Del av utdraget")),
-    "detail": Column(N_("Uppgift")),
-    "detail_value": Column(N_("Värde")),
-    "scheduled_minutes": Column(N_("Schemalagd tid (min)"), NUMBER),
-    "absent_minutes": Column(N_("Frånvaro (min)"), NUMBER),
-    "valid_minutes": Column(N_("Giltig (min)"), NUMBER),
-    "invalid_minutes": Column(N_("Ogiltig (min)"), NUMBER),
-    "unreported_minutes": Column(N_("Ej rapporterad (min)"), NUMBER),
-    "lesson_start": Column(N_("Lektionsstart")),
-    "replaced_at": Column(N_("Ersatt"), MOMENT),
-    "registered_by": Column(N_("Registrerad av")),
-    "registered_at": Column(N_("Registrerad"), MOMENT),
-    "last_changed_by": Column(N_("Senast ändrad av")),
-    "plan_start": Column(N_("Planens start"), DATE),
-    "talk_field": Column(N_("Fråga")),
-    "text": Column(N_("Text")),
-    "talk_theme": Column(N_("Avser")),
-    "interruption_source": Column(N_("Källa")),
-    "previous_end": Column(N_("Slutdatum före avbrottet"), DATE),
-    "sending_school": Column(N_("Avlämnande skola")),
-    "year9_absence": Column(N_("Frånvaro i årskurs 9"), PERCENT),
-    "extra_adaptations": Column(N_("Extra anpassningar"), BOOL),
-    "special_support": Column(N_("Särskilt stöd"), BOOL),
-    "support_plan": Column(N_("Åtgärdsprogram"), BOOL),
-    "support_plan_date": Column(N_("Åtgärdsprogrammets datum"), DATE),
-    "to_know": Column(N_("Att veta")),
-    "sender_contact": Column(N_("Kontakt på avlämnande skola")),
-    "occupation_since": Column(N_("Sysselsättning från"), DATE),
-    "changed_record": Column(N_("Ändrad uppgift")),
-    # Restricted measures and contact notes (lib.restricted).
-    "restricted": Column(N_("Begränsad"), BOOL),
-    "hidden": Column(N_("Dold för dig"), BOOL),
-    "restricted_readers": Column(N_("Får också läsa")),
+    **SCHOOL_WORK_COLUMNS,
     # (end of imports, audit and administration)
 }
 

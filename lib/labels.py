@@ -200,6 +200,8 @@ AUDIT_ACTIONS = {
     AuditAction.ERASE: N_("Gallrade"),
     AuditAction.VIEW_ACCESS_REVIEW: N_("Visade granskning av åtkomst"),
     AuditAction.REGISTER_EXTRACT: N_("Tog ut registerutdrag"),
+    AuditAction.DELETE: N_("Tog bort"),
+    AuditAction.VIEW_ALERTS: N_("Visade larm"),
 }
 AUDIT_ENTITIES = {
     AuditEntity.ACTION_PLAN: N_("Handlingsplan"),
@@ -238,6 +240,12 @@ AUDIT_ENTITIES = {
     AuditEntity.RETENTION_RULE: N_("Gallringsregel"),
     AuditEntity.PERSONAL_DATA: N_("Personuppgifter"),
     AuditEntity.AUDIT_LOG: N_("Granskningslogg"),
+    AuditEntity.SCHOOL_REPORT: N_("Skolrapport"),
+    AuditEntity.SCHOOL_SUPPORT: N_("Skolans stöd"),
+    AuditEntity.PRIORITY_MARK: N_("Prioritering"),
+    AuditEntity.COLLABORATION: N_("Samverkan med skola"),
+    AuditEntity.SCHOOL_CONTACT: N_("Kontaktperson"),
+    AuditEntity.ALERT: N_("Larm"),
 }
 # Why a view stands out in the access review (lib.access_review).
 ACCESS_FLAGS = {
@@ -272,6 +280,13 @@ CHANGED_FIELDS = {
     "reason": N_("Orsak"), "kaa_episode": N_("KAA-ärende"), "occupation": N_("Sysselsättning"),
     "occupation_since": N_("Sysselsättning från"), "next_follow_up": N_("Nästa uppföljning"),
     "years": N_("År"),
+    "contacted_on": N_("Kontaktad"), "agreed_on": N_("Överenskommelse"),
+    "approved_by": N_("Godkänd av"), "forum": N_("Forum"),
+    "reviews_per_term": N_("Genomgångar per termin"), "collaboration_id": N_("Samverkan-id"),
+    "user_id": N_("Användar-id"),
+    "acknowledged_at": N_("Kvitterad"), "mail_alerts": N_("Larm med e-post"),
+    "mail_digest": N_("Larm som daglig sammanfattning"),
+    "note_chars": N_("Anteckningens längd (tecken)"), "marked_on": N_("Markerad"),
 }
 # What each kind of record with a retention rule holds (lib.retention).
 RETENTION_KINDS = {
