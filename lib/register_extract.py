@@ -29,6 +29,7 @@ from lib.i18n import N_, SWEDISH, _, use_language
 from lib.pdf import Document
 from lib.personal_number import InvalidPersonalNumber, mask, normalize
 from lib.register_extract_records import (
+    alerts,
     audit_log,
     early_talks,
     feedback,
@@ -43,6 +44,8 @@ from lib.register_extract_records import (
     plan_goals,
     plan_reviews,
     plans,
+    priority_marks,
+    school_support,
     talk_categories,
     talk_supports,
     talk_texts,
@@ -103,6 +106,11 @@ PARTS: tuple[Part, ...] = (
          plan_amendments),
     Part("feedback", N_("Återkoppling"), ("feedback",), feedback),
     Part("hand_overs", N_("Överlämningar"), ("hand_over",), hand_overs),
+    Part("school_support", N_("Skolans stöd"), ("school_support",), school_support),
+    Part("priority", N_("Prioriterad av coachen"), ("priority_mark",), priority_marks),
+    Part("alerts", N_("Larm om frånvaron"), ("alert",), alerts,
+         N_("Vem som fick ett larm när eleven passerade en frånvaronivå, och när det "
+            "kvitterades.")),
     Part("early_talks", N_("Tidiga uppföljningssamtal"), ("early_talk",), early_talks),
     Part("interruptions", N_("Studieavbrott"), ("study_interruption",), interruptions),
     Part("kaa", N_("Aktivitetsansvar (KAA)"), ("kaa_episode",), kaa_episodes),

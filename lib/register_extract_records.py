@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from data_models.codes import ChangedTable, InterruptionSource, TalkTheme
 from data_models.models import (
     ActionPlan,
+    Alert,
     AuditEvent,
     EarlyTalk,
     Enrolment,
@@ -27,6 +28,8 @@ from data_models.models import (
     PlanAmendment,
     PlanGoal,
     PlanReview,
+    PriorityMark,
+    SchoolSupport,
     StudentMove,
     StudentTalk,
     StudentTalkCategory,
@@ -283,3 +286,34 @@ def audit_log(session: Session, names: Names) -> pd.DataFrame:
     return frame
 
 
+
+
+# --- What the school keeps, the coach's mark and the alerts ------------------------------------
+
+def school_support(session: Session, names: Names) -> pd.DataFrame:
+    kept = SchoolSupport
+    return rows_of(session, names, select(
+        kept.school_id, kept.extra_adaptations, kept.special_support, kept.support_plan,
+        kept.support_plan_date, kept.note, kept.updated_by, kept.updated_at)
+        .where(kept.student_id == names.id).order_by(kept.school_id),
+        ["school", "extra_adaptations", "special_support", "support_plan",
+         "support_plan_date", "note", "registered_by", "registered_at"],
+        school="schools", registered_by="users")
+
+
+def priority_marks(session: Session, names: Names) -> pd.DataFrame:
+    mark = PriorityMark
+    return rows_of(session, names, select(mark.marked_on, mark.user_id)
+                   .where(mark.student_id == names.id), ["date", "registered_by"],
+                   registered_by="users")
+
+
+def alerts(session: Session, names: Names) -> pd.DataFrame:
+    """Who was told when the student crossed a level, and when they acknowledged it."""
+    alert = Alert
+    return rows_of(session, names, select(
+        alert.term_id, alert.kind, alert.school_id, alert.share, alert.user_id,
+        alert.created_at, alert.acknowledged_at)
+        .where(alert.student_id == names.id).order_by(alert.created_at, alert.id),
+        ["term", "alert_kind", "school", "absence", "user", "registered_at",
+         "acknowledged_at"], term="terms", school="schools", user="users")

@@ -27,6 +27,7 @@ from data_models.models import (
     AbsenceRecord,
     ActionPlan,
     AgendaItem,
+    Alert,
     Contact,
     EarlyTalk,
     HandOver,
@@ -40,6 +41,7 @@ from data_models.models import (
     PlanGoal,
     PlanReview,
     ReplacedAbsence,
+    SchoolSupport,
     StudentTalk,
     StudentTalkSupport,
 )
@@ -216,8 +218,9 @@ def _nothing(_session: Session, _students: list[int]) -> None:
 
 
 PARTS: dict[RetentionKind, tuple[Part, ...]] = {
+    # Alerts are notices of the absence: they go with it.
     RetentionKind.ABSENCE: (_whole(AbsenceRecord), _whole(AbsencePeriod),
-                            _whole(ReplacedAbsence)),
+                            _whole(ReplacedAbsence), _whole(Alert)),
     RetentionKind.MEETING_NOTES: (Part(_rows_of(AgendaItem, _agenda_has), _erase_agenda),),
     RetentionKind.MEASURES: (Part(_rows_of(Measure, _measure_has), _erase_measures),),
     RetentionKind.CONTACTS: (Part(lambda students: select(Contact.student_id).where(
@@ -228,6 +231,7 @@ PARTS: dict[RetentionKind, tuple[Part, ...]] = {
         Part(lambda students: select(HandOver.student_id).where(
             HandOver.student_id.in_(students), _hand_over_said()), _erase_hand_overs),
         Part(lambda students: select(EarlyTalk.student_id).where(
-            EarlyTalk.student_id.in_(students), _written(*EARLY_TALK_TEXTS)), _nothing)),
+            EarlyTalk.student_id.in_(students), _written(*EARLY_TALK_TEXTS)), _nothing),
+        _whole(SchoolSupport)),  # the school's own support, as the hand-over's
     RetentionKind.KAA: (Part(_kaa_contact_rows, _erase_kaa), Part(_kaa_measure_rows, _nothing)),
 }

@@ -24,6 +24,7 @@ from data_models.models import (
     AbsencePeriod,
     ActionPlan,
     AgendaItem,
+    Alert,
     AuditEvent,
     Base,
     Contact,
@@ -43,7 +44,9 @@ from data_models.models import (
     PlanAmendment,
     PlanGoal,
     PlanReview,
+    PriorityMark,
     ReplacedAbsence,
+    SchoolSupport,
     Student,
     StudentMove,
     StudentTalk,
@@ -202,6 +205,11 @@ def _fill(session, world, key: str, category_id: int) -> None:
                      before={"class_name": f"{tag}-klass"}),
         AuditEvent(at=now, user_id=coach, username="coach_a", action="view_student",
                    entity="student", entity_id=student_id, student_id=student_id),
+        SchoolSupport(student_id=student_id, school_id=world["SB"], extra_adaptations=True,
+                      note=f"{tag}-stöd", version=1, updated_by=coach, updated_at=now),
+        PriorityMark(student_id=student_id, user_id=coach, marked_on=DAY),
+        Alert(student_id=student_id, term_id=world["HT2025"], kind="high", user_id=coach,
+              school_id=world["SB"], share=0.25, created_at=now),
     ])
 
 

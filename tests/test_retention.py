@@ -17,6 +17,7 @@ from data_models.models import (
     AbsenceRecord,
     ActionPlan,
     AgendaItem,
+    Alert,
     AuditEvent,
     Base,
     Contact,
@@ -36,6 +37,7 @@ from data_models.models import (
     PlanGoal,
     PlanReview,
     RetentionRule,
+    SchoolSupport,
     Student,
     StudentTalk,
     StudentTalkCategory,
@@ -123,6 +125,10 @@ def _records(session, world, student_id: int, school: str, municipality: str,
         Feedback(direction="to_school", school_id=world[school],
                  municipality_id=world[municipality], student_id=student_id, text="Ny",
                  author_id=user, created_at=RECENT, version=1),
+        Alert(student_id=student_id, term_id=world["HT2025"], kind="high", user_id=user,
+              school_id=world[school], created_at=at),
+        SchoolSupport(student_id=student_id, school_id=world[school], extra_adaptations=True,
+                      note="Anpassat schema", version=1, updated_by=user, updated_at=at),
         AuditEvent(at=OLD, user_id=user, username="coach_a", action="view_student",
                    entity="student", entity_id=student_id, student_id=student_id),
         AuditEvent(at=RECENT, user_id=user, username="coach_a", action="view_student",
@@ -201,12 +207,13 @@ def run_of(summary) -> dict:
 
 
 EXPECTED = {
-    RetentionKind.ABSENCE: (140, 14),  # ten weekly rows each
+    RetentionKind.ABSENCE: (140 + 14, 14),  # ten weekly rows and an alert each
     RetentionKind.MEETING_NOTES: (14, 14),
     RetentionKind.MEASURES: (14, 14),
     RetentionKind.CONTACTS: (14, 14),
     RetentionKind.TALKS_AND_PLANS: (28, 14),  # a talk and a plan each
-    RetentionKind.HAND_OVERS: (28, 14),  # a hand-over and an early talk each
+    # A hand-over, an early talk and the school's support each.
+    RetentionKind.HAND_OVERS: (42, 14),
     RetentionKind.KAA: (28, 14),  # a contact attempt and a measure each
     # Everyone's feedback from 2025, and the newer feedback about the anonymised students.
     RetentionKind.FEEDBACK: (26 + 14, 26),
@@ -382,6 +389,8 @@ def assert_erased(session, gone: list[int]) -> None:
     """The erased students' texts and detail rows are gone; the counted rows stay."""
     of = Measure.student_id.in_(gone)
     assert _count(session, AbsenceRecord, AbsenceRecord.student_id.in_(gone)) == 0
+    assert _count(session, Alert, Alert.student_id.in_(gone)) == 0
+    assert _count(session, SchoolSupport, SchoolSupport.student_id.in_(gone)) == 0
     assert _count(session, Measure, of) == 14
     assert session.scalars(select(Measure.description).where(of).distinct()).all() == [""]
     assert session.scalars(select(Measure.owner_name).where(of).distinct()).all() == [""]
@@ -417,6 +426,8 @@ def assert_erased(session, gone: list[int]) -> None:
 
 def assert_untouched(session, kept: list[int]) -> None:
     assert _count(session, AbsenceRecord, AbsenceRecord.student_id.in_(kept)) == 120
+    assert _count(session, Alert, Alert.student_id.in_(kept)) == 12
+    assert _count(session, SchoolSupport, SchoolSupport.student_id.in_(kept)) == 12
     assert _count(session, Contact, Contact.student_id.in_(kept), Contact.note != "") == 12
     assert _count(session, Measure, Measure.student_id.in_(kept),
                   Measure.description != "") == 12
@@ -496,7 +507,7 @@ def test_a_failure_midway_leaves_everything_as_it_was(write, read, world, viewer
 # --- The tab ----------------------------------------------------------------------------------
 
 def test_the_tab_shows_the_dry_run_and_erases_only_when_confirmed(app_env, write, read, world):
-    from tests.apptest import login, student_page, texts
+    from tests.apptest import login, open_tab, student_page, texts
 
     with write() as session:  # a student who left in 2020, with a note from her last term
         student = Student(personal_number=personal_number("20010606", 982), first_name="Gammal",
@@ -510,7 +521,7 @@ def test_the_tab_shows_the_dry_run_and_erases_only_when_confirmed(app_env, write
             Contact(student_id=student.id, kind="talk", date=dt.date(2020, 5, 4),
                     note="Slutar", user_id=world["user:coach_a"], created_at=OLD)])
         gammal = student.id
-    at = login("admin", page="pages/14_Dataskydd.py")
+    at = open_tab(login("admin", page="pages/14_Dataskydd.py"), "data_protection_tabs", 1)
     assert not at.exception
     assert "Gallringsregler" in texts(at)
     at.toggle(key="retention_dry_run").set_value(True).run()
