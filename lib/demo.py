@@ -51,6 +51,11 @@ from lib import summaries
 from lib.access import load_viewer
 from lib.auth import hash_password
 from lib.clock import utcnow
+from lib.demo_alerts import seed_alerts
+from lib.demo_collaboration import seed_collaboration
+from lib.demo_results import seed_results
+from lib.demo_school_report import seed_school_report
+from lib.demo_support import seed_support
 from lib.interruptions import record_interruption
 from lib.meetings import plan_meeting, set_status
 from lib.personal_number import luhn_digit
@@ -201,7 +206,19 @@ def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
     users = _make_users(session, spec, built, students)
     follow_up = seed_follow_up(session, spec.seed, spec.end_date)
     return {"students": len(students), "absence_rows": batch.row_count, "users": users,
-            "schools": len(built.school_ids), "terms": len(term_rows), **follow_up}
+            "schools": len(built.school_ids), "terms": len(term_rows), **follow_up,
+            **seed_school_work(session, spec)}
+
+
+def seed_school_work(session: Session, spec: DemoSpec) -> dict[str, int]:
+    """The work with each school: agreements and contact persons (before the alerts, which
+    go to them), the alerts of the latest weeks, a school report and messages, the schools'
+    own support for flagged students, school organisers and the coach's priority marks."""
+    counts: dict[str, int] = {}
+    for seed in (seed_collaboration, seed_alerts, seed_school_report, seed_support,
+                 seed_results):
+        counts.update(seed(session, spec.seed, spec.end_date))
+    return counts
 
 
 def database_is_empty(session: Session) -> bool:

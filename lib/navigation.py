@@ -48,6 +48,10 @@ PAGES: tuple[PageSpec, ...] = (
              ":material/support_agent:", frozenset({Role.ADMIN, Role.COACH, Role.KAA_OFFICER}),
              N_("Unga under 20 som har lämnat gymnasieskolan: kontaktförsök, sysselsättning, "
                 "insatser och uppföljning.")),
+    PageSpec("schools", "pages/15_Samverkan.py", N_("Samverkan"), ":material/handshake:",
+             frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF, Role.PROJECT_LEADER}),
+             N_("Samverkan med varje skola: överenskommelser, kontaktpersoner, genomgångar per "
+                "termin, meddelanden och skolrapporten.")),
     PageSpec("visit", "pages/8_Besokspaket.py", N_("Besökspaket"), ":material/print:",
              INDIVIDUAL_ROLES, N_("Inför skolbesöket: flaggade elever, förändring, åtgärder och "
              "senaste återkopplingen, att skriva ut.")),

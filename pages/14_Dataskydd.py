@@ -12,10 +12,10 @@ TABS = [N_("Registerutdrag"), N_("Gallring"), N_("Granskning av åtkomst")]
 
 viewer = guard("data_protection", N_("Dataskydd"))
 st.title(_("Dataskydd"))
-extract, erasure, review = kept_tabs([_(tab) for tab in TABS], "data_protection_tabs")
-with extract:
-    register_extract.extract_tab(viewer)
-with erasure:
-    retention.retention_tab(viewer)
-with review:
-    access_review.access_review_tab(viewer)
+tabs = kept_tabs([_(tab) for tab in TABS], "data_protection_tabs")
+# Only the open tab is drawn: the access review reads weeks of the log.
+for tab, draw in zip(tabs, (register_extract.extract_tab, retention.retention_tab,
+                            access_review.access_review_tab), strict=True):
+    if tab.open is not False:
+        with tab:
+            draw(viewer)

@@ -9,6 +9,7 @@ from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.overview import municipality_overview, scope_overview
 from lib.transition_indicators import transition_indicators
+from lib.ui import cadence, school_results
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, student_table
@@ -40,6 +41,9 @@ third.metric(_("Frånvaro ≥ 20 %"), formats.percent(overview.share_high),
 
 st.subheader(_("Per skola"))
 show_table(overview.per_school)
+cadence.cadence_notice(viewer, term)
+if viewer.role == Role.SCHOOL_STAFF:
+    school_results.school_leader_view(viewer, term)
 
 st.subheader(_("Elever över bevakningsnivån"))
 if overview.flagged.empty:

@@ -54,6 +54,13 @@ def student_page(username: str, student_id: int) -> AppTest:
     return at.run()
 
 
+def open_tab(at: AppTest, key: str, index: int) -> AppTest:
+    """Open tab `index` of the page's tabs kept under `key` (lib.ui.forms.kept_tabs), as a
+    click on it does: the page runs again and draws that tab."""
+    at.session_state[f"{key}_index"] = index
+    return at.run()
+
+
 def count(read, model) -> int:
     """The rows of `model` in the test database (`read`: the fixture)."""
     from sqlalchemy import func, select

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from data_models.models import (
     AgendaItem,
+    Alert,
     AuditEvent,
     Enrolment,
     Feedback,
@@ -26,6 +27,8 @@ from data_models.models import (
 )
 from lib import (
     agenda,
+    alerts,
+    collaboration,
     contacts,
     cycle,
     dashboards,
@@ -38,9 +41,14 @@ from lib import (
     plan_changes,
     plan_document,
     plans,
+    priority,
     register_extract,
     restricted,
+    school_messages,
+    school_report,
+    school_support,
     student_absence,
+    student_patterns,
     students,
     talks,
     transitions,
@@ -58,13 +66,15 @@ ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_s
 IN_SCOPE = {
     "coach_a": {"anna", "cleo", "eva", "SA", "SB", "meeting_a", "item_anna", "measure_anna",
                 "feedback_anna", "batch_a", "talk_anna", "plan_anna", "enrolment_anna",
-                "episode_anna"},
+                "episode_anna", "school_contact_a", "alert_a"},
     "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
-                "talk_dan", "plan_dan", "enrolment_dan", "episode_dan"},
+                "talk_dan", "plan_dan", "enrolment_dan", "episode_dan", "school_contact_c",
+                "alert_c"},
     "staff_sb": {"anna", "bo", "eva", "SB", "meeting_a", "item_anna", "measure_anna",
-                 "feedback_anna", "plan_anna", "enrolment_anna"},
+                 "feedback_anna", "plan_anna", "enrolment_anna", "school_contact_a",
+                 "report_a"},
     "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
-                 "plan_dan", "enrolment_dan"},
+                 "plan_dan", "enrolment_dan", "school_contact_c", "report_c"},
     "leader_north": set(),
     "leader_south": set(),
 }
@@ -80,6 +90,9 @@ KINDS = {
     "plan": ["plan_anna", "plan_dan"],
     "enrolment": ["enrolment_anna", "enrolment_dan"],
     "episode": ["episode_anna", "episode_dan"],  # the coaches hold the KAA job here
+    "school_contact": ["school_contact_a", "school_contact_c"],
+    "report": ["report_a", "report_c"],  # sent: the school acknowledges it
+    "alert": ["alert_a", "alert_c"],  # each coach's own
 }
 
 
@@ -118,6 +131,18 @@ def scene(write, world, viewer) -> dict[str, int]:
                                         "interrupted", DAY)
             ids[f"episode_{student}"] = session.scalar(select(KaaEpisode.id).where(
                 KaaEpisode.student_id == world[student]))
+            ids[f"school_contact_{side}"] = collaboration.add_contact(
+                session, coach, world[muni], world[school],
+                collaboration.ContactInput("principal", name="Lena Berg"))
+            report = (world[school], world[muni], world["HT2025"])
+            school_report.save_proposals(session, coach, *report, "Förslag.", 0)
+            school_report.send_report(session, coach, *report, 1)
+            ids[f"report_{side}"] = school_report.report_state(session, coach, *report).id
+            alert = Alert(student_id=world[student], term_id=world["HT2025"], kind="high",
+                          user_id=coach.user_id, school_id=world[school], created_at=utcnow())
+            session.add(alert)
+            session.flush()
+            ids[f"alert_{side}"] = alert.id
         batch = ImportBatch(kind="absence", file_name="frånvaro.xlsx", file_hash="0" * 64,
                             user_id=world["user:coach_a"], created_at=utcnow(), row_count=0,
                             school_id=world["SB"])
@@ -155,6 +180,53 @@ CALLS = [
     ("student", "read_talks", lambda s, v, i, w: talks.read_talks(s, v, i)),
     ("student", "support_choices", lambda s, v, i, w: talks.support_choices(s, v, i)),
     ("student", "reader_choices", lambda s, v, i, w: restricted.reader_choices(s, v, i)),
+    ("student", "get_support", lambda s, v, i, w: school_support.get_support(s, v, i)),
+    ("student", "save_support", lambda s, v, i, w: school_support.save_support(
+        s, v, i, w["SB"], extra_adaptations=True, special_support=False, support_plan=False,
+        support_plan_date=None, note="", expected_version=0, today=DAY)),
+    ("school", "save_support(school)", lambda s, v, i, w: school_support.save_support(
+        s, v, w["eva"], i, extra_adaptations=True, special_support=False, support_plan=False,
+        support_plan_date=None, note="", expected_version=0, today=DAY)),
+    ("school", "support_at_school", lambda s, v, i, w: school_support.support_at_school(
+        s, v, i, [w["anna"], w["eva"], w["dan"]])),
+    ("student", "student_pattern", lambda s, v, i, w: student_patterns.student_pattern(
+        s, v, i, w["HT2025"], w["SB"])),
+    ("student", "student_patterns", lambda s, v, i, w: student_patterns.student_patterns(
+        s, v, [i], w["HT2025"], w["SB"])),
+    ("school", "student_patterns(school)", lambda s, v, i, w: student_patterns.student_patterns(
+        s, v, [w["anna"], w["eva"], w["dan"]], w["HT2025"], i)),
+    ("student", "mark_priority", lambda s, v, i, w: priority.mark_priority(s, v, i, DAY)),
+    ("student", "clear_priority", lambda s, v, i, w: priority.clear_priority(s, v, i)),
+    ("student", "is_priority", lambda s, v, i, w: priority.is_priority(s, v, i)),
+    ("school", "get_collaboration", lambda s, v, i, w: collaboration.get_collaboration(
+        s, v, next(iter(v.municipality_ids), w["A"]), i)),
+    ("school", "contact_user_choices", lambda s, v, i, w: collaboration.contact_user_choices(
+        s, v, next(iter(v.municipality_ids), w["A"]), i)),
+    ("school", "save_collaboration", lambda s, v, i, w: collaboration.save_collaboration(
+        s, v, next(iter(v.municipality_ids), w["A"]), i, 0,
+        collaboration.CollaborationInput("contacted", DAY), DAY)),
+    ("school", "add_school_contact", lambda s, v, i, w: collaboration.add_contact(
+        s, v, next(iter(v.municipality_ids), w["A"]), i,
+        collaboration.ContactInput("principal", name="Lena Berg"))),
+    ("school_contact", "remove_school_contact",
+     lambda s, v, i, w: collaboration.remove_contact(s, v, i)),
+    ("school", "thread", lambda s, v, i, w: school_messages.thread(
+        s, v, i, next(iter(v.municipality_ids), w["A"]))),
+    ("school", "send_message", lambda s, v, i, w: school_messages.send_message(
+        s, v, "x", i, next(iter(v.municipality_ids), w["A"]))),
+    ("school", "report_figures", lambda s, v, i, w: school_report.report_figures(
+        s, v, i, next(iter(v.municipality_ids), w["A"]), w["HT2025"])),
+    ("school", "school_report", lambda s, v, i, w: school_report.school_report(
+        s, v, i, next(iter(v.municipality_ids), w["A"]), w["HT2025"])),
+    ("school", "save_proposals", lambda s, v, i, w: school_report.save_proposals(
+        s, v, i, next(iter(v.municipality_ids), w["A"]), w["HT2025"], "x", 2)),
+    ("school", "send_report", lambda s, v, i, w: school_report.send_report(
+        s, v, i, next(iter(v.municipality_ids), w["A"]), w["HT2025"], 2)),
+    ("school", "report_excel", lambda s, v, i, w: school_report.report_excel(
+        s, v, i, next(iter(v.municipality_ids), w["A"]), w["HT2025"])),
+    ("report", "acknowledge_report",
+     lambda s, v, i, w: school_report.acknowledge_report(s, v, i, 2)),
+    ("alert", "acknowledge_alert", lambda s, v, i, w: alerts.acknowledge_alert(s, v, i)),
     ("student", "register_extract",
      lambda s, v, i, w: register_extract.register_extract(s, v, i)),
     ("student", "record_talk", lambda s, v, i, w: talks.record_talk(

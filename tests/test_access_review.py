@@ -36,7 +36,7 @@ from lib import access_review
 from lib.access import AccessDenied
 from lib.access_review import MANY_STUDENTS
 from lib.job_links import has_job_link
-from tests.apptest import login, texts
+from tests.apptest import login, open_tab, texts
 from tests.factories import personal_number
 
 FROM, TO = dt.date(2025, 7, 1), dt.date(2025, 11, 30)
@@ -355,7 +355,7 @@ def test_a_record_dated_after_the_term_gives_no_link_in_it(write, read, world, v
 # --- The tab ------------------------------------------------------------------------------
 
 def test_the_tab_shows_both_tables_and_offers_the_export(app_env, read, log):
-    at = login("admin", page="pages/14_Dataskydd.py")
+    at = open_tab(login("admin", page="pages/14_Dataskydd.py"), "data_protection_tabs", 2)
     assert not at.exception
     at.date_input(key="access_review_period").set_value((FROM, TO)).run()
     assert not at.exception
