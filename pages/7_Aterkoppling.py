@@ -1,5 +1,6 @@
-"""Återkoppling: feedback between the coach and the schools. The inbox holds what the
-other side sent; each item can be acknowledged, with an answer."""
+"""Återkoppling: feedback and messages between the coach and the schools, and the alerts of
+the latest imports. The inbox holds what the other side sent; each item can be
+acknowledged, with an answer."""
 
 
 import streamlit as st
