@@ -16,9 +16,18 @@ def epoch(moment: dt.datetime) -> float:
     return moment.replace(tzinfo=dt.UTC).timestamp()
 
 
+def swedish_today() -> dt.date:
+    return dt.datetime.now(SWEDEN).date()
+
+
+# Where today comes from. A test that needs another day sets this, never local_today
+# itself: a module imported while local_today was replaced would keep the replacement.
+today_source = swedish_today
+
+
 def local_today() -> dt.date:
     """Today's date in Sweden, whatever the server's clock zone."""
-    return dt.datetime.now(SWEDEN).date()
+    return today_source()
 
 
 def to_local(moment: dt.datetime) -> dt.datetime:

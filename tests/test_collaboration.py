@@ -387,7 +387,7 @@ def test_the_coach_edits_a_collaboration_on_the_page(app_env, world, read, monke
     from lib import clock
     from tests.apptest import login, texts, widget
 
-    monkeypatch.setattr(clock, "local_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today_source", lambda: TODAY)
     at = login("coach_a", page=PAGE)
     assert not at.exception
     shown = at.dataframe[0].value
@@ -467,13 +467,13 @@ def test_the_overview_lists_the_schools_behind(app_env, reviews, monkeypatch):
     from lib import clock
     from tests.apptest import login, texts
 
-    monkeypatch.setattr(clock, "local_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today_source", lambda: TODAY)
     at = login("coach_a")
     assert not at.exception
     shown = texts(at)
     assert NOTICE in shown and "Skola SA: 1 av 2 · nästa 2025-11-20" in shown
     assert "Skola SB:" not in shown and not at.warning
-    monkeypatch.setattr(clock, "local_today", lambda: dt.date(2025, 12, 5))
+    monkeypatch.setattr(clock, "today_source", lambda: dt.date(2025, 12, 5))
     at.run()
     assert "Skola SA: 1 av 2 · ingen planerad" in texts(at)
     assert "Terminen slutar 2025-12-19. 1 skola har inte haft alla överenskomna genomgångar " \
@@ -484,7 +484,7 @@ def test_the_meetings_page_lists_them_for_the_school(app_env, reviews, monkeypat
     from lib import clock
     from tests.apptest import login, texts
 
-    monkeypatch.setattr(clock, "local_today", lambda: dt.date(2025, 12, 4))
+    monkeypatch.setattr(clock, "today_source", lambda: dt.date(2025, 12, 4))
     at = login("staff_sb", page="pages/5_Moten.py")
     assert not at.exception
     shown = texts(at)
@@ -497,7 +497,7 @@ def test_no_notice_when_nothing_is_behind_or_for_the_project_leader(app_env, rev
     from lib import clock
     from tests.apptest import login, texts
 
-    monkeypatch.setattr(clock, "local_today", lambda: dt.date(2025, 12, 10))
+    monkeypatch.setattr(clock, "today_source", lambda: dt.date(2025, 12, 10))
     with write() as session:  # Alfa's reviews at SA are all held: Alfa is behind nowhere
         for meeting in session.scalars(select(Meeting).where(
                 Meeting.municipality_id == reviews["A"], Meeting.school_id == reviews["SA"])):

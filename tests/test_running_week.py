@@ -45,7 +45,7 @@ def test_too_few_whole_weeks_give_no_trend_yet():
 
 def test_the_running_week_is_the_swedish_week_of_today(monkeypatch):
     assert clock.running_week(dt.date(2026, 12, 1)) == (2026, 49)
-    monkeypatch.setattr(clock, "local_today", lambda: dt.date(2027, 1, 1))
+    monkeypatch.setattr(clock, "today_source", lambda: dt.date(2027, 1, 1))
     assert clock.running_week() == (2026, 53)  # 2026 has 53 ISO weeks
 
 
@@ -53,7 +53,7 @@ def test_the_running_week_is_the_swedish_week_of_today(monkeypatch):
 def rising_monday(write, world, monkeypatch):
     """Cleo at SA: seven weeks at 5 % (her day on 1 September and six more), then the
     running week's Monday at 60 %."""
-    monkeypatch.setattr(clock, "local_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today_source", lambda: TODAY)
     with write() as session:
         for n in range(6):
             session.add(absence(world["cleo"], world["SA"],
@@ -91,7 +91,7 @@ def test_the_trend_sums_kept_in_the_summary_leave_out_the_running_week(
 def test_a_week_that_is_over_counts_once_the_figures_are_summed_again(
         write, read, rising_monday, viewer, monkeypatch):
     world = rising_monday
-    monkeypatch.setattr(clock, "local_today", lambda: TODAY + dt.timedelta(weeks=1))
+    monkeypatch.setattr(clock, "today_source", lambda: TODAY + dt.timedelta(weeks=1))
     with write() as session:  # the next import brings the rest of the week
         summaries.refresh(session, [world["HT2025"]], [world["cleo"]])
     with read() as session:
