@@ -145,6 +145,25 @@ def settled(page) -> None:
            ).to_be_attached(timeout=30_000)
 
 
+def at_rest(page, quiet_ms: int = 1_000) -> None:
+    """Wait until the app has not run for `quiet_ms`: a page just opened may run once more
+    (the login cookie's run), and a download button clicked in that run points to a file of
+    the run before, which the server has dropped."""
+    page.wait_for_function(
+        """(quiet) => new Promise((resolve) => {
+            let since = performance.now();
+            const look = () => {
+                const app = document.querySelector('[data-testid="stApp"]');
+                if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') {
+                    since = performance.now();
+                }
+                if (performance.now() - since >= quiet) resolve(true);
+                else requestAnimationFrame(look);
+            };
+            look();
+        })""", arg=quiet_ms, timeout=30_000)
+
+
 def saved(page, notice: str, timeout: float = 30_000) -> None:
     """Wait for the notice a save shows and for the app's run to end. On a loaded machine a
     save is two runs of a long page (the save, then the page drawn anew); when the notice
@@ -267,7 +286,7 @@ def download(page, button, timeout: int = 30_000):
     was running."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    settled(page)
+    at_rest(page)
     try:
         with page.expect_download(timeout=timeout) as event:
             button.click()
