@@ -119,15 +119,18 @@ def _checked(*, kind, owner_kind, owner_name, owner_user_id, start_date, follow_
 
 def _measure(session: Session, viewer: Viewer, measure_id: int) -> Measure:
     require_individual_access(viewer)
-    measure = session.scalars(
-        select(Measure).join(Student, Student.id == Measure.student_id)
+    found = session.execute(
+        select(Measure, restricted_records.shown_column(viewer, Measure))
+        .join(Student, Student.id == Measure.student_id)
         .where(Measure.id == measure_id, student_clause(viewer))
         .execution_options(populate_existing=True)).first()
-    if measure is None:
+    if found is None:
         raise AccessDenied(
             _("Åtgärden finns inte, eller så har du inte behörighet att se den."),
             viewer=viewer, what="measure", what_id=measure_id)
-    restricted_records.require_readable(session, viewer, Measure, measure_id)
+    measure, readable = found
+    if not readable:
+        raise restricted_records.refused(viewer, Measure, measure_id)
     return measure
 
 

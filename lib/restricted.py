@@ -118,9 +118,7 @@ def name_readers(session: Session, viewer: Viewer, student_id: int, model, recor
     return chosen
 
 
-def require_readable(session: Session, viewer: Viewer, model, record_id: int) -> None:
-    """Refuse to show or change a restricted record the viewer may not read."""
-    if session.scalar(select(model.id).where(model.id == record_id,
-                                             readable(viewer, model))) is None:
-        raise AccessDenied(_(NOT_YOURS), viewer=viewer, what=model.__tablename__,
-                           what_id=record_id)
+def refused(viewer: Viewer, model, record_id: int) -> AccessDenied:
+    """The refusal to show or change a restricted record the viewer may not read."""
+    return AccessDenied(_(NOT_YOURS), viewer=viewer, what=model.__tablename__,
+                        what_id=record_id)
