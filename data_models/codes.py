@@ -375,6 +375,11 @@ class AuditEntity(enum.StrEnum):
     COLLABORATION = "collaboration"  # a municipality's collaboration with a school
     SCHOOL_CONTACT = "school_contact"  # a contact person of a collaboration
     ALERT = "alert"  # an alert about a student who crossed a level (lib.alerts)
+    INSTRUMENT = "instrument"  # a mapping instrument (lib.instruments)
+    CONNECTEDNESS_RUN = "connectedness_run"  # a mapping run (lib.connectedness)
+    RUN_ANALYSIS = "run_analysis"  # the staff's analysis of a run (lib.run_analysis)
+    METHOD_MEETING = "method_meeting"  # a cross-agency method meeting
+    SHARED_GOAL = "shared_goal"  # a municipality's target on a regional indicator
 
 
 class AccessFlag(enum.StrEnum):
@@ -471,6 +476,85 @@ class ReportStatus(enum.StrEnum):
     DRAFT = "draft"
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
+
+
+
+# --- School connectedness (skolanknytning), group plans and method meetings ---
+class InstrumentLevel(enum.StrEnum):
+    """Whom an instrument maps: a class or group, or one student."""
+
+    CLASS = "class"
+    INDIVIDUAL = "individual"
+
+
+class Respondent(enum.StrEnum):
+    """Who answers an instrument: the students themselves (anonymously, per class), or
+    staff about one student."""
+
+    STUDENTS = "students"
+    STAFF = "staff"
+
+
+class InstrumentStatus(enum.StrEnum):
+    """A draft is edited; a published version is frozen (a change makes a new version);
+    a retired one starts no new runs."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class PlanLevel(enum.StrEnum):
+    """What a plan is about: one student, or a class, a group, a school or a municipality."""
+
+    INDIVIDUAL = "individual"
+    CLASS = "class"
+    GROUP = "group"
+    SCHOOL = "school"
+    MUNICIPALITY = "municipality"
+
+
+class PlanItemKind(enum.StrEnum):
+    """What a group plan decides: an insats (a measure for the students) or a förändring
+    (a change to teaching, organisation or environment)."""
+
+    MEASURE = "measure"
+    CHANGE = "change"
+
+
+class ChangeArea(enum.StrEnum):
+    """Where a decided change lies."""
+
+    TEACHING = "teaching"
+    ORGANISATION = "organisation"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+
+class Agency(enum.StrEnum):
+    """The agency a method meeting's participant comes from."""
+
+    SCHOOL = "school"
+    YOUTH_COACH = "youth_coach"  # the municipality's follow-up (ungdomsuppföljningen)
+    SOCIAL_SERVICES = "social_services"
+    HEALTH = "health"  # BUP, the youth clinic, the student health
+    OTHER = "other"
+
+
+class GoalIndicator(enum.StrEnum):
+    """The regional indicator a shared goal is set on (lib.indicators' share columns)."""
+
+    SHARE_15 = "share_15"
+    SHARE_20 = "share_20"
+    INVALID_SHARE_15 = "invalid_share_15"
+    INVALID_SHARE_20 = "invalid_share_20"
+
+
+class GoalDirection(enum.StrEnum):
+    """Whether a shared goal is reached at or below its target, or at or above it."""
+
+    AT_MOST = "at_most"
+    AT_LEAST = "at_least"
 
 
 # A group of the effect-of-measures table (lib.indicators; computed, not stored): a measure

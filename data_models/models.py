@@ -645,10 +645,31 @@ class ActionPlan(Base):
     __table_args__ = (
         code_check("phase", codes.PlanPhase),
         code_check("outcome", codes.PlanOutcome),
+        code_check("level", codes.PlanLevel),
         CheckConstraint("review_date >= start_date", name="dates"),
+        CheckConstraint("(level = 'individual') = (student_id IS NOT NULL)", name="subject"),
+        CheckConstraint("level NOT IN ('class', 'group', 'school') OR school_id IS NOT NULL",
+                        name="school"),
+        CheckConstraint("level <> 'municipality' OR municipality_id IS NOT NULL",
+                        name="municipality"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    # The plan's level: one student (an individual plan), or a class, a group, a school or
+    # a municipality (a group plan, module 2 of the source material; lib.group_plans).
+    level: Mapped[codes.PlanLevel] = mapped_column(
+        code_type(codes.PlanLevel, 12), default=codes.PlanLevel.INDIVIDUAL,
+        server_default=codes.PlanLevel.INDIVIDUAL.value)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    group_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    owner: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connectedness_run.id", ondelete="SET NULL"))
+    analysis_id: Mapped[int | None] = mapped_column(
+        ForeignKey("run_analysis.id", ondelete="SET NULL"))
+    method_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("method_meeting.id", ondelete="SET NULL"))
     talk_id: Mapped[int | None] = mapped_column(
         ForeignKey("student_talk.id", ondelete="SET NULL"))
     meeting_id: Mapped[int | None] = mapped_column(
@@ -1163,3 +1184,240 @@ class PriorityMark(Base):
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     marked_on: Mapped[dt.date] = mapped_column(Date)
+
+
+# --- School connectedness (skolanknytning): instruments, runs, analyses ---
+class Instrument(Base):
+    """A mapping instrument, loaded by an administrator word for word from the material
+    the municipality licenses: statements in dimensions, an answer scale, an introduction,
+    a step-by-step guide (lathund) and the conversation guide's topics. A published
+    version is frozen; a change makes the next version of the same name."""
+
+    __tablename__ = "instrument"
+    __table_args__ = (
+        code_check("level", codes.InstrumentLevel),
+        code_check("respondent", codes.Respondent),
+        code_check("status", codes.InstrumentStatus),
+        Index("uq_instrument_name_version", "name", "version", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    level: Mapped[codes.InstrumentLevel] = mapped_column(code_type(codes.InstrumentLevel, 12))
+    respondent: Mapped[codes.Respondent] = mapped_column(code_type(codes.Respondent, 10))
+    status: Mapped[codes.InstrumentStatus] = mapped_column(
+        code_type(codes.InstrumentStatus, 10), default=codes.InstrumentStatus.DRAFT)
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    guide: Mapped[str] = mapped_column(Text, default="")  # lathund: step by step
+    example: Mapped[bool] = mapped_column(Boolean, default=False)  # the project's own example
+    source: Mapped[str] = mapped_column(String(300), default="")  # whose material, licence
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # A draft's own edit counter (the version column names the instrument's version).
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class InstrumentScaleStep(Base):
+    """One step of an instrument's answer scale: its value and its label."""
+
+    __tablename__ = "instrument_scale_step"
+    __table_args__ = (Index("uq_instrument_scale_value", "instrument_id", "value", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(120))
+
+
+class InstrumentDimension(Base):
+    """A dimension that statements are grouped in (e.g. involvering, meningsfullhet)."""
+
+    __tablename__ = "instrument_dimension"
+    __table_args__ = (Index("uq_instrument_dimension_code", "instrument_id", "code",
+                            unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(160))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class InstrumentStatement(Base):
+    """A statement to take a position on, in one dimension; `code` is the statement id of
+    the instrument file. A reversed statement counts high answers as low connectedness."""
+
+    __tablename__ = "instrument_statement"
+    __table_args__ = (Index("uq_instrument_statement_code", "instrument_id", "code",
+                            unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument.id", ondelete="CASCADE"), index=True)
+    dimension_id: Mapped[int] = mapped_column(ForeignKey("instrument_dimension.id",
+                                                         ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    reversed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InstrumentTopic(Base):
+    """A topic of the conversation guide used in the analysis, with its questions."""
+
+    __tablename__ = "instrument_topic"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    questions: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConnectednessRun(Base):
+    """One mapping with a published instrument: a class or group at a school on a date
+    (answered anonymously by its students), or one student (answered by staff)."""
+
+    __tablename__ = "connectedness_run"
+    __table_args__ = (
+        code_check("level", codes.InstrumentLevel),
+        CheckConstraint("(level = 'individual') = (student_id IS NOT NULL)", name="subject"),
+        Index("ix_connectedness_run_school_group", "school_id", "group_name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"), index=True)
+    level: Mapped[codes.InstrumentLevel] = mapped_column(code_type(codes.InstrumentLevel, 12))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    group_name: Mapped[str] = mapped_column(String(40), default="")  # the class or group
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    # The class's size on the date: a response file may not hold more rows than this.
+    roster_size: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ConnectednessResponse(Base):
+    """One respondent's answers in a run. An anonymous class run stores no student and no
+    time with a response, so that no answer can be traced to a student."""
+
+    __tablename__ = "connectedness_response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("connectedness_run.id", ondelete="CASCADE"),
+                                        index=True)
+
+
+class ConnectednessAnswer(Base):
+    """One answer: a value on the instrument's scale for one statement."""
+
+    __tablename__ = "connectedness_answer"
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("connectedness_response.id", ondelete="CASCADE"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("instrument_statement.id"),
+                                              primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class RunAnalysis(Base):
+    """The school staff group's analysis of a run with the conversation guide: when, who
+    took part, notes per guide topic and the conclusions."""
+
+    __tablename__ = "run_analysis"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("connectedness_run.id", ondelete="CASCADE"),
+                                        unique=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    participants: Mapped[str] = mapped_column(Text, default="")
+    conclusions: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RunAnalysisNote(Base):
+    """What the staff noted under one topic of the conversation guide."""
+
+    __tablename__ = "run_analysis_note"
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("run_analysis.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("instrument_topic.id"), primary_key=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlanItem(Base):
+    """What a group-level plan decides: an insats, or a förändring in an area."""
+
+    __tablename__ = "plan_item"
+    __table_args__ = (code_check("kind", codes.PlanItemKind),
+                      code_check("area", codes.ChangeArea))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id", ondelete="CASCADE"),
+                                         index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[codes.PlanItemKind] = mapped_column(code_type(codes.PlanItemKind, 10))
+    area: Mapped[codes.ChangeArea | None] = mapped_column(code_type(codes.ChangeArea, 14))
+    text: Mapped[str] = mapped_column(Text)
+
+
+# --- Method meetings across agencies, and shared goals ---
+class MethodMeeting(Base):
+    """A case-method meeting across agencies, held by a municipality: an anonymised case
+    (linked to no student), the inventory, the shared problem picture, and what came of
+    it (a group plan, shared goals)."""
+
+    __tablename__ = "method_meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    case_description: Mapped[str] = mapped_column(Text, default="")
+    inventory: Mapped[str] = mapped_column(Text, default="")
+    problem_picture: Mapped[str] = mapped_column(Text, default="")
+    strategies: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class MethodParticipant(Base):
+    """Who took part in a method meeting: a named person and their agency."""
+
+    __tablename__ = "method_participant"
+    __table_args__ = (code_check("agency", codes.Agency),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("method_meeting.id", ondelete="CASCADE"),
+                                            index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    agency: Mapped[codes.Agency] = mapped_column(code_type(codes.Agency, 20))
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+
+
+class SharedGoal(Base):
+    """A municipality's target on a regional indicator by a term ("andel ≥ 20 % högst
+    15 % senast VT2027"), shown against the actual figures."""
+
+    __tablename__ = "shared_goal"
+    __table_args__ = (
+        code_check("indicator", codes.GoalIndicator),
+        code_check("direction", codes.GoalDirection),
+        CheckConstraint("target >= 0 AND target <= 1", name="target"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    indicator: Mapped[codes.GoalIndicator] = mapped_column(code_type(codes.GoalIndicator, 20))
+    direction: Mapped[codes.GoalDirection] = mapped_column(code_type(codes.GoalDirection, 10))
+    target: Mapped[float] = mapped_column(Float)  # a share, 0–1
+    by_term: Mapped[str] = mapped_column(String(6))  # "VT2027"
+    note: Mapped[str] = mapped_column(Text, default="")
+    method_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("method_meeting.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -37,7 +37,16 @@ from data_models.codes import (
     MeasureStatus,
     MeetingStatus,
     PlanGoalStatus,
+    Agency,
+    ChangeArea,
+    GoalDirection,
+    GoalIndicator,
+    InstrumentLevel,
+    InstrumentStatus,
+    PlanItemKind,
+    PlanLevel,
     PlanOutcome,
+    Respondent,
     PlanPhase,
     ReportStatus,
     RetentionBasis,
@@ -246,6 +255,11 @@ AUDIT_ENTITIES = {
     AuditEntity.COLLABORATION: N_("Samverkan med skola"),
     AuditEntity.SCHOOL_CONTACT: N_("Kontaktperson"),
     AuditEntity.ALERT: N_("Larm"),
+    AuditEntity.INSTRUMENT: N_("Kartläggningsinstrument"),
+    AuditEntity.CONNECTEDNESS_RUN: N_("Kartläggning"),
+    AuditEntity.RUN_ANALYSIS: N_("Analys av kartläggning"),
+    AuditEntity.METHOD_MEETING: N_("Metodmöte"),
+    AuditEntity.SHARED_GOAL: N_("Gemensamt mål"),
 }
 # Why a view stands out in the access review (lib.access_review).
 ACCESS_FLAGS = {
@@ -329,6 +343,31 @@ REPORT_STATUSES = {
     ReportStatus.ACKNOWLEDGED: N_("Kvitterad"),
 }
 
+# School connectedness, group plans, method meetings and shared goals.
+INSTRUMENT_LEVELS = {InstrumentLevel.CLASS: N_("Klass eller grupp"),
+                     InstrumentLevel.INDIVIDUAL: N_("Enskild elev")}
+RESPONDENTS = {Respondent.STUDENTS: N_("Eleverna själva, anonymt"),
+               Respondent.STAFF: N_("Personal om en elev")}
+INSTRUMENT_STATUSES = {InstrumentStatus.DRAFT: N_("Utkast"),
+                       InstrumentStatus.PUBLISHED: N_("Publicerad"),
+                       InstrumentStatus.RETIRED: N_("Ur bruk")}
+PLAN_LEVELS = {PlanLevel.INDIVIDUAL: N_("Elev"), PlanLevel.CLASS: N_("Klass"),
+               PlanLevel.GROUP: N_("Grupp"), PlanLevel.SCHOOL: N_("Skola"),
+               PlanLevel.MUNICIPALITY: N_("Kommun")}
+PLAN_ITEM_KINDS = {PlanItemKind.MEASURE: N_("Insats"), PlanItemKind.CHANGE: N_("Förändring")}
+CHANGE_AREAS = {ChangeArea.TEACHING: N_("Undervisning"),
+                ChangeArea.ORGANISATION: N_("Organisation"),
+                ChangeArea.ENVIRONMENT: N_("Miljö"), ChangeArea.OTHER: N_("Annat")}
+AGENCIES = {Agency.SCHOOL: N_("Skola"), Agency.YOUTH_COACH: N_("Ungdomsuppföljningen"),
+            Agency.SOCIAL_SERVICES: N_("Socialtjänsten"),
+            Agency.HEALTH: N_("Hälso- och sjukvård (BUP, ungdomsmottagning, elevhälsa)"),
+            Agency.OTHER: N_("Annan")}
+GOAL_INDICATORS = {GoalIndicator.SHARE_15: N_("Andel ≥ 15 %"),
+                   GoalIndicator.SHARE_20: N_("Andel ≥ 20 %"),
+                   GoalIndicator.INVALID_SHARE_15: N_("Andel ogiltig ≥ 15 %"),
+                   GoalIndicator.INVALID_SHARE_20: N_("Andel ogiltig ≥ 20 %")}
+GOAL_DIRECTIONS = {GoalDirection.AT_MOST: N_("högst"), GoalDirection.AT_LEAST: N_("minst")}
+
 # --- Region figures (lib.indicators) ---
 # The effect table's groups: each measure kind by its own word, and the comparison group.
 EFFECT_GROUPS = {**{EffectGroup(kind.value): text for kind, text in MEASURE_KINDS.items()},
@@ -353,6 +392,10 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     RetentionKind: RETENTION_KINDS, RetentionBasis: RETENTION_BASES,
     CollaborationStatus: COLLABORATION_STATUSES, ContactRole: CONTACT_ROLES,
     AlertKind: ALERT_KINDS, ReportStatus: REPORT_STATUSES,
+    InstrumentLevel: INSTRUMENT_LEVELS, Respondent: RESPONDENTS,
+    InstrumentStatus: INSTRUMENT_STATUSES, PlanLevel: PLAN_LEVELS,
+    PlanItemKind: PLAN_ITEM_KINDS, ChangeArea: CHANGE_AREAS, Agency: AGENCIES,
+    GoalIndicator: GOAL_INDICATORS, GoalDirection: GOAL_DIRECTIONS,
 }
 
 
