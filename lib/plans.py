@@ -246,17 +246,49 @@ def close_plan(session: Session, viewer: Viewer, plan_id: int, version: int, out
     in the EFFECT_WEEKS whole weeks before the plan's start week against the same number of
     whole weeks before this one."""
     plan = writable_plan(session, viewer, plan_id)
+    before = absence_weeks_before(session, plan.student_id, plan.start_date)
+    after = absence_weeks_before(session, plan.student_id, today)
+    return record_close(session, viewer, plan, version, outcome, learned, today,
+                        (before, after))
+
+
+def record_close(session: Session, viewer: Viewer, plan: ActionPlan, version: int,
+                 outcome: str, learned: str, closed_on: dt.date,
+                 absence: tuple[float | None, float | None]) -> int:
+    """Close a plan of any level (the caller checked that the viewer writes it) with its
+    evaluation and the absence before and after it; returns the new version."""
     if outcome not in set(PlanOutcome):
         raise InputError(_("Välj om målet nåddes."))
     learned = clean_text(N_("Vad ni lärde er"), learned)
-    before = absence_weeks_before(session, plan.student_id, plan.start_date)
-    after = absence_weeks_before(session, plan.student_id, today)
-    _old, new = save_versioned(session, ActionPlan, plan_id, version, {
-        "closed_on": today, "outcome": outcome, "learned": learned,
-        "absence_before": before, "absence_after": after}, viewer.user_id)
-    log_event(session, viewer, AuditAction.UPDATE, AuditEntity.ACTION_PLAN, plan_id,
+    _old, new = save_versioned(session, ActionPlan, plan.id, version, {
+        "closed_on": closed_on, "outcome": outcome, "learned": learned,
+        "absence_before": absence[0], "absence_after": absence[1]}, viewer.user_id)
+    log_event(session, viewer, AuditAction.UPDATE, AuditEntity.ACTION_PLAN, plan.id,
               student_id=plan.student_id, after={"outcome": outcome,
-                                                 "closed_on": today.isoformat()})
+                                                 "closed_on": closed_on.isoformat()})
+    return new
+
+
+def record_review(session: Session, viewer: Viewer, plan: ActionPlan, version: int,
+                  day: dt.date | None, note: str, next_review: dt.date | None,
+                  today: dt.date) -> int:
+    """A follow-up of an open plan of any level (the caller checked that the viewer writes
+    it) held on `day`: what was seen, and when the next one is (it becomes the plan's next
+    review). Returns the plan's new version."""
+    if day is None or day > today or day < plan.start_date:
+        raise InputError(_("Uppföljningen ska ligga mellan planens start och i dag."))
+    note = clean_text(N_("Vad ni såg"), note, required=True)
+    if next_review is not None and next_review <= day:
+        raise InputError(_("Nästa uppföljning ska ligga efter den här."))
+    changes = {"review_date": next_review} if next_review is not None else {}
+    _before, new = save_versioned(session, ActionPlan, plan.id, version, changes,
+                                  viewer.user_id)
+    review = PlanReview(plan_id=plan.id, date=day, note=note, next_review=next_review,
+                        author_id=viewer.user_id, created_at=utcnow())
+    session.add(review)
+    session.flush()
+    log_event(session, viewer, AuditAction.CREATE, AuditEntity.PLAN_REVIEW, review.id,
+              student_id=plan.student_id, after={"date": day.isoformat()})
     return new
 
 
