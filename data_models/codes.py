@@ -557,6 +557,15 @@ class GoalDirection(enum.StrEnum):
     AT_LEAST = "at_least"
 
 
+class GoalState(enum.StrEnum):
+    """Where a shared goal stands in a term (computed, not stored): reached, not reached
+    (yet), or unknown when the figure is hidden to protect a small group or missing."""
+
+    REACHED = "reached"
+    NOT_REACHED = "not_reached"
+    UNKNOWN = "unknown"
+
+
 # A group of the effect-of-measures table (lib.indicators; computed, not stored): a measure
 # kind, or the flagged students without a measure that the kinds are compared with. Built
 # from MeasureKind, so that a new kind is a group at once.

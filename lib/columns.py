@@ -62,6 +62,10 @@ from lib.column_kinds import (  # noqa: F401
     Column,
     code_column,
 )
+from lib.columns_connectedness import CONNECTEDNESS_COLUMNS
+from lib.columns_group_plans import GROUP_PLAN_COLUMNS
+from lib.columns_instruments import INSTRUMENT_COLUMNS
+from lib.columns_method_meetings import METHOD_MEETING_COLUMNS
 from lib.columns_school_work import SCHOOL_WORK_COLUMNS
 from lib.i18n import N_, _
 from lib.labels import word
@@ -307,6 +311,10 @@ COLUMNS: dict[str, Column] = {
     "watch_level": Column(N_("Bevaka"), PERCENT),
     "high_level": Column(N_("Hög"), PERCENT),
     **SCHOOL_WORK_COLUMNS,
+    **INSTRUMENT_COLUMNS,
+    **CONNECTEDNESS_COLUMNS,
+    **GROUP_PLAN_COLUMNS,
+    **METHOD_MEETING_COLUMNS,
     # (end of imports, audit and administration)
 }
 

@@ -10,11 +10,13 @@ from collections.abc import Mapping
 
 from data_models.codes import (
     AccessFlag,
+    Agency,
     AgendaField,
     AgendaReason,
     AlertKind,
     AuditAction,
     AuditEntity,
+    ChangeArea,
     CollaborationStatus,
     ContactKind,
     ContactRole,
@@ -25,7 +27,12 @@ from data_models.codes import (
     FeedbackDirection,
     Flag,
     FollowUpState,
+    GoalDirection,
+    GoalIndicator,
+    GoalState,
     ImportKind,
+    InstrumentLevel,
+    InstrumentStatus,
     InterruptionReason,
     KaaChannel,
     KaaContactResult,
@@ -37,18 +44,12 @@ from data_models.codes import (
     MeasureStatus,
     MeetingStatus,
     PlanGoalStatus,
-    Agency,
-    ChangeArea,
-    GoalDirection,
-    GoalIndicator,
-    InstrumentLevel,
-    InstrumentStatus,
     PlanItemKind,
     PlanLevel,
     PlanOutcome,
-    Respondent,
     PlanPhase,
     ReportStatus,
+    Respondent,
     RetentionBasis,
     RetentionKind,
     Role,
@@ -367,6 +368,8 @@ GOAL_INDICATORS = {GoalIndicator.SHARE_15: N_("Andel ≥ 15 %"),
                    GoalIndicator.INVALID_SHARE_15: N_("Andel ogiltig ≥ 15 %"),
                    GoalIndicator.INVALID_SHARE_20: N_("Andel ogiltig ≥ 20 %")}
 GOAL_DIRECTIONS = {GoalDirection.AT_MOST: N_("högst"), GoalDirection.AT_LEAST: N_("minst")}
+GOAL_STATES = {GoalState.REACHED: N_("Nått"), GoalState.NOT_REACHED: N_("Inte nått"),
+               GoalState.UNKNOWN: N_("Okänt")}
 
 # --- Region figures (lib.indicators) ---
 # The effect table's groups: each measure kind by its own word, and the comparison group.
@@ -396,6 +399,7 @@ WORDS: dict[type[enum.StrEnum], Mapping[str, str]] = {
     InstrumentStatus: INSTRUMENT_STATUSES, PlanLevel: PLAN_LEVELS,
     PlanItemKind: PLAN_ITEM_KINDS, ChangeArea: CHANGE_AREAS, Agency: AGENCIES,
     GoalIndicator: GOAL_INDICATORS, GoalDirection: GOAL_DIRECTIONS,
+    GoalState: GOAL_STATES,
 }
 
 

@@ -52,6 +52,16 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF, Role.PROJECT_LEADER}),
              N_("Samverkan med varje skola: överenskommelser, kontaktpersoner, genomgångar per "
                 "termin, meddelanden och skolrapporten.")),
+    PageSpec("connectedness", "pages/16_Skolanknytning.py", N_("Skolanknytning"),
+             ":material/diversity_3:",
+             frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF, Role.PROJECT_LEADER}),
+             N_("Kartlägg skolanknytningen i en klass eller hos en elev, analysera resultatet "
+                "i personalgruppen och besluta insatser och förändringar med uppföljning.")),
+    PageSpec("method_meetings", "pages/17_Metodmoten.py", N_("Metodmöten"),
+             ":material/hub:",
+             frozenset({Role.ADMIN, Role.COACH, Role.SCHOOL_STAFF, Role.PROJECT_LEADER}),
+             N_("Metodmöten över myndighetsgränserna kring ett avidentifierat fall, och "
+                "kommunernas gemensamma mål mot regionens indikatorer.")),
     PageSpec("visit", "pages/8_Besokspaket.py", N_("Besökspaket"), ":material/print:",
              INDIVIDUAL_ROLES, N_("Inför skolbesöket: flaggade elever, förändring, åtgärder och "
              "senaste återkopplingen, att skriva ut.")),

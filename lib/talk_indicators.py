@@ -95,7 +95,7 @@ def _plans(term: Term):
     """Students with a plan running in the term: started in it, or started before and not
     closed before it began."""
     return select(ActionPlan.student_id).where(
-        ActionPlan.start_date <= term.end_date,
+        ActionPlan.student_id.is_not(None), ActionPlan.start_date <= term.end_date,
         or_(ActionPlan.closed_on.is_(None), ActionPlan.closed_on >= term.start_date))
 
 
@@ -105,6 +105,7 @@ def _plans_followed_up(term: Term):
         select(ActionPlan.student_id).join(PlanReview, PlanReview.plan_id == ActionPlan.id)
         .where(PlanReview.date.between(term.start_date, term.end_date)),
         select(ActionPlan.student_id).where(
+            ActionPlan.student_id.is_not(None),
             ActionPlan.closed_on.between(term.start_date, term.end_date)))
 
 

@@ -19,6 +19,7 @@ from lib.ui.figures import plot
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.region_results import region_results_section
+from lib.ui.shared_goals import goals_panel
 from lib.ui.tables import show_table, table_or_note
 from lib.ui.transitions import transition_figures
 
@@ -41,6 +42,7 @@ with st.expander(_("Definitioner"), expanded=False):
 st.subheader(_("Per kommun"))
 show_table(result.table)
 plot(charts.indicator_trend, result.trend, key="trend")
+goals_panel(viewer, term)
 
 st.subheader(_("Från identifierad till förbättrad"))
 show_table(result.funnel)

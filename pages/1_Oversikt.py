@@ -9,7 +9,7 @@ from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.overview import municipality_overview, scope_overview
 from lib.transition_indicators import transition_indicators
-from lib.ui import cadence, school_results
+from lib.ui import cadence, school_results, shared_goals
 from lib.ui.guard import guard
 from lib.ui.pickers import term_picker
 from lib.ui.tables import show_table, student_table
@@ -25,6 +25,7 @@ if viewer.role == Role.PROJECT_LEADER:
     st.caption(_("Sammanställning per hemkommun. Andelar som bygger på färre än 10 elever "
                  "visas som \"..\"."))
     show_table(table)
+    shared_goals.goals_panel(viewer, term)
     st.stop()
 
 with session_scope() as session:
@@ -39,6 +40,8 @@ second.metric(_("Frånvaro ≥ 15 %"), formats.percent(overview.share_watch),
 third.metric(_("Frånvaro ≥ 20 %"), formats.percent(overview.share_high),
              help=formats.count(overview.over_high, _("elev"), _("elever")))
 
+if viewer.role == Role.COACH:
+    shared_goals.goals_panel(viewer, term)
 st.subheader(_("Per skola"))
 show_table(overview.per_school)
 cadence.cadence_notice(viewer, term)

@@ -11,6 +11,7 @@ from lib.analytics import TREND_RULE, running_shown, running_week_rule
 from lib.dashboards import HEATMAP_PAGE, Filters, heatmap_page, school_page
 from lib.db import session_scope
 from lib.i18n import N_, _
+from lib.ui import connectedness
 from lib.ui.downloads import excel_download
 from lib.ui.figures import plot
 from lib.ui.guard import guard
@@ -92,6 +93,8 @@ if not page.lessons.empty:
          key="lessons", where=right)
 else:
     right.info(_("Skolan rapporterar hela dagar, inte lektioner, så lektionsmönster saknas."))
+
+connectedness.school_section(viewer, school_id, term, filters.class_name)
 
 st.subheader(_("Elever"))
 with st.expander(_("Så räknas trenden")):

@@ -11,6 +11,7 @@ from lib.db import session_scope
 from lib.i18n import N_, _
 from lib.student_absence import student_absence
 from lib.students import get_student, search_students
+from lib.ui import connectedness
 from lib.ui.figures import plot
 from lib.ui.forms import flash
 from lib.ui.guard import guard
@@ -106,5 +107,6 @@ if not absence.courses.empty:
 st.subheader(_("Inskrivningar"))
 show_table(summary.enrolments)
 interruptions_section(viewer, summary.id, local_today())
+connectedness.student_section(viewer, summary.id)
 
 follow_up_sections(viewer, summary.id, follow)

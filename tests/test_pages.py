@@ -27,7 +27,8 @@ TITLES = {"1_Oversikt.py": "Översikt", "2_Skola.py": "Skola", "3_Elev.py": "Ele
           "9_Administration.py": "Administration", "10_Import.py": "Import",
           "11_Region.py": "Regionala indikatorer", "12_Overgangar.py": "Övergångar",
           "13_Aktivitetsansvar.py": "Aktivitetsansvar", "14_Dataskydd.py": "Dataskydd",
-          "15_Samverkan.py": "Samverkan"}
+          "15_Samverkan.py": "Samverkan", "16_Skolanknytning.py": "Skolanknytning",
+          "17_Metodmoten.py": "Metodmöten"}
 
 
 @pytest.mark.parametrize("page", PAGE_FILES)
@@ -58,11 +59,13 @@ FOLLOW_UP_PAGES = ["Översikt", "Skola", "Elev", "Bevakning", "Möten", "Åtgär
 
 
 @pytest.mark.parametrize(("role", "links"), [
-    ("admin", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Samverkan", "Besökspaket", "Region",
-               "Import", "Administration", "Dataskydd"]),
-    ("coach_a", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Samverkan", "Besökspaket", "Import"]),
-    ("staff_sb", [*FOLLOW_UP_PAGES, "Samverkan", "Besökspaket"]),
-    ("leader_north", ["Översikt", "Samverkan", "Region"]),
+    ("admin", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Samverkan", "Skolanknytning",
+               "Metodmöten", "Besökspaket", "Region", "Import", "Administration", "Dataskydd"]),
+    ("coach_a", [*FOLLOW_UP_PAGES, "Aktivitetsansvar", "Samverkan", "Skolanknytning",
+                 "Metodmöten", "Besökspaket", "Import"]),
+    ("staff_sb", [*FOLLOW_UP_PAGES, "Samverkan", "Skolanknytning", "Metodmöten",
+                  "Besökspaket"]),
+    ("leader_north", ["Översikt", "Samverkan", "Skolanknytning", "Metodmöten", "Region"]),
 ])
 def test_sidebar_and_start_page_offer_only_the_pages_the_role_may_open(app_env, world, role,
                                                                        links):

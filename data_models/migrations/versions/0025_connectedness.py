@@ -270,7 +270,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM action_plan WHERE level <> 'individual'")
     with op.batch_alter_table('action_plan', schema=None) as batch_op:
         for check in ('level', 'subject', 'school', 'municipality'):
-            batch_op.drop_constraint(f'ck_action_plan_{check}', type_='check')
+            batch_op.drop_constraint(batch_op.f(f'ck_action_plan_{check}'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_action_plan_school_id_school'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_action_plan_analysis_id_run_analysis'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_action_plan_method_meeting_id_method_meeting'), type_='foreignkey')
