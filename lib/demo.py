@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from data_models.bulk import insert_rows
@@ -24,6 +24,7 @@ from data_models.codes import InterruptionReason, InterruptionSource
 from data_models.models import (
     AbsenceRecord,
     ActionPlan,
+    ConnectednessRun,
     Contact,
     EarlyTalk,
     Enrolment,
@@ -53,6 +54,10 @@ from lib.auth import hash_password
 from lib.clock import utcnow
 from lib.demo_alerts import seed_alerts
 from lib.demo_collaboration import seed_collaboration
+from lib.demo_connectedness import seed_connectedness
+from lib.demo_group_plans import seed_group_plans
+from lib.demo_instruments import seed_instruments
+from lib.demo_method_meetings import seed_method_meetings
 from lib.demo_results import seed_results
 from lib.demo_school_report import seed_school_report
 from lib.demo_support import seed_support
@@ -207,7 +212,8 @@ def seed_demo(session: Session, spec: DemoSpec | None = None) -> dict[str, int]:
     follow_up = seed_follow_up(session, spec.seed, spec.end_date)
     return {"students": len(students), "absence_rows": batch.row_count, "users": users,
             "schools": len(built.school_ids), "terms": len(term_rows), **follow_up,
-            **seed_school_work(session, spec)}
+            **seed_school_work(session, spec),
+            **seed_connectedness_work(session, spec, built.small_municipality_id)}
 
 
 def seed_school_work(session: Session, spec: DemoSpec) -> dict[str, int]:
@@ -218,6 +224,37 @@ def seed_school_work(session: Session, spec: DemoSpec) -> dict[str, int]:
     for seed in (seed_collaboration, seed_alerts, seed_school_report, seed_support,
                  seed_results):
         counts.update(seed(session, spec.seed, spec.end_date))
+    return counts
+
+
+def seed_connectedness_work(session: Session, spec: DemoSpec,
+                            municipality_id: int) -> dict[str, int]:
+    """School connectedness: the project's example instruments, published; two runs a term
+    apart for a few classes of the rector's school; the staff's analysis of the first run of
+    one class and a class plan from it with its follow-up; and one method meeting of the
+    coach's municipality with its group plan and shared goals."""
+    admin = session.scalar(select(User.id).where(User.role == Role.ADMIN.value)
+                           .order_by(User.id).limit(1))
+    instruments = seed_instruments(session, admin)
+    rector_school = session.scalar(select(UserScope.school_id)
+                                   .join(User, User.id == UserScope.user_id)
+                                   .where(User.username == "rektor"))
+    if rector_school is not None:
+        # The region's students are spread over many schools, a few in each class; the
+        # rector's school gets one social-science class a year, so that a class's mapping
+        # has enough answers to show.
+        session.execute(update(Enrolment).where(Enrolment.school_id == rector_school).values(
+            programme="Samhällsvetenskapsprogrammet",
+            class_name=literal("SA") + cast(Enrolment.school_year, String) + literal("A")))
+    counts = {"instruments": len(instruments),
+              **seed_connectedness(session, instruments["class"], spec.end_date)}
+    run = session.scalar(select(ConnectednessRun).order_by(ConnectednessRun.id).limit(1))
+    if run is not None:
+        counts.update(seed_group_plans(session, run.id, run.created_by, spec.end_date))
+    coach = session.scalar(select(User.id).where(User.username == "coach"))
+    if coach is not None and rector_school is not None:
+        counts.update(seed_method_meetings(session, coach, municipality_id, rector_school,
+                                           spec.end_date))
     return counts
 
 

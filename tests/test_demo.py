@@ -213,11 +213,12 @@ def test_a_share_of_talks_led_to_a_plan_and_past_plans_are_evaluated(demo):
     # Most plans were approved and followed up three weeks in; some were not (the watch
     # list's plans without follow-up).
     reviews = query("SELECT r.date, p.start_date FROM plan_review r "
-                    "JOIN action_plan p ON p.id = r.plan_id")
+                    "JOIN action_plan p ON p.id = r.plan_id WHERE p.level = 'individual'")
     assert 0.6 < len(reviews) / len(plans) < 0.95
     assert ((pd.to_datetime(reviews["date"]) - pd.to_datetime(reviews["start_date"]))
             == pd.Timedelta(weeks=3)).all()
-    approved = query("SELECT COUNT(*) AS n FROM action_plan WHERE approved_on IS NOT NULL")
+    approved = query("SELECT COUNT(*) AS n FROM action_plan WHERE approved_on IS NOT NULL "
+                     "AND level = 'individual'")
     assert approved["n"][0] > 0.9 * len(plans)
     # "Uppföljning av handlingsplan" is always the follow-up of a real plan, one per plan.
     follow_ups = query("SELECT plan_id FROM measure WHERE kind = 'action_plan'")
@@ -272,3 +273,30 @@ def test_demo_has_transitions_and_kaa_cases_at_different_steps(demo):
     assert "unknown" in set(cases["occupation"]) and len(set(cases["occupation"])) >= 2
     assert query("SELECT handles_kaa FROM app_user WHERE username = 'coach'")[
         "handles_kaa"][0]
+
+
+def test_demo_has_mapping_runs_an_analysis_a_class_plan_and_a_method_meeting(demo):
+    counts, query = demo
+    instruments = query("SELECT level, status, example FROM instrument ORDER BY level")
+    assert instruments.to_dict("records") == [
+        {"level": "class", "status": "published", "example": 1},
+        {"level": "individual", "status": "published", "example": 1}]
+    runs = query("SELECT r.group_name, r.date, r.roster_size, COUNT(p.id) AS answered "
+                 "FROM connectedness_run r JOIN connectedness_response p ON p.run_id = r.id "
+                 "GROUP BY r.id, r.group_name, r.date, r.roster_size")
+    # Two runs a term apart per class, never more answers than the class had students.
+    assert runs.groupby("group_name").size().eq(2).all() and len(runs) >= 4
+    assert (runs["answered"] <= runs["roster_size"]).all()
+    assert query("SELECT COUNT(*) AS n FROM run_analysis")["n"][0] == 1
+    plans = query("SELECT p.id, p.level, p.run_id, p.method_meeting_id, "
+                  "(SELECT COUNT(*) FROM plan_item i WHERE i.plan_id = p.id) AS items, "
+                  "(SELECT COUNT(*) FROM plan_review r WHERE r.plan_id = p.id) AS reviews "
+                  "FROM action_plan p WHERE p.level <> 'individual'")
+    from_run = plans[plans["run_id"].notna()]
+    assert len(from_run) == 1 and from_run["level"].iloc[0] == "class"
+    assert from_run["items"].iloc[0] == 2 and from_run["reviews"].iloc[0] == 2
+    assert plans["method_meeting_id"].notna().sum() == 1
+    agencies = query("SELECT DISTINCT agency FROM method_participant")["agency"]
+    assert {"school", "youth_coach", "social_services", "health"} <= set(agencies)
+    goals = query("SELECT method_meeting_id FROM shared_goal")
+    assert len(goals) == 2 and goals["method_meeting_id"].notna().sum() == 1
