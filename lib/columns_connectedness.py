@@ -5,7 +5,7 @@ lib.columns, which holds them with the rest."""
 from __future__ import annotations
 
 from data_models.codes import InstrumentLevel
-from lib.column_kinds import BOOL, COUNT, NUMBER, PERCENT, POINTS, Column, code_column
+from lib.column_kinds import BOOL, COUNT, DATE, NUMBER, PERCENT, POINTS, Column, code_column
 from lib.i18n import N_
 
 CONNECTEDNESS_COLUMNS: dict[str, Column] = {
@@ -33,4 +33,10 @@ CONNECTEDNESS_COLUMNS: dict[str, Column] = {
     # The class's absence beside its results (the school page).
     "class_absence_before": Column(N_("Frånvaro 4 veckor före"), PERCENT),
     "class_absence": Column(N_("Frånvaro terminen"), PERCENT),
+    # A student's individual runs and their analyses in the register extract
+    # (lib.register_extract_records).
+    "run_date": Column(N_("Kartläggning"), DATE),
+    "conclusions": Column(N_("Slutsatser")),
+    "guide_topic": Column(N_("Ämne i samtalsguiden")),
+    "analysis_note": Column(N_("Anteckning")),
 }

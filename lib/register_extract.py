@@ -39,6 +39,10 @@ from lib.register_extract_records import (
     kaa_contacts,
     kaa_episodes,
     kaa_measures,
+    mapping_analyses,
+    mapping_analysis_notes,
+    mapping_answers,
+    mapping_runs,
     moves,
     plan_amendments,
     plan_goals,
@@ -72,6 +76,9 @@ from lib.students import display_name
 # The parts in the document's order. Every table that holds data about a student (a
 # student_id column, or reached from such a table by a foreign key) is read by a part or
 # named in LEFT_OUT; tests/test_register_extract.py fails for a table that is neither.
+# Some tables hold rows about no student beside the student's own: the mapping answers
+# of class runs (anonymous, no student), plans at group level. The parts read only the
+# student's individual runs and plans.
 PARTS: tuple[Part, ...] = (
     Part("identity", N_("Uppgifter om eleven"), ("student",), identity),
     Part("enrolments", N_("Inskrivningar"), ("enrolment",), enrolments),
@@ -104,6 +111,19 @@ PARTS: tuple[Part, ...] = (
     Part("plan_reviews", N_("Uppföljning av handlingsplaner"), ("plan_review",), plan_reviews),
     Part("plan_amendments", N_("Ändringar i handlingsplaner"), ("plan_amendment",),
          plan_amendments),
+    Part("mapping_runs", N_("Skolanknytning, kartläggningar"), ("connectedness_run",),
+         mapping_runs, N_("Kartläggningar av elevens skolanknytning som personalen har gjort "
+                          "om eleven. Klassernas kartläggningar besvaras anonymt och finns "
+                          "inte här.")),
+    Part("mapping_answers", N_("Skolanknytning, svar"),
+         ("connectedness_response", "connectedness_answer"), mapping_answers,
+         N_("Varje påstående som instrumentet formulerar det, med svaret och dess "
+            "svarsalternativ.")),
+    Part("mapping_analyses", N_("Skolanknytning, analyser"), ("run_analysis",),
+         mapping_analyses),
+    Part("mapping_analysis_notes", N_("Skolanknytning, analysens ämnen"),
+         ("run_analysis_note",), mapping_analysis_notes,
+         N_("Vad personalen antecknade under varje ämne i samtalsguiden.")),
     Part("feedback", N_("Återkoppling"), ("feedback",), feedback),
     Part("hand_overs", N_("Överlämningar"), ("hand_over",), hand_overs),
     Part("school_support", N_("Skolans stöd"), ("school_support",), school_support),
@@ -133,6 +153,9 @@ LEFT_OUT = {
                          "indicators' fixed 15 % level; counted again from it.",
     "student_week_window": "The absence in the weeks before and after each week, for the "
                            "effect of measures; counted again from the absence rows.",
+    "plan_item": "What a class, group, school or municipality plan decides: only plans at "
+                 "group level have items, and such a plan is about no student (a "
+                 "student's own plan holds its step goals, which are in the extract).",
 }
 
 PROTECTED_NOTICE = N_(

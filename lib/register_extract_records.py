@@ -1,6 +1,7 @@
 """The parts of a student's register extract about the follow-up work (lib.register_extract):
-student talks, action plans, feedback, hand-overs, interruptions, the activity
-responsibility, enrolment lists and the audit log. Like lib.register_extract_sections, each
+student talks, action plans, the student's individual mapping runs and their analyses,
+feedback, hand-overs, interruptions, the activity responsibility, enrolment lists and the
+audit log. Like lib.register_extract_sections, each
 reader reads the student's rows with people and places by name; access is the caller's."""
 
 from __future__ import annotations
@@ -9,17 +10,31 @@ import pandas as pd
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from data_models.codes import ChangedTable, InterruptionSource, TalkTheme
+from data_models.codes import (
+    ChangedTable,
+    InstrumentLevel,
+    InterruptionSource,
+    PlanLevel,
+    TalkTheme,
+)
 from data_models.models import (
     ActionPlan,
     Alert,
     AuditEvent,
+    ConnectednessAnswer,
+    ConnectednessResponse,
+    ConnectednessRun,
     EarlyTalk,
     Enrolment,
     Feedback,
     HandOver,
     ImportBatch,
     ImportChange,
+    Instrument,
+    InstrumentDimension,
+    InstrumentScaleStep,
+    InstrumentStatement,
+    InstrumentTopic,
     KaaContact,
     KaaEpisode,
     KaaMeasure,
@@ -29,6 +44,8 @@ from data_models.models import (
     PlanGoal,
     PlanReview,
     PriorityMark,
+    RunAnalysis,
+    RunAnalysisNote,
     SchoolSupport,
     StudentMove,
     StudentTalk,
@@ -101,11 +118,17 @@ def plans(session: Session, names: Names) -> pd.DataFrame:
         plan.school_responsible, plan.approved_on, plan.approved_by, plan.closed_on,
         plan.outcome, plan.learned, plan.absence_before, plan.absence_after, plan.created_by,
         plan.created_at)
-        .where(plan.student_id == names.id).order_by(plan.start_date, plan.id),
+        .where(_own_plan(names)).order_by(plan.start_date, plan.id),
         ["start", "plan_phase", "goal", "review", "coach_responsible", "school_responsible",
          "approved_on", "approved_by", "closed_on", "plan_outcome", "learned",
          "absence_before", "absence_after", "registered_by", "registered_at"],
         registered_by="users")
+
+
+def _own_plan(names: Names):
+    """The student's own (individual) plans: a class, group, school or municipality plan
+    is about no student and is never in the extract."""
+    return and_(ActionPlan.student_id == names.id, ActionPlan.level == PlanLevel.INDIVIDUAL)
 
 
 def _of_plans(session: Session, names: Names, model, fields: list, columns: list[str],
@@ -113,7 +136,7 @@ def _of_plans(session: Session, names: Names, model, fields: list, columns: list
     """Rows of a table under the student's action plans, each with its plan's start."""
     return rows_of(session, names, select(ActionPlan.start_date, *fields)
                  .join(ActionPlan, ActionPlan.id == model.plan_id)
-                 .where(ActionPlan.student_id == names.id)
+                 .where(_own_plan(names))
                  .order_by(ActionPlan.start_date, model.id),
                  ["plan_start", *columns], **lookups)
 
@@ -136,6 +159,68 @@ def plan_amendments(session: Session, names: Names) -> pd.DataFrame:
     return _of_plans(session, names, change, [change.created_at, change.change, change.reason,
                                               change.author_id],
                      ["changed_at", "change", "change_reason", "by"], by="users")
+
+
+# --- Mapping runs about the student (skolanknytning, individual level) --------------------
+# A class run is answered anonymously: no answer of it is about a student, and no part
+# reads it. An individual run is staff's answers about one student, and its analysis.
+
+def _own_run(names: Names):
+    return and_(ConnectednessRun.student_id == names.id,
+                ConnectednessRun.level == InstrumentLevel.INDIVIDUAL)
+
+
+def mapping_runs(session: Session, names: Names) -> pd.DataFrame:
+    run = ConnectednessRun
+    return rows_of(session, names, select(
+        run.date, run.school_id, Instrument.name, Instrument.version, run.note, run.created_by,
+        run.created_at)
+        .join(Instrument, Instrument.id == run.instrument_id)
+        .where(_own_run(names)).order_by(run.date, run.id),
+        ["date", "school", "instrument", "instrument_version", "note", "registered_by",
+         "registered_at"], school="schools", registered_by="users")
+
+
+def mapping_answers(session: Session, names: Names) -> pd.DataFrame:
+    """Each statement of the student's runs as the instrument words it, with the answer's
+    value and its label on the instrument's scale."""
+    run, answer, statement = ConnectednessRun, ConnectednessAnswer, InstrumentStatement
+    step = InstrumentScaleStep
+    return read_frame(session, select(
+        run.date, InstrumentDimension.name, statement.text, answer.value, step.label)
+        .join(ConnectednessResponse, ConnectednessResponse.run_id == run.id)
+        .join(answer, answer.response_id == ConnectednessResponse.id)
+        .join(statement, statement.id == answer.statement_id)
+        .join(InstrumentDimension, InstrumentDimension.id == statement.dimension_id)
+        .outerjoin(step, and_(step.instrument_id == run.instrument_id,
+                              step.value == answer.value))
+        .where(_own_run(names))
+        .order_by(run.date, run.id, InstrumentDimension.position, statement.position),
+        ["run_date", "dimension", "statement", "scale_value", "scale_label"])
+
+
+def mapping_analyses(session: Session, names: Names) -> pd.DataFrame:
+    analysis = RunAnalysis
+    return rows_of(session, names, select(
+        ConnectednessRun.date, analysis.date, analysis.participants, analysis.conclusions,
+        analysis.created_by, analysis.created_at)
+        .join(ConnectednessRun, ConnectednessRun.id == analysis.run_id)
+        .where(_own_run(names)).order_by(ConnectednessRun.date, analysis.id),
+        ["run_date", "date", "participants", "conclusions", "registered_by", "registered_at"],
+        registered_by="users")
+
+
+def mapping_analysis_notes(session: Session, names: Names) -> pd.DataFrame:
+    """What the staff noted under each topic of the conversation guide (topics left empty
+    hold nothing)."""
+    note = RunAnalysisNote
+    return read_frame(session, select(ConnectednessRun.date, InstrumentTopic.title, note.note)
+                      .join(RunAnalysis, RunAnalysis.id == note.analysis_id)
+                      .join(ConnectednessRun, ConnectednessRun.id == RunAnalysis.run_id)
+                      .join(InstrumentTopic, InstrumentTopic.id == note.topic_id)
+                      .where(_own_run(names), note.note != "")
+                      .order_by(ConnectednessRun.date, RunAnalysis.id, InstrumentTopic.position),
+                      ["run_date", "guide_topic", "analysis_note"])
 
 
 # --- Feedback and transitions ------------------------------------------------------------

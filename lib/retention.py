@@ -3,12 +3,13 @@ would go, and the erasure itself, in the caller's one transaction, audited with 
 
 The rules. Kinds kept per student go a number of years after the student's end: the latest
 of their last enrolment's end, their KAA episode's closing day and the last record about
-them (a contact, a measure's follow-up day, a talk, a plan, a meeting they were on the
-agenda of, a hand-over, an early talk, an interruption, a KAA contact attempt, the last day
-of the last term they had absence in). A student with an enrolment or a KAA episode still
-open is never erased. Feedback and the audit log go per record, a number of years after
-the record's own day, whoever it is about. The defaults (DEFAULT_YEARS): 3 years for every
-kind, the audit log 5; a kind without a stored rule keeps its default.
+them (a contact, a measure's follow-up day, a talk, a plan, an individual mapping run and
+its analysis, a meeting they were on the agenda of, a hand-over, an early talk, an
+interruption, a KAA contact attempt, the last day of the last term they had absence in). A
+student with an enrolment or a KAA episode still open is never erased. Feedback and the
+audit log go per record, a number of years after the record's own day, whoever it is about.
+The defaults (DEFAULT_YEARS): 3 years for every kind, the audit log 5; a kind without a
+stored rule keeps its default.
 
 What goes (lib.retention_parts): the raw absence rows whole, and the texts of the other
 records; the rows that the regional indicators count stay with their codes and dates.
@@ -35,6 +36,7 @@ from data_models.models import (
     ActionPlan,
     AgendaItem,
     AuditEvent,
+    ConnectednessRun,
     Contact,
     EarlyTalk,
     Enrolment,
@@ -47,6 +49,7 @@ from data_models.models import (
     Meeting,
     PlanReview,
     RetentionRule,
+    RunAnalysis,
     Student,
     StudentTalk,
     StudentTermSummary,
@@ -162,6 +165,9 @@ def _dated():
         on(ActionPlan.student_id, ActionPlan.closed_on),
         on(ActionPlan.student_id, PlanReview.date).join(PlanReview,
                                                         PlanReview.plan_id == ActionPlan.id),
+        on(ConnectednessRun.student_id, ConnectednessRun.date),
+        on(ConnectednessRun.student_id, RunAnalysis.date).join(
+            RunAnalysis, RunAnalysis.run_id == ConnectednessRun.id),
         on(AgendaItem.student_id, Meeting.date).join(Meeting, Meeting.id == AgendaItem.meeting_id),
         on(HandOver.student_id, HandOver.received_on),
         on(EarlyTalk.student_id, EarlyTalk.date),
@@ -173,12 +179,14 @@ def _dated():
 
 def student_ends(session: Session) -> pd.DataFrame:
     """student_id, end: each student whose enrolments and KAA episodes have all ended, and
-    the day of the last thing known about them. A student with nothing dated is not in it."""
+    the day of the last thing known about them. A student with nothing dated is not in it,
+    nor a record about no student (a class run, a plan at group level)."""
     dated = _dated()
     still_open = union(select(Enrolment.student_id).where(Enrolment.end_date.is_(None)),
                        select(KaaEpisode.student_id).where(KaaEpisode.closed_on.is_(None)))
     frame = read_frame(session, select(dated.c.student_id, func.max(dated.c.day))
-                       .where(dated.c.day.is_not(None), dated.c.student_id.not_in(still_open))
+                       .where(dated.c.day.is_not(None), dated.c.student_id.is_not(None),
+                              dated.c.student_id.not_in(still_open))
                        .group_by(dated.c.student_id), ["student_id", "end"])
     frame["end"] = pd.to_datetime(frame["end"]).dt.date
     return frame

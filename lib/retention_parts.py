@@ -4,9 +4,13 @@ The regional indicators of past terms count rows: contacts, agenda items, measur
 effects, talks and their categories, plans and their reviews, hand-overs, early talks,
 interruptions, KAA episodes and their first contact attempt. Those rows stay with their
 codes, dates and counters, and lose what was written in them and the rows under them that
-only hold text. The raw absence rows go whole: the summaries keep their counts, and nothing
-sums them again for a student whose rows are gone (lib.summaries refreshes the students of
-an import, never one without rows).
+only hold text. A student's individual mapping run goes with the talks and plans (it is
+staff's view of one student, recorded like a talk and analysed towards a plan): the run and
+its analysis keep their dates, school and instrument; the answers about the student, the
+notes per guide topic and every text go. Class runs are answered anonymously and plans at
+group level are about no student: no rule per student touches them. The raw absence rows go
+whole: the summaries keep their counts, and nothing sums them again for a student whose rows
+are gone (lib.summaries refreshes the students of an import, never one without rows).
 
 Each part gives, for a list of students, the rows that still hold something that would go
 (`rows`: their student ids, one per row) and the erasure of exactly that (`erase`)."""
@@ -17,17 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from data_models.codes import RetentionKind
+from data_models.codes import InstrumentLevel, RetentionKind
 from data_models.models import (
     AbsencePeriod,
     AbsenceRecord,
     ActionPlan,
     AgendaItem,
     Alert,
+    ConnectednessAnswer,
+    ConnectednessResponse,
+    ConnectednessRun,
     Contact,
     EarlyTalk,
     HandOver,
@@ -41,6 +48,8 @@ from data_models.models import (
     PlanGoal,
     PlanReview,
     ReplacedAbsence,
+    RunAnalysis,
+    RunAnalysisNote,
     SchoolSupport,
     StudentTalk,
     StudentTalkSupport,
@@ -157,6 +166,50 @@ def _erase_plans(session: Session, students: list[int]) -> None:
                     .values(**_blank(*PLAN_TEXTS), version=ActionPlan.version + 1))
 
 
+# --- Individual mapping runs: the run, its analysis and their dates stay; answers and
+# texts go -------------------------------------------------------------------------------
+
+ANALYSIS_TEXTS = (RunAnalysis.participants, RunAnalysis.conclusions)
+
+
+def _own_runs(students):
+    """The students' individual runs (a class run has no student)."""
+    return and_(ConnectednessRun.student_id.in_(students),
+                ConnectednessRun.level == InstrumentLevel.INDIVIDUAL)
+
+
+def _run_holds():
+    """The run still holds something about the student: its note, answers, or an analysis
+    with texts or notes."""
+    analysed = select(RunAnalysis.run_id).where(or_(
+        _written(*ANALYSIS_TEXTS),
+        RunAnalysis.id.in_(select(RunAnalysisNote.analysis_id))))
+    return or_(ConnectednessRun.note != "",
+               exists().where(ConnectednessResponse.run_id == ConnectednessRun.id),
+               ConnectednessRun.id.in_(analysed))
+
+
+def _run_rows(students) -> Select:
+    return select(ConnectednessRun.student_id).where(_own_runs(students), _run_holds())
+
+
+def _erase_runs(session: Session, students: list[int]) -> None:
+    runs = select(ConnectednessRun.id).where(_own_runs(students))
+    # The version moves first, while the answers still tell which runs change: an open
+    # form of a run then fails to save over the erasure.
+    session.execute(update(ConnectednessRun).where(_own_runs(students), _run_holds())
+                    .values(note="", version=ConnectednessRun.version + 1))
+    responses = select(ConnectednessResponse.id).where(ConnectednessResponse.run_id.in_(runs))
+    session.execute(delete(ConnectednessAnswer).where(
+        ConnectednessAnswer.response_id.in_(responses)))
+    session.execute(delete(ConnectednessResponse).where(ConnectednessResponse.run_id.in_(runs)))
+    analyses = select(RunAnalysis.id).where(RunAnalysis.run_id.in_(runs))
+    session.execute(delete(RunAnalysisNote).where(RunAnalysisNote.analysis_id.in_(analyses)))
+    session.execute(update(RunAnalysis).where(RunAnalysis.run_id.in_(runs),
+                                              _written(*ANALYSIS_TEXTS))
+                    .values(**_blank(*ANALYSIS_TEXTS), version=RunAnalysis.version + 1))
+
+
 # --- Hand-overs and early talks: the rows and dates stay (the transition figures) ----------
 
 HAND_OVER_TEXTS = (HandOver.sending_school, HandOver.to_know, HandOver.sender_contact)
@@ -226,7 +279,8 @@ PARTS: dict[RetentionKind, tuple[Part, ...]] = {
     RetentionKind.CONTACTS: (Part(lambda students: select(Contact.student_id).where(
         Contact.student_id.in_(students), Contact.note != ""), _erase_contacts),),
     RetentionKind.TALKS_AND_PLANS: (Part(_rows_of(StudentTalk, _talk_has), _erase_talks),
-                                    Part(_rows_of(ActionPlan, _plan_has), _erase_plans)),
+                                    Part(_rows_of(ActionPlan, _plan_has), _erase_plans),
+                                    Part(_run_rows, _erase_runs)),
     RetentionKind.HAND_OVERS: (
         Part(lambda students: select(HandOver.student_id).where(
             HandOver.student_id.in_(students), _hand_over_said()), _erase_hand_overs),

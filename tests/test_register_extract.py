@@ -1,6 +1,8 @@
 """The register extract (lib/register_extract.py): every table about a student is in it or
 left out on purpose; on a world with a record in every part, each part holds the student's
-rows and nothing about another student; the extract is audited and for administrators
+rows and nothing about another student, nor a class run's anonymous answers or a class
+plan; a student's individual mapping run is in it with each statement, answer and label,
+and its analysis with the notes per guide topic; the extract is audited and for administrators
 only; the PDF and the Excel file open and say what they hold; a protected identity stays
 protected; and the tab on the Dataskydd page finds a student and offers both files."""
 
@@ -72,6 +74,13 @@ from lib.register_extract import (
 )
 from tests.apptest import login, widget
 from tests.factories import personal_number
+from tests.individual_run_world import (
+    ANALYSIS_DAY,
+    RUN_DAY,
+    add_class_work,
+    add_individual_instrument,
+    add_individual_run,
+)
 
 DAY = dt.date(2025, 10, 1)
 ANNA_NUMBER = personal_number("20080101", 980)
@@ -215,13 +224,18 @@ def _fill(session, world, key: str, category_id: int) -> None:
 
 @pytest.fixture
 def full(write, world):
-    """Anna and Eva (protected identity) each with a record in every part."""
+    """Anna and Eva (protected identity) each with a record in every part, an individual
+    mapping run with its analysis among them; beside them a class run and a class plan,
+    which are about no student."""
     with write() as session:
         category = TalkCategory(label="Hälsa")
         session.add(category)
         session.flush()
+        instrument = add_individual_instrument(session, world)
         for key in ("anna", "eva"):
             _fill(session, world, key, category.id)
+            add_individual_run(session, world, instrument, world[key], key.upper())
+        add_class_work(session, world)
     return world
 
 
@@ -236,7 +250,7 @@ def test_each_part_holds_the_student_s_rows_and_nothing_about_another(write, ful
     empty = [section.key for section in extract.sections if section.rows.empty]
     assert empty == []
     cells = _cells(extract)
-    assert not [cell for cell in cells if "EVA-" in cell]
+    assert not [cell for cell in cells if "EVA-" in cell or "KLASS-" in cell]
     assert extract.section("contacts").rows.to_dict("records") == [
         {"date": DAY, "contact_kind": "talk", "contact_note": "ANNA-kontakt", "by": "Coach A",
          "restricted": False, "restricted_readers": ""}]
@@ -389,6 +403,65 @@ def test_a_student_is_found_by_name_or_number_a_protected_one_by_number_only(
     assert eva_by_number == [(world["eva"], f"Skyddad identitet (elev {world['eva']})")]
     assert [i for i, _label in short_number] == [world["anna"]]
     assert [i for i, _label in kept] == [world["anna"], world["dan"]]
+
+
+def test_the_student_s_mapping_run_and_its_analysis_are_in_the_extract(write, full, viewer):
+    with write() as session:
+        extract = register_extract(session, viewer("admin"), full["anna"])
+    assert extract.section("mapping_runs").rows.to_dict("records") == [
+        {"date": RUN_DAY, "school": "Skola SB", "instrument": "Elevkartläggning",
+         "instrument_version": 1, "note": "ANNA-om kartläggningen",
+         "registered_by": "Staff Sb",
+         "registered_at": extract.section("mapping_runs").rows["registered_at"][0]}]
+    assert extract.section("mapping_answers").rows.to_dict("list") == {
+        "run_date": [RUN_DAY] * 2, "dimension": ["Relationer till vuxna"] * 2,
+        "statement": ["Eleven har en vuxen att gå till r1",
+                      "Eleven har en vuxen att gå till r2"],
+        "scale_value": [4, 2], "scale_label": ["Stämmer ganska bra", "Stämmer dåligt"]}
+    analysis = extract.section("mapping_analyses").rows.iloc[0]
+    assert (analysis["run_date"], analysis["date"], analysis["participants"],
+            analysis["conclusions"], analysis["registered_by"]) == (
+        RUN_DAY, ANALYSIS_DAY, "ANNA-deltagare", "ANNA-slutsats", "Staff Sb")
+    # The empty second topic holds nothing and is not listed.
+    assert extract.section("mapping_analysis_notes").rows.to_dict("records") == [
+        {"run_date": RUN_DAY, "guide_topic": "Vad ser vi hos eleven?",
+         "analysis_note": "ANNA-ämnesanteckning"}]
+    # The class plan shares the plan tables and is in no plan part.
+    for key in ("plans", "plan_reviews"):
+        assert len(extract.section(key).rows) == 1, key
+
+
+def test_the_files_hold_the_answers_and_the_analysis_notes(write, full, viewer):
+    with write() as session:
+        extract = register_extract(session, viewer("admin"), full["anna"])
+    pdf = pypdf.PdfReader(io.BytesIO(extract_pdf(extract)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    for said in ("Skolanknytning, svar", "Eleven har en vuxen att gå till r1",
+                 "Stämmer ganska bra", "ANNA-ämnesanteckning", "ANNA-slutsats",
+                 "Elevkartläggning"):
+        assert said in text, said
+    assert "KLASS-" not in text
+    book = load_workbook(io.BytesIO(extract_excel(extract)))
+    answers = [c for row in book["Skolanknytning, svar"].iter_rows(values_only=True)
+               for c in row]
+    assert {"Påstående", "Värde", "Svarsalternativ", "Eleven har en vuxen att gå till r2",
+            "Stämmer dåligt", 2} <= set(answers)
+    notes = [c for row in book["Skolanknytning, analysens ämnen"].iter_rows(values_only=True)
+             for c in row]
+    assert {"Ämne i samtalsguiden", "Vad ser vi hos eleven?", "ANNA-ämnesanteckning"} <= set(
+        notes)
+
+
+def test_the_run_of_a_student_out_of_reach_is_answered_as_a_missing_one(write, full, viewer):
+    """The extract is an administrator's: anyone else gets the same refusal for a student
+    with a mapping run as for a student who does not exist, so it tells nothing."""
+    for username in ("coach_c", "staff_sc", "staff_sb"):
+        refusals = []
+        for student_id in (full["anna"], 999_999):
+            with pytest.raises(AccessDenied) as refused, write() as session:
+                register_extract(session, viewer(username), student_id)
+            refusals.append(str(refused.value))
+        assert refusals[0] == refusals[1], username
 
 
 # --- The tab -------------------------------------------------------------------------------

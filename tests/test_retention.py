@@ -1,7 +1,9 @@
 """Retention and erasure (lib.retention): the rules and their refusals, a dry run that counts
 exactly what goes, an erasure that removes exactly that in one transaction, and the regional
 figures of the past term, which are the same before the erasure, after it, and after the
-summaries are counted again."""
+summaries are counted again. A student's individual mapping run loses its answers and texts
+with the talks and plans; class runs and plans at group level are about no student and are
+never touched."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from data_models.models import (
     Alert,
     AuditEvent,
     Base,
+    ConnectednessAnswer,
+    ConnectednessResponse,
+    ConnectednessRun,
     Contact,
     EarlyTalk,
     Enrolment,
@@ -35,8 +40,11 @@ from data_models.models import (
     MunicipalityTermSummary,
     PlanAmendment,
     PlanGoal,
+    PlanItem,
     PlanReview,
     RetentionRule,
+    RunAnalysis,
+    RunAnalysisNote,
     SchoolSupport,
     Student,
     StudentTalk,
@@ -57,6 +65,11 @@ from lib.talk_indicators import talk_indicators
 from lib.transition_indicators import transition_indicators
 from lib.versioning import InputError
 from tests.factories import personal_number
+from tests.individual_run_world import (
+    add_class_work,
+    add_individual_instrument,
+    add_individual_run,
+)
 from tests.test_indicators import Region, add_measures
 
 TODAY = dt.date(2030, 1, 15)  # four years after the world's autumn term
@@ -444,6 +457,130 @@ def test_an_anonymised_number_is_no_personal_number():
     with pytest.raises(InvalidPersonalNumber):
         normalize(retention.erased_number(123))
     assert len(retention.erased_number(10 ** 10)) == 12
+
+
+# --- Mapping runs -----------------------------------------------------------------------------
+
+@pytest.fixture
+def mapped(write, world, past):
+    """An individual run with its analysis for two students of each group, and a class run
+    at SB with its analysis and a class plan. Returns the two groups' runs and the class
+    work's ids."""
+    gone, kept = past
+    with write() as session:
+        instrument = add_individual_instrument(session, world)
+        runs = {group: [add_individual_run(session, world, instrument, student, "ELEV",
+                                           school=school)
+                        for student in ids[:2]]
+                for group, ids, school in (("gone", gone, "SA"), ("kept", kept, "SB"))}
+        runs["class"] = add_class_work(session, world)
+    return runs
+
+
+def _run_contents(session, run_ids: list[int]) -> dict:
+    """What the runs still hold: notes, answers, analysis texts and topic notes."""
+    runs = ConnectednessRun.id.in_(run_ids)
+    analyses = select(RunAnalysis.id).join(ConnectednessRun,
+                                           ConnectednessRun.id == RunAnalysis.run_id).where(runs)
+    return {
+        "runs": _count(session, ConnectednessRun, runs),
+        "notes": _count(session, ConnectednessRun, runs, ConnectednessRun.note != ""),
+        "answers": session.scalar(select(func.count()).select_from(ConnectednessAnswer)
+                                  .join(ConnectednessResponse, ConnectednessResponse.id
+                                        == ConnectednessAnswer.response_id)
+                                  .join(ConnectednessRun, ConnectednessRun.id
+                                        == ConnectednessResponse.run_id).where(runs)),
+        "analyses": _count(session, RunAnalysis, RunAnalysis.id.in_(analyses)),
+        "analysis_texts": _count(session, RunAnalysis, RunAnalysis.id.in_(analyses),
+                                 (RunAnalysis.participants != "")
+                                 | (RunAnalysis.conclusions != "")),
+        "topic_notes": _count(session, RunAnalysisNote,
+                              RunAnalysisNote.analysis_id.in_(analyses))}
+
+
+def test_an_individual_run_loses_its_answers_and_texts_with_the_talks(write, read, world,
+                                                                       viewer, past, mapped):
+    gone, _kept = past
+    with read() as session:
+        planned = run_of(dry_run(session, viewer("admin"), TODAY))
+    # A talk and a plan each, and the two runs of the erased group.
+    assert planned[RetentionKind.TALKS_AND_PLANS] == (28 + 2, 14)
+    assert {k: v for k, v in planned.items() if k != RetentionKind.TALKS_AND_PLANS} == {
+        k: v for k, v in EXPECTED.items() if k != RetentionKind.TALKS_AND_PLANS}
+    with read() as session:
+        kept_before = _run_contents(session, mapped["kept"])
+        class_before = _run_contents(session, [mapped["class"]["run"]])
+    assert kept_before == {"runs": 2, "notes": 2, "answers": 4, "analyses": 2,
+                           "analysis_texts": 2, "topic_notes": 4}
+    assert class_before["answers"] == 18 and class_before["topic_notes"] == 1
+    with write() as session:
+        erase(session, viewer("admin"), TODAY)
+    with read() as session:
+        # The runs and analyses stay with their dates; nothing said about the student does.
+        assert _run_contents(session, mapped["gone"]) == {
+            "runs": 2, "notes": 0, "answers": 0, "analyses": 2, "analysis_texts": 0,
+            "topic_notes": 0}
+        assert _count(session, ConnectednessResponse, ConnectednessResponse.run_id.in_(
+            mapped["gone"])) == 0
+        assert session.scalars(select(ConnectednessRun.version).where(
+            ConnectednessRun.id.in_(mapped["gone"]))).all() == [2, 2]
+        # No anonymised student has a run with answers pointing to them.
+        assert session.scalar(select(func.count()).select_from(ConnectednessResponse)
+                              .join(ConnectednessRun,
+                                    ConnectednessRun.id == ConnectednessResponse.run_id)
+                              .where(ConnectednessRun.student_id.in_(gone))) == 0
+        assert _run_contents(session, mapped["kept"]) == kept_before
+        assert _run_contents(session, [mapped["class"]["run"]]) == class_before
+        plan = session.get(ActionPlan, mapped["class"]["plan"])
+        assert (plan.goal, plan.learned, plan.owner, plan.version) == (
+            "KLASS-mål", "KLASS-lärdom", "KLASS-ägare", 1)
+        assert session.scalars(select(PlanItem.text)).all() == ["KLASS-insats"]
+        assert session.scalar(select(PlanReview.note).where(
+            PlanReview.plan_id == plan.id)) == "KLASS-uppföljning"
+    with read() as session:
+        again = dry_run(session, viewer("admin"), TODAY)
+    assert set(run_of(again).values()) == {(0, 0)}
+
+
+def test_an_individual_run_or_its_analysis_moves_the_student_s_end(write, read, world,
+                                                                   past):
+    gone, _kept = past
+    with write() as session:
+        instrument = add_individual_instrument(session, world)
+        run_id = add_individual_run(session, world, instrument, gone[0], "ELEV", school="SA",
+                                    date=dt.date(2026, 4, 1))
+    with read() as session:
+        assert retention.student_ends(session).set_index("student_id")["end"][gone[0]] == \
+            dt.date(2026, 4, 1)
+    with write() as session:
+        session.execute(update(RunAnalysis).where(RunAnalysis.run_id == run_id)
+                        .values(date=dt.date(2027, 5, 4)))
+    with read() as session:
+        ends = retention.student_ends(session).set_index("student_id")["end"]
+    assert ends[gone[0]] == dt.date(2027, 5, 4) and ends[gone[1]] == dt.date(2026, 3, 2)
+
+
+def test_class_work_is_no_student_s_end_when_no_one_is_enrolled(write, read, world, viewer):
+    """With every enrolment ended, a class run and a class plan (no student) still date no
+    one, and the erasure leaves them whole."""
+    with write() as session:
+        work = add_class_work(session, world)
+        session.execute(update(Enrolment).where(Enrolment.end_date.is_(None))
+                        .values(end_date=LEFT))
+    with read() as session:
+        ends = retention.student_ends(session)
+        summary = dry_run(session, viewer("admin"), TODAY)
+    assert ends["student_id"].notna().all() and len(ends) > 0
+    assert summary.students == len(ends)
+    with write() as session:
+        erase(session, viewer("admin"), TODAY)
+    with read() as session:
+        assert _run_contents(session, [work["run"]]) == {
+            "runs": 1, "notes": 0, "answers": 18, "analyses": 1, "analysis_texts": 1,
+            "topic_notes": 1}
+        assert session.get(ActionPlan, work["plan"]).goal == "KLASS-mål"
+        assert session.scalar(select(PlanReview.note).where(
+            PlanReview.plan_id == work["plan"])) == "KLASS-uppföljning"
 
 
 # --- The regional figures of past terms -------------------------------------------------------
