@@ -12,6 +12,7 @@ NUMBER = "number"  # an amount: "1 815", "12,5"
 COUNT = "count"  # a number of students, hidden ("..") where the group is too small
 PERCENT = "percent"  # a share 0–1: "12,5 %"; ".." when hidden
 POINTS = "points"  # a change in percentage points: "+2,5"; ".." when hidden
+SCORE = "score"  # a mean on an answer scale: "3,4"; ".." when hidden (too few answered)
 ID = "id"  # a number that names a record: no thousands space
 DATE = "date"  # a calendar day: "2026-12-01"
 MOMENT = "moment"  # a stored UTC moment, shown on the Swedish clock: "2026-12-01 14:05"

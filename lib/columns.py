@@ -58,6 +58,7 @@ from lib.column_kinds import (  # noqa: F401
     NUMBER,
     PERCENT,
     POINTS,
+    SCORE,
     TEXT,
     Column,
     code_column,

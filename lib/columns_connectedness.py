@@ -5,7 +5,7 @@ lib.columns, which holds them with the rest."""
 from __future__ import annotations
 
 from data_models.codes import InstrumentLevel
-from lib.column_kinds import BOOL, COUNT, DATE, NUMBER, PERCENT, POINTS, Column, code_column
+from lib.column_kinds import BOOL, COUNT, DATE, NUMBER, PERCENT, POINTS, SCORE, Column, code_column
 from lib.i18n import N_
 
 CONNECTEDNESS_COLUMNS: dict[str, Column] = {
@@ -22,7 +22,7 @@ CONNECTEDNESS_COLUMNS: dict[str, Column] = {
     "statement_code": Column(N_("Kod")),
     "statement": Column(N_("Påstående")),
     "statement_reversed": Column(N_("Omvänt"), BOOL),
-    "mean": Column(N_("Medelvärde"), NUMBER),
+    "mean": Column(N_("Medelvärde"), SCORE),
     "answers": Column(N_("Svar"), COUNT),
     "mean_change": Column(N_("Förändring"), POINTS),
     "result_kind": Column(N_("Avser")),

@@ -5,7 +5,7 @@ lib.columns, which holds them with the rest."""
 from __future__ import annotations
 
 from data_models.codes import ChangeArea, PlanItemKind, PlanLevel
-from lib.column_kinds import BOOL, NUMBER, Column, code_column
+from lib.column_kinds import BOOL, SCORE, Column, code_column
 from lib.i18n import N_
 
 GROUP_PLAN_COLUMNS: dict[str, Column] = {
@@ -19,8 +19,8 @@ GROUP_PLAN_COLUMNS: dict[str, Column] = {
     "change_area": code_column(N_("Förändringen gäller"), ChangeArea),
     "item_text": Column(N_("Beskrivning")),
     # The class's result at the plan's run and at the next run (lib.group_plan_effects).
-    "mean_before": Column(N_("Medelvärde före"), NUMBER),
-    "mean_after": Column(N_("Medelvärde efter"), NUMBER),
+    "mean_before": Column(N_("Medelvärde före"), SCORE),
+    "mean_after": Column(N_("Medelvärde efter"), SCORE),
     # Whether a run's analysis is recorded (lib.run_analysis).
     "analysed": Column(N_("Analyserad"), BOOL),
 }

@@ -157,7 +157,8 @@ COUNT_COLUMNS = ("Elever", "Antal", "Identifierade (≥ 15 %)", "Kontaktade", "M
 def blank(column) -> str:
     """What an empty cell of this column shows: ".." for a figure (a share, a change or a
     count that is hidden or cannot be given), nothing for anything else."""
-    return HIDDEN if column_kind(column) in (columns.PERCENT, columns.POINTS, columns.COUNT) \
+    return HIDDEN if column_kind(column) in (columns.PERCENT, columns.POINTS, columns.COUNT,
+                                   columns.SCORE) \
         or str(column) in COUNT_COLUMNS else ""
 
 

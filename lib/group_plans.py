@@ -47,6 +47,7 @@ from lib.clock import local_today, utcnow
 from lib.frames import read_frame
 from lib.group_plan_effects import AfterEffects, after_effects, group_absence
 from lib.i18n import N_, _
+from lib.method_meetings import meeting_clause as method_meeting_clause
 from lib.plans import NOT_FOUND, record_close, record_review
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
@@ -290,17 +291,21 @@ def _subject(session: Session, viewer: Viewer, data: GroupPlanInput) -> dict:
         group = ""
     elif not group:
         raise InputError(_("Ange klassen eller gruppen."))
-    _check_meeting(session, data, school_id)
+    _check_meeting(session, viewer, data, school_id)
     return {"school_id": school_id, "group_name": group, "run_id": run_id,
             "analysis_id": analysis_id, "method_meeting_id": data.method_meeting_id,
             "municipality_id": data.municipality_id if school_id is None else None}
 
 
-def _check_meeting(session: Session, data: GroupPlanInput, school_id: int | None) -> None:
+def _check_meeting(session: Session, viewer: Viewer, data: GroupPlanInput,
+                   school_id: int | None) -> None:
     if data.method_meeting_id is None:
         return
-    meeting = session.get(MethodMeeting, data.method_meeting_id)
-    if meeting is None or (
+    meeting = session.scalar(select(MethodMeeting).where(
+        MethodMeeting.id == data.method_meeting_id, method_meeting_clause(viewer)))
+    if meeting is None:
+        raise _refused(viewer)  # missing and out of the writer's reading alike
+    if (
             school_id is None and meeting.municipality_id != data.municipality_id) or (
             school_id is not None and meeting.school_id != school_id):
         raise InputError(_("Metodmötet hör inte till planens skola eller kommun."))
