@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,20 +24,26 @@ from data_models.models import (
     Feedback,
     ImportBatch,
     KaaEpisode,
+    RunAnalysis,
     User,
 )
 from lib import (
     agenda,
     alerts,
     collaboration,
+    connectedness,
+    connectedness_results,
     contacts,
     cycle,
     dashboards,
     feedback,
+    group_plans,
+    instruments,
     interruptions,
     kaa,
     measures,
     meetings,
+    method_meetings,
     minutes,
     plan_changes,
     plan_document,
@@ -44,9 +51,11 @@ from lib import (
     priority,
     register_extract,
     restricted,
+    run_analysis,
     school_messages,
     school_report,
     school_support,
+    shared_goals,
     student_absence,
     student_patterns,
     students,
@@ -59,6 +68,7 @@ from lib.clock import utcnow
 from lib.importing import batches
 from lib.versioning import Conflict, InputError
 
+ROOT = Path(__file__).resolve().parent.parent
 MISSING = 987_654
 DAY = dt.date(2025, 10, 1)
 ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_south"]
@@ -66,17 +76,20 @@ ROLES = ["coach_a", "coach_c", "staff_sb", "staff_sc", "leader_north", "leader_s
 IN_SCOPE = {
     "coach_a": {"anna", "cleo", "eva", "SA", "SB", "meeting_a", "item_anna", "measure_anna",
                 "feedback_anna", "batch_a", "talk_anna", "plan_anna", "enrolment_anna",
-                "episode_anna", "school_contact_a", "alert_a"},
+                "episode_anna", "school_contact_a", "alert_a", "run_a", "group_plan_a",
+                "method_meeting_a", "shared_goal_a"},
     "coach_c": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
                 "talk_dan", "plan_dan", "enrolment_dan", "episode_dan", "school_contact_c",
-                "alert_c"},
+                "alert_c", "run_c", "group_plan_c", "method_meeting_c", "shared_goal_c"},
     "staff_sb": {"anna", "bo", "eva", "SB", "meeting_a", "item_anna", "measure_anna",
                  "feedback_anna", "plan_anna", "enrolment_anna", "school_contact_a",
-                 "report_a"},
+                 "report_a", "run_a", "group_plan_a", "method_meeting_a", "shared_goal_a"},
     "staff_sc": {"dan", "SC", "meeting_c", "item_dan", "measure_dan", "feedback_dan",
-                 "plan_dan", "enrolment_dan", "school_contact_c", "report_c"},
-    "leader_north": set(),
-    "leader_south": set(),
+                 "plan_dan", "enrolment_dan", "school_contact_c", "report_c", "run_c",
+                 "group_plan_c", "method_meeting_c", "shared_goal_c"},
+    # Project leaders read their region's class runs (aggregates) and shared goals.
+    "leader_north": {"run_a", "shared_goal_a"},
+    "leader_south": {"run_c", "shared_goal_c"},
 }
 KINDS = {
     "student": ["anna", "bo", "cleo", "dan", "eva"],
@@ -93,6 +106,11 @@ KINDS = {
     "school_contact": ["school_contact_a", "school_contact_c"],
     "report": ["report_a", "report_c"],  # sent: the school acknowledges it
     "alert": ["alert_a", "alert_c"],  # each coach's own
+    "run": ["run_a", "run_c"],  # a class run at each school, with its analysis
+    "group_plan": ["group_plan_a", "group_plan_c"],  # a class plan from each run
+    "method_meeting": ["method_meeting_a", "method_meeting_c"],
+    "shared_goal": ["shared_goal_a", "shared_goal_c"],  # the one from each method meeting
+    "instrument_draft": ["instrument_draft"],  # an administrator's draft: no one else's
 }
 
 
@@ -143,6 +161,7 @@ def scene(write, world, viewer) -> dict[str, int]:
             session.add(alert)
             session.flush()
             ids[f"alert_{side}"] = alert.id
+        _connectedness_scene(session, world, viewer, ids)
         batch = ImportBatch(kind="absence", file_name="frånvaro.xlsx", file_hash="0" * 64,
                             user_id=world["user:coach_a"], created_at=utcnow(), row_count=0,
                             school_id=world["SB"])
@@ -150,6 +169,35 @@ def scene(write, world, viewer) -> dict[str, int]:
         session.flush()
         ids["batch_a"] = batch.id
     return ids
+
+
+def _connectedness_scene(session, world, viewer, ids) -> None:
+    """A published class instrument and an administrator's draft; on each side a class run
+    with its analysis and a class plan, and a method meeting with a shared goal."""
+    path = ROOT / "data" / "instruments" / "exempel-skolanknytning-klass.csv"
+    draft = instruments.read_instrument_file(path.read_bytes(), path.name)
+    admin = viewer("admin")
+    instrument_id = instruments.load_instrument(session, admin, draft)
+    instruments.publish(session, admin, instrument_id, 1)
+    ids["instrument_draft"] = instruments.new_version(session, admin, instrument_id)
+    for side, muni, school, staff_name, coach_name in (("a", "A", "SB", "staff_sb", "coach_a"),
+                                                       ("c", "C", "SC", "staff_sc", "coach_c")):
+        staff, coach = viewer(staff_name), viewer(coach_name)
+        run = connectedness.start_run(session, staff, connectedness.RunInput(
+            instrument_id, world[school], DAY, "NA1A"))
+        ids[f"run_{side}"] = run
+        run_analysis.save_analysis(session, staff, run, run_analysis.AnalysisInput(
+            DAY, "Rektor", "Slutsats.", {}), 0)
+        analysis = session.scalar(select(RunAnalysis.id).where(RunAnalysis.run_id == run))
+        ids[f"group_plan_{side}"] = group_plans.create_group_plan(
+            session, staff, group_plans.GroupPlanInput(
+                level="class", goal="Mål.", owner="Rektor", start_date=DAY, review_date=DAY,
+                run_id=run, analysis_id=analysis))
+        meeting = method_meetings.create_meeting(session, coach, method_meetings.MeetingInput(
+            world[muni], DAY, "Fall", school_id=world[school]))
+        ids[f"method_meeting_{side}"] = meeting
+        ids[f"shared_goal_{side}"] = shared_goals.set_goal(session, coach, shared_goals.GoalInput(
+            world[muni], "share_20", "at_most", 0.15, "HT2099", method_meeting_id=meeting))
 
 
 # (kind of id, name, call). Each call gets (session, viewer, id, scene).
@@ -328,6 +376,56 @@ CALLS = [
      lambda s, v, i, w: kaa.add_measure(s, v, i, "Praktik", DAY, None, "")),
     ("talk", "send_talk_summary",
      lambda s, v, i, w: talks.send_talk_summary(s, v, i, w["SB"])),
+    # School connectedness: runs, their results and analyses, group plans, method meetings,
+    # shared goals and the instruments' drafts.
+    ("run", "get_run", lambda s, v, i, w: connectedness.get_run(s, v, i)),
+    ("run", "run_results", lambda s, v, i, w: connectedness_results.run_results(s, v, i)),
+    ("run", "add_response", lambda s, v, i, w: connectedness.add_response(s, v, i, {})),
+    ("run", "import_responses", lambda s, v, i, w: connectedness.import_responses(
+        s, v, i, b"Q1\n3\n", "svar.csv")),
+    ("run", "response_template",
+     lambda s, v, i, w: connectedness.response_template(s, v, i)),
+    ("run", "get_analysis", lambda s, v, i, w: run_analysis.get_analysis(s, v, i)),
+    ("run", "save_analysis", lambda s, v, i, w: run_analysis.save_analysis(
+        s, v, i, run_analysis.AnalysisInput(DAY, "x", "", {}), 1)),
+    ("run", "analysis_pdf", lambda s, v, i, w: run_analysis.analysis_pdf(s, v, i)),
+    ("run", "analysis_means", lambda s, v, i, w: run_analysis.analysis_means(s, v, i)),
+    ("run", "run_basis", lambda s, v, i, w: group_plans.run_basis(s, v, i)),
+    ("run", "create_group_plan(run)", lambda s, v, i, w: group_plans.create_group_plan(
+        s, v, group_plans.GroupPlanInput(level="class", goal="x", owner="y", start_date=DAY,
+                                         review_date=DAY, run_id=i))),
+    ("run", "group_plan_list(run)",
+     lambda s, v, i, w: group_plans.group_plan_list(s, v, run_id=i)),
+    ("school", "create_group_plan(school)", lambda s, v, i, w: group_plans.create_group_plan(
+        s, v, group_plans.GroupPlanInput(level="school", goal="x", owner="y", start_date=DAY,
+                                         review_date=DAY, school_id=i))),
+    ("group_plan", "get_group_plan", lambda s, v, i, w: group_plans.get_group_plan(s, v, i)),
+    ("group_plan", "add_follow_up",
+     lambda s, v, i, w: group_plans.add_follow_up(s, v, i, DAY, "x", None, 1)),
+    ("group_plan", "update_group_plan", lambda s, v, i, w: group_plans.update_group_plan(
+        s, v, i, 1, group_plans.GroupPlanChange("x", "y", DAY, DAY, ()))),
+    ("group_plan", "close_group_plan",
+     lambda s, v, i, w: group_plans.close_group_plan(s, v, i, DAY, "met", "", 1)),
+    ("method_meeting", "get_meeting",
+     lambda s, v, i, w: method_meetings.get_meeting(s, v, i)),
+    ("method_meeting", "update_meeting", lambda s, v, i, w: method_meetings.update_meeting(
+        s, v, i, 1, method_meetings.MeetingChange(title="Fall", date=DAY))),
+    ("method_meeting", "set_goal(meeting)", lambda s, v, i, w: shared_goals.set_goal(
+        s, v, shared_goals.GoalInput(w["A"], "share_20", "at_most", 0.15, "HT2099",
+                                     method_meeting_id=i))),
+    ("method_meeting", "group_plan_list(meeting)",
+     lambda s, v, i, w: group_plans.group_plan_list(s, v, method_meeting_id=i)),
+    ("shared_goal", "update_goal", lambda s, v, i, w: shared_goals.update_goal(
+        s, v, i, 1, shared_goals.GoalInput(None, "share_20", "at_most", 0.15, "HT2099"))),
+    ("shared_goal", "remove_goal", lambda s, v, i, w: shared_goals.remove_goal(s, v, i, 1)),
+    ("instrument_draft", "get_instrument",
+     lambda s, v, i, w: instruments.get_instrument(s, v, i)),
+    ("instrument_draft", "export_instrument",
+     lambda s, v, i, w: instruments.export_instrument(s, v, i, "csv")),
+    ("instrument_draft", "publish_instrument",
+     lambda s, v, i, w: instruments.publish(s, v, i, 1)),
+    ("instrument_draft", "new_instrument_version",
+     lambda s, v, i, w: instruments.new_version(s, v, i)),
 ]
 
 

@@ -286,6 +286,7 @@ def test_demo_has_mapping_runs_an_analysis_a_class_plan_and_a_method_meeting(dem
                  "GROUP BY r.id, r.group_name, r.date, r.roster_size")
     # Two runs a term apart per class, never more answers than the class had students.
     assert runs.groupby("group_name").size().eq(2).all() and len(runs) >= 4
+    assert counts["connectedness_runs"] == len(runs) and counts["instruments"] == 2
     assert (runs["answered"] <= runs["roster_size"]).all()
     assert query("SELECT COUNT(*) AS n FROM run_analysis")["n"][0] == 1
     plans = query("SELECT p.id, p.level, p.run_id, p.method_meeting_id, "

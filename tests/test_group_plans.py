@@ -394,25 +394,19 @@ def test_the_tab_shows_others_no_plan_and_no_form(app_env, write, viewer, mapped
 # --- The demo -----------------------------------------------------------------------------
 
 def test_the_demo_seeds_an_analysed_run_and_a_followed_up_class_plan(write, read):
-    from data_models.codes import Role
     from data_models.models import ConnectednessRun, User
     from lib.access import load_viewer
     from lib.demo import DemoSpec, seed_demo
-    from lib.demo_connectedness import seed_connectedness
-    from lib.demo_group_plans import seed_group_plans
-    from lib.demo_instruments import seed_instruments
     from lib.run_analysis import get_analysis
 
     end = dt.date(2026, 11, 23)
     with write() as session:
-        seed_demo(session, DemoSpec(students=300, end_date=end, bcrypt_rounds=4))
-        admin = session.scalar(select(User.id).where(User.role == Role.ADMIN.value))
-        instruments = seed_instruments(session, admin)
-        seed_connectedness(session, instruments["class"], end)
+        counts = seed_demo(session, DemoSpec(students=300, end_date=end, bcrypt_rounds=4))
         run = session.scalar(select(ConnectednessRun).order_by(ConnectednessRun.id))
-        counts = seed_group_plans(session, run.id, run.created_by, end)
         run_id, staff_id = run.id, run.created_by
-    assert counts == {"run_analyses": 1, "group_plans": 1, "group_plan_follow_ups": 2}
+    assert {key: counts[key] for key in ("run_analyses", "group_plans",
+                                         "group_plan_follow_ups")} == {
+        "run_analyses": 1, "group_plans": 1, "group_plan_follow_ups": 2}
     with read() as session:
         staff = load_viewer(session, session.get(User, staff_id))
         analysis = get_analysis(session, staff, run_id)
