@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, select, text
 
+from bench.connectedness import connectedness_calls, ensure_connectedness
 from bench.importing import import_seconds
 from bench.national import ensure_national
 from data_models.engine import analyze, make_engine, unit_of_work
@@ -207,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     seeded = ensure_region(args.url, args.students)
     ensure_follow_up(args.url)
     ensure_kaa(args.url)
+    mapping_seeded = ensure_connectedness(args.url)
     national_seeded = ensure_national(args.national_url)
     engine = make_engine(args.url)
     results: dict[str, dict] = {}
@@ -287,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                 talk_indicators(session, people["projektledare"], term.id),
                 effect_of_measures(session, people["projektledare"], term.id),
                 transition_indicators(session, people["projektledare"], term.id, END_DATE)),
+            # The school page's mapping section and the whole page with it (bench.connectedness).
+            **connectedness_calls(session, term)[0],
         }
         medians = {}
         for name, call in calls.items():
@@ -318,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         record(f"import_50k_{name}", value, "s")
     if seeded is not None:
         record("seed_region_s", seeded, "s")
+    if mapping_seeded is not None:
+        record("seed_connectedness_s", mapping_seeded, "s")
     # National scale: every municipality, as an administrator sees them.
     national = make_engine(args.national_url)
     with unit_of_work(national) as session:
