@@ -20,7 +20,7 @@ from lib.audit import log_event
 from lib.clock import utcnow
 from lib.frames import read_frame
 from lib.i18n import N_, _
-from lib.plans import MAX_GOALS, checked_goals, readable_plan, writable_plan
+from lib.plans import MAX_GOALS, checked_goals, readable_plan, record_review, writable_plan
 from lib.versioning import MAX_LINE, InputError, clean_text, save_versioned
 
 REVIEW_COLUMNS = ["id", "plan_id", "date", "review_note", "next_review", "by"]
@@ -129,22 +129,8 @@ def review_plan(session: Session, viewer, plan_id: int, version: int, day: dt.da
                 note: str, next_review: dt.date | None, today: dt.date) -> int:
     """A follow-up of the plan held on `day`: what was seen, and when the next one is (it
     becomes the plan's next review). Returns the plan's new version."""
-    plan = writable_plan(session, viewer, plan_id)
-    if day is None or day > today or day < plan.start_date:
-        raise InputError(_("Uppföljningen ska ligga mellan planens start och i dag."))
-    note = clean_text(N_("Vad ni såg"), note, required=True)
-    if next_review is not None and next_review <= day:
-        raise InputError(_("Nästa uppföljning ska ligga efter den här."))
-    changes = {"review_date": next_review} if next_review is not None else {}
-    _before, new = save_versioned(session, ActionPlan, plan_id, version, changes,
-                                  viewer.user_id)
-    review = PlanReview(plan_id=plan_id, date=day, note=note, next_review=next_review,
-                        author_id=viewer.user_id, created_at=utcnow())
-    session.add(review)
-    session.flush()
-    log_event(session, viewer, AuditAction.CREATE, AuditEntity.PLAN_REVIEW, review.id,
-              student_id=plan.student_id, after={"date": day.isoformat()})
-    return new
+    return record_review(session, viewer, writable_plan(session, viewer, plan_id), version,
+                         day, note, next_review, today)
 
 
 @dataclass(frozen=True)
