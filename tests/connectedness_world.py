@@ -17,6 +17,7 @@ from data_models.models import (
     InstrumentDimension,
     InstrumentScaleStep,
     InstrumentStatement,
+    InstrumentTopic,
 )
 from lib.clock import utcnow
 from tests.factories import World
@@ -28,35 +29,69 @@ DIMENSIONS = [("IN", "Involvering", [("Q1", False), ("Q2", False)]),
 DAY = dt.date(2025, 10, 1)
 
 
-def make_instrument(session: Session, world: World, *, level: str = "class",
-                    name: str = "Exempel skolanknytning", version: int = 1,
-                    status: str = "published") -> int:
+def build_instrument(session: Session, world: World, *, name: str, level: str = "class",
+                     scale=SCALE, dimensions=DIMENSIONS, topics=(), version: int = 1,
+                     status: str = "published") -> dict[str, int]:
+    """A published instrument from plain data; the ids of it ("instrument"), of each
+    statement by its code and of each guide topic ("topic1", …). `dimensions`: (code,
+    name, [(statement code, reversed) or (statement code, reversed, text)]); a statement
+    without a text reads "Påstående <code>". `topics`: (title, questions)."""
     instrument = Instrument(name=name, version=version, level=level,
                             respondent="students" if level == "class" else "staff",
                             status=status, introduction="", guide="", example=True, source="",
                             created_by=world["user:admin"], created_at=utcnow())
     session.add(instrument)
     session.flush()
+    ids = {"instrument": instrument.id}
     session.add_all([InstrumentScaleStep(instrument_id=instrument.id, value=value, label=label)
-                     for value, label in SCALE])
-    for position, (code, title, statements) in enumerate(DIMENSIONS):
+                     for value, label in scale])
+    position = 0
+    for order, (code, title, statements) in enumerate(dimensions, start=1):
         dimension = InstrumentDimension(instrument_id=instrument.id, code=code, name=title,
-                                        position=position)
+                                        position=order)
         session.add(dimension)
         session.flush()
-        session.add_all([InstrumentStatement(instrument_id=instrument.id,
-                                             dimension_id=dimension.id, code=statement,
-                                             text=f"Påstående {statement}", position=n,
-                                             reversed=reversed_)
-                         for n, (statement, reversed_) in enumerate(statements)])
-    session.flush()
-    return instrument.id
+        for statement_code, reversed_, *text in statements:
+            position += 1
+            statement = InstrumentStatement(
+                instrument_id=instrument.id, dimension_id=dimension.id, code=statement_code,
+                text=text[0] if text else f"Påstående {statement_code}", position=position,
+                reversed=reversed_)
+            session.add(statement)
+            session.flush()
+            ids[statement_code] = statement.id
+    for order, (title, questions) in enumerate(topics, start=1):
+        topic = InstrumentTopic(instrument_id=instrument.id, position=order, title=title,
+                                questions=questions)
+        session.add(topic)
+        session.flush()
+        ids[f"topic{order}"] = topic.id
+    return ids
+
+
+def make_instrument(session: Session, world: World, *, level: str = "class",
+                    name: str = "Exempel skolanknytning", version: int = 1,
+                    status: str = "published") -> int:
+    return build_instrument(session, world, name=name, level=level, version=version,
+                            status=status)["instrument"]
 
 
 def statement_ids(session: Session, instrument_id: int) -> dict[str, int]:
     return dict(session.execute(select(InstrumentStatement.code, InstrumentStatement.id)
                                 .where(InstrumentStatement.instrument_id == instrument_id))
                 .all())
+
+
+def add_answers(session: Session, run_id: int, ids: dict[str, int],
+                answers: list[dict[str, int]]) -> None:
+    """One anonymous response per dict of answers (statement code → value)."""
+    for row in answers:
+        response = ConnectednessResponse(run_id=run_id)
+        session.add(response)
+        session.flush()
+        session.add_all([ConnectednessAnswer(response_id=response.id, statement_id=ids[code],
+                                             value=value) for code, value in row.items()])
+    session.flush()
 
 
 def add_run(session: Session, world: World, instrument_id: int, answers: list[dict[str, int]],
@@ -69,14 +104,7 @@ def add_run(session: Session, world: World, instrument_id: int, answers: list[di
                            version=1, created_by=world["user:staff_sb"], created_at=utcnow())
     session.add(run)
     session.flush()
-    ids = statement_ids(session, instrument_id)
-    for row in answers:
-        response = ConnectednessResponse(run_id=run.id)
-        session.add(response)
-        session.flush()
-        session.add_all([ConnectednessAnswer(response_id=response.id, statement_id=ids[code],
-                                             value=value) for code, value in row.items()])
-    session.flush()
+    add_answers(session, run.id, statement_ids(session, instrument_id), answers)
     return run.id
 
 

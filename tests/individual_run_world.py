@@ -14,24 +14,19 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from data_models.codes import InstrumentLevel, InstrumentStatus, PlanLevel, Respondent
+from data_models.codes import InstrumentLevel, PlanLevel
 from data_models.models import (
     ActionPlan,
     ConnectednessAnswer,
     ConnectednessResponse,
     ConnectednessRun,
-    Instrument,
-    InstrumentDimension,
-    InstrumentScaleStep,
-    InstrumentStatement,
-    InstrumentTopic,
     PlanItem,
     PlanReview,
     RunAnalysis,
     RunAnalysisNote,
 )
 from lib.clock import utcnow
-from tests.connectedness_world import SCALE
+from tests.connectedness_world import build_instrument
 from tests.factories import World
 from tests.plan_world import add_instrument, add_run, same_answers
 
@@ -41,32 +36,12 @@ ANALYSIS_DAY = dt.date(2025, 10, 15)
 
 def add_individual_instrument(session: Session, world: World) -> dict[str, int]:
     """The individual instrument; the ids of it, its statements and its topics by code."""
-    instrument = Instrument(name="Elevkartläggning", version=1,
-                            level=InstrumentLevel.INDIVIDUAL, respondent=Respondent.STAFF,
-                            status=InstrumentStatus.PUBLISHED, introduction="", guide="",
-                            example=True, created_by=world["user:admin"], created_at=utcnow())
-    session.add(instrument)
-    session.flush()
-    session.add_all([InstrumentScaleStep(instrument_id=instrument.id, value=value, label=label)
-                     for value, label in SCALE])
-    dimension = InstrumentDimension(instrument_id=instrument.id, code="rel",
-                                    name="Relationer till vuxna", position=1)
-    session.add(dimension)
-    session.flush()
-    ids = {"instrument": instrument.id}
-    for position, code in enumerate(("r1", "r2"), start=1):
-        statement = InstrumentStatement(instrument_id=instrument.id, dimension_id=dimension.id,
-                                        code=code, text=f"Eleven har en vuxen att gå till {code}",
-                                        position=position)
-        session.add(statement)
-        session.flush()
-        ids[code] = statement.id
-    for position, title in enumerate(("Vad ser vi hos eleven?", "Vad gör vi?"), start=1):
-        topic = InstrumentTopic(instrument_id=instrument.id, position=position, title=title)
-        session.add(topic)
-        session.flush()
-        ids[f"topic{position}"] = topic.id
-    return ids
+    return build_instrument(
+        session, world, name="Elevkartläggning", level=InstrumentLevel.INDIVIDUAL,
+        dimensions=[("rel", "Relationer till vuxna",
+                     [(code, False, f"Eleven har en vuxen att gå till {code}")
+                      for code in ("r1", "r2")])],
+        topics=[("Vad ser vi hos eleven?", ""), ("Vad gör vi?", "")])
 
 
 def add_individual_run(session: Session, world: World, ids: dict[str, int], student_id: int,

@@ -12,21 +12,15 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from data_models.codes import InstrumentLevel, InstrumentStatus, Respondent
+from data_models.codes import InstrumentLevel
 from data_models.models import (
-    ConnectednessAnswer,
-    ConnectednessResponse,
     ConnectednessRun,
     Enrolment,
-    Instrument,
-    InstrumentDimension,
-    InstrumentScaleStep,
-    InstrumentStatement,
-    InstrumentTopic,
     Student,
 )
 from lib import summaries
 from lib.clock import utcnow
+from tests.connectedness_world import add_answers, build_instrument
 from tests.factories import World, absence, personal_number
 
 RUN_DATE = dt.date(2025, 9, 10)
@@ -37,40 +31,13 @@ GROUP = "NA1B"
 
 def add_instrument(session: Session, world: World) -> dict[str, int]:
     """The test instrument; the ids of it, its statements and its topics by code."""
-    ids: dict[str, int] = {}
-    instrument = Instrument(name="Testkartläggning", version=1, level=InstrumentLevel.CLASS,
-                            respondent=Respondent.STUDENTS, status=InstrumentStatus.PUBLISHED,
-                            introduction="", guide="", example=True,
-                            created_by=world["user:admin"], created_at=utcnow())
-    session.add(instrument)
-    session.flush()
-    ids["instrument"] = instrument.id
-    session.add_all([InstrumentScaleStep(instrument_id=instrument.id, value=value,
-                                         label=f"Steg {value}") for value in range(1, 6)])
-    dimensions = {}
-    for position, (code, name) in enumerate((("inv", "Involvering"),
-                                              ("men", "Meningsfullhet")), start=1):
-        dimension = InstrumentDimension(instrument_id=instrument.id, code=code, name=name,
-                                        position=position)
-        session.add(dimension)
-        session.flush()
-        dimensions[code] = dimension.id
-    for position, (code, dimension, reversed_) in enumerate(
-            (("s1", "inv", False), ("s2", "inv", True), ("s3", "men", False)), start=1):
-        statement = InstrumentStatement(instrument_id=instrument.id,
-                                        dimension_id=dimensions[dimension], code=code,
-                                        text=f"Påstående {code}", position=position,
-                                        reversed=reversed_)
-        session.add(statement)
-        session.flush()
-        ids[code] = statement.id
-    for position, title in enumerate(("Vad ser vi?", "Vad gör vi?"), start=1):
-        topic = InstrumentTopic(instrument_id=instrument.id, position=position, title=title,
-                                questions=f"Frågor om {title.lower()}")
-        session.add(topic)
-        session.flush()
-        ids[f"topic{position}"] = topic.id
-    return ids
+    return build_instrument(
+        session, world, name="Testkartläggning",
+        scale=[(value, f"Steg {value}") for value in range(1, 6)],
+        dimensions=[("inv", "Involvering", [("s1", False), ("s2", True)]),
+                    ("men", "Meningsfullhet", [("s3", False)])],
+        topics=[(title, f"Frågor om {title.lower()}")
+                for title in ("Vad ser vi?", "Vad gör vi?")])
 
 
 def add_run(session: Session, world: World, ids: dict[str, int], answers: list[dict],
@@ -83,13 +50,7 @@ def add_run(session: Session, world: World, ids: dict[str, int], answers: list[d
                            created_by=world[f"user:{by}"], created_at=utcnow())
     session.add(run)
     session.flush()
-    for answer in answers:
-        response = ConnectednessResponse(run_id=run.id)
-        session.add(response)
-        session.flush()
-        session.add_all([ConnectednessAnswer(response_id=response.id, statement_id=ids[code],
-                                             value=value) for code, value in answer.items()])
-    session.flush()
+    add_answers(session, run.id, ids, answers)
     return run.id
 
 
