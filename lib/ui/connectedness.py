@@ -122,9 +122,11 @@ def _answer_form(viewer: Viewer, run) -> None:
         with kept_form(name) as key:
             chosen = {}
             for row in run.statements.itertuples():
+                # The instrument's words as text, never as Markdown (word for word).
                 chosen[int(row.id)] = st.radio(
-                    f"{row.code}. {row.text}", list(labels), index=None, horizontal=True,
-                    format_func=labels.get, key=f"{key}_{row.id}")
+                    plain.markdown(f"{row.code}. {row.text}"), list(labels), index=None,
+                    horizontal=True, format_func=lambda value: plain.markdown(labels[value]),
+                    key=f"{key}_{row.id}")
             button = (_("Spara svar och börja nästa") if run.level == "class"
                       else _("Spara svaren"))
             if st.form_submit_button(button, icon=":material/save:"):
