@@ -356,18 +356,31 @@ def test_a_class_plan_is_decided_and_followed_up_in_the_tab(app_env, read, world
     widget(at.text_area, "Planens mål").input("Fler elever känner sig delaktiga")
     widget(at.date_input, "Start").set_value(START)
     widget(at.date_input, "Första uppföljning").set_value(START + dt.timedelta(weeks=6))
+    widget(at.text_area, "Insatser (en per rad)").input("Mentorssamtal varje vecka\n\n"
+                                                        "Läxhjälp på tisdagar")
+    widget(at.text_area, "Förändringar i undervisningen (en per rad)").input(
+        "Eleverna väljer redovisningsform")
     widget(at.button, "Besluta planen").click()
     at.run()
     assert not at.exception, at.exception
     assert "Klassplanen är beslutad." in texts(at)
     with read() as session:
         plan = session.scalar(select(ActionPlan))
+        items = session.execute(select(PlanItem.kind, PlanItem.area, PlanItem.text)
+                                .order_by(PlanItem.position)).all()
+    # One item per line, under its kind and area; the empty line is no item.
+    assert items == [("measure", None, "Mentorssamtal varje vecka"),
+                     ("measure", None, "Läxhjälp på tisdagar"),
+                     ("change", "teaching", "Eleverna väljer redovisningsform")]
     assert (plan.level, plan.school_id, plan.group_name, plan.run_id, plan.analysis_id,
             plan.owner) == (PlanLevel.CLASS, world["SB"], GROUP, mapped["run"],
                             mapped["analysis"], "Staff Sb")
     at = run_tab("staff_sb", gruppplan=str(plan.id))
     assert not at.exception, at.exception
     assert "Klassen har inte kartlagts igen ännu." in texts(at)
+    # The change form shows the decided items where they were typed.
+    assert widget(at.text_area, "Insatser (en per rad)").value == (
+        "Mentorssamtal varje vecka\nLäxhjälp på tisdagar")
     widget(at.date_input, "Uppföljningens datum").set_value(START + dt.timedelta(weeks=2))
     widget(at.text_area, "Vad ni såg").input("Fler på mentorstiden.")
     widget(at.button, "Lägg till uppföljning").click()

@@ -30,7 +30,7 @@ from lib.group_plans import (
     run_basis,
     update_group_plan,
 )
-from lib.i18n import _
+from lib.i18n import N_, _
 from lib.labels import choices, word
 from lib.ui.forms import form_notice, kept_form, kept_tabs, run_write
 from lib.ui.pickers import query_int, url_record
@@ -41,7 +41,6 @@ PLAN_PARAM = "gruppplan"  # the opened plan's id
 SHOWN = ["plan_level", "school", "municipality", "group_name", "plan_goal", "plan_owner",
          "start", "review", "last_review", "closed_on", "plan_outcome"]
 FOLLOW_UP_SHOWN = ["date", "review_note", "next_review", "by"]
-ITEM_FIELDS = ["kind", "area", "text"]
 
 
 def plans_tab(viewer: Viewer) -> None:
@@ -153,10 +152,10 @@ def _plan_forms(viewer: Viewer, view: GroupPlanView) -> None:
     with change, kept_form(f"{key}_change") as form:
         goal, owner, start, review = _plan_fields(form, plan.goal, plan.owner,
                                                   plan.start_date, plan.review_date)
-        items = items_editor(f"{form}_items", view.items)
+        items = items_fields(f"{form}_items", view.items)
         if st.form_submit_button(_("Spara ändringen")):
             data = GroupPlanChange(goal=goal, owner=owner, start_date=start,
-                                   review_date=review, items=edited_items(items))
+                                   review_date=review, items=items)
             run_write(lambda session: update_group_plan(session, viewer, plan.id,
                                                         plan.version, data),
                       form=f"{key}_change", success=_("Planen är ändrad."))
@@ -183,28 +182,33 @@ def _plan_fields(form: str, goal: str, owner: str, start: dt.date, review: dt.da
     return goal, owner, start, review
 
 
-def items_editor(key: str, items: pd.DataFrame | None = None) -> pd.DataFrame:
-    """An editable table of what the plan decides: kind, area (for a change) and text."""
-    kinds, areas = choices(PlanItemKind), choices(ChangeArea)
-    shown = pd.DataFrame(columns=ITEM_FIELDS) if items is None else pd.DataFrame({
-        "kind": items["item_kind"], "area": items["change_area"], "text": items["item_text"]})
-    return st.data_editor(shown.reset_index(drop=True), key=key, num_rows="dynamic",
-                          hide_index=True, width="stretch", column_config={
-        "kind": st.column_config.SelectboxColumn(_("Insats eller förändring"),
-                                                 options=list(kinds), format_func=kinds.get),
-        "area": st.column_config.SelectboxColumn(_("Förändringen gäller"),
-                                                 options=list(areas), format_func=areas.get),
-        "text": st.column_config.TextColumn(_("Beskrivning"), width="large")})
+# What a plan decides, one text area each: measures, and changes by area (one per line).
+ITEM_FIELDS_SHOWN = ((PlanItemKind.MEASURE, None, N_("Insatser (en per rad)")),
+                     (PlanItemKind.CHANGE, ChangeArea.TEACHING,
+                      N_("Förändringar i undervisningen (en per rad)")),
+                     (PlanItemKind.CHANGE, ChangeArea.ORGANISATION,
+                      N_("Förändringar i organisationen (en per rad)")),
+                     (PlanItemKind.CHANGE, ChangeArea.ENVIRONMENT,
+                      N_("Förändringar i miljön (en per rad)")),
+                     (PlanItemKind.CHANGE, ChangeArea.OTHER,
+                      N_("Andra förändringar (en per rad)")))
 
 
-def edited_items(edited: pd.DataFrame) -> tuple[tuple[str, str | None, str], ...]:
-    """The editor's rows as the service takes them; empty rows left out."""
-    def cell(value) -> str:
-        return "" if value is None or (isinstance(value, float) and pd.isna(value)) \
-            else str(value)
-
-    return tuple((cell(row.kind), cell(row.area) or None, cell(row.text))
-                 for row in edited.itertuples() if cell(row.text).strip())
+def items_fields(key: str, items: pd.DataFrame | None = None
+                 ) -> tuple[tuple[str, str | None, str], ...]:
+    """What the plan decides, typed one per line under its kind and area; the plan's
+    current items filled in. Returns them as the service takes them, empty lines left out."""
+    decided = []
+    for kind, area, label in ITEM_FIELDS_SHOWN:
+        mine = [] if items is None else [
+            row.item_text for row in items.itertuples()
+            if row.item_kind == kind and (None if pd.isna(row.change_area)
+                                          else row.change_area) == area]
+        typed = st.text_area(_(label), value="\n".join(mine), height=68,
+                             key=f"{key}_{kind}_{area or 'all'}")
+        decided += [(kind.value, area.value if area else None, line.strip())
+                    for line in typed.splitlines() if line.strip()]
+    return tuple(decided)
 
 
 def _new_class_plan(viewer: Viewer, basis: PlanBasis) -> None:
@@ -219,11 +223,11 @@ def _new_class_plan(viewer: Viewer, basis: PlanBasis) -> None:
         today = local_today()
         goal, owner, start, review = _plan_fields(form, "", viewer.name, today,
                                                   today + dt.timedelta(weeks=6))
-        items = items_editor(f"{form}_items")
+        items = items_fields(f"{form}_items")
         if st.form_submit_button(_("Besluta planen"), icon=":material/task_alt:"):
             data = GroupPlanInput(
                 level=PlanLevel.CLASS, goal=goal, owner=owner, start_date=start,
-                review_date=review, items=edited_items(items), school_id=basis.school_id,
+                review_date=review, items=items, school_id=basis.school_id,
                 group_name=basis.group_name, run_id=basis.run_id,
                 analysis_id=basis.analysis_id)
             run_write(lambda session: create_group_plan(session, viewer, data), form=name,

@@ -12,7 +12,7 @@ import streamlit as st
 from lib import formats, plain
 from lib.access import Role, Viewer
 from lib.clock import local_today
-from lib.codes import Agency, ChangeArea, PlanItemKind
+from lib.codes import Agency
 from lib.db import session_scope
 from lib.group_plans import GroupPlanInput, create_group_plan
 from lib.i18n import N_, _
@@ -35,6 +35,7 @@ from lib.method_meetings import (
 )
 from lib.shared_goals import SETTERS
 from lib.ui.forms import kept_expander, kept_form, run_write
+from lib.ui.group_plans import items_fields
 from lib.ui.pickers import url_record
 from lib.ui.shared_goals import goal_form
 from lib.ui.tables import show_table, table_or_note
@@ -218,7 +219,6 @@ def outcome(viewer: Viewer, meeting: MethodMeetingView) -> None:
 def plan_form(viewer: Viewer, meeting: MethodMeetingView) -> None:
     """"Besluta gruppplan": the school's plan when the meeting was with one school, else
     the municipality's, with what it decides."""
-    kinds, areas = choices(PlanItemKind), choices(ChangeArea)
     name = f"method_meeting_plan_{meeting.id}"
     with kept_form(name) as key:
         st.markdown("**" + _("Besluta gruppplan") + "**")
@@ -228,20 +228,11 @@ def plan_form(viewer: Viewer, meeting: MethodMeetingView) -> None:
         start = middle.date_input(_("Start"), value=local_today(), format="YYYY-MM-DD")
         review = right.date_input(_("Uppföljning"), value=local_today() + dt.timedelta(weeks=6),
                                   format="YYYY-MM-DD")
-        items = st.data_editor(pd.DataFrame(columns=["kind", "area", "text"]),
-                               key=f"{key}_items", num_rows="dynamic", hide_index=True,
-                               width="stretch", column_config={
-            "kind": st.column_config.SelectboxColumn(_("Insats eller förändring"),
-                                                     options=_labels(kinds)),
-            "area": st.column_config.SelectboxColumn(_("Förändringen gäller"),
-                                                     options=_labels(areas)),
-            "text": st.column_config.TextColumn(_("Beskrivning"), width="large")})
+        items = items_fields(f"{key}_items")
         if st.form_submit_button(_("Besluta planen"), icon=":material/task_alt:"):
-            decided = tuple((_code(kinds, r.kind) or "", _code(areas, r.area), _cell(r.text))
-                            for r in items.itertuples())
             data = GroupPlanInput(
                 level=plan_level(meeting), goal=goal, owner=owner, start_date=start,
-                review_date=review, items=decided, school_id=meeting.school_id,
+                review_date=review, items=items, school_id=meeting.school_id,
                 municipality_id=meeting.municipality_id, method_meeting_id=meeting.id)
             run_write(lambda session: create_group_plan(session, viewer, data), form=name,
                       success=_("Gruppplanen är beslutad."))
