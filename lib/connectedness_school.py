@@ -38,6 +38,9 @@ from lib.connectedness_results import MIN_OWN, dimension_means, respondent_count
 from lib.frames import read_frame
 from lib.i18n import N_, _
 
+# Where there is nothing to give (no run before, no absence recorded), as against ".." for a
+# figure hidden because too few answered.
+NONE = "–"
 SCHOOL_NOT_FOUND = N_("Skolan finns inte, eller så har du inte behörighet att se den.")
 CLASS_RUN_COLUMNS = ["run_id", "date", "instrument", "group_name", "respondents",
                      "dimension", "mean", "mean_change", "class_absence_before"]
@@ -99,7 +102,8 @@ def _class_rows(session, school_id, runs, limit, absence_limit) -> pd.DataFrame:
     rows.loc[rows["respondents"] < limit, "mean"] = np.nan
     before = means.set_index(["run_id", "dimension_code"])["mean"]
     keys = list(zip(rows["previous"], rows["dimension_code"], strict=True))
-    rows["mean_change"] = rows["mean"] - [before.get(key, np.nan) for key in keys]
+    rows["mean_change"] = _or_none(
+        rows["mean"] - [before.get(key, np.nan) for key in keys], rows["previous"].isna())
     rows["class_absence_before"] = rows["run_id"].map({
         run_id: _absence_before(session, school_id, group, date, absence_limit)
         for run_id, group, date in runs[["run_id", "group_name", "date"]].itertuples(
@@ -119,12 +123,19 @@ def _school_rows(session, school_id, term, runs, limit, absence_limit) -> pd.Dat
     rows = latest.assign(respondents=latest["run_id"].map(
         dict(zip(wanted["run_id"], respondents, strict=True))))
     rows["mean"] = rows["run_id"].map(overall)
-    rows["mean_change"] = rows["mean"] - rows["previous"].map(overall)
+    rows["mean_change"] = _or_none(rows["mean"] - rows["previous"].map(overall),
+                                   rows["previous"].isna())
     absence = _term_absence(session, school_id, term, rows["group_name"].tolist(),
                             absence_limit)
-    rows["class_absence"] = rows["group_name"].map(absence)
+    rows["class_absence"] = rows["group_name"].map(lambda group: absence.get(group, NONE))
     rows["respondents"] = rows["respondents"].where(rows["respondents"] >= limit)
     return rows.sort_values("group_name")[SCHOOL_CLASS_COLUMNS].reset_index(drop=True)
+
+
+def _or_none(values: pd.Series, none: pd.Series) -> pd.Series:
+    """The values, with NONE where there is nothing to give (no run before): a hidden
+    figure stays empty and shows as ".."."""
+    return values.astype(object).where(~none.to_numpy(), NONE)
 
 
 def _overall(means: pd.DataFrame, respondents: dict, limit: int) -> pd.Series:
@@ -159,7 +170,9 @@ def _absence_before(session: Session, school_id: int, group: str, date: dt.date,
         .where(week.school_id == school_id, week.scheduled > 0,
                or_(*[and_(week.iso_year == year, week.iso_week == number)
                      for year, number in weeks]))).one()
-    if not scheduled or students < absence_limit:
+    if not scheduled:
+        return NONE  # no absence recorded in those weeks: nothing is hidden
+    if students < absence_limit:
         return np.nan
     return float(absent) / float(scheduled)
 
@@ -181,6 +194,5 @@ def _term_absence(session: Session, school_id: int, term: Term, groups: list[str
         .where(summary.school_id == school_id, summary.term_id == term.id,
                summary.scheduled > 0)
         .group_by(members.c.class_name)).all()
-    return {group: float(absent) / float(scheduled)
-            for group, absent, scheduled, students in rows
-            if scheduled and students >= absence_limit}
+    return {group: float(absent) / float(scheduled) if students >= absence_limit else np.nan
+            for group, absent, scheduled, students in rows if scheduled}

@@ -106,6 +106,11 @@ def test_the_school_page_shows_the_class_beside_its_absence(write, read, world, 
     assert latest.loc["Involvering", "mean_change"] == 2.0
     assert latest.loc["Involvering", "class_absence_before"] == pytest.approx(0.1)
     assert staff[staff["run_id"] == first]["respondents"].tolist() == [10, 10]
+    # The first run: no run before it, and no absence recorded in the weeks before it —
+    # nothing to give ("–"), which is not a hidden figure (NaN, "..").
+    earliest = staff[staff["run_id"] == first]
+    assert earliest["mean_change"].tolist() == ["–", "–"]
+    assert earliest["class_absence_before"].tolist() == ["–", "–"]
     # The coach: the latest run has 6 respondents, under 10: nothing of it shows.
     row = coach.set_index("group_name").loc["NA1B"]
     assert row["run_id"] == second and np.isnan(row["mean"]) and np.isnan(row["respondents"])

@@ -62,6 +62,10 @@ def test_table_columns_in_the_app_style():
     assert shown_column("Objekt-id", pd.Series([2643, None])).tolist() == ["2643", ""]
     assert shown_column("Årskurs", pd.Series([1.0, None])).tolist() == ["1", ""]
     assert shown_column("Schemalagd tid (h)", pd.Series([12.26])).tolist() == ["12,3"]
+    # Figures beside a word for "nothing to give": the figures in the app's style, the
+    # word as it is, a hidden figure "..".
+    assert shown_column("mean_change", pd.Series([2.0, "–", None], dtype=object)).tolist() \
+        == ["+2,0", "–", ".."]
     assert shown_column("Kvartiler (p.e.)", pd.Series(["1 till 2", ".."])).tolist() == [
         "1 till 2", ".."]
 

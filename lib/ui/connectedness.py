@@ -139,14 +139,19 @@ def _import(viewer: Viewer, run) -> None:
         audited_download(lambda session: response_template(session, viewer, run.id),
                          _("Ladda ned mallen"), f"svar-{run.id}.xlsx", XLSX,
                          key=f"template_{run.id}")
+        # A file read in leaves the uploader (a new key), so it cannot be read in twice.
+        round_key = f"upload_round_{run.id}"
         upload = st.file_uploader(_("Svarsfil (Excel eller CSV), en rad per elev"),
-                                  type=["xlsx", "csv"], key=f"upload_{run.id}")
+                                  type=["xlsx", "csv"],
+                                  key=f"upload_{run.id}_{st.session_state.get(round_key, 0)}")
         if upload is not None and st.button(_("Läs in"), key=f"read_{run.id}",
                                             icon=":material/upload:"):
             data, file_name = upload.getvalue(), upload.name
             run_write(lambda session: import_responses(session, viewer, run.id, data,
                                                        file_name),
-                      success=_("Svarsfilen är inläst."))
+                      success=_("Svarsfilen är inläst."),
+                      then=lambda _count: st.session_state.update(
+                          {round_key: st.session_state.get(round_key, 0) + 1}))
 
 
 def _results(results) -> None:
@@ -158,12 +163,14 @@ def _results(results) -> None:
     if results.previous_date is not None:
         st.caption(_("Förändring jämfört med kartläggningen {day}.").format(
             day=formats.date(results.previous_date)))
-    show_table(results.dimensions, hide=HIDE)
+    # With no run before there is no change to show (not a hidden one).
+    hide = HIDE if results.previous_date is not None else (*HIDE, "mean_change")
+    show_table(results.dimensions, hide=hide)
     names = dict(zip(results.dimensions["dimension_code"], results.dimensions["dimension"],
                      strict=True))
     if not results.distribution.empty:
         plot(distribution_bars, results.distribution, names, key=f"bars_{results.run_id}")
-    show_table(results.statements, hide=HIDE)
+    show_table(results.statements, hide=hide)
 
 
 def school_section(viewer: Viewer, school_id: int, term, class_name: str | None) -> None:
@@ -179,7 +186,8 @@ def school_section(viewer: Viewer, school_id: int, term, class_name: str | None)
         return
     show_table(table, hide=HIDE)
     st.caption(_("Medelvärden av svaren (högre är starkare skolanknytning); ”..” där för "
-                 "få har svarat."))
+                 "få har svarat, ”–” där det inte finns någon tidigare kartläggning eller "
+                 "registrerad frånvaro."))
 
 
 def student_section(viewer: Viewer, student_id: int) -> None:

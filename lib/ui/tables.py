@@ -66,6 +66,9 @@ def shown_column(column, values: pd.Series) -> pd.Series:
                            and not pd.isna(v))
     missing = formats.blank(column)
     if values.map(lambda v: isinstance(v, str)).any():
+        if is_number.any():  # figures beside a word for "nothing to give" ("–")
+            return values.map(lambda v: v if isinstance(v, str) else formats.cell(
+                column, v, missing))
         return values.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
                           else v)
     if not is_number.any():  # nothing but empty cells (a column hidden whole) or dates
