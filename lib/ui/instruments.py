@@ -145,19 +145,11 @@ def _downloads(viewer: Viewer, view: InstrumentView) -> None:
 
 def _upload(viewer: Viewer) -> None:
     with st.expander(_("Läs in ett instrument från fil")):
-        upload = st.file_uploader(
-            _("Instrumentfil (.xlsx eller .csv)"), type=["xlsx", "csv"],
-            key=f"instrument_file_{st.session_state.get(UPLOAD_ROUND, 0)}",
-            help=_("Kolumnerna typ, kod, dimension, text, värde, omvänd. Högst 2 MB."))
-        if upload is None:
-            return
-        try:
-            draft = read_instrument_file(upload.getvalue(), upload.name)
-        except InstrumentFileError as error:
-            _refusal(error)
-            return
-        _preview(draft)
-        if st.button(_("Läs in som utkast"), key="instrument_load", type="primary"):
+        draft = _read_file(f"instrument_file_{st.session_state.get(UPLOAD_ROUND, 0)}",
+                           hint=_("Kolumnerna typ, kod, dimension, text, värde, omvänd. "
+                                  "Högst 2 MB."))
+        if draft is not None and st.button(_("Läs in som utkast"), key="instrument_load",
+                                           type="primary"):
             run_write(lambda s: load_instrument(s, viewer, draft), then=_loaded,
                       success=_("Instrumentet är inläst som utkast. Kontrollera det och "
                                 "publicera det sedan."))
@@ -166,19 +158,27 @@ def _upload(viewer: Viewer) -> None:
 def _replace_from_file(viewer: Viewer, view: InstrumentView) -> None:
     """A corrected file read into the draft it was loaded as."""
     with st.expander(_("Ersätt utkastet med en fil")):
-        upload = st.file_uploader(_("Instrumentfil (.xlsx eller .csv)"), type=["xlsx", "csv"],
-                                  key=f"instrument_replace_{view.id}_{view.revision}")
-        if upload is None:
-            return
-        try:
-            draft = read_instrument_file(upload.getvalue(), upload.name)
-        except InstrumentFileError as error:
-            _refusal(error)
-            return
-        _preview(draft)
-        if st.button(_("Ersätt utkastets innehåll"), key=f"instrument_replace_{view.id}"):
+        draft = _read_file(f"instrument_replace_{view.id}_{view.revision}")
+        if draft is not None and st.button(_("Ersätt utkastets innehåll"),
+                                           key=f"instrument_replace_{view.id}"):
             run_write(lambda s: update_draft(s, viewer, view.id, draft, view.revision),
                       success=_("Utkastet är ersatt med filens innehåll."))
+
+
+def _read_file(key: str, hint: str | None = None) -> InstrumentDraft | None:
+    """The instrument in a chosen file, previewed; None (with the rows to mend) when the
+    file is refused or none is chosen."""
+    upload = st.file_uploader(_("Instrumentfil (.xlsx eller .csv)"), type=["xlsx", "csv"],
+                              key=key, help=hint)
+    if upload is None:
+        return None
+    try:
+        draft = read_instrument_file(upload.getvalue(), upload.name)
+    except InstrumentFileError as error:
+        _refusal(error)
+        return None
+    _preview(draft)
+    return draft
 
 
 def _refusal(error: InstrumentFileError) -> None:
