@@ -34,6 +34,7 @@ from lib.i18n import N_, _
 from lib.labels import choices, word
 from lib.ui.forms import form_notice, kept_form, kept_tabs, run_write
 from lib.ui.pickers import query_int, url_record
+from lib.ui.plans import follow_up_fields
 from lib.ui.tables import show_table, table_or_note
 
 RUN_PARAM = "kartlaggning"  # the chosen run's id, shared by the page's tabs
@@ -139,12 +140,7 @@ def _plan_forms(viewer: Viewer, view: GroupPlanView) -> None:
     follow, change, close = kept_tabs(
         [_("Lägg till uppföljning"), _("Ändra"), _("Avsluta")], f"{key}_tabs")
     with follow, kept_form(f"{key}_follow") as form:
-        left, right = st.columns(2)
-        day = left.date_input(_("Uppföljningens datum"), value=local_today(),
-                              max_value=local_today(), format="YYYY-MM-DD", key=f"{form}_day")
-        upcoming = right.date_input(_("Nästa uppföljning"), value=None, format="YYYY-MM-DD",
-                                    key=f"{form}_next")
-        note = st.text_area(_("Vad ni såg"), height=80, key=f"{form}_note")
+        day, upcoming, note = follow_up_fields(form)
         if st.form_submit_button(_("Lägg till uppföljning")):
             run_write(lambda session: add_follow_up(session, viewer, plan.id, day, note,
                                                     upcoming, plan.version),

@@ -120,18 +120,23 @@ def plan_details(viewer: Viewer, plan, goals: pd.DataFrame, follow_ups: PlanFoll
                      key=f"plan_pdf_{plan.id}")
 
 
+def follow_up_fields(form: str) -> tuple[dt.date, dt.date | None, str]:
+    """A plan's follow-up, of any level: the day it was held, the next one, what was seen."""
+    left, right = st.columns(2)
+    day = left.date_input(_("Uppföljningens datum"), value=local_today(),
+                          max_value=local_today(), format="YYYY-MM-DD", key=f"{form}_day")
+    upcoming = right.date_input(_("Nästa uppföljning"), value=None, format="YYYY-MM-DD",
+                                key=f"{form}_next")
+    return day, upcoming, st.text_area(_("Vad ni såg"), height=80, key=f"{form}_note")
+
+
 def _plan_forms(viewer: Viewer, plan, goals: pd.DataFrame, measures: pd.DataFrame) -> None:
     key = f"plan_{plan.id}"
     version = int(plan.version)
     follow, change, steps, close = kept_tabs(
         [_("Följ upp"), _("Ändra"), _("Fas och delmål"), _("Avsluta")], f"{key}_tabs")
     with follow, kept_form(f"{key}_review") as form:
-        left, right = st.columns(2)
-        day = left.date_input(_("Uppföljningens datum"), value=local_today(),
-                              max_value=local_today(), format="YYYY-MM-DD", key=f"{form}_day")
-        upcoming = right.date_input(_("Nästa uppföljning"), value=None, format="YYYY-MM-DD",
-                                    key=f"{form}_next")
-        note = st.text_area(_("Vad ni såg"), height=80, key=f"{form}_note")
+        day, upcoming, note = follow_up_fields(form)
         if st.form_submit_button(_("Spara uppföljningen")):
             run_write(lambda session: review_plan(session, viewer, plan.id, version, day, note,
                                                   upcoming, local_today()),
