@@ -122,9 +122,11 @@ def _answer_form(viewer: Viewer, run) -> None:
         with kept_form(name) as key:
             chosen = {}
             for row in run.statements.itertuples():
-                # The instrument's words as text, never as Markdown (word for word).
+                # The instrument's words as text, never as Markdown (word for word); a line
+                # break reads as a space, as on screen, also in the group's accessible name.
+                label = " ".join(f"{row.code}. {row.text}".split("\n")).replace("\t", " ")
                 chosen[int(row.id)] = st.radio(
-                    plain.markdown(f"{row.code}. {row.text}"), list(labels), index=None,
+                    plain.markdown(label), list(labels), index=None,
                     horizontal=True, format_func=lambda value: plain.markdown(labels[value]),
                     key=f"{key}_{row.id}")
             button = (_("Spara svar och börja nästa") if run.level == "class"
