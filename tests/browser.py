@@ -343,3 +343,53 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def open_tab(page, name: str) -> None:
+    """Open a tab of the page (a run: the server draws only the open tab) and wait for it."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name, selected=True)).to_be_visible()
+    settled(page)
+
+
+def open_expander(page, label: str) -> None:
+    """Open an expander that the server keeps open: the click opens it in the browser at
+    once and asks the server for a run, which may begin only after the click has returned;
+    a list opened during that run would close again, so wait until the app has rested."""
+    page.get_by_text(label, exact=True).click()
+    at_rest(page)
+
+
+def form_of(page, button: str):
+    """The form that holds the button (a page has several forms with the same labels)."""
+    return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=button))
+
+
+def table_rows(table) -> list[dict[str, str]]:
+    """The rows of a shown table (st.dataframe) as its screen reader table holds them:
+    heading → cell text. The grid draws only the rows in sight; read short tables."""
+    from playwright.sync_api import expect
+
+    expect(table.locator("table tbody tr").first).to_be_attached()
+    return table.evaluate("""frame => {
+        const table = frame.querySelector("table");
+        const heads = [...table.querySelectorAll("thead th")].map(h => h.innerText.trim());
+        return [...table.querySelectorAll("tbody tr")].map(row => Object.fromEntries(
+            [...row.querySelectorAll("td")].map((cell, i) => [heads[i], cell.innerText.trim()])));
+    }""")
+
+
+def expect_rows(table, columns: tuple[str, ...], expected: list[tuple], timeout: float = 20.0
+                ) -> None:
+    """Wait until the shown table's rows, in these columns, are `expected` (a table is drawn
+    anew when its run ends); a column not shown reads as None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = [tuple(row.get(column) for column in columns) for row in table_rows(table)]
+        if seen == expected:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the table shows {seen}, not {expected}")
+        time.sleep(0.2)

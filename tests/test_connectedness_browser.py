@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -34,11 +33,14 @@ from data_models.models import (
 from lib.connectedness import RunInput, add_response, start_run
 from lib.instruments import get_instrument, load_instrument, publish, read_instrument_file
 from tests.browser import (
-    at_rest,
     chromium,
+    expect_rows,
+    form_of,
     needs_chromium,
+    open_expander,
     open_list,
     open_page,
+    open_tab,
     saved,
     served_app,
     served_env,
@@ -85,51 +87,14 @@ def draft_texts() -> list[str]:
     return [s.text for s in read_instrument_file(EXAMPLE.read_bytes(), EXAMPLE.name).statements]
 
 
-def tab(page, name: str) -> None:
-    """Open a tab of the page (the server draws only the open tab) and wait for it."""
-    page.get_by_role("tab", name=name).click()
-    expect(page.get_by_role("tab", name=name, selected=True)).to_be_visible()
-    settled(page)
 
 
-def open_expander(page, label: str) -> None:
-    """Open an expander that the server keeps open: the click opens it in the browser at
-    once and asks the server for a run, which may begin only after the click has returned;
-    a list opened during that run would close again, so wait until the app has rested."""
-    page.get_by_text(label, exact=True).click()
-    at_rest(page)
 
 
-def form_of(page, button: str):
-    """The form that holds the button."""
-    return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=button))
 
 
-def expect_rows(table, columns: tuple[str, ...], expected: list[tuple[str, ...]],
-                timeout: float = 20.0) -> None:
-    """Wait until the shown table's rows, in these columns, are `expected` (a table is
-    drawn anew when its run ends)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        seen = [tuple(row.get(column) for column in columns) for row in table_rows(table)]
-        if seen == expected:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the table shows {seen}, not {expected}")
-        time.sleep(0.2)
 
 
-def table_rows(table) -> list[dict[str, str]]:
-    """The rows of a shown table (st.dataframe) as its screen reader table holds them:
-    heading → cell text. The grid draws only the rows in sight; the tables read here are
-    short."""
-    expect(table.locator("table tbody tr").first).to_be_attached()
-    return table.evaluate("""frame => {
-        const table = frame.querySelector("table");
-        const heads = [...table.querySelectorAll("thead th")].map(h => h.innerText.trim());
-        return [...table.querySelectorAll("tbody tr")].map(row => Object.fromEntries(
-            [...row.querySelectorAll("td")].map((cell, i) => [heads[i], cell.innerText.trim()])));
-    }""")
 
 
 @pytest.fixture
@@ -199,7 +164,7 @@ def test_a_rector_maps_her_class_analyses_decides_a_plan_and_follows_it_up(
                     [(name, "2,0", "6", None) for name in DIMENSION_NAMES])
         run_url = rector.url
 
-        tab(rector, "Analys")
+        open_tab(rector, "Analys")
         expect(rector.get_by_role("combobox", name="Kartläggning")).to_have_value(
             re.compile(r"^2025-09-15 · Skola SB · NA1A · "))
         analysis = form_of(rector, "Spara analys")
@@ -210,7 +175,7 @@ def test_a_rector_maps_her_class_analyses_decides_a_plan_and_follows_it_up(
         analysis.get_by_role("button", name="Spara analys").click()
         saved(rector, "Analysen är sparad.")
 
-        tab(rector, "Planer")
+        open_tab(rector, "Planer")
         expect(rector.get_by_text("Besluta en klassplan för NA1A (Skola SB), utifrån "
                                   "kartläggningen 2025-09-15", exact=True)).to_be_visible()
         plan = form_of(rector, "Besluta planen")
@@ -246,7 +211,7 @@ def test_a_rector_maps_her_class_analyses_decides_a_plan_and_follows_it_up(
         expect(rector.get_by_role("heading", name="Skolanknytning", exact=True)).to_be_visible(
             timeout=30_000)
         settled(rector)
-        tab(rector, "Kartläggningar")
+        open_tab(rector, "Kartläggningar")
         open_list(rector.get_by_role("combobox", name="Kartläggning"))
         rector.get_by_role("option", name=re.compile(r"^2025-11-17 · NA1A")).click()
         expect(rector.get_by_text("Förändring jämfört med kartläggningen 2025-09-15.",

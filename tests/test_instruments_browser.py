@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from data_models.models import Instrument, InstrumentStatement, InstrumentTopic
 from lib.codes import InstrumentStatus
 from tests.browser import (
-    at_rest,
     chromium,
     needs_chromium,
+    open_expander,
     open_list,
     open_page,
     saved,
@@ -100,12 +100,6 @@ def instrument_tab(page) -> None:
     settled(page)
 
 
-def open_expander(page, label: str) -> None:
-    """Open an expander that the server keeps open: the click opens it at once and asks
-    the server for a run, which may begin after the click has returned; a list opened
-    during that run would close again, so wait until the app has rested."""
-    page.get_by_text(label, exact=True).click()
-    at_rest(page)
 
 
 def instrument_count(read) -> int:

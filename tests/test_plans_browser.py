@@ -16,6 +16,7 @@ from lib.measures import add_measure
 from lib.meetings import plan_meeting
 from tests.browser import (
     chromium,
+    form_of,
     needs_chromium,
     open_list,
     open_page,
@@ -32,9 +33,6 @@ expect.set_options(timeout=20_000)  # two shared cores: a rerun may take seconds
 TALKED, STARTED = dt.date(2025, 10, 6), dt.date(2025, 10, 13)  # in the world's term HT2025
 
 
-def _form(page, button: str):
-    """The form that holds the button (a page has several forms with the same labels)."""
-    return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=button))
 
 
 def test_a_coach_takes_a_flagged_student_from_talk_to_plan_and_the_rector_sees_both(
@@ -52,7 +50,7 @@ def test_a_coach_takes_a_flagged_student_from_talk_to_plan_and_the_rector_sees_b
         cycle = coach.get_by_text(re.compile(r"^Uppföljning HT2025: "))
         expect(cycle).to_have_text(re.compile(r"✓ Flaggad → ○ Samtal → ○ Plan"))
 
-        talk = _form(coach, "Spara samtalet")
+        talk = form_of(coach, "Spara samtalet")
         type_date(talk, "Datum för samtalet", TALKED)
         open_list(talk.get_by_role("combobox", name="Orsaker (kategorier)"))
         coach.get_by_role("option", name="Sömn och rutiner", exact=True).click()
@@ -62,7 +60,7 @@ def test_a_coach_takes_a_flagged_student_from_talk_to_plan_and_the_rector_sees_b
         talk.get_by_role("button", name="Spara samtalet").click()
         saved(coach, "Samtalet är sparat.")
 
-        plan = _form(coach, "Spara planen")
+        plan = form_of(coach, "Spara planen")
         plan.get_by_role("textbox", name="Elevens mål, med elevens ord").fill(
             "Komma i tid varje dag.")
         type_date(plan, "Planens start", STARTED)

@@ -11,6 +11,7 @@ from tests.browser import (
     needs_chromium,
     open_list,
     open_page,
+    open_tab,
     saved,
     served_app,
     served_env,
@@ -24,11 +25,6 @@ ROUTINE = "Vi har ändrat rutinen för frånvaroanmälan: mentorn ringer hem sam
 ANSWER = "Tack! Vi tar upp rutinen på genomgången i oktober."
 
 
-def tab(page, name: str) -> None:
-    """Open a tab of the page (a run: the server draws the tab chosen) and wait for it."""
-    page.get_by_role("tab", name=name).click()
-    expect(page.get_by_role("tab", name=name, selected=True)).to_be_visible()
-    settled(page)
 
 
 def test_a_rector_follows_an_alert_to_the_student_and_writes_to_the_coach(
@@ -38,7 +34,7 @@ def test_a_rector_follows_an_alert_to_the_student_and_writes_to_the_coach(
     import_day(read, write, viewer, ids, FIRST_DAY, {"gustav": 700})
     with served_app(served_env()) as url, chromium() as browser:
         rector = open_page(browser, url, "staff_sb", "Aterkoppling", "Återkoppling")
-        tab(rector, "Larm (1 nya)")
+        open_tab(rector, "Larm (1 nya)")
         open_list(rector.get_by_role("combobox", name="Öppna elev"))
         rector.get_by_role("option", name="Gustav Testsson", exact=True).click()
         expect(rector.get_by_role("heading", name="Gustav Testsson")).to_be_visible(
@@ -49,7 +45,7 @@ def test_a_rector_follows_an_alert_to_the_student_and_writes_to_the_coach(
         expect(rector.get_by_role("heading", name="Återkoppling", exact=True)).to_be_visible(
             timeout=30_000)
         settled(rector)
-        tab(rector, "Larm (1 nya)")
+        open_tab(rector, "Larm (1 nya)")
         rector.get_by_role("button", name="Kvittera alla som visas (1)").click()
         saved(rector, "Kvitterat: 1 larm.")
         expect(rector.get_by_role("tab", name="Larm (0 nya)")).to_be_visible()
@@ -58,13 +54,13 @@ def test_a_rector_follows_an_alert_to_the_student_and_writes_to_the_coach(
         expect(rector.get_by_role("heading", name="Samverkan", exact=True)).to_be_visible(
             timeout=30_000)
         settled(rector)
-        tab(rector, "Meddelanden")
+        open_tab(rector, "Meddelanden")
         rector.get_by_role("textbox", name="Nytt meddelande").fill(ROUTINE)
         rector.get_by_role("button", name="Skicka meddelandet").click()
         saved(rector, "Meddelandet är skickat.")
 
         coach = open_page(browser, url, "coach_a", "Samverkan", "Samverkan")
-        tab(coach, "Meddelanden")
+        open_tab(coach, "Meddelanden")
         expect(coach.get_by_test_id("stText").filter(has_text=ROUTINE)).to_be_visible()
         coach.get_by_role("textbox", name="Nytt meddelande").fill(ANSWER)
         coach.get_by_role("button", name="Skicka meddelandet").click()
@@ -74,5 +70,5 @@ def test_a_rector_follows_an_alert_to_the_student_and_writes_to_the_coach(
         expect(rector.get_by_role("heading", name="Samverkan", exact=True)).to_be_visible(
             timeout=30_000)
         settled(rector)
-        tab(rector, "Meddelanden")
+        open_tab(rector, "Meddelanden")
         expect(rector.get_by_test_id("stText").filter(has_text=ANSWER)).to_be_visible()
