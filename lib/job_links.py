@@ -13,6 +13,7 @@ from data_models.codes import Flag, Role, Trend
 from data_models.models import (
     ActionPlan,
     AgendaItem,
+    ConnectednessRun,
     Contact,
     EarlyTalk,
     Enrolment,
@@ -192,6 +193,7 @@ RECORDS = (
     (Contact.user_id, Contact.student_id, Contact.date, None),
     (StudentTalk.author_id, StudentTalk.student_id, StudentTalk.date, None),
     (ActionPlan.created_by, ActionPlan.student_id, ActionPlan.start_date, None),
+    (ConnectednessRun.created_by, ConnectednessRun.student_id, ConnectednessRun.date, None),
     (Feedback.author_id, Feedback.student_id, Feedback.created_at, None),
     (HandOver.created_by, HandOver.student_id, HandOver.received_on, None),
     (EarlyTalk.created_by, EarlyTalk.student_id, EarlyTalk.date, None),

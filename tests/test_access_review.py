@@ -18,6 +18,7 @@ from data_models.models import (
     ActionPlan,
     AgendaItem,
     AuditEvent,
+    ConnectednessRun,
     Contact,
     EarlyTalk,
     Enrolment,
@@ -37,6 +38,7 @@ from lib.access import AccessDenied
 from lib.access_review import MANY_STUDENTS
 from lib.job_links import has_job_link
 from tests.apptest import login, open_tab, texts
+from tests.connectedness_world import make_instrument
 from tests.factories import personal_number
 
 FROM, TO = dt.date(2025, 7, 1), dt.date(2025, 11, 30)
@@ -313,7 +315,17 @@ def _kaa_contact(session, world):
                            result="reached", author_id=world["user:coach_a"], created_at=NOW))
 
 
-SETUPS = {"measure_follow_up": _follow_up, "kaa_contact": _kaa_contact}
+def _mapping_run(session, world):
+    """An individual mapping run the user made about the student (staff's answers)."""
+    instrument = make_instrument(session, world, level="individual")
+    session.add(ConnectednessRun(instrument_id=instrument, level="individual",
+                                 school_id=world["SA"], student_id=world["cleo"],
+                                 date=dt.date(2025, 9, 6), note="", version=1,
+                                 created_by=world["user:coach_a"], created_at=NOW))
+
+
+SETUPS = {"measure_follow_up": _follow_up, "kaa_contact": _kaa_contact,
+          "mapping_run": _mapping_run}
 
 
 @pytest.mark.parametrize("kind", [*sorted(LINKS), *sorted(SETUPS), "new_student",
