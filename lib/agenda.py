@@ -37,6 +37,7 @@ from lib.cycle import cycle_table, with_cycle
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.personal_number import mask
+from lib.shared_reads import shared
 from lib.students import format_name
 from lib.summaries import TREND_SUMS, term_rows_on, term_trends, trend_sum_columns
 
@@ -173,6 +174,12 @@ def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFra
     (Trend), whether anything has been recorded yet, and where the student is in the
     follow-up cycle of the meeting's term (lib.cycle: `cycle`, `next_step`)."""
     meeting = meeting_in_scope(session, viewer, meeting_id)
+    return shared(session, viewer, "agenda", (meeting_id,),
+                  lambda: _agenda(session, viewer, meeting_id, meeting.term_id),
+                  follow_up=True)
+
+
+def _agenda(session: Session, viewer: Viewer, meeting_id: int, term_id: int) -> pd.DataFrame:
     columns = ["id", "student_id", "student", "personal_number", "reason", "absence", "valid",
                "invalid", "trend", "recorded"]
     rows = session.execute(
@@ -190,8 +197,7 @@ def list_agenda(session: Session, viewer: Viewer, meeting_id: int) -> pd.DataFra
                         mask(number, protected), item.reason, *shares, item.trend,
                         any(getattr(item, f) for f in AgendaField)])
     agenda = pd.DataFrame(records, columns=columns)
-    return with_cycle(agenda, cycle_table(session, viewer, agenda["student_id"],
-                                          meeting.term_id))
+    return with_cycle(agenda, cycle_table(session, viewer, agenda["student_id"], term_id))
 
 
 def item_shares(item: AgendaItem) -> tuple[float | None, float | None, float | None]:

@@ -42,6 +42,7 @@ from lib.access import Viewer, require_role
 from lib.clock import local_today
 from lib.frames import read_frame
 from lib.i18n import _
+from lib.shared_reads import shared
 from lib.versioning import InputError
 
 REMINDER_DAYS = 14  # the reminder shows from this many days before the term's last day
@@ -173,8 +174,14 @@ def schools_for(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
 def cadence(session: Session, viewer: Viewer, term_id: int, today: dt.date) -> Cadence:
     """The term's reviews agreed, held and next per pair in the viewer's scope, which pairs
     are behind, and whether the end-of-term reminder is due on `today`."""
+    require_role(viewer, *WORKING_ROLES)
     term = _term(session, term_id)
-    table = pair_table(session, viewer, term_id, today)
+    return shared(session, viewer, "cadence", (term_id, today),
+                  lambda: _cadence(session, viewer, term, today), follow_up=True)
+
+
+def _cadence(session: Session, viewer: Viewer, term: Term, today: dt.date) -> Cadence:
+    table = pair_table(session, viewer, term.id, today)
     table["behind"] = table["reviews_held"] < table["reviews_agreed"]
     return Cadence(term.id, term.end_date, table[CADENCE_COLUMNS].reset_index(drop=True),
                    bool(table["behind"].any()) and reminder_due(term.end_date, today))

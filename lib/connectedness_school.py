@@ -37,6 +37,7 @@ from lib.connectedness import class_school_clause
 from lib.connectedness_results import MIN_OWN, dimension_means, respondent_counts
 from lib.frames import read_frame
 from lib.i18n import N_, _
+from lib.shared_reads import shared
 
 # Where there is nothing to give (no run before, no absence recorded), as against ".." for a
 # figure hidden because too few answered.
@@ -56,6 +57,13 @@ def school_connectedness(session: Session, viewer: Viewer, school_id: int, term_
                                                  class_school_clause(viewer)))
     if school is None:
         raise AccessDenied(_(SCHOOL_NOT_FOUND), viewer=viewer, what="school", what_id=school_id)
+    return shared(session, viewer, "school_connectedness", (school_id, term_id, class_name),
+                  lambda: _school_connectedness(session, viewer, school_id, term_id,
+                                                class_name))
+
+
+def _school_connectedness(session: Session, viewer: Viewer, school_id: int, term_id: int,
+                          class_name: str | None) -> pd.DataFrame:
     term = session.get(Term, term_id)
     runs = _runs(session, school_id, term.end_date, class_name)
     own = viewer.role == Role.SCHOOL_STAFF and school_id in viewer.school_ids

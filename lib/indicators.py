@@ -32,6 +32,7 @@ from lib.exports import Sheet, workbook
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.measure_effects import CAVEAT, EFFECT_HIDDEN_NOTE, IMPROVED
+from lib.shared_reads import shared
 from lib.suppression import suppress
 from lib.week_windows import FIXED_WATCH, MIN_SCHEDULED_MINUTES
 
@@ -108,6 +109,11 @@ def municipality_table(session: Session, viewer: Viewer, term_id: int) -> pd.Dat
     """The suppressed shares per municipality in the viewer's scope, and the total. Every
     view of these figures uses this one table, so that no two views hide different cells.
     The caller checks the role."""
+    return shared(session, viewer, "municipality_table", (term_id,),
+                  lambda: _municipality_table(session, viewer, term_id))
+
+
+def _municipality_table(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
     term = session.get(Term, term_id)
     counts = _counts(session, _scope_municipalities(session, viewer), viewer, [term])
     return _share_table(counts[term.id]).table

@@ -35,6 +35,7 @@ from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.indicators import municipality_table
 from lib.method_meetings import meeting_clause, readable_meeting
+from lib.shared_reads import shared
 from lib.versioning import InputError, clean_text, save_versioned
 
 NOT_FOUND = N_("Målet finns inte, eller så har du inte behörighet till det.")
@@ -197,6 +198,11 @@ def goals_against_actual(session: Session, viewer: Viewer, term_id: int) -> pd.D
     the chosen term's rows. `actual` is the Region page's suppressed share (None where it
     is hidden), `goal_state` reached, not reached or unknown, `gap` the actual figure
     less the target in percentage points."""
+    return shared(session, viewer, "goals_against_actual", (term_id,),
+                  lambda: _goals_against_actual(session, viewer, term_id))
+
+
+def _goals_against_actual(session: Session, viewer: Viewer, term_id: int) -> pd.DataFrame:
     goals = goal_list(session, viewer)
     chosen = session.get(Term, term_id)
     if goals.empty or chosen is None:

@@ -6,9 +6,10 @@ reader's scope (role and the regions, municipalities and schools it covers), the
 the language and the day — together with the data version they were read at
 (`data_models.engine.data_version`, raised in the same transaction as every change, by any
 process). A read at another version computes afresh, so a save is seen on the next run,
-whoever made it and wherever. Reads depend on every record but the follow-up work (meetings,
-measures, contacts, feedback), which is saved all the time in meetings: none of the shared
-reads reads it.
+whoever made it and wherever. A read depends on every record but the follow-up work
+(meetings, measures, contacts, feedback), which is saved all the time in meetings; a read
+that does read the follow-up work says so (`follow_up=True`) and is kept at the versions of
+both groups.
 
 Only the computing is shared: access checks and the audit log's record of the view stay
 with each call (the services do them outside `shared`). Every caller gets its own copy, so
@@ -24,7 +25,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from data_models.engine import data_version
+from data_models.engine import FOLLOW_UP, RECORDS, data_version
 from lib import clock, i18n
 from lib.access import Viewer
 
@@ -38,11 +39,11 @@ class SharedReads:
 
     def __init__(self, size: int = SIZE) -> None:
         self._size = size
-        self._items: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable, version: int, compute: Callable[[], T]) -> T:
+    def get(self, key: Hashable, version: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
             kept = self._items.get(key)
             if kept is not None and kept[0] == version:
@@ -70,11 +71,15 @@ def use_shared_reads(session: Session, reads: SharedReads) -> None:
 
 
 def shared(session: Session, viewer: Viewer, what: str, arguments: tuple,
-           compute: Callable[[], T]) -> T:
-    """`compute()`, or what it gave for the same scope and arguments at this data version.
+           compute: Callable[[], T], follow_up: bool = False) -> T:
+    """`compute()`, or what it gave for the same scope and arguments at this data version
+    (of the records, and of the follow-up work too when the read reads it).
     Without shared reads on the session (services called outside the app), it computes."""
     reads = session.info.get(READS)
     if reads is None:
         return compute()
     key = (what, scope_key(viewer), arguments, i18n.current(), clock.local_today())
-    return reads.get(key, data_version(session), compute)
+    version = data_version(session, RECORDS)
+    if follow_up:
+        version = (version, data_version(session, FOLLOW_UP))
+    return reads.get(key, version, compute)

@@ -31,6 +31,7 @@ from lib.access import Viewer, municipality_clause, require_role
 from lib.frames import read_frame
 from lib.i18n import N_, _
 from lib.kaa import OCCUPIED, add_school_days
+from lib.shared_reads import shared
 from lib.suppression import suppress
 from lib.transitions import early_talk_dues, new_from
 
@@ -75,8 +76,9 @@ def transition_indicators(session: Session, viewer: Viewer, term_id: int,
     municipalities)."""
     require_role(viewer, Role.PROJECT_LEADER, Role.ADMIN, Role.COACH)
     term = session.get(Term, term_id)
-    return TransitionIndicators(_schools(session, viewer, term, today),
-                                _municipalities(session, viewer, term, today))
+    return shared(session, viewer, "transition_indicators", (term_id, today),
+                  lambda: TransitionIndicators(_schools(session, viewer, term, today),
+                                               _municipalities(session, viewer, term, today)))
 
 
 def _new_students_in_scope(session: Session, viewer: Viewer):

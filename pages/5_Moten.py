@@ -13,7 +13,7 @@ from lib.measures import add_measure
 from lib.meetings import get_meeting, open_item
 from lib.ui import cadence, meeting_frame, planning
 from lib.ui import meeting as meeting_mode
-from lib.ui.forms import flash
+from lib.ui.forms import flash, kept_expander
 from lib.ui.guard import guard
 from lib.ui.pickers import query_int, term_picker
 from lib.ui.plans import plans_in_meeting
@@ -80,6 +80,8 @@ with left:
 with right:
     meeting_mode.live_panel(meeting_id, item_id, opened)
 meeting_frame.meeting_feedback(viewer, meeting_id)
-with st.expander(_("Dagordning: {students}, flaggade först").format(
-        students=formats.count(len(items), _("elev"), _("elever")))):
-    show_table(items, hide=("id", "student_id"))
+with kept_expander(_("Dagordning: {students}, flaggade först").format(
+        students=formats.count(len(items), _("elev"), _("elever"))),
+        f"agenda_open_{meeting_id}") as agenda:
+    if agenda.open:
+        show_table(items, hide=("id", "student_id"))

@@ -214,6 +214,9 @@ def test_meeting_feedback_reaches_the_schools_inbox_and_is_acknowledged(
         app_env, world, write, read, viewer):
     meeting_id = planned(write, world, viewer)
     coach = open_meeting("coach_a", meeting_id)
+    assert "Återkoppling till skolan" not in [t.label for t in coach.text_area]  # closed
+    coach.session_state[f"meeting_feedback_open_{meeting_id}"] = True  # opened
+    coach.run()
     widget(coach.text_area, "Återkoppling till skolan").input("Tack för ett bra möte.")
     widget(coach.button, "Skicka").click().run()
     assert "Återkopplingen är skickad." in texts(coach)

@@ -222,3 +222,88 @@ def test_a_students_absence_is_shared_and_still_refused_out_of_scope(shared_read
     assert absence.weekly["share"].iloc[0] == pytest.approx(0.25)
     with pytest.raises(AccessDenied), shared_read() as session:
         student_absence(session, viewer("coach_c"), world["anna"])
+
+
+def _agenda_recorded(session, viewer, world, meeting_id):
+    from lib.agenda import list_agenda
+    agenda = list_agenda(session, viewer, meeting_id)
+    return dict(zip(agenda["student_id"], agenda["recorded"], strict=True))
+
+
+def test_a_meetings_agenda_is_shared_and_follows_a_saved_note(shared_read, write, world,
+                                                              viewer):
+    """The agenda reads the follow-up work: kept while nothing changes, read again after
+    a note is saved in any meeting."""
+    from lib.agenda import list_agenda
+    from lib.meetings import get_entry, save_entry
+
+    coach = viewer("coach_a")
+    meeting_id = plan(write, world, viewer)
+    for _ in range(2):
+        with shared_read() as session:
+            recorded = _agenda_recorded(session, coach, world, meeting_id)
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 1)
+    assert not recorded[world["anna"]]
+    with write() as session:
+        agenda = list_agenda(session, coach, meeting_id)
+        item_id = int(agenda.loc[agenda["student_id"] == world["anna"], "id"].iloc[0])
+        entry = get_entry(session, coach, item_id)
+        save_entry(session, coach, item_id, entry.version, {"notes": "Väckning på måndagar."})
+    with shared_read() as session:
+        recorded = _agenda_recorded(session, coach, world, meeting_id)
+    assert recorded[world["anna"]]
+    assert shared_read.reads.misses == 2
+
+
+def test_the_cadence_is_shared_and_shows_a_meeting_planned_since(shared_read, write, world,
+                                                                 viewer):
+    from lib.cadence import cadence
+
+    coach, today = viewer("coach_a"), dt.date(2025, 9, 15)
+
+    def next_meeting_at_sb():
+        with shared_read() as session:
+            table = cadence(session, coach, world["HT2025"], today).table
+        return table.loc[table["school_id"] == world["SB"], "next_meeting"].iloc[0]
+
+    assert next_meeting_at_sb() is None and next_meeting_at_sb() is None
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 1)
+    plan(write, world, viewer)  # follow-up work, which the cadence reads
+    assert next_meeting_at_sb() == dt.date(2025, 10, 1)
+    assert shared_read.reads.misses == 2
+
+
+@pytest.mark.parametrize("read_name", ["transitions", "region_table", "goals",
+                                       "connectedness"])
+def test_record_reads_are_shared_kept_over_follow_up_work_and_read_again_after_a_change(
+        read_name, shared_read, write, world, viewer):
+    """Reads of the records (not the follow-up work): one computation per scope and data
+    version; a meeting planned keeps them; a change of a record reads them again."""
+    from lib.connectedness_school import school_connectedness
+    from lib.indicators import municipality_table
+    from lib.shared_goals import goals_against_actual
+    from lib.transition_indicators import transition_indicators
+
+    leader, staff = viewer("leader_north"), viewer("staff_sb")
+    reads = {
+        "transitions": lambda s: transition_indicators(s, leader, world["HT2025"],
+                                                       dt.date(2025, 10, 1)),
+        "region_table": lambda s: municipality_table(s, leader, world["HT2025"]),
+        "goals": lambda s: goals_against_actual(s, leader, world["HT2025"]),
+        "connectedness": lambda s: school_connectedness(s, staff, world["SB"],
+                                                        world["HT2025"], None),
+    }
+    for _ in range(2):
+        with shared_read() as session:
+            reads[read_name](session)
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 1)
+    plan(write, world, viewer)
+    with shared_read() as session:
+        reads[read_name](session)
+    assert (shared_read.reads.misses, shared_read.reads.hits) == (1, 2)
+    with write() as session:
+        session.execute(update(Student).where(Student.id == world["anna"])
+                        .values(first_name="Annie"))
+    with shared_read() as session:
+        reads[read_name](session)
+    assert shared_read.reads.misses == 2

@@ -16,7 +16,7 @@ from lib.labels import word
 from lib.meetings import NEXT_STATUS, MeetingInfo, set_status
 from lib.minutes import export_minutes, file_stem
 from lib.ui.downloads import PDF, XLSX, audited_download
-from lib.ui.forms import flash, run_write
+from lib.ui.forms import flash, kept_expander, run_write
 from lib.ui.pickers import query_int
 from lib.ui.tables import table_or_note
 
@@ -121,8 +121,12 @@ def step_through(items: pd.DataFrame) -> int:
 
 
 def meeting_feedback(viewer: Viewer, meeting_id: int) -> None:
-    """Feedback about the meeting as a whole, and a form to send some to the other side."""
-    with st.expander(_("Återkoppling om mötet")):
+    """Feedback about the meeting as a whole, and a form to send some to the other side.
+    Read only while the expander is open: the meeting page runs on every step and save."""
+    with kept_expander(_("Återkoppling om mötet"), f"meeting_feedback_open_{meeting_id}") \
+            as expander:
+        if not expander.open:
+            return
         with session_scope() as session:
             about = list_feedback(session, viewer, meeting_id=meeting_id)
         table_or_note(about.drop(columns=["version", "student", "meeting_date", "talk_date"]),
