@@ -51,6 +51,23 @@ def test_a_coach_plans_a_meeting_and_lands_in_meeting_mode(app_env, world, read)
     assert at.query_params["mote"] == str(meeting.id)
 
 
+def test_a_meeting_chosen_in_the_list_opens_in_the_run_that_follows(app_env, world, write,
+                                                                    viewer):
+    """The choice addresses the meeting in its callback, so the page never draws the list
+    again first; back on the list, nothing is chosen."""
+    meeting_id = planned(write, world, viewer)
+    at = login("coach_a", page=MEETINGS)
+    at.selectbox(key="meeting_open").set_value(meeting_id).run()
+    assert not at.exception
+    assert at.title[0].value == "Genomgång Skola SB"
+    assert at.query_params["mote"] == str(meeting_id)
+    assert at.header[0].value == "Anna Testsson"  # its first student
+    del at.query_params["mote"], at.query_params["punkt"]
+    at.run()
+    assert at.title[0].value == "Möten"
+    assert at.selectbox(key="meeting_open").value is None
+
+
 def test_stepping_through_the_students(app_env, world, write, read, viewer):
     meeting_id = planned(write, world, viewer)
     at = open_meeting("staff_sb", meeting_id)

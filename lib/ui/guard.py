@@ -52,6 +52,7 @@ _TICKET = "aktiv_cookie_ticket"  # until the browser has fetched its login cooki
 _COOKIE_TRIED = "aktiv_cookie_tried"  # a digest of the cookie this tab has tried already
 _ATTEMPT = "aktiv_login_attempt"  # the lock, in seconds, after a failed attempt
 _LOGOUT_REQUESTED = "aktiv_logout_requested"
+_SWITCH = "aktiv_open_page"  # a page to open, asked for by a callback (open_page)
 _CLEAR_COOKIE = "aktiv_clear_cookie"
 # Why the last login ended. Kept across reruns so that the message is read before it goes.
 _NOTICE = "aktiv_notice"
@@ -110,11 +111,21 @@ def guard(page_key: str, title: str, sidebar: str = "auto") -> Viewer:
         st.session_state[LANGUAGE_KEY] = i18n.set_language(check.viewer.language)
         _page_config(title, sidebar)
     _deliver_cookie(check, key)
+    switch = st.session_state.pop(_SWITCH, None)
+    if switch is not None:  # asked for by a widget's callback (open_page)
+        st.switch_page(switch[0], query_params=switch[1])
     _sidebar(check.viewer)
     if not may_open(check.viewer.role, page_key):
         st.error(_("Du har inte behörighet till den här sidan."))
         st.stop()
     return check.viewer
+
+
+def open_page(path: str, query_params: dict[str, str]) -> None:
+    """From a widget's callback: open another page as the run that follows begins, once
+    the login is checked and before this page computes anything (a plain st.switch_page
+    in the page would first run it up to that widget). The page opened guards itself."""
+    st.session_state[_SWITCH] = (path, query_params)
 
 
 def _page_config(title: str, sidebar: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from data_models.codes import MeetingStatus
@@ -37,18 +39,27 @@ def meeting_list(viewer: Viewer, term: TermInfo) -> None:
     if meetings.empty:
         st.info(_("Inga möten den här terminen ännu."))
         return
-    event = show_table(meetings, on_select="rerun", selection_mode="single-row",
-                       key="meeting_list")
+    ids = [int(i) for i in meetings["id"]]
+    # Both address the meeting in their callbacks: the run that follows shows it.
+    show_table(meetings, on_select=functools.partial(_open_row, ids),
+               selection_mode="single-row", key="meeting_list")
     labels = {int(r.id): f"{formats.date(r.date)} · {r.school} · {r.municipality} "
                          f"({word(MeetingStatus, r.meeting_status).lower()})"
               for r in meetings.itertuples()}
-    chosen = st.selectbox(_("Öppna möte"), list(labels), format_func=labels.get, index=None,
-                          placeholder=_("Välj ett möte"))
-    if event.selection.rows:
-        chosen = int(meetings.iloc[event.selection.rows[0]]["id"])
+    st.selectbox(_("Öppna möte"), list(labels), format_func=labels.get, index=None,
+                 placeholder=_("Välj ett möte"), key="meeting_open", on_change=_open_picked)
+
+
+def _open_row(ids: list[int]) -> None:
+    rows = st.session_state["meeting_list"].selection.rows
+    if rows:
+        open_meeting(ids[rows[0]])
+
+
+def _open_picked() -> None:
+    chosen = st.session_state.get("meeting_open")
     if chosen is not None:
-        open_meeting(chosen)
-        st.rerun()
+        open_meeting(int(chosen))
 
 
 def planning_form(viewer: Viewer, term: TermInfo) -> None:

@@ -4,6 +4,7 @@ it goes through `lib.plain`."""
 
 from __future__ import annotations
 
+import functools
 from numbers import Real
 
 import pandas as pd
@@ -12,6 +13,7 @@ import streamlit as st
 from lib import columns, formats, i18n
 from lib.i18n import _
 from lib.ui.digest import digest
+from lib.ui.guard import open_page
 
 
 def show_table(table: pd.DataFrame, hide: tuple[str, ...] = ("id",), **kwargs):
@@ -120,12 +122,27 @@ def student_table(table: pd.DataFrame, key: str) -> None:
         st.info(_("Inga elever att visa."))
         return
     st.caption(_("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven."))
-    event = show_table(table, on_select="rerun", selection_mode="single-row", key=key)
+    ids = [int(i) for i in table["id"]]
+    # Both open the student as the next run begins (their callbacks), not after this page.
+    show_table(table, on_select=functools.partial(_open_row, key, ids),
+               selection_mode="single-row", key=key)
     names = dict(zip(table["id"], table["student"], strict=True))
-    picked = st.selectbox(_("Öppna elev"), list(names), format_func=names.get, index=None,
-                          placeholder=_("Välj en elev"), key=f"{key}_open")
-    if event.selection.rows:
-        picked = int(table.iloc[event.selection.rows[0]]["id"])
-    if picked is not None:
-        st.switch_page(STUDENT_PAGE, query_params={"elev": str(picked)})
+    st.selectbox(_("Öppna elev"), list(names), format_func=names.get, index=None,
+                 placeholder=_("Välj en elev"), key=f"{key}_open", on_change=_open_picked,
+                 args=(f"{key}_open",))
+
+
+def _open_student(student_id: int) -> None:
+    open_page(STUDENT_PAGE, {"elev": str(student_id)})
+
+
+def _open_row(key: str, ids: list[int]) -> None:
+    rows = st.session_state[key].selection.rows
+    if rows:
+        _open_student(ids[rows[0]])
+
+
+def _open_picked(key: str) -> None:
+    if st.session_state.get(key) is not None:
+        _open_student(int(st.session_state[key]))
 
