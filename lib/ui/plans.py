@@ -77,10 +77,11 @@ def plans_in_meeting(viewer: Viewer, student_id: int) -> None:
     follow-ups and the PDF; they are written on the student page."""
     with session_scope() as session:
         plans = list_plans(session, viewer, student_id)
-        every_goal = student_plan_goals(session, viewer, student_id)
-        follow_ups = student_plan_follow_ups(session, viewer, student_id)
+        open_plans = plans[plans["closed_on"].isna()]
+        if not open_plans.empty:  # most students have none: their goals are not read
+            every_goal = student_plan_goals(session, viewer, student_id)
+            follow_ups = student_plan_follow_ups(session, viewer, student_id)
     st.markdown("**" + _("Handlingsplaner") + "**")
-    open_plans = plans[plans["closed_on"].isna()]
     if open_plans.empty:
         st.caption(_("Ingen öppen handlingsplan. Den skrivs på elevens sida."))
         return
