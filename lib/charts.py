@@ -70,25 +70,46 @@ pio.templates[TEMPLATE] = _template()
 pio.templates.default = TEMPLATE  # also the template of every new figure, before _style
 
 
-def _style(fig: go.Figure, title: str, y_title: str | None = None,
-           top: float | None = None) -> go.Figure:
+def _look(title: str, y_title: str | None = None, top: float | None = None) -> dict:
     """The shared look. The axes take the room their labels need (plotly turns many week
     labels on end), and the legend sits at the very bottom, under them. `top` is the
-    highest share drawn: the y-axis gets percent ticks up to it. One update, and no
-    template set again (every new figure has it): plotly validates and copies on each,
-    and four of them were about 14 ms a figure against 8 ms."""
+    highest share drawn: the y-axis gets percent ticks up to it."""
     y_axis = {"title": {"text": _("Frånvaro") if y_title is None else y_title},
               "rangemode": "tozero", "automargin": True}
     if top is not None:
         y_axis.update(percent_ticks(top))
-    fig.update_layout(
-        title=plain.plotly(title), separators=SEPARATORS.get(i18n.current(), ", "),
-        height=360, margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
-        font={"family": "Source Sans Pro, sans-serif"},
-        xaxis={"automargin": True}, yaxis=y_axis,
-    )
+    return {"title": {"text": plain.plotly(title)},
+            "separators": SEPARATORS.get(i18n.current(), ", "),
+            "height": 360, "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+            "font": {"family": "Source Sans Pro, sans-serif"},
+            "xaxis": {"automargin": True}, "yaxis": y_axis}
+
+
+def _style(fig: go.Figure, title: str, y_title: str | None = None,
+           top: float | None = None) -> go.Figure:
+    """The shared look on a figure already made (one update; no template set again)."""
+    fig.update_layout(**_look(title, y_title, top))
     return fig
+
+
+def _styled(data, title: str, y_title: str | None = None, top: float | None = None,
+            **layout) -> go.Figure:
+    """A figure of `data` (traces) in the shared look, with `layout`'s settings merged into
+    it (nested settings merged, lists replaced), made in one go: plotly checks every path
+    of an update against the layout it has, about 5 ms for the look, where a layout given
+    to the figure as it is made is checked once (under 1 ms)."""
+    return go.Figure(data, layout=_merged(_look(title, y_title, top), layout))
+
+
+def _merged(base: dict, changes: dict) -> dict:
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _step(top: float, steps: tuple) -> float:
@@ -124,12 +145,13 @@ def _texts(values) -> list[str]:
     return [formats.percent(v, missing="") for v in values]
 
 
-def _thresholds(fig: go.Figure, watch: float, high: float, horizontal: bool = True) -> None:
-    """Dashed lines at the two levels. Their labels sit on opposite sides (horizontal: the
-    watch level's under its line, the high level's over its line; vertical: left and
-    right), so that they never overlap however close the levels are drawn."""
-    # Written as the shapes and labels add_hline/add_vline make, in one layout update:
-    # those helpers cost about 70 ms a figure (measured on the school page, 1.4 s a run).
+def _thresholds(watch: float, high: float, horizontal: bool = True) -> tuple[list, list]:
+    """Dashed lines at the two levels (shapes, and their labels as annotations). The labels
+    sit on opposite sides (horizontal: the watch level's under its line, the high level's
+    over its line; vertical: left and right), so that they never overlap however close the
+    levels are drawn."""
+    # Written as the shapes and labels add_hline/add_vline make, given to the figure as it
+    # is made: those helpers cost about 70 ms a figure (the school page, 1.4 s a run).
     levels = ((watch, WATCH_COLOUR, _("bevaka"), "top", "right"),
               (high, HIGH_COLOUR, _("hög"), "bottom", "left"))
     shapes, notes = [], []
@@ -146,8 +168,7 @@ def _thresholds(fig: go.Figure, watch: float, high: float, horizontal: bool = Tr
                            "yref": "y domain", "y0": 0, "y1": 1})
             notes.append({**note, "xref": "x", "x": level, "xanchor": along,
                           "yref": "y domain", "y": 1, "yanchor": "top"})
-    fig.update_layout(shapes=[*fig.layout.shapes, *shapes],
-                      annotations=[*fig.layout.annotations, *notes])
+    return shapes, notes
 
 
 # --- Weeks on the x-axis -------------------------------------------------------------------
@@ -186,17 +207,17 @@ def distribution(shares: pd.Series, watch: float = WATCH_THRESHOLD,
     labels = [f"{formats.number(lo * 100, 1)}–{formats.percent(hi, 1)}"
               for lo, hi in itertools.pairwise(edges[:-1])]
     labels.append(_("{level} eller mer").format(level=formats.level(SCALE_MAX)))
-    fig = go.Figure(go.Bar(x=edges[:-1] + BIN / 2, y=counts, width=BIN, customdata=labels,
-                           marker_color=TOTAL, name=_("Elever"),
-                           hovertemplate=_("%{customdata}: %{y} elever") + "<extra></extra>"))
-    _style(fig, _("Fördelning av frånvaro"), y_title=_("Elever"))
-    fig.update_yaxes(**count_ticks(int(counts.max()) if counts.size else 0))
-    fig.update_xaxes(title=_("Frånvaro ({level} eller mer i sista stapeln)").format(
-                         level=formats.level(SCALE_MAX)),
-                     range=[0, SCALE_MAX + BIN], **percent_ticks(SCALE_MAX))
-    fig.update_layout(bargap=0.05)
-    _thresholds(fig, watch, high, horizontal=False)
-    return fig
+    shapes, notes = _thresholds(watch, high, horizontal=False)
+    return _styled(
+        go.Bar(x=edges[:-1] + BIN / 2, y=counts, width=BIN, customdata=labels,
+               marker_color=TOTAL, name=_("Elever"),
+               hovertemplate=_("%{customdata}: %{y} elever") + "<extra></extra>"),
+        _("Fördelning av frånvaro"), y_title=_("Elever"),
+        yaxis=count_ticks(int(counts.max()) if counts.size else 0),
+        xaxis={"title": {"text": _("Frånvaro ({level} eller mer i sista stapeln)").format(
+                   level=formats.level(SCALE_MAX))},
+               "range": [0, SCALE_MAX + BIN], **percent_ticks(SCALE_MAX)},
+        bargap=0.05, shapes=shapes, annotations=notes)
 
 
 def weekly_trend(lines: dict[str, pd.DataFrame], watch: float = WATCH_THRESHOLD,
@@ -207,13 +228,13 @@ def weekly_trend(lines: dict[str, pd.DataFrame], watch: float = WATCH_THRESHOLD,
     colours = [TOTAL, MUNICIPALITY, REGION]
     keys = sorted({key for frame in lines.values() for key in _keys(frame)})
     labels = _week_labels(keys, _running_keys(*lines.values()))
-    fig = go.Figure()
+    traces = []
     for (name, frame), colour in zip(lines.items(), colours, strict=False):
         running = _running(frame)
         x = [labels[key] for key in _keys(frame)]
         shown, line = plain.plotly(name), {"color": colour, "width": 3 if colour == TOTAL else 2}
         whole = ~running
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[v for v, keep in zip(x, whole, strict=True) if keep], y=frame["share"][whole],
             customdata=_texts(frame["share"][whole]), name=shown, legendgroup=shown,
             mode="lines+markers", line=line, hovertemplate=VALUE + TRACE_NAME))
@@ -223,16 +244,17 @@ def weekly_trend(lines: dict[str, pd.DataFrame], watch: float = WATCH_THRESHOLD,
             part = np.flatnonzero(running)
             start = part[0] - 1 if part[0] > 0 else part[0]
             stretch = list(range(start, part[-1] + 1))
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=[x[i] for i in stretch], y=frame["share"].iloc[stretch],
                 customdata=_texts(frame["share"].iloc[stretch]), name=shown, legendgroup=shown,
                 showlegend=False, mode="lines+markers", opacity=RUNNING_OPACITY,
                 line={**line, "dash": "dash"}, hovertemplate=VALUE + TRACE_NAME))
     shares = [frame["share"] for frame in lines.values()]
-    _style(fig, _("Frånvaro per vecka"), top=_highest(high, *shares))
-    fig.update_xaxes(categoryorder="array", categoryarray=[labels[k] for k in keys])
-    _thresholds(fig, watch, high)
-    return fig
+    shapes, notes = _thresholds(watch, high)
+    return _styled(traces, _("Frånvaro per vecka"), top=_highest(high, *shares),
+                   xaxis={"categoryorder": "array",
+                          "categoryarray": [labels[k] for k in keys]},
+                   shapes=shapes, annotations=notes)
 
 
 def stacked_weeks(weekly: pd.DataFrame, watch: float = WATCH_THRESHOLD,
@@ -250,47 +272,49 @@ def stacked_weeks(weekly: pd.DataFrame, watch: float = WATCH_THRESHOLD,
     look = {"opacity": np.where(running, RUNNING_OPACITY, 1.0).tolist(),
             "pattern": {"shape": ["/" if r else "" for r in running]}}
     valid, invalid = _("Giltig"), _("Ogiltig")
-    fig = go.Figure([
+    total = weekly["valid_share"].to_numpy(dtype=float) + weekly["invalid_share"].to_numpy(
+        dtype=float)
+    shapes, notes = _thresholds(watch, high)
+    marked = _marks(markers, labels, x) if markers is not None else {}
+    extra = {key: marked[key] for key in ("margin",) if key in marked}
+    return _styled([
         go.Bar(x=x, y=weekly["valid_share"], name=valid, customdata=_texts(
             weekly["valid_share"]), marker={"color": VALID, **look},
                hovertemplate=VALUE + f"<extra>{valid}</extra>"),
         go.Bar(x=x, y=weekly["invalid_share"], name=invalid, customdata=_texts(
             weekly["invalid_share"]), marker={"color": INVALID, **look},
                hovertemplate=VALUE + f"<extra>{invalid}</extra>"),
-    ])
-    fig.update_layout(barmode="stack")
-    total = weekly["valid_share"].to_numpy(dtype=float) + weekly["invalid_share"].to_numpy(
-        dtype=float)
-    _style(fig, _("Frånvaro per vecka"), top=_highest(high, total))
-    _thresholds(fig, watch, high)
-    if markers is not None:
-        _mark(fig, markers, labels, x)
-    return fig
+    ], _("Frånvaro per vecka"), top=_highest(high, total), barmode="stack",
+        shapes=shapes + marked.get("shapes", []),
+        annotations=notes + marked.get("annotations", []), **extra)
 
 
-def _mark(fig: go.Figure, markers: pd.DataFrame, labels: dict, order: list[str]) -> None:
-    """A line and a label per week with markers; several in one week share a label, and
-    labels of nearby weeks are staggered in rows so that they never overlap.
-    add_vline cannot place an annotation on a category axis; both are drawn by hand."""
+def _marks(markers: pd.DataFrame, labels: dict, order: list[str]) -> dict:
+    """A line and a label per week with markers (layout settings: shapes, annotations and
+    the room above them); several in one week share a label, and labels of nearby weeks
+    are staggered in rows so that they never overlap. add_vline cannot place an annotation
+    on a category axis; both are drawn by hand."""
     position = {label: i for i, label in enumerate(order)}
     by_week: dict[str, list[str]] = {}
     for row in markers.itertuples():
         label = labels.get((int(row.iso_year), int(row.iso_week)))
         if label is not None:  # a measure in a week without absence data has no column
             by_week.setdefault(label, []).append(plain.plotly(_marker_label(row)))
-    previous, row_number = None, 0
+    previous, row_number, shapes, notes = None, 0, [], []
     for x in sorted(by_week, key=position.get):
         close = previous is not None and position[x] - position[previous] < MEASURE_GAP
         row_number = (row_number + 1) % MEASURE_ROWS if close else 0
         previous = x
-        fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="paper",
-                      line={"color": MEASURE, "width": 2})
-        fig.add_annotation(x=x, y=1, xref="x", yref="paper",
-                           text=", ".join(dict.fromkeys(by_week[x])), showarrow=False,
-                           yanchor="bottom", yshift=row_number * MEASURE_ROW,
-                           font={"color": MEASURE})
-    if by_week:
-        fig.update_layout(margin={"t": 50 + MEASURE_ROW * (MEASURE_ROWS - 1)})
+        shapes.append({"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "paper", "line": {"color": MEASURE, "width": 2}})
+        notes.append({"x": x, "y": 1, "xref": "x", "yref": "paper",
+                      "text": ", ".join(dict.fromkeys(by_week[x])), "showarrow": False,
+                      "yanchor": "bottom", "yshift": row_number * MEASURE_ROW,
+                      "font": {"color": MEASURE}})
+    if not by_week:
+        return {}
+    return {"shapes": shapes, "annotations": notes,
+            "margin": {"t": 50 + MEASURE_ROW * (MEASURE_ROWS - 1)}}
 
 
 # A measure's marker: a short word for its kind, in Swedish the first word of its name.
@@ -321,21 +345,22 @@ def heatmap(matrix: pd.DataFrame, title: str | None = None,
     keys = [(int(y), int(w)) for y, w in matrix.columns]
     labels = _week_labels(keys, {running} if running else set())
     x = [labels[key] for key in keys]
-    fig = go.Figure(go.Heatmap(
+    veil = []
+    if running in keys:
+        column = keys.index(running)
+        veil.append({"type": "rect", "xref": "x", "yref": "paper", "x0": column - 0.5,
+                     "x1": column + 0.5, "y0": 0, "y1": 1, "fillcolor": "white",
+                     "opacity": 1 - RUNNING_OPACITY, "layer": "above",
+                     "line": {"color": TOTAL, "dash": "dash", "width": 1}})
+    return _styled(go.Heatmap(
         z=matrix.to_numpy(), x=x, y=[plain.plotly(name) for name in matrix.index],
         customdata=[_texts(row) for row in matrix.to_numpy()],
         zmin=0, zmax=SCALE_MAX, colorscale=COLOUR_SCALE,
         colorbar={"title": _("Frånvaro"), **percent_ticks(SCALE_MAX)}, xgap=1, ygap=1,
-        hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>"))
-    _style(fig, _("Frånvaro per elev och vecka") if title is None else title, y_title="")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(300, 22 * len(matrix) + 120))
-    if running in keys:
-        column = keys.index(running)
-        fig.add_shape(type="rect", xref="x", yref="paper", x0=column - 0.5, x1=column + 0.5,
-                      y0=0, y1=1, fillcolor="white", opacity=1 - RUNNING_OPACITY,
-                      line={"color": TOTAL, "dash": "dash", "width": 1}, layer="above")
-    return fig
+        hovertemplate="%{y}, %{x}: %{customdata}<extra></extra>"),
+        _("Frånvaro per elev och vecka") if title is None else title, y_title="",
+        yaxis={"autorange": "reversed"}, height=max(300, 22 * len(matrix) + 120),
+        **({"shapes": veil} if veil else {}))
 
 
 def calendar(daily: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -356,16 +381,14 @@ def calendar(daily: pd.DataFrame, title: str | None = None) -> go.Figure:
     keys = [(int(y), int(w)) for y, w in grid.columns]
     labels = _week_labels(keys, set())
     shares = [[formats.percent(v, 0, missing="") for v in row] for row in grid.to_numpy()]
-    fig = go.Figure(go.Heatmap(
+    return _styled(go.Heatmap(
         z=grid.to_numpy(), x=[labels[key] for key in keys], y=[_(day) for day in WEEKDAYS],
         text=text.to_numpy(), customdata=shares, zmin=0, zmax=1, xgap=2, ygap=2,
         colorscale=[[0, "#f7f7f7"], [0.25, "#fde3a7"], [0.5, "#f4a261"], [1, "#7f0000"]],
         colorbar={"title": _("Del av dagen"), **percent_ticks(1.0)},
-        hovertemplate="%{text}: %{customdata}<extra></extra>"))
-    _style(fig, _("Frånvaro per dag") if title is None else title, y_title="")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=260)
-    return fig
+        hovertemplate="%{text}: %{customdata}<extra></extra>"),
+        _("Frånvaro per dag") if title is None else title, y_title="",
+        yaxis={"autorange": "reversed"}, height=260)
 
 
 def pattern(frame: pd.DataFrame, title: str, watch: float = WATCH_THRESHOLD,
@@ -373,20 +396,17 @@ def pattern(frame: pd.DataFrame, title: str, watch: float = WATCH_THRESHOLD,
     """Valid and invalid share per category (weekday or lesson start); frame has label,
     valid_share and invalid_share."""
     valid, invalid = _("Giltig"), _("Ogiltig")
-    fig = go.Figure([
+    total = frame["valid_share"].to_numpy(dtype=float) + frame["invalid_share"].to_numpy(
+        dtype=float)
+    shapes, notes = _thresholds(watch, high)
+    return _styled([
         go.Bar(x=frame["label"], y=frame["valid_share"], name=valid, marker_color=VALID,
                customdata=_texts(frame["valid_share"]),
                hovertemplate=VALUE + f"<extra>{valid}</extra>"),
         go.Bar(x=frame["label"], y=frame["invalid_share"], name=invalid,
                marker_color=INVALID, customdata=_texts(frame["invalid_share"]),
                hovertemplate=VALUE + f"<extra>{invalid}</extra>"),
-    ])
-    fig.update_layout(barmode="stack")
-    total = frame["valid_share"].to_numpy(dtype=float) + frame["invalid_share"].to_numpy(
-        dtype=float)
-    _style(fig, title, top=_highest(high, total))
-    _thresholds(fig, watch, high)
-    return fig
+    ], title, top=_highest(high, total), barmode="stack", shapes=shapes, annotations=notes)
 
 
 def indicator_trend(trend: pd.DataFrame, column: str = "share_20") -> go.Figure:
