@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
 
 from data_models.codes import MeetingStatus
@@ -23,7 +21,7 @@ from lib.meetings import (
 from lib.organisation import schools_in_scope
 from lib.terms import TermInfo
 from lib.ui.forms import run_write
-from lib.ui.tables import show_table
+from lib.ui.tables import chooser
 
 
 def open_meeting(chosen: int) -> None:
@@ -39,27 +37,11 @@ def meeting_list(viewer: Viewer, term: TermInfo) -> None:
     if meetings.empty:
         st.info(_("Inga möten den här terminen ännu."))
         return
-    ids = [int(i) for i in meetings["id"]]
-    # Both address the meeting in their callbacks: the run that follows shows it.
-    show_table(meetings, on_select=functools.partial(_open_row, ids),
-               selection_mode="single-row", key="meeting_list")
     labels = {int(r.id): f"{formats.date(r.date)} · {r.school} · {r.municipality} "
                          f"({word(MeetingStatus, r.meeting_status).lower()})"
               for r in meetings.itertuples()}
-    st.selectbox(_("Öppna möte"), list(labels), format_func=labels.get, index=None,
-                 placeholder=_("Välj ett möte"), key="meeting_open", on_change=_open_picked)
-
-
-def _open_row(ids: list[int]) -> None:
-    rows = st.session_state["meeting_list"].selection.rows
-    if rows:
-        open_meeting(ids[rows[0]])
-
-
-def _open_picked() -> None:
-    chosen = st.session_state.get("meeting_open")
-    if chosen is not None:
-        open_meeting(int(chosen))
+    chooser(meetings, "meeting_list", _("Öppna möte"), labels, _("Välj ett möte"),
+            "meeting_open", open_meeting)
 
 
 def planning_form(viewer: Viewer, term: TermInfo) -> None:

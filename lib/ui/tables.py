@@ -5,6 +5,7 @@ it goes through `lib.plain`."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from numbers import Real
 
 import pandas as pd
@@ -122,27 +123,35 @@ def student_table(table: pd.DataFrame, key: str) -> None:
         st.info(_("Inga elever att visa."))
         return
     st.caption(_("Välj en rad, eller en elev i listan under tabellen, för att öppna eleven."))
-    ids = [int(i) for i in table["id"]]
-    # Both open the student as the next run begins (their callbacks), not after this page.
-    show_table(table, on_select=functools.partial(_open_row, key, ids),
-               selection_mode="single-row", key=key)
     names = dict(zip(table["id"], table["student"], strict=True))
-    st.selectbox(_("Öppna elev"), list(names), format_func=names.get, index=None,
-                 placeholder=_("Välj en elev"), key=f"{key}_open", on_change=_open_picked,
-                 args=(f"{key}_open",))
+    chooser(table, key, _("Öppna elev"), names, _("Välj en elev"), f"{key}_open",
+            _open_student)
 
 
 def _open_student(student_id: int) -> None:
     open_page(STUDENT_PAGE, {"elev": str(student_id)})
 
 
-def _open_row(key: str, ids: list[int]) -> None:
+def chooser(table: pd.DataFrame, key: str, label: str, labels: dict, placeholder: str,
+            choice_key: str, choose: Callable[[int], None]) -> None:
+    """A table of records (an id column) with a select box under it; a row or an option
+    chosen calls `choose(id)` in the choice's callback, so that the run that follows
+    already shows what was chosen instead of drawing this page once more first."""
+    ids = [int(i) for i in table["id"]]
+    show_table(table, on_select=functools.partial(_chosen_row, key, ids, choose),
+               selection_mode="single-row", key=key)
+    st.selectbox(label, list(labels), format_func=labels.get, index=None,
+                 placeholder=placeholder, key=choice_key, on_change=_chosen_option,
+                 args=(choice_key, choose))
+
+
+def _chosen_row(key: str, ids: list[int], choose: Callable[[int], None]) -> None:
     rows = st.session_state[key].selection.rows
     if rows:
-        _open_student(ids[rows[0]])
+        choose(ids[rows[0]])
 
 
-def _open_picked(key: str) -> None:
+def _chosen_option(key: str, choose: Callable[[int], None]) -> None:
     if st.session_state.get(key) is not None:
-        _open_student(int(st.session_state[key]))
+        choose(int(st.session_state[key]))
 
